@@ -59,7 +59,10 @@ export interface Trace {
 
 /** How a teacher writes: strategy mixture, error and reflection rates, verbosity. */
 export interface Style {
-  /** Weights of the task's strategies by name; missing names weigh 0, empty means the task's default. */
+  /**
+   * Strategy weights by name. A task whose strategies the style names draws from those (missing
+   * ones weigh 0); a task whose strategies it does not name uses its own defaults.
+   */
   strategies?: Record<string, number>;
   /** Probability that an execution step is written with a wrong result. */
   execError: number;

@@ -5,8 +5,9 @@
  */
 import type { Rng } from "./rng.ts";
 import type { Role, StepCheck, Style, Trace, Verdict } from "./task.ts";
-import { phrase, type PhraseKind, reflection } from "./phrases.ts";
+import { phrase, type PhraseKind, reflection, REFLECTION_PHRASES } from "./phrases.ts";
 import { inVocab, words } from "./tokenizer.ts";
+import { MAX_NUMBER } from "./vocab.ts";
 
 /** Accumulates a teacher trace word by word, each with its role. */
 export class TraceBuilder {
@@ -71,14 +72,64 @@ export class TraceBuilder {
   }
 }
 
-/** A number within `spread` of `right`, never equal to it, clamped to [lo, hi] (for wrong steps). */
-export function nearMiss(rng: Rng, right: number, lo = 0, hi = 99, spread = 3): number {
+/** Words in the longest reflection phrase. */
+const MAX_REFLECTION = Math.max(...REFLECTION_PHRASES.map((p) => words(p).length));
+
+/**
+ * A {@link TraceBuilder} held to a word budget. Its steps go through {@link BoundedTrace.stepWithin},
+ * which lets a wrong step be caught and rewritten (with probability `style.reflect`) only while the
+ * longest such rewrite still leaves room for the words that must follow; otherwise the error stays
+ * uncaught. With every optional phrase checked by {@link BoundedTrace.fits}, a response planned within
+ * the budget stays within it for any style.
+ */
+export class BoundedTrace extends TraceBuilder {
+  readonly #reflect: number;
+
+  /** A builder for `style` that writes at most `maxWords` words. */
+  constructor(rng: Rng, style: Style, readonly maxWords: number) {
+    super(rng, { ...style });
+    this.#reflect = style.reflect;
+  }
+
+  /** Whether `n` more words, followed by `after` words still to come, fit the budget. */
+  fits(n: number, after: number): boolean {
+    return this.words.length + n + after <= this.maxWords;
+  }
+
+  /** {@link TraceBuilder.step}, catching a wrong step only when its rewrite and `after` more words fit. */
+  stepWithin<T extends string | number>(lhs: string, right: T, wrong: (rng: Rng) => T, after: number): T {
+    const stepWords = words(lhs).length + 3;
+    // `style` is this builder's own copy of the caller's style, so only this builder sees the change.
+    this.style.reflect = this.fits(2 * stepWords + MAX_REFLECTION, after) ? this.#reflect : 0;
+    return this.step(lhs, right, wrong);
+  }
+}
+
+/**
+ * A wrong result for a step whose right result is `right`: drawn uniformly from the numbers within 3
+ * of it (in 0..MAX_NUMBER) for which `ok` holds, or `right` itself (no error) when there is none.
+ */
+export function missWhere(rng: Rng, right: number, ok: (v: number) => boolean): number {
   const candidates: number[] = [];
-  for (let d = -spread; d <= spread; d++) {
+  for (let d = -3; d <= 3; d++) {
     const v = right + d;
-    if (d !== 0 && v >= lo && v <= hi) candidates.push(v);
+    if (d !== 0 && v >= 0 && v <= MAX_NUMBER && ok(v)) candidates.push(v);
   }
   return candidates.length ? rng.pick(candidates) : right;
+}
+
+/**
+ * The strategy a teacher follows: drawn from the style's weights for this task's strategies, or from
+ * the task's `defaults` when the style names none of them (a style may name several tasks' strategies).
+ */
+export function pickStrategy<S extends string>(rng: Rng, style: Style, defaults: Readonly<Record<S, number>>): S {
+  const names = Object.keys(defaults) as S[];
+  const given = (style.strategies ?? {}) as Partial<Record<string, number>>;
+  const weights = names.some((s) => s in given) ? names.map((s) => given[s] ?? 0) : names.map((s) => defaults[s]);
+  if (!weights.some((w) => w > 0)) {
+    throw new RangeError(`the style gives no weight to any of the strategies ${names.join(", ")}`);
+  }
+  return names[rng.weighted(weights)];
 }
 
 /** The response split at its `answer :` marker(s). */

@@ -44,10 +44,23 @@ const COMMON = [
 /** Words each task needs beyond the shared ones; a task owns its line. */
 const TASK_WORDS: Record<string, string[]> = {
   countdown: ["countdown"],
-  knights_knaves: ["knights_knaves"],
-  linear_equation: ["linear_equation"],
+  knights_knaves: [
+    "knights_knaves",
+    "A",
+    "B",
+    "C",
+    "D",
+    "says",
+    "knight",
+    "knave",
+    "same",
+    "different",
+    "contradiction",
+    "consistent",
+  ],
+  linear_equation: ["linear_equation", "x"],
   arithmetic_chain: ["arithmetic_chain"],
-  shortest_path: ["shortest_path"],
+  shortest_path: ["shortest_path", "A", "B", "C", "D", "E", "to"],
 };
 
 function phraseWords(): string[] {

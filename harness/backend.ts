@@ -1,0 +1,75 @@
+/**
+ * TensorFlow.js backends. `wasm` (SIMD, single-threaded) is the default, `cpu` the pure-JS fallback;
+ * `tensorflow` and `tensorflow-gpu` load `@tensorflow/tfjs-node(-gpu)` only when asked for, since their
+ * install downloads libtensorflow.
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+
+/** The backends credit-bench can train and sample on. */
+export const BACKENDS = ["wasm", "cpu", "tensorflow", "tensorflow-gpu"] as const;
+/** One of {@link BACKENDS}. */
+export type BackendName = typeof BACKENDS[number];
+
+const NATIVE: Record<string, string> = {
+  "tensorflow": "@tensorflow/tfjs-node@4.22.0",
+  "tensorflow-gpu": "@tensorflow/tfjs-node-gpu@4.22.0",
+};
+
+/** The folder holding the WASM binaries of @tensorflow/tfjs-backend-wasm, as a file URL. */
+function wasmDir(): string {
+  return new URL("../node_modules/@tensorflow/tfjs-backend-wasm/dist/", import.meta.url).href;
+}
+
+/** Thrown when a backend cannot be set up; the message says how to fix it. */
+export class BackendError extends Error {
+  /** Wrap a failure to start `backend`. */
+  constructor(readonly backend: string, message: string) {
+    super(message);
+    this.name = "BackendError";
+  }
+}
+
+/** Make `name` the active backend (idempotent); throws a {@link BackendError} saying how to fix a failure. */
+export async function useBackend(name: string): Promise<BackendName> {
+  if (!(BACKENDS as readonly string[]).includes(name)) {
+    throw new BackendError(name, `unknown backend ${JSON.stringify(name)}; choose one of: ${BACKENDS.join(", ")}`);
+  }
+  const backend = name as BackendName;
+  const tfName = backend === "tensorflow-gpu" ? "tensorflow" : backend;
+  if (tf.getBackend() === tfName) return backend;
+  if (backend === "wasm") setWasmPaths(wasmDir(), true);
+  if (NATIVE[backend]) {
+    const spec = `npm:${NATIVE[backend]}`;
+    try {
+      await import(spec);
+    } catch (e) {
+      if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
+        throw new BackendError(
+          backend,
+          `backend ${backend} loads a Node.js native addon, which needs more permissions: run ` +
+            `deno run --allow-read --allow-write --allow-env --allow-ffi --allow-sys harness/cli.ts bench --backend ${backend}`,
+        );
+      }
+      throw new BackendError(
+        backend,
+        `backend ${backend} needs ${NATIVE[backend]} with its native libtensorflow, which could not be loaded ` +
+          `(${(e as Error).message.split("\n")[0]}). Install it where its download works (npm install ${
+            NATIVE[backend]
+          }; CUDA for -gpu), or use --backend wasm`,
+      );
+    }
+  }
+  let ok = false;
+  try {
+    ok = await tf.setBackend(tfName);
+  } catch (e) {
+    throw new BackendError(backend, `backend ${backend} failed to start: ${(e as Error).message}`);
+  }
+  if (!ok) throw new BackendError(backend, `backend ${backend} failed to start; use --backend wasm or cpu`);
+  await tf.ready();
+  return backend;
+}
+
+export { tf };

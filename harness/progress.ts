@@ -1,0 +1,39 @@
+/**
+ * A small progress bar on stderr with a rate and an ETA; silent when stderr is not a terminal.
+ * @module
+ */
+
+/** A progress bar for `total` units of work. */
+export class Progress {
+  readonly #t0 = performance.now();
+  readonly #tty = Deno.stderr.isTerminal();
+  #last = 0;
+
+  /** A bar labelled `label` for `total` units. */
+  constructor(readonly label: string, readonly total: number) {}
+
+  /** Report `done` units finished, with an optional note (e.g. the current loss). */
+  update(done: number, note = ""): void {
+    const now = performance.now();
+    if (!this.#tty || (now - this.#last < 100 && done < this.total)) return;
+    this.#last = now;
+    const frac = this.total ? done / this.total : 1;
+    const width = 24, filled = Math.round(frac * width);
+    const secs = (now - this.#t0) / 1000;
+    const eta = done > 0 ? (secs / done) * (this.total - done) : NaN;
+    const line = `${this.label} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done}/${this.total} ` +
+      `${fmtTime(secs)} elapsed, ETA ${fmtTime(eta)} ${note}`;
+    Deno.stderr.writeSync(new TextEncoder().encode(`\r\x1b[2K${line}`));
+  }
+
+  /** Finish the bar (leaves the last line on screen). */
+  done(): void {
+    if (this.#tty) Deno.stderr.writeSync(new TextEncoder().encode("\n"));
+  }
+}
+
+function fmtTime(s: number): string {
+  if (!Number.isFinite(s)) return "?";
+  const m = Math.floor(s / 60);
+  return m ? `${m}m${String(Math.round(s % 60)).padStart(2, "0")}s` : `${s.toFixed(0)}s`;
+}

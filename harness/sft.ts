@@ -1,0 +1,169 @@
+/**
+ * The base model: supervised training of a fresh policy on teacher traces of every suite task
+ * (interleaved), seeded, and cached by a content hash of everything that determines its weights.
+ * @module
+ */
+import { tf } from "./backend.ts";
+import { type BenchConfig, type SftConfig } from "./config.ts";
+import { createPolicy, logProbAndEntropy, type Policy } from "./model.ts";
+import { rng } from "./rng.ts";
+import { TaskSplits } from "./suite.ts";
+import { BOS, encode, EOS, PAD, SEP, TOKENIZER_ID } from "./tokenizer.ts";
+import { Trainer } from "./optimizer.ts";
+import { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
+import { sha256, writeAtomic } from "./atomic.ts";
+import { getTask } from "../tasks/mod.ts";
+
+/** A batch of sequences: inputs, next-token targets and a loss mask, all [batch, time]. */
+export interface SeqBatch {
+  tokens: number[][];
+  targets: number[][];
+  mask: number[][];
+}
+
+/** `[BOS, prompt…, SEP]` as token ids. */
+export function promptIds(prompt: string): number[] {
+  return [BOS, ...encode(prompt), SEP];
+}
+
+/** Pad prompt+response sequences into a batch whose loss covers the response and EOS only. */
+export function sequenceBatch(examples: { prompt: number[]; response: number[] }[]): SeqBatch {
+  const seqs = examples.map((e) => [...e.prompt, ...e.response, EOS]);
+  const T = Math.max(...seqs.map((s) => s.length)) - 1;
+  const batch: SeqBatch = { tokens: [], targets: [], mask: [] };
+  seqs.forEach((s, i) => {
+    const start = examples[i].prompt.length - 1;
+    const pad = (a: number[]) => [...a, ...Array(T - a.length).fill(PAD)];
+    batch.tokens.push(pad(s.slice(0, -1)));
+    batch.targets.push(pad(s.slice(1)));
+    batch.mask.push(Array.from({ length: T }, (_, t) => (t >= start && t < s.length - 1 ? 1 : 0)));
+  });
+  return batch;
+}
+
+/** The suite's train splits, one per task, in suite order. */
+export function trainSplits(cfg: BenchConfig): TaskSplits[] {
+  return cfg.suite.tasks.map((t) => new TaskSplits(cfg.suite, getTask(t.name), t.levels));
+}
+
+/** SFT batch `step`: example j is a teacher trace of task (step·B + j) mod #tasks. */
+export function sftBatch(splits: TaskSplits[], sft: SftConfig, seed: number, step: number): SeqBatch {
+  const examples = Array.from({ length: sft.batchSize }, (_, j) => {
+    const n = step * sft.batchSize + j;
+    const splitsOf = splits[n % splits.length];
+    const problem = splitsOf.train(Math.floor(n / splits.length));
+    const trace = splitsOf.task.demonstrate(problem, rng(seed, "sft", "demo", n), sft.style);
+    return { prompt: promptIds(problem.prompt), response: encode(trace.words) };
+  });
+  return sequenceBatch(examples);
+}
+
+/** Mean next-token NLL over the masked positions of a batch. */
+export function sequenceLoss(policy: Policy, b: SeqBatch): tf.Scalar {
+  const [B, T] = [b.tokens.length, b.tokens[0].length];
+  const logits = policy.forward(tf.tensor2d(b.tokens.flat(), [B, T], "int32")).logits;
+  const { logp } = logProbAndEntropy(logits, tf.tensor2d(b.targets.flat(), [B, T], "int32"));
+  const mask = tf.tensor2d(b.mask.flat(), [B, T]);
+  return tf.neg(tf.sum(logp.mul(mask))).div(tf.sum(mask)) as tf.Scalar;
+}
+
+/** Learning rate at `step`: linear warm-up, then cosine decay to `lr·minLrRatio`. */
+export function learningRate(sft: SftConfig, step: number): number {
+  if (step < sft.warmup) return (sft.lr * (step + 1)) / sft.warmup;
+  const p = Math.min(1, (step - sft.warmup) / Math.max(1, sft.steps - sft.warmup));
+  return sft.lr * (sft.minLrRatio + (1 - sft.minLrRatio) * 0.5 * (1 + Math.cos(Math.PI * p)));
+}
+
+/** One logged SFT step. */
+export interface SftStep {
+  step: number;
+  loss: number;
+  gradNorm: number;
+  lr: number;
+  /** Tokens processed (batch × padded length). */
+  tokens: number;
+}
+
+/** Train a fresh policy from `seed` on the config's teacher traces; `onStep` sees every step. */
+export function trainBase(cfg: BenchConfig, seed: number, onStep?: (s: SftStep) => void): Policy {
+  const policy = createPolicy(cfg.model, seed);
+  const splits = trainSplits(cfg);
+  const trainer = new Trainer(policy, cfg.sft.clip);
+  try {
+    for (let step = 0; step < cfg.sft.steps; step++) {
+      const batch = sftBatch(splits, cfg.sft, seed, step);
+      const lr = learningRate(cfg.sft, step);
+      const r = trainer.step(() => sequenceLoss(policy, batch), lr);
+      onStep?.({ step, loss: r.loss, gradNorm: r.gradNorm, lr, tokens: batch.tokens.length * batch.tokens[0].length });
+    }
+  } finally {
+    trainer.dispose();
+  }
+  return policy;
+}
+
+/** Source files whose text determines a base model's weights (hashed into its cache key). */
+async function sourceText(): Promise<string> {
+  const root = new URL("../", import.meta.url);
+  const files: string[] = [];
+  for (const dir of ["harness", "tasks"]) {
+    for await (const e of Deno.readDir(new URL(`${dir}/`, root))) {
+      if (e.isFile && e.name.endsWith(".ts")) files.push(`${dir}/${e.name}`);
+    }
+  }
+  files.sort();
+  const parts = await Promise.all(files.map(async (f) => `${f}\n${await Deno.readTextFile(new URL(f, root))}`));
+  return parts.join("\n");
+}
+
+/**
+ * The cache key of a base model: SHA-256 of the suite, model and SFT configs, the seed, the
+ * tokenizer id, the backend and the source of harness/ and tasks/ (any code change rebuilds).
+ */
+export async function baseModelKey(cfg: BenchConfig, seed: number, backend: string): Promise<string> {
+  const what = { suite: cfg.suite, model: cfg.model, sft: cfg.sft, seed, tokenizer: TOKENIZER_ID, backend };
+  return (await sha256(JSON.stringify(what) + (await sha256(await sourceText())))).slice(0, 16);
+}
+
+/** A base model and where it lives. */
+export interface BaseModel {
+  policy: Policy;
+  /** Its checkpoint folder. */
+  dir: string;
+  /** Whether it came from the cache. */
+  cached: boolean;
+}
+
+/**
+ * The base model of (config, seed) on `backend`: loaded from `cacheDir/base-<suite>-s<seed>-<key>`
+ * when present, else trained and saved there (with `sft.jsonl`, and timings in `timings.json`).
+ */
+export async function baseModel(
+  cfg: BenchConfig,
+  seed: number,
+  opts: { cacheDir: string; backend: string; onStep?: (s: SftStep) => void },
+): Promise<BaseModel> {
+  const dir = `${opts.cacheDir}/base-${cfg.suite.name}-s${seed}-${await baseModelKey(cfg, seed, opts.backend)}`;
+  try {
+    await Deno.stat(`${dir}/model.json`);
+    return { policy: await loadCheckpoint(dir, cfg.model), dir, cached: true };
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  const log: SftStep[] = [];
+  const t0 = performance.now();
+  const policy = trainBase(cfg, seed, (s) => {
+    log.push(s);
+    opts.onStep?.(s);
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  await Deno.mkdir(dir, { recursive: true });
+  await writeAtomic(`${dir}/sft.jsonl`, log.map((s) => JSON.stringify(s)).join("\n") + "\n");
+  const tokens = log.reduce((a, s) => a + s.tokens, 0);
+  await writeAtomic(
+    `${dir}/timings.json`,
+    JSON.stringify({ seconds, tokens, tokensPerSecond: tokens / seconds }, null, 2) + "\n",
+  );
+  await saveCheckpoint(dir, policy);
+  return { policy, dir, cached: false };
+}

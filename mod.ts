@@ -1,0 +1,24 @@
+/**
+ * credit-bench: a reproducible benchmark harness for RL credit-assignment methods on reasoning
+ * tasks. This module is the public API (named exports only).
+ * @module
+ */
+export { defineTask } from "./harness/task.ts";
+export type { Problem, Role, StepCheck, Style, TaskDef, Trace, Verdict } from "./harness/task.ts";
+export { getTask, TASKS } from "./tasks/mod.ts";
+export { Rng, rng } from "./harness/rng.ts";
+export type { RngState } from "./harness/rng.ts";
+export { decode, encode, TOKENIZER_ID, UnknownTokenError } from "./harness/tokenizer.ts";
+export { TaskSplits } from "./harness/suite.ts";
+export type { SuiteConfig, SuiteTask } from "./harness/suite.ts";
+export { CONFIGS, getConfig } from "./harness/config.ts";
+export type { BenchConfig, EvalConfig, SftConfig } from "./harness/config.ts";
+export { BACKENDS, useBackend } from "./harness/backend.ts";
+export { createPolicy, Policy } from "./harness/model.ts";
+export type { ModelConfig } from "./harness/model.ts";
+export { sample } from "./harness/sampler.ts";
+export type { Sample, SampleOptions } from "./harness/sampler.ts";
+export { loadCheckpoint, saveCheckpoint } from "./harness/checkpoint.ts";
+export { baseModel, trainBase } from "./harness/sft.ts";
+export { errorKind, evaluate } from "./harness/evaluate.ts";
+export type { ErrorKind, TaskEval } from "./harness/evaluate.ts";

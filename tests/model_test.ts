@@ -1,0 +1,137 @@
+import { assert, assertEquals, assertRejects } from "./testing.ts";
+import { tf, useBackend } from "../harness/backend.ts";
+import { createPolicy, logProbAndEntropy, matMul, type ModelConfig } from "../harness/model.ts";
+import { sample } from "../harness/sampler.ts";
+import { rng } from "../harness/rng.ts";
+import { loadCheckpoint, saveCheckpoint, weightBytes } from "../harness/checkpoint.ts";
+import { BOS, EOS, SEP } from "../harness/tokenizer.ts";
+
+await useBackend("wasm");
+
+const TINY: ModelConfig = { vocabSize: 16, dModel: 8, layers: 2, heads: 2, context: 12 };
+
+function lossOf(policy: ReturnType<typeof createPolicy>, tokens: number[][], targets: number[][]): tf.Scalar {
+  const [B, T] = [tokens.length, tokens[0].length];
+  const logits = policy.forward(tf.tensor2d(tokens.flat(), [B, T], "int32")).logits;
+  const { logp } = logProbAndEntropy(logits, tf.tensor2d(targets.flat(), [B, T], "int32"));
+  return tf.neg(tf.mean(logp)) as tf.Scalar;
+}
+
+Deno.test("model", async (t) => {
+  await t.step("matMul's explicit-transpose gradient equals tfjs's own (rank 2 and batched)", () => {
+    for (const [sa, sb] of [[[3, 4], [4, 5]], [[2, 3, 3, 4], [2, 3, 4, 2]]]) {
+      tf.tidy(() => {
+        const a = tf.randomNormal(sa, 0, 1, "float32", 1), b = tf.randomNormal(sb, 0, 1, "float32", 2);
+        const w = tf.randomNormal([...sa.slice(0, -1), sb[sb.length - 1]], 0, 1, "float32", 3);
+        const ours = tf.grads((x, y) => tf.sum(matMul(x, y).mul(w)))([a, b]);
+        const theirs = tf.grads((x, y) => tf.sum(tf.matMul(x, y).mul(w)))([a, b]);
+        for (let i = 0; i < 2; i++) {
+          const diff = tf.max(tf.abs(ours[i].sub(theirs[i]))).dataSync()[0];
+          assert(diff < 1e-5, `gradient ${i} differs by ${diff}`);
+        }
+      });
+    }
+  });
+
+  await t.step("finite differences agree with the gradient of the whole model", () => {
+    const p = createPolicy(TINY, 11);
+    const tokens = [[1, 2, 3, 4, 5, 6], [7, 8, 9, 10, 11, 12]];
+    const targets = [[2, 3, 4, 5, 6, 7], [8, 9, 10, 11, 12, 13]];
+    const grads = tf.variableGrads(() => lossOf(p, tokens, targets), p.variables).grads;
+    const r = rng(0, "fd");
+    let checked = 0;
+    for (const [name, v] of p.params) {
+      const g = grads[v.name].dataSync();
+      const base = v.dataSync().slice() as Float32Array;
+      for (let k = 0; k < 2; k++) {
+        const i = r.int(v.size);
+        const eps = 1e-2;
+        const at = (d: number) => {
+          const w = base.slice();
+          w[i] += d;
+          v.assign(tf.tensor(w, v.shape));
+          return tf.tidy(() => lossOf(p, tokens, targets).dataSync()[0]);
+        };
+        const fd = (at(eps) - at(-eps)) / (2 * eps);
+        v.assign(tf.tensor(base, v.shape));
+        const err = Math.abs(fd - g[i]);
+        assert(err < 2e-3 + 0.05 * Math.abs(g[i]), `${name}[${i}]: finite difference ${fd}, gradient ${g[i]}`);
+        checked++;
+      }
+    }
+    assert(checked >= 2 * p.params.length);
+    tf.dispose(Object.values(grads));
+    p.dispose();
+  });
+
+  await t.step("the same seed gives the same weights; another seed others", () => {
+    const [a, b, c] = [createPolicy(TINY, 1), createPolicy(TINY, 1), createPolicy(TINY, 2)];
+    assertEquals(weightBytes(a), weightBytes(b));
+    assert(weightBytes(a).some((x, i) => x !== weightBytes(c)[i]));
+    [a, b, c].forEach((p) => p.dispose());
+  });
+
+  await t.step("KV-cache sampling reproduces the full forward pass's log-probs and entropies", () => {
+    const p = createPolicy(TINY, 3);
+    const prompts = [[BOS, 5, 6, SEP], [BOS, 7, SEP]];
+    const out = sample(p, prompts, { temperature: 1, maxNew: 6, rng: rng(1, "s") });
+    out.forEach((s, i) => {
+      const seq = [...prompts[i], ...s.tokens];
+      const T = seq.length - 1;
+      tf.tidy(() => {
+        const logits = p.forward(tf.tensor2d(seq.slice(0, -1), [1, T], "int32")).logits;
+        const { logp, entropy } = logProbAndEntropy(logits, tf.tensor2d(seq.slice(1), [1, T], "int32"));
+        const lp = logp.dataSync().slice(prompts[i].length - 1), en = entropy.dataSync().slice(prompts[i].length - 1);
+        for (let j = 0; j < s.tokens.length; j++) {
+          assert(Math.abs(lp[j] - s.logp[j]) < 1e-4, `row ${i} token ${j}: ${lp[j]} vs ${s.logp[j]}`);
+          assert(Math.abs(en[j] - s.entropy[j]) < 1e-4, `row ${i} entropy ${j}`);
+        }
+      });
+      assertEquals(s.finished, s.tokens.at(-1) === EOS);
+      assert(s.tokens.length <= 6);
+    });
+    p.dispose();
+  });
+
+  await t.step("sampling is seeded and greedy is deterministic", () => {
+    const p = createPolicy(TINY, 4);
+    const prompts = [[BOS, 5, SEP], [BOS, 6, SEP]];
+    const run = (seed: number, temperature: number) =>
+      sample(p, prompts, { temperature, maxNew: 8, rng: rng(seed) }).map((s) => s.tokens);
+    assertEquals(run(1, 1), run(1, 1));
+    assertEquals(run(1, 0), run(2, 0));
+    p.dispose();
+  });
+
+  await t.step("a training step and sampling leak no tensors", () => {
+    const p = createPolicy(TINY, 5);
+    const opt = tf.train.adam(1e-2);
+    const step = () => {
+      tf.tidy(() => {
+        opt.minimize(() => lossOf(p, [[1, 2, 3]], [[2, 3, 4]]));
+      });
+      sample(p, [[BOS, 1, SEP], [BOS, 2, 3, SEP]], { temperature: 1, maxNew: 4, rng: rng(0) });
+    };
+    step();
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 5; i++) step();
+    assertEquals(tf.memory().numTensors, before);
+    opt.dispose();
+    p.dispose();
+  });
+
+  await t.step("checkpoints round-trip; a mismatched config or corrupt weights fail clearly", async () => {
+    const dir = await Deno.makeTempDir();
+    const p = createPolicy(TINY, 6);
+    await saveCheckpoint(dir, p);
+    const q = await loadCheckpoint(dir, TINY);
+    assertEquals(weightBytes(q), weightBytes(p));
+    await assertRejects(() => loadCheckpoint(dir, { ...TINY, dModel: 16 }), /does not match the requested/);
+    const bytes = await Deno.readFile(`${dir}/weights.bin`);
+    await Deno.writeFile(`${dir}/weights.bin`, bytes.slice(0, bytes.length - 4));
+    await assertRejects(() => loadCheckpoint(dir), /checksum/);
+    await assertRejects(() => loadCheckpoint(`${dir}/missing`), /cannot be read/);
+    [p, q].forEach((x) => x.dispose());
+    await Deno.remove(dir, { recursive: true });
+  });
+});

@@ -1,0 +1,70 @@
+import { assert, assertEquals, assertNotEquals } from "./testing.ts";
+import { useBackend } from "../harness/backend.ts";
+import { type BenchConfig, getConfig } from "../harness/config.ts";
+import { baseModel, learningRate, sequenceBatch, sftBatch, trainBase, trainSplits } from "../harness/sft.ts";
+import { weightBytes } from "../harness/checkpoint.ts";
+import { evaluate } from "../harness/evaluate.ts";
+import { EOS, PAD } from "../harness/tokenizer.ts";
+
+await useBackend("wasm");
+
+function tiny(steps: number): BenchConfig {
+  const cfg = getConfig("smoke");
+  cfg.sft.steps = steps;
+  return cfg;
+}
+
+Deno.test("sft", async (t) => {
+  await t.step("batches mask the prompt and cover the response and EOS", () => {
+    const b = sequenceBatch([{ prompt: [1, 10, 2], response: [20, 21] }, { prompt: [1, 2], response: [30] }]);
+    assertEquals(b.tokens, [[1, 10, 2, 20, 21], [1, 2, 30, PAD, PAD]]);
+    assertEquals(b.targets, [[10, 2, 20, 21, EOS], [2, 30, EOS, PAD, PAD]]);
+    assertEquals(b.mask, [[0, 0, 1, 1, 1], [0, 1, 1, 0, 0]]);
+  });
+
+  await t.step("batches are a function of (config, seed, step)", () => {
+    const cfg = tiny(1), splits = trainSplits(cfg);
+    assertEquals(sftBatch(splits, cfg.sft, 1, 3), sftBatch(trainSplits(cfg), cfg.sft, 1, 3));
+    assertNotEquals(sftBatch(splits, cfg.sft, 1, 3), sftBatch(splits, cfg.sft, 2, 3));
+  });
+
+  await t.step("the schedule warms up, peaks, and decays to its floor", () => {
+    const sft = tiny(100).sft;
+    assert(learningRate(sft, 0) < learningRate(sft, sft.warmup - 1));
+    assertEquals(learningRate(sft, sft.warmup), sft.lr);
+    assert(Math.abs(learningRate(sft, 100) - sft.lr * sft.minLrRatio) < 1e-12);
+  });
+
+  await t.step("the loss falls on a tiny config", () => {
+    const losses: number[] = [];
+    trainBase(tiny(30), 1, (s) => losses.push(s.loss)).dispose();
+    const head = losses.slice(0, 5).reduce((a, b) => a + b) / 5, tail = losses.slice(-5).reduce((a, b) => a + b) / 5;
+    assert(tail < 0.8 * head, `loss ${head.toFixed(3)} → ${tail.toFixed(3)}`);
+  });
+
+  await t.step("a tiny SFT run twice gives byte-identical weights; another seed others", () => {
+    const [a, b, c] = [trainBase(tiny(4), 1), trainBase(tiny(4), 1), trainBase(tiny(4), 2)];
+    assertEquals(weightBytes(a), weightBytes(b));
+    assertNotEquals(weightBytes(a), weightBytes(c));
+    [a, b, c].forEach((p) => p.dispose());
+  });
+
+  await t.step("the base model is cached by content hash and reused", async () => {
+    const cacheDir = await Deno.makeTempDir();
+    const cfg = tiny(3);
+    const first = await baseModel(cfg, 1, { cacheDir, backend: "wasm" });
+    const again = await baseModel(cfg, 1, { cacheDir, backend: "wasm" });
+    assertEquals([first.cached, again.cached, again.dir], [false, true, first.dir]);
+    assertEquals(weightBytes(again.policy), weightBytes(first.policy));
+    const other = await baseModel(tiny(4), 1, { cacheDir, backend: "wasm" });
+    assertNotEquals(other.dir, first.dir);
+    const evals = evaluate(again.policy, trainSplits(cfg), cfg.eval, 1);
+    assertEquals(evals.map((e) => e.task), cfg.suite.tasks.map((t) => t.name));
+    for (const e of evals) {
+      const failed = e.errors.format + e.errors.execution + e.errors.planning;
+      assert(Math.abs(e.pass1 + failed - 1) < 1e-9 && e.meanLength > 0, JSON.stringify(e));
+    }
+    [first, again, other].forEach((m) => m.policy.dispose());
+    await Deno.remove(cacheDir, { recursive: true });
+  });
+});
