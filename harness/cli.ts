@@ -55,7 +55,12 @@ async function bench(opts: { suite: string; backend: string; seeds?: number[]; c
       } s, ${base.policy.size} parameters)`,
     );
     const t1 = performance.now();
-    const evals = evaluate(base.policy, trainSplits(cfg), cfg.eval, seed);
+    const evalBar = new Progress("evaluation", 1);
+    const evals = evaluate(base.policy, trainSplits(cfg), cfg.eval, seed, (done, total) => {
+      evalBar.total = total;
+      evalBar.update(done);
+    });
+    evalBar.done();
     const evalSeconds = (performance.now() - t1) / 1000;
     base.policy.dispose();
     const table = baseTable(evals);

@@ -12,7 +12,7 @@ import { VOCAB_SIZE } from "./tokenizer.ts";
 export interface SftConfig {
   /** Optimisation steps. */
   steps: number;
-  /** Sequences per step (tasks interleaved round-robin). */
+  /** Sequences per step (the tasks interleaved). */
   batchSize: number;
   /** Peak learning rate (linear warm-up, then cosine decay to `lr·minLrRatio`). */
   lr: number;

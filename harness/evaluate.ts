@@ -39,8 +39,19 @@ export interface TaskEval {
   errors: Record<ErrorKind, number>;
 }
 
-/** Evaluate `policy` on every task's test split (the first `ev.problems` problems), seeded by `seed`. */
-export function evaluate(policy: Policy, splits: readonly TaskSplits[], ev: EvalConfig, seed: number): TaskEval[] {
+/**
+ * Evaluate `policy` on every task's test split (the first `ev.problems` problems), seeded by `seed`;
+ * `onProgress` hears the responses done so far and the total.
+ */
+export function evaluate(
+  policy: Policy,
+  splits: readonly TaskSplits[],
+  ev: EvalConfig,
+  seed: number,
+  onProgress?: (done: number, total: number) => void,
+): TaskEval[] {
+  const total = splits.length * Math.min(ev.problems, splits[0]?.test.length ?? 0) * ev.samples;
+  let done = 0;
   return splits.map((sp) => {
     const problems = sp.test.slice(0, ev.problems);
     const rows = problems.flatMap((p) => Array.from({ length: ev.samples }, () => p));
@@ -63,6 +74,8 @@ export function evaluate(policy: Policy, splits: readonly TaskSplits[], ev: Eval
         const kind = errorKind(v);
         if (kind) errors[kind]++;
       });
+      done += batch.length;
+      onProgress?.(done, total);
     }
     const n = rows.length;
     return {

@@ -44,6 +44,11 @@ export const REFLECTION_PHRASES = [
   "hold on , check that",
 ] as const;
 
+/** Words in the longest of some phrases (for length budgets). */
+export function longest(phrases: readonly string[]): number {
+  return Math.max(...phrases.map((p) => p.split(" ").length));
+}
+
 /** A uniformly drawn planning phrase of one kind, as a list of words. */
 export function phrase(rng: Rng, kind: PhraseKind): string[] {
   return rng.pick(PLANNING_PHRASES[kind]).split(" ");

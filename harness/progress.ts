@@ -9,8 +9,8 @@ export class Progress {
   readonly #tty = Deno.stderr.isTerminal();
   #last = 0;
 
-  /** A bar labelled `label` for `total` units. */
-  constructor(readonly label: string, readonly total: number) {}
+  /** A bar labelled `label` for `total` units (the total may be set later). */
+  constructor(readonly label: string, public total: number) {}
 
   /** Report `done` units finished, with an optional note (e.g. the current loss). */
   update(done: number, note = ""): void {

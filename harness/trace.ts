@@ -5,7 +5,7 @@
  */
 import type { Rng } from "./rng.ts";
 import type { Role, StepCheck, Style, Trace, Verdict } from "./task.ts";
-import { phrase, type PhraseKind, reflection, REFLECTION_PHRASES } from "./phrases.ts";
+import { longest, phrase, type PhraseKind, reflection, REFLECTION_PHRASES } from "./phrases.ts";
 import { inVocab, words } from "./tokenizer.ts";
 import { MAX_NUMBER } from "./vocab.ts";
 
@@ -73,7 +73,7 @@ export class TraceBuilder {
 }
 
 /** Words in the longest reflection phrase. */
-const MAX_REFLECTION = Math.max(...REFLECTION_PHRASES.map((p) => words(p).length));
+const MAX_REFLECTION = longest(REFLECTION_PHRASES);
 
 /**
  * A {@link TraceBuilder} held to a word budget. Its steps go through {@link BoundedTrace.stepWithin},

@@ -30,7 +30,7 @@
  * and answers what it knows (unknown people as knights).
  * @module
  */
-import { phrase, PLANNING_PHRASES, reflection } from "../harness/phrases.ts";
+import { longest, phrase, PLANNING_PHRASES, reflection } from "../harness/phrases.ts";
 import type { Rng } from "../harness/rng.ts";
 import { defineTask, type Problem, type StepCheck, type Style, type Trace, type Verdict } from "../harness/task.ts";
 import { answerSection, pickStrategy, TraceBuilder, verdict } from "../harness/trace.ts";
@@ -81,7 +81,6 @@ const MAX_RESPONSE_WORDS = 70;
 const MAX_PROMPT_WORDS = 30;
 const MAX_ATTEMPTS = 10_000;
 
-const longest = (ps: readonly string[]) => Math.max(...ps.map((p) => p.split(" ").length));
 /** Word counts of the trace's pieces, for the length budget (phrases at their longest). */
 const COST = {
   assume: longest(PLANNING_PHRASES.branching) + 3, // <branching> A knight .

@@ -25,7 +25,7 @@ import type { Rng } from "../harness/rng.ts";
 import { defineTask, type Problem, type StepCheck, type Style, type Trace } from "../harness/task.ts";
 import { answerSection, missWhere, pickStrategy, TraceBuilder, verdict } from "../harness/trace.ts";
 import { checkStep, findSteps, num } from "../harness/arith.ts";
-import { PLANNING_PHRASES, REFLECTION_PHRASES } from "../harness/phrases.ts";
+import { longest, PLANNING_PHRASES, REFLECTION_PHRASES } from "../harness/phrases.ts";
 
 /** An undirected edge as written in the prompt: two node names and a weight in 1..9. */
 export type Edge = [string, string, number];
@@ -57,7 +57,6 @@ const MAX_RESPONSE_WORDS = 90;
 const GREEDY_RIGHT = 0.45;
 const MAX_ATTEMPTS = 10_000;
 
-const longest = (ps: readonly string[]) => Math.max(...ps.map((p) => p.split(" ").length));
 /** Word counts of the trace's pieces, for the length budget (phrases at their longest). */
 const COST = {
   branch: longest(PLANNING_PHRASES.branching),

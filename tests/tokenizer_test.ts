@@ -34,4 +34,9 @@ Deno.test("tokenizer", async (t) => {
     assertEquals(new Set(VOCAB).size, VOCAB.length);
     assert(TOKENIZER_ID.startsWith(`${VOCAB_VERSION}-`));
   });
+
+  await t.step("the vocabulary is pinned to its version: change the list, bump VOCAB_VERSION and this id", () => {
+    assertEquals(TOKENIZER_ID, "v1-faa1f855");
+    assertEquals(VOCAB_SIZE, 200);
+  });
 });

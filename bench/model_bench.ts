@@ -1,0 +1,41 @@
+/**
+ * Speed of the policy on this machine (`deno task perf`). Reference config of the performance issue:
+ * vocab 64, d_model 128, 2 layers, 4 heads, context 64, batch 32 (2,048 tokens per step).
+ * Tokens/s = tokens per iteration ÷ the time per iteration that `deno bench` prints:
+ * train step 2,048 tokens; sampling 32 rows × 63 new tokens = 2,016 tokens.
+ */
+import { tf, useBackend } from "../harness/backend.ts";
+import { createPolicy, logProbAndEntropy } from "../harness/model.ts";
+import { Trainer } from "../harness/optimizer.ts";
+import { sample } from "../harness/sampler.ts";
+import { rng } from "../harness/rng.ts";
+import { getConfig } from "../harness/config.ts";
+import { sequenceLoss, sftBatch, trainSplits } from "../harness/sft.ts";
+
+await useBackend(Deno.env.get("CREDIT_BENCH_BACKEND") ?? "wasm");
+
+const REF = { vocabSize: 64, dModel: 128, layers: 2, heads: 4, context: 64 };
+const B = 32, T = 64;
+const r = rng(0, "bench");
+const ids = (n: number) => Array.from({ length: n }, () => r.int(REF.vocabSize));
+const tokens = tf.tensor2d(ids(B * T), [B, T], "int32"), targets = tf.tensor2d(ids(B * T), [B, T], "int32");
+
+const ref = createPolicy(REF, 0);
+const trainer = new Trainer(ref, 1);
+Deno.bench("train step, reference config (2,048 tokens)", { group: "train" }, () => {
+  trainer.step(() => tf.neg(tf.mean(logProbAndEntropy(ref.forward(tokens).logits, targets).logp)) as tf.Scalar, 1e-3);
+});
+
+Deno.bench("KV-cache sampling, reference config (32 rows × 63 tokens)", { group: "sample" }, () => {
+  sample(ref, Array.from({ length: B }, () => [1]), { temperature: 1, maxNew: T - 1, rng: r });
+});
+
+const cfg = getConfig("default");
+const policy = createPolicy(cfg.model, 0);
+const sftTrainer = new Trainer(policy, 1);
+const splits = trainSplits(cfg);
+let step = 0;
+Deno.bench("SFT step, default config (batch 32 of teacher traces)", { group: "sft" }, () => {
+  const batch = sftBatch(splits, cfg.sft, 1, step++);
+  sftTrainer.step(() => sequenceLoss(policy, batch), 1e-3);
+});
