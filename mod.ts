@@ -20,8 +20,8 @@ export { sample } from "./harness/sampler.ts";
 export type { Sample, SampleOptions } from "./harness/sampler.ts";
 export { loadCheckpoint, saveCheckpoint } from "./harness/checkpoint.ts";
 export { baseModel, trainBase } from "./harness/sft.ts";
-export { errorKind, evaluate } from "./harness/evaluate.ts";
-export type { ErrorKind, TaskEval } from "./harness/evaluate.ts";
+export { errorKind, evaluate, passKs } from "./harness/evaluate.ts";
+export type { ErrorKind } from "./harness/evaluate.ts";
 export { tf } from "./harness/backend.ts";
 export {
   AGGREGATIONS,
@@ -58,11 +58,12 @@ export {
   DEFAULT_STRATEGIC_GRAMS,
   loadStrategicGrams,
   mineStrategicGrams,
+  mineStrategicGramsWith,
   saveStrategicGrams,
   strategicGramMask,
   strategicGramsJson,
 } from "./harness/strategic_grams.ts";
-export type { StrategicGram, StrategicGramOptions, StrategicGrams } from "./harness/strategic_grams.ts";
+export type { GramEmbedder, StrategicGram, StrategicGramOptions, StrategicGrams } from "./harness/strategic_grams.ts";
 export { DEFAULT_RANDOM_MASK, randomMasks } from "./harness/random_mask.ts";
 export type { RandomMaskOptions } from "./harness/random_mask.ts";
 export { DEFAULT_WORD_VECTORS, wordVectors } from "./harness/word_vectors.ts";
@@ -70,10 +71,23 @@ export type { WordVectorOptions, WordVectors } from "./harness/word_vectors.ts";
 export { kmeansPlusPlus, seededKMeans } from "./harness/kmeans.ts";
 export type { Clustering } from "./harness/kmeans.ts";
 export { RunFailedError, runRl } from "./harness/rl.ts";
-export type { MaskMaker, RlConfig, RunSpec, StepLog } from "./harness/rl.ts";
-export { runGrid, summaryTable } from "./harness/runner.ts";
-export type { GridSpec, RunResult } from "./harness/runner.ts";
-export { planningMasks } from "./harness/planning_masks.ts";
+export type { MaskMaker, RlConfig, RunSpec } from "./harness/rl.ts";
+export { gridHash, planCells, prepareBase, ResultsFolderError, runCell, runGrid } from "./harness/runner.ts";
+export type { BaseRun, Cell, GridBaseline, GridSpec } from "./harness/runner.ts";
+export { runInChildren } from "./harness/pool.ts";
+export { loadRunState, saveRunState } from "./harness/run_state.ts";
+export type { RunState, RunStateMeta } from "./harness/run_state.ts";
+export type { OptimizerState } from "./harness/optimizer.ts";
+export { rolloutRecords, stepRecord } from "./harness/step_metrics.ts";
+export { canonicalJson, hashOf, readManifest, runId, runsDir, STORE_VERSION, writeManifest } from "./harness/store.ts";
+export type { EvalRecord, FileSum, RolloutRecord, RunManifest, StepRecord, TaskEvalRecord } from "./harness/store.ts";
+export { loadResults, ResultsError } from "./harness/results.ts";
+export type { LoadedBase, LoadedRun, SkippedRun, SuiteResults } from "./harness/results.ts";
+export { writeReport } from "./harness/report/mod.ts";
+export type { ReportOptions, ReportResult } from "./harness/report/mod.ts";
+export { mineGrams, mineGramsAsync, planningMasks } from "./harness/planning_masks.ts";
+export { DEFAULT_SENTENCE_MODEL, loadSentenceModel } from "./harness/sentence_model.ts";
+export type { SentenceEmbedder, SentenceModelOptions } from "./harness/sentence_model.ts";
 export type { MiningConfig, PlanningMasks } from "./harness/planning_masks.ts";
 export { sampleGroups, score, stepPrompts } from "./harness/rollouts.ts";
 export type { Rollout, Sampled, StepPrompt } from "./harness/rollouts.ts";

@@ -1,49 +1,42 @@
 /**
- * The command line (`deno task bench`): the suite's base model, then every baseline × seed RL run
- * from it, with the base model's per-task accuracy and a pass@1 summary table.
+ * The command line: `bench` (the suite's base model, every baseline × seed RL run from it into the
+ * results store, then the report), `report` (tables, figures and index.html from stored runs) and
+ * `list` (tasks and baselines).
  * @module
  */
-import { Command, InvalidArgumentError } from "commander";
+import { fileURLToPath } from "node:url";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { BACKENDS, useBackend } from "./backend.ts";
-import { CONFIGS, getConfig } from "./config.ts";
-import type { TaskEval } from "./evaluate.ts";
-import { writeAtomic } from "./atomic.ts";
-import { runGrid, summaryTable } from "./runner.ts";
+import { type BenchConfig, CONFIGS, getConfig } from "./config.ts";
+import { type Cell, runGrid } from "./runner.ts";
+import { runInChildren } from "./pool.ts";
+import { writeReport } from "./report/mod.ts";
 import { parseParamOverrides } from "./params.ts";
 import { BASELINES, loadBaseline } from "../baselines/mod.ts";
 import { TASKS } from "../tasks/mod.ts";
 
 function seedList(text: string): number[] {
   const seeds = text.split(",").map((s) => s.trim());
-  if (seeds.some((s) => !/^\d+$/.test(s))) {
+  if (seeds.some((s) => !/^\d+$/.test(s) || Number(s) > 2 ** 31)) {
     throw new InvalidArgumentError(`seeds must be non-negative integers separated by commas, e.g. 1,2,3`);
   }
+  if (new Set(seeds.map(Number)).size !== seeds.length) throw new InvalidArgumentError(`"${text}" repeats a seed`);
   return seeds.map(Number);
-}
-
-/** The base model's evaluation as a Markdown table. */
-export function baseTable(evals: TaskEval[]): string {
-  const pct = (x: number) => (100 * x).toFixed(1);
-  const rows = evals.map((e) =>
-    `| ${e.task} | ${pct(e.pass1)} | ${pct(e.wellFormed)} | ${e.meanLength.toFixed(1)} | ${pct(e.errors.execution)} | ${
-      pct(e.errors.planning)
-    } | ${pct(e.errors.format)} |`
-  );
-  return [
-    "| task | pass@1 % | well-formed % | mean length | execution errors % | planning errors % | format errors % |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ...rows,
-  ].join("\n");
 }
 
 /** Options of `bench`. */
 interface BenchOptions {
   suite: string;
+  tasks?: string[];
   backend: string;
   baselines?: string[];
   seeds?: number[];
   steps?: number;
   param: string[];
+  jobs: number;
+  resume: boolean;
+  sentenceModel?: string;
+  report: boolean;
   cache: string;
   out: string;
 }
@@ -56,6 +49,7 @@ function positiveInt(text: string): number {
 function list(text: string): string[] {
   const items = text.split(",").map((s) => s.trim()).filter((s) => s);
   if (!items.length) throw new InvalidArgumentError("give at least one name, e.g. grpo,hicra");
+  if (new Set(items).size !== items.length) throw new InvalidArgumentError(`"${text}" names something twice`);
   return items;
 }
 
@@ -63,30 +57,122 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-async function bench(opts: BenchOptions) {
+/** The suite's config with the command line's `--tasks` and `--steps` applied (validated). */
+function benchConfig(opts: BenchOptions): BenchConfig {
   const cfg = getConfig(opts.suite);
   if (opts.steps) cfg.rl.steps = opts.steps;
-  const baselines = await Promise.all((opts.baselines ?? cfg.baselines).map(loadBaseline));
-  const overrides = parseParamOverrides(opts.param, baselines);
+  if (opts.sentenceModel) cfg.mining.sentenceModel = opts.sentenceModel;
+  if (opts.tasks) {
+    const known = cfg.suite.tasks.map((t) => t.name);
+    const unknown = opts.tasks.filter((t) => !known.includes(t));
+    if (unknown.length) {
+      throw new Error(`unknown task ${unknown.join(", ")} in --tasks; suite ${cfg.suite.name} has ${known.join(", ")}`);
+    }
+    cfg.suite.tasks = cfg.suite.tasks.filter((t) => opts.tasks!.includes(t.name));
+  }
+  return cfg;
+}
+
+/** The arguments of the child process that runs one cell with the parent's options. */
+function childArgs(opts: BenchOptions, cell: Cell): string[] {
+  const perms = opts.backend.startsWith("tensorflow")
+    ? ["--allow-read", "--allow-write", "--allow-env", "--allow-ffi", "--allow-sys"]
+    : ["--allow-read", "--allow-write", "--allow-ffi=node_modules", "--allow-env=NO_COLOR,FORCE_COLOR,CLICOLOR_FORCE"];
+  return [
+    "run",
+    ...perms,
+    fileURLToPath(import.meta.url),
+    "bench",
+    "--suite",
+    opts.suite,
+    ...(opts.tasks ? ["--tasks", opts.tasks.join(",")] : []),
+    "--backend",
+    opts.backend,
+    ...(opts.steps ? ["--steps", String(opts.steps)] : []),
+    ...opts.param.flatMap((p) => ["--param", p]),
+    ...(opts.sentenceModel ? ["--sentence-model", opts.sentenceModel] : []),
+    "--cache",
+    opts.cache,
+    "--out",
+    opts.out,
+    "--baselines",
+    cell.source,
+    "--seeds",
+    String(cell.seed),
+    "--jobs",
+    "1",
+    "--no-report",
+    ...(cell.resume ? ["--resume"] : []),
+  ];
+}
+
+async function bench(opts: BenchOptions) {
+  const cfg = benchConfig(opts);
+  const sources = opts.baselines ?? cfg.baselines;
+  const baselines = await Promise.all(
+    sources.map(async (source) => ({ baseline: await loadBaseline(source), source })),
+  );
+  const names = baselines.map((b) => b.baseline.name);
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice) throw new Error(`two baselines are named ${twice}; give each baseline once`);
+  const overrides = parseParamOverrides(opts.param, baselines.map((b) => b.baseline));
   const backend = await useBackend(opts.backend);
-  const seeds = opts.seeds ?? cfg.seeds;
   const t0 = performance.now();
-  const { base, runs } = await runGrid({ cfg, baselines, seeds, overrides, backend, cache: opts.cache, out: opts.out });
-  const dir = `${opts.out}/${cfg.suite.name}`;
-  const table = baseTable(base);
-  await writeAtomic(
-    `${dir}/base_model.md`,
-    `# Base model accuracy, suite ${cfg.suite.name} (backend ${backend})\n\nMade by \`deno task bench --suite ` +
-      `${cfg.suite.name}\`: ${cfg.eval.samples} samples at temperature ${cfg.eval.temperature} on ` +
-      `${cfg.eval.problems} test problems per task.\n\n${table}\n`,
-  );
-  console.log(`\nBase model, suite ${cfg.suite.name}, backend ${backend}\n\n${table}\n`);
-  console.log(`pass@1 (%) after ${cfg.rl.steps} RL steps\n\n${summaryTable(base, runs)}\n`);
-  console.error(
-    `wrote ${dir}/summary.md and ${opts.out}/runs/${cfg.suite.name}/ in ${
-      ((performance.now() - t0) / 1000).toFixed(0)
-    } s`,
-  );
+  await runGrid({
+    cfg,
+    baselines,
+    seeds: opts.seeds ?? cfg.seeds,
+    overrides,
+    backend,
+    cache: opts.cache,
+    out: opts.out,
+    resume: opts.resume,
+    command: ["deno task bench", ...Deno.args.slice(1)].join(" "),
+    runCells: opts.jobs > 1
+      ? (cells) => runInChildren(cells, opts.jobs, cfg.rl.steps, (cell) => childArgs(opts, cell))
+      : undefined,
+  });
+  console.error(`ran the grid of suite ${cfg.name} in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  if (opts.report) await report({ in: opts.out, suite: cfg.name });
+}
+
+/** Options of `report`. */
+interface ReportCliOptions {
+  in: string;
+  suite?: string;
+}
+
+/** The suites under results folder `dir` (folders with a `runs/` folder), or an error saying what to run. */
+async function suitesIn(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  try {
+    for await (const e of Deno.readDir(dir)) {
+      if (e.isDirectory && (await Deno.stat(`${dir}/${e.name}/runs`).catch(() => null))?.isDirectory) {
+        found.push(e.name);
+      }
+    }
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  if (!found.length) throw new Error(`no runs under ${dir}; run \`deno task bench --out ${dir}\` first`);
+  return found.sort();
+}
+
+async function report(opts: ReportCliOptions) {
+  const suites = opts.suite ? [opts.suite] : await suitesIn(opts.in);
+  for (const suite of suites) {
+    const t0 = performance.now();
+    const done = await writeReport({
+      inDir: opts.in,
+      suite,
+      command: `deno task report --in ${opts.in} --suite ${suite}`,
+    });
+    for (const s of done.skipped) console.error(`left out ${s.dir}: ${s.reason}`);
+    console.log(await Deno.readTextFile(`${opts.in}/${suite}/table1.md`));
+    console.error(
+      `wrote ${done.files.length} files to ${opts.in}/${suite}/ in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
+  }
 }
 
 /** The tasks and baselines with their summaries and parameters, as printed by `list`. */
@@ -106,11 +192,12 @@ export function listing(): string {
 /** The credit-bench command line. */
 export function program(): Command {
   const cmd = new Command("credit-bench").description("Reproducible RL-for-reasoning benchmark harness")
-    .showHelpAfterError();
+    .showHelpAfterError("(add --help for the options)");
   cmd.command("bench")
-    .description("build (or load) the suite's base model, run every baseline × seed from it, and tabulate pass@1")
-    .option("--suite <name>", `bench configuration: ${Object.keys(CONFIGS).join(", ")}`, "default")
-    .option("--backend <name>", `tfjs backend: ${BACKENDS.join(", ")}`, "wasm")
+    .description("build (or load) the suite's base model, run every baseline × seed from it, and write the report")
+    .addOption(new Option("--suite <name>", "bench configuration").choices(Object.keys(CONFIGS)).default("default"))
+    .option("--tasks <list>", "only these tasks of the suite, comma-separated (a base model of its own)", list)
+    .addOption(new Option("--backend <name>", "tfjs backend").choices(BACKENDS).default("wasm"))
     .option(
       "--baselines <list>",
       "baselines, comma-separated: names under baselines/ or paths (default: the suite's)",
@@ -124,9 +211,18 @@ export function program(): Command {
       collect,
       [],
     )
+    .option("--sentence-model <dir>", "embed mined grams with this ONNX sentence model (model.onnx + tokenizer.json)")
+    .option("--jobs <n>", "runs at a time, each in its own process", positiveInt, 1)
+    .option("--resume", "continue unfinished runs in --out from their last checkpoint", false)
     .option("--cache <dir>", "where base models are cached", ".cache")
     .option("--out <dir>", "where results are written", "results")
+    .addOption(new Option("--no-report", "skip the report (used by --jobs children)").hideHelp())
     .action(bench);
+  cmd.command("report")
+    .description("write the tables, figures and index.html of stored runs (no model needed)")
+    .option("--in <dir>", "results folder", "results")
+    .option("--suite <name>", "suite to report (default: every suite under --in)")
+    .action(report);
   cmd.command("list")
     .description("list the suite's tasks and the registered baselines with their parameters")
     .action(() => console.log(listing()));

@@ -1,6 +1,6 @@
 /**
- * The named bench configurations (`--suite smoke|default`): the task suite, the policy's shape, how
- * the base model is trained, and how it is evaluated.
+ * The named bench configurations (`--suite smoke|default|paper`): the task suite, the policy's shape,
+ * how the base model is trained and evaluated, the RL loop, and the grid of baselines and seeds.
  * @module
  */
 import type { SuiteConfig } from "./suite.ts";
@@ -43,6 +43,9 @@ export interface EvalConfig {
 
 /** A whole bench configuration. */
 export interface BenchConfig {
+  /** The configuration's name (`--suite`): results go to `<out>/<name>/`. */
+  name: string;
+  /** The task suite (configurations that share it share the base model). */
   suite: SuiteConfig;
   model: ModelConfig;
   sft: SftConfig;
@@ -71,33 +74,45 @@ const RL_UPDATE = {
   gradClip: 1,
 } as const;
 
+/** The default configuration: what `deno task bench` runs. */
+const DEFAULT: BenchConfig = {
+  name: "default",
+  suite: { name: "default", seed: 2509, testSize: 200, tasks: TASKS.map((name) => ({ name, levels: [1, 2] })) },
+  model: { vocabSize: VOCAB_SIZE, dModel: 128, layers: 2, heads: 4, context: 128 },
+  sft: { steps: 1500, batchSize: 32, lr: 3e-3, warmup: 100, minLrRatio: 0.1, clip: 1, style: DEFAULT_STYLE },
+  eval: { samples: 8, temperature: 0.6, problems: 200, batchSize: 200 },
+  baseSeeds: [1],
+  rl: {
+    steps: 60,
+    prompts: 10,
+    group: 8,
+    ...RL_UPDATE,
+    lr: 3e-5,
+    miniBatch: 40,
+    evalEvery: 30,
+    checkpointEvery: 10,
+  },
+  mining: { prompts: 100, group: 8 },
+  baselines: ["grpo", "hicra", "entropy_reg"],
+  seeds: [1, 2, 3],
+};
+
 /** The named configurations. */
 export const CONFIGS: Readonly<Record<string, BenchConfig>> = {
-  default: {
-    suite: { name: "default", seed: 2509, testSize: 200, tasks: TASKS.map((name) => ({ name, levels: [1, 2] })) },
-    model: { vocabSize: VOCAB_SIZE, dModel: 128, layers: 2, heads: 4, context: 128 },
-    sft: { steps: 1500, batchSize: 32, lr: 3e-3, warmup: 100, minLrRatio: 0.1, clip: 1, style: DEFAULT_STYLE },
-    eval: { samples: 4, temperature: 0.6, problems: 200, batchSize: 200 },
-    baseSeeds: [1],
-    rl: {
-      steps: 60,
-      prompts: 10,
-      group: 8,
-      ...RL_UPDATE,
-      lr: 3e-5,
-      miniBatch: 40,
-      evalEvery: 60,
-      checkpointEvery: 10,
-    },
-    mining: { prompts: 100, group: 8 },
-    baselines: ["grpo", "hicra", "entropy_reg"],
-    seeds: [1, 2, 3],
+  default: DEFAULT,
+  paper: {
+    ...DEFAULT,
+    name: "paper",
+    rl: { ...DEFAULT.rl, steps: 200, evalEvery: 50 },
+    baselines: ["grpo", "hicra", "entropy_reg", "entropy_adv", "fork_tokens", "dr_grpo", "placebo_hicra"],
+    seeds: [1, 2, 3, 4, 5],
   },
   smoke: {
+    name: "smoke",
     suite: { name: "smoke", seed: 7, testSize: 200, tasks: TASKS.map((name) => ({ name, levels: [1] })) },
     model: { vocabSize: VOCAB_SIZE, dModel: 32, layers: 1, heads: 2, context: 128 },
     sft: { steps: 20, batchSize: 8, lr: 3e-3, warmup: 5, minLrRatio: 0.1, clip: 1, style: DEFAULT_STYLE },
-    eval: { samples: 1, temperature: 0.6, problems: 8, batchSize: 40 },
+    eval: { samples: 2, temperature: 0.6, problems: 8, batchSize: 40 },
     baseSeeds: [1],
     rl: {
       steps: 3,

@@ -1,18 +1,24 @@
 /**
- * Evaluation on each task's fixed test split: k samples per problem at a temperature, verified by
- * the task; pass@1 is the mean accuracy over all samples. Failed responses are sorted by the step
- * checker into format errors (not well formed), execution errors (a wrong step) and planning
- * errors (every step right, the answer still wrong).
+ * Evaluation on each task's fixed test split: k samples per problem at a temperature and one greedy
+ * response, verified by the task, summarised by the metrics of harness/metrics/ into a
+ * {@link TaskEvalRecord} per task (a line of `eval.jsonl` holds one per task).
  * @module
  */
 import type { EvalConfig } from "./config.ts";
 import type { Policy } from "./model.ts";
-import { rng } from "./rng.ts";
+import { type Rng, rng } from "./rng.ts";
 import { sample } from "./sampler.ts";
 import type { TaskSplits } from "./suite.ts";
 import { decode, EOS } from "./tokenizer.ts";
-import type { Verdict } from "./task.ts";
+import type { Problem, Verdict } from "./task.ts";
 import { promptIds } from "./sft.ts";
+import type { TaskEvalRecord } from "./store.ts";
+import { greedyAccuracy, meanPassAtK, pass1 } from "./metrics/pass_at_k.ts";
+import { errorShares } from "./metrics/error_types.ts";
+import { seAnswer } from "./metrics/semantic_entropy.ts";
+import { ahaSummary } from "./metrics/aha.ts";
+import { accuracyByLength, lengthStats } from "./metrics/length.ts";
+import { mean } from "./metrics/stats.ts";
 
 /** What went wrong in a failed response. */
 export type ErrorKind = "format" | "execution" | "planning";
@@ -24,23 +30,51 @@ export function errorKind(v: Verdict): ErrorKind | null {
   return v.steps.some((s) => !s.ok) ? "execution" : "planning";
 }
 
-/** Evaluation figures of one task. */
-export interface TaskEval {
-  task: string;
-  problems: number;
-  samples: number;
-  /** Mean accuracy over all samples (pass@1 averaged over k). */
-  pass1: number;
-  /** Share of responses that are well formed. */
-  wellFormed: number;
-  /** Mean response length in tokens (EOS included). */
-  meanLength: number;
-  /** Share of all responses by error kind. */
-  errors: Record<ErrorKind, number>;
+/** One verified response. */
+interface Response {
+  text: string;
+  verdict: Verdict;
+  length: number;
+  finished: boolean;
+}
+
+/** The k for which pass@k is reported: 1, 2, 4, … up to `samples`. */
+export function passKs(samples: number): number[] {
+  const ks: number[] = [];
+  for (let k = 1; k <= samples; k *= 2) ks.push(k);
+  return ks;
+}
+
+/** Sample one response to each of `rows` in batches at `temperature`, drawing from `draws`, and verify it. */
+function respond(
+  policy: Policy,
+  sp: TaskSplits,
+  rows: readonly Problem[],
+  temperature: number,
+  ev: EvalConfig,
+  draws: Rng,
+  onBatch: (n: number) => void,
+): Response[] {
+  const out: Response[] = [];
+  for (let i = 0; i < rows.length; i += ev.batchSize) {
+    const batch = rows.slice(i, i + ev.batchSize);
+    const samples = sample(policy, batch.map((p) => promptIds(p.prompt)), {
+      temperature,
+      maxNew: sp.task.maxResponseWords + 1,
+      rng: draws.stream(i),
+    });
+    samples.forEach((s, j) => {
+      const text = decode(s.tokens.filter((t) => t !== EOS));
+      out.push({ text, verdict: sp.task.verify(batch[j], text), length: s.tokens.length, finished: s.finished });
+    });
+    onBatch(batch.length);
+  }
+  return out;
 }
 
 /**
- * Evaluate `policy` on every task's test split (the first `ev.problems` problems), seeded by `seed`;
+ * Evaluate `policy` on every task's test split (the first `ev.problems` problems): `ev.samples`
+ * responses per problem at `ev.temperature` and one greedy response, seeded by `seed`;
  * `onProgress` hears the responses done so far and the total.
  */
 export function evaluate(
@@ -49,43 +83,34 @@ export function evaluate(
   ev: EvalConfig,
   seed: number,
   onProgress?: (done: number, total: number) => void,
-): TaskEval[] {
-  const total = splits.length * Math.min(ev.problems, splits[0]?.test.length ?? 0) * ev.samples;
+): TaskEvalRecord[] {
+  const perTask = Math.min(ev.problems, splits[0]?.test.length ?? 0);
+  const total = splits.length * perTask * (ev.samples + 1);
   let done = 0;
+  const tick = (n: number) => onProgress?.(done += n, total);
   return splits.map((sp) => {
     const problems = sp.test.slice(0, ev.problems);
-    const rows = problems.flatMap((p) => Array.from({ length: ev.samples }, () => p));
-    const draws = rng(seed, "eval", sp.task.name);
-    let correct = 0, wellFormed = 0, length = 0;
-    const errors: Record<ErrorKind, number> = { format: 0, execution: 0, planning: 0 };
-    for (let i = 0; i < rows.length; i += ev.batchSize) {
-      const batch = rows.slice(i, i + ev.batchSize);
-      const out = sample(policy, batch.map((p) => promptIds(p.prompt)), {
-        temperature: ev.temperature,
-        maxNew: sp.task.maxResponseWords + 1,
-        rng: draws.stream(i),
-      });
-      out.forEach((s, j) => {
-        const text = decode(s.tokens.filter((t) => t !== EOS));
-        const v = sp.task.verify(batch[j], text);
-        correct += v.correct ? 1 : 0;
-        wellFormed += v.wellFormed ? 1 : 0;
-        length += s.tokens.length;
-        const kind = errorKind(v);
-        if (kind) errors[kind]++;
-      });
-      done += batch.length;
-      onProgress?.(done, total);
-    }
-    const n = rows.length;
+    const k = ev.samples;
+    const rows = problems.flatMap((p) => Array.from({ length: k }, () => p));
+    const sampled = respond(policy, sp, rows, ev.temperature, ev, rng(seed, "eval", sp.task.name), tick);
+    const greedy = respond(policy, sp, problems, 0, ev, rng(seed, "eval-greedy", sp.task.name), tick);
+    const byProblem = problems.map((_, i) => sampled.slice(i * k, (i + 1) * k));
+    const hits = byProblem.map((rs) => rs.map((r) => r.verdict.correct));
+    const lengths = sampled.map((r) => r.length);
+    const aha = ahaSummary(sampled);
     return {
       task: sp.task.name,
       problems: problems.length,
-      samples: ev.samples,
-      pass1: correct / n,
-      wellFormed: wellFormed / n,
-      meanLength: length / n,
-      errors: { format: errors.format / n, execution: errors.execution / n, planning: errors.planning / n },
+      samples: k,
+      pass1: pass1(hits),
+      passAtK: Object.fromEntries(passKs(k).map((kk) => [String(kk), meanPassAtK(hits, kk)])),
+      greedy: greedyAccuracy(greedy.map((r) => r.verdict.correct)),
+      wellFormed: mean(sampled.map((r) => (r.verdict.wellFormed ? 1 : 0))),
+      length: lengthStats(lengths, sampled.map((r) => !r.finished)),
+      errors: errorShares(sampled.map((r) => r.verdict)).ofAll,
+      seAnswer: seAnswer(byProblem.map((rs) => rs.map((r) => r.verdict.answer))),
+      aha: { frequency: aha.frequency, amongCorrect: aha.amongCorrect },
+      lengthBins: accuracyByLength(lengths, sampled.map((r) => r.verdict.correct)),
     };
   });
 }

@@ -6,12 +6,34 @@
 import { tf } from "./backend.ts";
 import type { Policy } from "./model.ts";
 
+/** The fields of tfjs's Adam that hold its state (declared private there). */
+interface AdamInternals {
+  accBeta1: tf.Variable;
+  accBeta2: tf.Variable;
+  accumulatedFirstMoment: { originalName: string; variable: tf.Variable }[];
+  accumulatedSecondMoment: { originalName: string; variable: tf.Variable }[];
+  iterations_: number;
+}
+
 /** Adam whose learning rate can change between steps (for schedules). */
 class ScheduledAdam extends tf.AdamOptimizer {
   /** Set the learning rate used by the next step. */
   setLearningRate(lr: number): void {
     this.learningRate = lr;
   }
+}
+
+/**
+ * Adam's whole state, exactly: β1^t and β2^t as accumulated (not recomputed, so a resumed run
+ * multiplies the same float32 values), and the first and second moment of every variable in order.
+ */
+export interface OptimizerState {
+  /** Optimisation steps taken. */
+  steps: number;
+  /** [β1^t, β2^t] as the optimiser holds them. */
+  accBeta: Float32Array;
+  /** First moments, then second moments, one array per variable in `policy.variables` order. */
+  moments: Float32Array[];
 }
 
 /** Thrown when a loss or gradient is not finite; nothing was applied. */
@@ -66,6 +88,39 @@ export class Trainer {
       this.#step++;
       return { loss: lossV, gradNorm };
     });
+  }
+
+  /** A copy of the optimiser's state (see {@link OptimizerState}); empty moments before the first step. */
+  exportState(): OptimizerState {
+    const adam = this.#opt as unknown as AdamInternals;
+    const moments = [...(adam.accumulatedFirstMoment ?? []), ...(adam.accumulatedSecondMoment ?? [])];
+    return {
+      steps: this.#step,
+      accBeta: Float32Array.of(adam.accBeta1.dataSync()[0], adam.accBeta2.dataSync()[0]),
+      moments: moments.map((m) => Float32Array.from(m.variable.dataSync() as Float32Array)),
+    };
+  }
+
+  /** Restore a state from {@link exportState} of a trainer of the same policy shape (before any step). */
+  importState(state: OptimizerState): void {
+    const adam = this.#opt as unknown as AdamInternals;
+    const vars = this.policy.variables;
+    if (state.moments.length !== 0 && state.moments.length !== 2 * vars.length) {
+      throw new RangeError(`optimizer state has ${state.moments.length} moments, the policy needs ${2 * vars.length}`);
+    }
+    const moment = (i: number, kind: string) => {
+      const v = vars[i % vars.length];
+      if (state.moments[i].length !== v.size) throw new RangeError(`optimizer moment ${i} does not fit ${v.name}`);
+      return { originalName: `${v.name}/${kind}`, variable: tf.tensor(state.moments[i], v.shape).variable(false) };
+    };
+    adam.accBeta1.assign(tf.scalar(state.accBeta[0]));
+    adam.accBeta2.assign(tf.scalar(state.accBeta[1]));
+    if (state.moments.length) {
+      adam.accumulatedFirstMoment = vars.map((_, i) => moment(i, "m"));
+      adam.accumulatedSecondMoment = vars.map((_, i) => moment(vars.length + i, "v"));
+    }
+    adam.iterations_ = state.steps;
+    this.#step = state.steps;
   }
 
   /** Free the optimiser state. */

@@ -2,7 +2,9 @@
  * The planning-token masks of a grid's RL steps, from the three sources: `oracle` (the task's parser
  * on each response), `mined` (Strategic Grams mined once from the base model's successful rollouts,
  * the same list for every run of the grid) and `random` (the placebo: random 3-5 token spans covering
- * as many tokens of the step's batch as the `mined` mask does).
+ * as many tokens of the step's batch as the `mined` mask does). The mined grams are embedded with PPMI+SVD
+ * word vectors of the rollouts, or with an ONNX sentence model when `cfg.mining.sentenceModel` names one
+ * (harness/sentence_model.ts; {@link mineGramsAsync} only, as ONNX Runtime runs asynchronously).
  * @module
  */
 import type { BenchConfig } from "./config.ts";
@@ -12,7 +14,13 @@ import { randomMasks } from "./random_mask.ts";
 import type { MaskMaker } from "./rl.ts";
 import { rng } from "./rng.ts";
 import { sampleGroups, score, stepPrompts } from "./rollouts.ts";
-import { mineStrategicGrams, strategicGramMask, type StrategicGrams } from "./strategic_grams.ts";
+import { loadSentenceModel } from "./sentence_model.ts";
+import {
+  mineStrategicGrams,
+  mineStrategicGramsWith,
+  strategicGramMask,
+  type StrategicGrams,
+} from "./strategic_grams.ts";
 import type { TaskSplits } from "./suite.ts";
 
 /** How the mined list is made: rollouts of the base model at temperature 1. */
@@ -21,6 +29,11 @@ export interface MiningConfig {
   prompts: number;
   /** Rollouts per prompt. */
   group: number;
+  /**
+   * A sentence-model folder (model.onnx and tokenizer.json, harness/sentence_model.ts) whose model embeds
+   * the grams instead of PPMI+SVD word vectors; needs {@link mineGramsAsync} and deno's --allow-ffi.
+   */
+  sentenceModel?: string;
 }
 
 /** The mined Strategic Grams of a grid and the mask maker of each run. */
@@ -30,22 +43,52 @@ export interface PlanningMasks {
   maker(seed: number): MaskMaker;
 }
 
+/** The successful rollouts (token ids) of `cfg.mining.prompts` training prompts × `cfg.mining.group`. */
+function successes(cfg: BenchConfig, base: Policy, splits: readonly TaskSplits[], baseSeed: number): number[][] {
+  const prompts = stepPrompts(splits, cfg.mining.prompts, rng(baseSeed, "mining", "prompts"));
+  const done = score(sampleGroups(base, prompts, cfg.mining.group, 1, rng(baseSeed, "mining", "sample")));
+  return done.filter((r) => r.verdict.correct).map((r) => r.tokens);
+}
+
 /**
  * Mine the Strategic Grams from `base` (successful rollouts of `cfg.mining.prompts` training
- * prompts × `cfg.mining.group`, drawn from streams of base seed `baseSeed`), and return the masks.
+ * prompts × `cfg.mining.group`, drawn from streams of base seed `baseSeed`) with PPMI+SVD word
+ * vectors. Throws when `cfg.mining.sentenceModel` is set: use {@link mineGramsAsync} then.
  */
-export function planningMasks(
+export function mineGrams(
   cfg: BenchConfig,
   base: Policy,
   splits: readonly TaskSplits[],
   baseSeed: number,
-): PlanningMasks {
-  const prompts = stepPrompts(splits, cfg.mining.prompts, rng(baseSeed, "mining", "prompts"));
-  const done = score(sampleGroups(base, prompts, cfg.mining.group, 1, rng(baseSeed, "mining", "sample")));
-  const grams = mineStrategicGrams(
-    done.filter((r) => r.verdict.correct).map((r) => r.tokens),
-    rng(baseSeed, "mining", "kmeans"),
-  );
+): StrategicGrams {
+  if (cfg.mining.sentenceModel !== undefined) {
+    throw new Error("mining with a sentence model (cfg.mining.sentenceModel) is asynchronous: use mineGramsAsync");
+  }
+  return mineStrategicGrams(successes(cfg, base, splits, baseSeed), rng(baseSeed, "mining", "kmeans"));
+}
+
+/**
+ * {@link mineGrams}, with the grams embedded by the sentence model of `cfg.mining.sentenceModel` when
+ * it is set (loaded before sampling, so a bad folder fails fast; released after).
+ */
+export async function mineGramsAsync(
+  cfg: BenchConfig,
+  base: Policy,
+  splits: readonly TaskSplits[],
+  baseSeed: number,
+): Promise<StrategicGrams> {
+  if (cfg.mining.sentenceModel === undefined) return mineGrams(cfg, base, splits, baseSeed);
+  const model = await loadSentenceModel(cfg.mining.sentenceModel);
+  try {
+    const found = successes(cfg, base, splits, baseSeed);
+    return await mineStrategicGramsWith(found, rng(baseSeed, "mining", "kmeans"), model);
+  } finally {
+    await model.dispose();
+  }
+}
+
+/** The masks of a grid's runs from its mined Strategic Grams. */
+export function planningMasks(grams: StrategicGrams): PlanningMasks {
   const mined = (rollouts: Parameters<MaskMaker>[1]) => rollouts.map((r) => strategicGramMask(grams, r.tokens));
   return {
     grams,

@@ -2,22 +2,28 @@
  * One RL run (a baseline and a seed, from a base model): per step, draw a seeded batch of training
  * prompts, sample G rollouts per prompt, score them with the task verifiers, build the context the
  * baseline sees, ask it for per-token advantages, and update the policy (harness/rl_update.ts). Every
- * step appends a line of metrics to `train.jsonl`; evaluations on the test splits go to `eval.jsonl`;
- * wall times go to `timings.jsonl` (kept apart so metric files compare byte for byte).
+ * step appends a {@link StepRecord} to `train.jsonl` and its rollouts to `rollouts.jsonl` (gzipped to
+ * `rollouts.jsonl.gz` at the end); evaluations on the test splits go to `eval.jsonl`; wall times go
+ * to `timings.jsonl` (kept apart so metric files compare byte for byte). The run state is saved every
+ * `checkpointEvery` steps (harness/run_state.ts), and a resumed run writes the same bytes as one
+ * that never stopped.
  * @module
  */
 import { type Baseline, baselineAdvantages, baselineContext, type MaskSource, type ParamSpec } from "./baseline.ts";
 import type { BenchConfig } from "./config.ts";
-import { evaluate, type TaskEval } from "./evaluate.ts";
+import { evaluate } from "./evaluate.ts";
 import type { Policy } from "./model.ts";
 import { NonFiniteError, Trainer } from "./optimizer.ts";
 import { rng } from "./rng.ts";
 import { type Rollout, sampleGroups, score, stepPrompts } from "./rollouts.ts";
 import { updatePolicy } from "./rl_update.ts";
 import type { TaskSplits } from "./suite.ts";
-import { saveCheckpoint } from "./checkpoint.ts";
-import { mean } from "./metrics/stats.ts";
-import { planningShare } from "./planning.ts";
+import { loadRunState, saveRunState, truncateTo } from "./run_state.ts";
+import type { StepRecord } from "./store.ts";
+import type { StrategicGrams } from "./strategic_grams.ts";
+import { rolloutRecords, stepRecord } from "./step_metrics.ts";
+import type { Split } from "./metrics/token_stats.ts";
+import { writeAtomic } from "./atomic.ts";
 
 /** Settings of the RL loop. */
 export interface RlConfig {
@@ -51,33 +57,6 @@ export interface RlConfig {
 /** Makes the planning-token mask of every rollout of a step from a mask source. */
 export type MaskMaker = (source: MaskSource, rollouts: readonly Rollout[], step: number) => Uint8Array[];
 
-/** The metrics of one training step (a line of `train.jsonl`). */
-export interface StepLog {
-  step: number;
-  /** Mean reward. */
-  reward: number;
-  /** Mean reward of each task's rollouts, in suite order. */
-  rewardByTask: Record<string, number>;
-  /** Share of correct rollouts. */
-  accuracy: number;
-  /** Share of well-formed rollouts. */
-  wellFormed: number;
-  /** Share of prompt groups whose rewards are all equal (no learning signal). */
-  fracRewardZeroStd: number;
-  /** Mean response length in tokens. */
-  length: number;
-  /** Share of responses cut at their length limit. */
-  truncated: number;
-  /** Mean token entropy (nats) over all response tokens. */
-  entropy: number;
-  /** Share of response tokens that are planning tokens (the baseline's mask source). */
-  planningShare: number;
-  loss: number;
-  gradNorm: number;
-  clipFraction: number;
-  kl: number;
-}
-
 /** Everything a run needs. */
 export interface RunSpec {
   cfg: BenchConfig;
@@ -86,15 +65,17 @@ export interface RunSpec {
   seed: number;
   /** The policy to train, loaded from the base model (changed in place). */
   policy: Policy;
-  /** The base policy, for the KL term (only read when `cfg.rl.klBeta > 0`). */
+  /** The base policy: the KL to it is measured every step (and penalised when `cfg.rl.klBeta > 0`). */
   ref?: Policy;
   splits: readonly TaskSplits[];
   masks: MaskMaker;
-  /** Folder of the run's files. */
+  /** The mined Strategic Grams (for `se_strategic`). */
+  grams: StrategicGrams;
+  /** Folder of the run's files (created). */
   dir: string;
-  /** Called once the run's folder exists, before the first step (e.g. to save files with the run). */
-  onStart?: () => Promise<void>;
-  onStep?: (log: StepLog) => void;
+  /** Continue from the state saved in `dir` when there is one (else start afresh). */
+  resume?: boolean;
+  onStep?: (log: StepRecord) => void;
 }
 
 /** A run stopped by a NaN or Inf: names the step and the last good checkpoint. */
@@ -109,30 +90,65 @@ export class RunFailedError extends Error {
   }
 }
 
-/** Append one JSON line to a file. */
-async function appendLine(path: string, value: unknown): Promise<void> {
-  await Deno.writeTextFile(path, JSON.stringify(value) + "\n", { append: true });
+/** The metric files of a run, cut back to their saved lengths on resume. */
+const METRIC_FILES = ["train.jsonl", "eval.jsonl", "timings.jsonl", "rollouts.jsonl"];
+
+/** Append JSON lines to a file. */
+async function appendLines(path: string, values: readonly unknown[]): Promise<void> {
+  await Deno.writeTextFile(path, values.map((v) => JSON.stringify(v) + "\n").join(""), { append: true });
 }
 
-/** Run the RL loop; returns the final evaluation. Files in `spec.dir` (created) are started afresh. */
-export async function runRl(spec: RunSpec): Promise<TaskEval[]> {
+/** The perplexity split of the first line of `train.jsonl` (step 0), for a resumed run. */
+async function firstPerplexity(path: string): Promise<Split | null> {
+  const first = (await Deno.readTextFile(path)).split("\n")[0];
+  return first ? (JSON.parse(first) as StepRecord).perplexity : null;
+}
+
+/** Gzip `rollouts.jsonl` to `rollouts.jsonl.gz` (atomically) and remove it; nothing to do when gone. */
+async function packRollouts(dir: string): Promise<void> {
+  const raw = `${dir}/rollouts.jsonl`;
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(raw);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return;
+    throw e;
+  }
+  const gz = await new Response(file.readable.pipeThrough(new CompressionStream("gzip"))).bytes();
+  await writeAtomic(`${raw}.gz`, gz);
+  await Deno.remove(raw);
+}
+
+/**
+ * Run the RL loop in `spec.dir`. Afresh, the metric files are started empty; with `spec.resume` and
+ * a saved state there, the policy and optimiser are restored, the metric files cut back to what
+ * they held at that state, and the loop goes on from its step.
+ */
+export async function runRl(spec: RunSpec): Promise<void> {
   const { cfg, baseline, params, seed, policy, dir } = spec;
   const rl = cfg.rl;
   await Deno.mkdir(dir, { recursive: true });
-  for (const f of ["train.jsonl", "eval.jsonl", "timings.jsonl"]) await Deno.writeTextFile(`${dir}/${f}`, "");
-  await spec.onStart?.();
   const trainer = new Trainer(policy, rl.gradClip);
-  const source = (typeof params.mask === "string" ? params.mask : "oracle") as MaskSource;
-  const maxLength = Math.max(...spec.splits.map((s) => s.task.maxResponseWords + 1));
-  const evalAt = async (step: number) => {
-    const evals = evaluate(policy, spec.splits, cfg.eval, seed);
-    await appendLine(`${dir}/eval.jsonl`, { step, evals });
-    return evals;
-  };
-  let lastCheckpoint: string | null = null;
   try {
-    let final: TaskEval[] | null = null;
-    for (let step = 0; step < rl.steps; step++) {
+    let start = 0, perplexity0: Split | null = null, saved: string | null = null;
+    const state = spec.resume ? await loadRunState(dir, cfg.model) : null;
+    if (state) {
+      policy.variables.forEach((v, i) => v.assign(state.policy.variables[i]));
+      state.policy.dispose();
+      trainer.importState(state.optimizer);
+      const packed = state.meta.step === rl.steps && !(await Deno.stat(`${dir}/rollouts.jsonl`).catch(() => null));
+      const { ["rollouts.jsonl"]: _, ...others } = state.meta.files;
+      await truncateTo(dir, packed ? others : state.meta.files);
+      start = state.meta.step;
+      saved = `${dir}/checkpoint (after step ${start - 1})`;
+      perplexity0 = start > 0 ? await firstPerplexity(`${dir}/train.jsonl`) : null;
+    } else {
+      for (const f of METRIC_FILES) await Deno.writeTextFile(`${dir}/${f}`, "");
+      await Deno.remove(`${dir}/rollouts.jsonl.gz`).catch(() => {});
+    }
+    const source = (typeof params.mask === "string" ? params.mask : "oracle") as MaskSource;
+    const maxLength = Math.max(...spec.splits.map((s) => s.task.maxResponseWords + 1));
+    for (let step = start; step < rl.steps; step++) {
       try {
         const t0 = performance.now();
         const prompts = stepPrompts(spec.splits, rl.prompts, rng(seed, "rl", "prompts", step));
@@ -156,7 +172,7 @@ export async function runRl(spec: RunSpec): Promise<TaskEval[]> {
         );
         const advantages = baselineAdvantages(baseline, ctx);
         const t2 = performance.now();
-        const stats = updatePolicy(
+        const update = updatePolicy(
           trainer,
           baseline,
           ctx,
@@ -167,48 +183,45 @@ export async function runRl(spec: RunSpec): Promise<TaskEval[]> {
           spec.ref,
         );
         const t3 = performance.now();
-        const tokens = batch.reduce((n, r) => n + r.tokens.length, 0);
-        const log: StepLog = {
+        const log = stepRecord({
           step,
-          reward: mean(batch.map((r) => r.verdict.reward)),
-          rewardByTask: Object.fromEntries(
-            spec.splits.map((sp) => [
-              sp.task.name,
-              mean(batch.filter((r) => r.task === sp.task).map((r) => r.verdict.reward)),
-            ]),
-          ),
-          accuracy: mean(batch.map((r) => (r.verdict.correct ? 1 : 0))),
-          wellFormed: mean(batch.map((r) => (r.verdict.wellFormed ? 1 : 0))),
-          fracRewardZeroStd: mean(ctx.groups.map((g) => (g.std === 0 ? 1 : 0))),
-          length: tokens / batch.length,
-          truncated: mean(batch.map((r) => (r.finished ? 0 : 1))),
-          entropy: batch.reduce((s, r) => s + r.entropy.reduce((a, b) => a + b, 0), 0) / Math.max(tokens, 1),
-          planningShare: planningShare(planning),
-          loss: stats.loss,
-          gradNorm: stats.gradNorm,
-          clipFraction: stats.clipFraction,
-          kl: stats.kl,
-        };
-        await appendLine(`${dir}/train.jsonl`, log);
-        await appendLine(`${dir}/timings.jsonl`, {
+          rollouts: batch,
+          planning,
+          groups: ctx.groups,
+          update,
+          splits: spec.splits,
+          grams: spec.grams,
+          perplexity0,
+        });
+        perplexity0 ??= log.perplexity;
+        await appendLines(`${dir}/train.jsonl`, [log]);
+        await appendLines(`${dir}/rollouts.jsonl`, rolloutRecords(step, batch, planning));
+        const done = step + 1;
+        if (done % rl.evalEvery === 0 || done === rl.steps) {
+          await appendLines(`${dir}/eval.jsonl`, [{
+            step: done,
+            evals: evaluate(policy, spec.splits, cfg.eval, seed),
+          }]);
+        }
+        const t4 = performance.now();
+        await appendLines(`${dir}/timings.jsonl`, [{
           step,
           rolloutSeconds: (t1 - t0) / 1000,
           scoringSeconds: (t2 - t1) / 1000, // verifiers, planning masks and advantages
           updateSeconds: (t3 - t2) / 1000,
-        });
-        spec.onStep?.(log);
-        const done = step + 1;
+          evalSeconds: (t4 - t3) / 1000, // metrics, files and the evaluation when one is due
+        }]);
         if (done % rl.checkpointEvery === 0 || done === rl.steps) {
-          await saveCheckpoint(`${dir}/checkpoint`, policy);
-          lastCheckpoint = `${dir}/checkpoint (after step ${step})`;
+          await saveRunState(dir, done, policy, trainer, METRIC_FILES);
+          saved = `${dir}/checkpoint (after step ${step})`;
         }
-        if (done % rl.evalEvery === 0 || done === rl.steps) final = await evalAt(done);
+        spec.onStep?.(log);
       } catch (e) {
-        if (e instanceof NonFiniteError) throw new RunFailedError(dir, step, lastCheckpoint, e);
+        if (e instanceof NonFiniteError) throw new RunFailedError(dir, step, saved, e);
         throw e;
       }
     }
-    return final ?? await evalAt(0);
+    await packRollouts(dir);
   } finally {
     trainer.dispose();
   }

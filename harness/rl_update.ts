@@ -101,8 +101,8 @@ function padded(values: readonly ArrayLike<number>[], Tr: number): tf.Tensor2D {
 
 /**
  * Update `trainer.policy` on the step's rollouts (`seqs[i]` is the sequence of `ctx.rollouts[i]`):
- * `cfg.epochs` passes, each over the rollouts shuffled by `rng` and cut into mini-batches of `cfg.miniBatch`. `ref` (the base policy) is needed
- * when `cfg.klBeta > 0`. A NaN or Inf loss or gradient throws NonFiniteError (nothing applied).
+ * `cfg.epochs` passes, each over the rollouts shuffled by `rng` and cut into mini-batches of `cfg.miniBatch`. With `ref`
+ * (the base policy) the KL to it is measured (and is in the loss when `cfg.klBeta > 0`, which needs `ref`). A NaN or Inf loss or gradient throws NonFiniteError (nothing applied).
  */
 export function updatePolicy(
   trainer: Trainer,
@@ -122,7 +122,7 @@ export function updatePolicy(
       const rows = order.slice(s, s + cfg.miniBatch);
       const idx = rows.map((r) => r.i);
       const Tr = Math.max(...rows.map((r) => r.tokens.length));
-      const refLogp = ref && cfg.klBeta > 0 ? tf.tidy(() => responseLogProbs(ref, rows).logp) : undefined;
+      const refLogp = ref ? tf.tidy(() => responseLogProbs(ref, rows).logp) : undefined;
       let aux: tf.Tensor[] = [];
       const res = trainer.step(() => {
         const live = responseLogProbs(trainer.policy, rows);

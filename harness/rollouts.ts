@@ -11,10 +11,11 @@ import type { Problem, TaskDef, Verdict } from "./task.ts";
 import { decode, EOS } from "./tokenizer.ts";
 import { promptIds } from "./sft.ts";
 
-/** A training prompt of one step: its task's splits and the problem. */
+/** A training prompt of one step: its task's splits, the problem and its index in the train stream. */
 export interface StepPrompt {
   splits: TaskSplits;
   problem: Problem;
+  index: number;
 }
 
 /** One sampled response, scored. */
@@ -23,6 +24,8 @@ export interface Rollout {
   group: number;
   task: TaskDef;
   problem: Problem;
+  /** Index of the problem in its task's train stream. */
+  index: number;
   /** Prompt token ids, `[BOS, …, SEP]`. */
   prompt: number[];
   /** Response token ids, ending with EOS when `finished`. */
@@ -45,7 +48,8 @@ export interface Rollout {
 export function stepPrompts(splits: readonly TaskSplits[], n: number, rng: Rng): StepPrompt[] {
   return Array.from({ length: n }, (_, j) => {
     const sp = splits[j % splits.length];
-    return { splits: sp, problem: sp.train(rng.int(2 ** 30)) };
+    const index = rng.int(2 ** 30);
+    return { splits: sp, problem: sp.train(index), index };
   });
 }
 
@@ -71,6 +75,7 @@ export function sampleGroups(
     group: rows[i].group,
     task: rows[i].splits.task,
     problem: rows[i].problem,
+    index: rows[i].index,
     prompt: ids[i],
     tokens: s.tokens,
     logp: s.logp,

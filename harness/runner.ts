@@ -1,26 +1,48 @@
 /**
- * The bench grid: the suite's base model (built or loaded from the cache) and its evaluation, then
- * every (baseline, seed) run from that base, each in its own folder under `<out>/runs/<suite>/`, and
- * a summary table of final pass@1 per task and method under `<out>/<suite>/`.
+ * The bench grid: the suite's base model (built or loaded from the cache), its evaluation and mined
+ * Strategic Grams in a `base-…` folder, then every (baseline, seed) run from that base, each in its
+ * own folder of the results store (harness/store.ts), in this process or in `jobs` child processes.
+ *
+ * Before anything runs, the results folder is checked: it must be writable, and every folder already
+ * in `<out>/<suite>/runs/` must belong to this grid's configuration. A finished run of the same
+ * configuration is kept and reused; an unfinished one is continued with `resume`, else refused.
  * @module
  */
-import type { Baseline } from "./baseline.ts";
+import type { Baseline, ParamSpec } from "./baseline.ts";
 import type { BenchConfig } from "./config.ts";
-import { evaluate, type TaskEval } from "./evaluate.ts";
+import { evaluate } from "./evaluate.ts";
 import { loadCheckpoint } from "./checkpoint.ts";
 import type { ParamOverrides } from "./params.ts";
 import { resolveParams } from "./params.ts";
 import { Progress } from "./progress.ts";
 import { runRl } from "./rl.ts";
 import { baseModel, trainSplits } from "./sft.ts";
-import { writeAtomic } from "./atomic.ts";
-import { type PlanningMasks, planningMasks } from "./planning_masks.ts";
-import { saveStrategicGrams } from "./strategic_grams.ts";
+import { mineGramsAsync, planningMasks } from "./planning_masks.ts";
+import { loadStrategicGrams, saveStrategicGrams, type StrategicGrams } from "./strategic_grams.ts";
+import {
+  fileSums,
+  gitCommit,
+  hashOf,
+  readManifest,
+  runId,
+  type RunManifest,
+  runsDir,
+  STORE_VERSION,
+  writeManifest,
+} from "./store.ts";
+import { tf } from "./backend.ts";
+import { sha256 } from "./atomic.ts";
+
+/** A baseline of the grid and how it was named (a registered name or a path, passed on to child processes). */
+export interface GridBaseline {
+  baseline: Baseline;
+  source: string;
+}
 
 /** What the grid runs and where it writes. */
 export interface GridSpec {
   cfg: BenchConfig;
-  baselines: readonly Baseline[];
+  baselines: readonly GridBaseline[];
   seeds: readonly number[];
   overrides: ParamOverrides;
   backend: string;
@@ -28,44 +50,218 @@ export interface GridSpec {
   cache: string;
   /** Results folder. */
   out: string;
+  /** Continue unfinished runs from their saved state (else an unfinished run folder is an error). */
+  resume: boolean;
+  /** The command line, recorded in every manifest. */
+  command: string;
+  /** Runs the planned cells (default: one after another in this process); the child-process pool replaces it. */
+  runCells?: (cells: readonly Cell[]) => Promise<void>;
 }
 
-/** The final evaluation of one run. */
-export interface RunResult {
-  baseline: string;
+/** One planned (baseline, seed) run. */
+export interface Cell {
+  baseline: Baseline;
+  source: string;
+  params: ParamSpec;
   seed: number;
-  evals: TaskEval[];
+  configHash: string;
+  /** Its folder. */
+  dir: string;
+  /** Whether its folder holds an unfinished run to continue. */
+  resume: boolean;
 }
 
-/** pass@1 per task (columns) and method (rows, the base model first), as a Markdown table. */
-export function summaryTable(base: TaskEval[], runs: readonly RunResult[]): string {
-  const tasks = base.map((e) => e.task);
-  const pct = (x: number) => (100 * x).toFixed(1);
-  const cell = (xs: number[]) => {
-    const m = xs.reduce((a, b) => a + b, 0) / xs.length;
-    if (xs.length < 2) return pct(m);
-    const sd = Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1));
-    return `${pct(m)} ± ${pct(sd)}`;
+/** The base model of a grid: its cache folder, results folder and mined list. */
+export interface BaseRun {
+  /** Cache folder of the base checkpoint. */
+  checkpoint: string;
+  /** The `base-…` results folder. */
+  dir: string;
+  grams: StrategicGrams;
+}
+
+/** A results folder problem: what is wrong and how to fix it, in one line. */
+export class ResultsFolderError extends Error {
+  /** The message says what is wrong and what to do. */
+  constructor(message: string) {
+    super(message);
+    this.name = "ResultsFolderError";
+  }
+}
+
+/** The grid-level part of a config: everything but the lists of baselines and seeds. */
+function gridConfig(cfg: BenchConfig) {
+  const { baselines: _b, seeds: _s, ...rest } = cfg;
+  return rest;
+}
+
+/** SHA-256 of what every run of a grid shares. */
+export function gridHash(cfg: BenchConfig, backend: string): Promise<string> {
+  return hashOf({ storeVersion: STORE_VERSION, config: gridConfig(cfg), backend });
+}
+
+/** What identifies a baseline's code: its registered name, or the SHA-256 of the file given by path. */
+async function sourceKey(source: string, baseline: Baseline): Promise<string> {
+  if (source === baseline.name) return source;
+  const path = source.startsWith("file:") ? new URL(source) : source;
+  return `sha256:${await sha256(await Deno.readFile(path))}`;
+}
+
+/**
+ * Create run folder `dir` holding `m` as its manifest, atomically (made under a temporary name, then
+ * renamed), so no other process ever sees a run folder without a manifest. An existing folder just
+ * gets the new manifest.
+ */
+async function createRunFolder(dir: string, m: RunManifest): Promise<void> {
+  if (await readManifest(dir)) return await writeManifest(dir, m);
+  const tmp = `${dir}.tmp-${Deno.pid}`;
+  await Deno.mkdir(tmp, { recursive: true });
+  await writeManifest(tmp, m);
+  await Deno.rename(tmp, dir);
+}
+
+/** The versions a manifest records. */
+function versions(): Record<string, string | null> {
+  return {
+    deno: Deno.version.deno,
+    v8: Deno.version.v8,
+    typescript: Deno.version.typescript,
+    tfjs: tf.version_core,
+    onnxruntime: null, // no ONNX Runtime in the loop yet
   };
-  const names = [...new Set(runs.map((r) => r.baseline))];
-  const rows = names.map((name) => {
-    const mine = runs.filter((r) => r.baseline === name);
-    const cells = tasks.map((t) => cell(mine.map((r) => r.evals.find((e) => e.task === t)!.pass1)));
-    return `| ${name} (${mine.length} seeds) | ${cells.join(" | ")} |`;
-  });
-  return [
-    `| method | ${tasks.join(" | ")} |`,
-    `| --- | ${tasks.map(() => "---:").join(" | ")} |`,
-    `| base model | ${base.map((e) => pct(e.pass1)).join(" | ")} |`,
-    ...rows,
-  ].join("\n");
 }
 
-/** Run the grid; returns the base evaluation and every run's final evaluation. */
-export async function runGrid(spec: GridSpec): Promise<{ base: TaskEval[]; runs: RunResult[] }> {
+async function checkWritable(dir: string): Promise<void> {
+  try {
+    await Deno.mkdir(dir, { recursive: true });
+    const probe = `${dir}/.write-probe-${Deno.pid}`;
+    await Deno.writeTextFile(probe, "");
+    await Deno.remove(probe);
+  } catch (e) {
+    throw new ResultsFolderError(
+      `cannot write to ${dir} (${(e as Error).message}); pick a writable folder with --out`,
+    );
+  }
+}
+
+/** The run folders under `dir` with their manifests. */
+async function existingRuns(dir: string): Promise<{ id: string; manifest: RunManifest | null }[]> {
+  const out = [];
+  for await (const e of Deno.readDir(dir)) {
+    if (e.isDirectory && !e.name.includes(".tmp-")) {
+      out.push({ id: e.name, manifest: await readManifest(`${dir}/${e.name}`) });
+    }
+  }
+  return out.sort((a, b) => (a.id < b.id ? -1 : 1));
+}
+
+/**
+ * Plan the grid's cells against what `<out>/<suite>/runs/` holds: errors for folders of another
+ * configuration, finished cells dropped (reused), unfinished ones continued only with `spec.resume`.
+ */
+export async function planCells(spec: GridSpec, grid: string): Promise<Cell[]> {
+  const dir = runsDir(spec.out, spec.cfg.name);
+  await checkWritable(dir);
+  const existing = await existingRuns(dir);
+  for (const { id, manifest } of existing) {
+    if (!manifest) {
+      throw new ResultsFolderError(
+        `${dir}/${id} has no manifest.json (not a credit-bench run, or killed before it started); delete it or use another --out`,
+      );
+    }
+    if (manifest.gridHash !== grid) {
+      throw new ResultsFolderError(
+        `${dir}/${id} holds a run of another configuration (grid hash ${manifest.gridHash.slice(0, 8)}, this one ${
+          grid.slice(0, 8)
+        }); use another --out, or delete ${dir}`,
+      );
+    }
+  }
+  const cells: Cell[] = [];
+  for (const { baseline, source } of spec.baselines) {
+    const params = resolveParams(baseline, spec.overrides[baseline.name]);
+    const key = await sourceKey(source, baseline);
+    for (const seed of spec.seeds) {
+      const configHash = await hashOf({ grid, baseline: baseline.name, source: key, params, seed });
+      const id = runId(baseline.name, seed, configHash);
+      const other = existing.find((e) =>
+        e.id !== id && e.manifest?.baseline === baseline.name && e.manifest.seed === seed
+      );
+      if (other) {
+        throw new ResultsFolderError(
+          `${dir}/${other.id} holds ${baseline.name} seed ${seed} with other parameters or code than this run (${id}); ` +
+            `use another --out, or delete that folder`,
+        );
+      }
+      const mine = existing.find((e) => e.id === id)?.manifest;
+      if (mine?.status === "complete") continue;
+      if (mine && !spec.resume) {
+        throw new ResultsFolderError(
+          `${dir}/${id} holds an unfinished run (${mine.status}); pass --resume to continue it, or delete the folder`,
+        );
+      }
+      cells.push({ baseline, source, params, seed, configHash, dir: `${dir}/${id}`, resume: !!mine });
+    }
+  }
+  return cells;
+}
+
+/** A manifest for a run starting now. */
+async function newManifest(
+  spec: GridSpec,
+  grid: string,
+  fields: Pick<RunManifest, "kind" | "id" | "baseline" | "baselineSource" | "params" | "seed" | "configHash">,
+): Promise<RunManifest> {
+  return {
+    storeVersion: STORE_VERSION,
+    ...fields,
+    suite: spec.cfg.name,
+    config: spec.cfg,
+    gridHash: grid,
+    backend: spec.backend,
+    versions: versions(),
+    gitCommit: await gitCommit(),
+    command: spec.command,
+    startedAt: new Date().toISOString(),
+    endedAt: null,
+    status: "running",
+    files: {},
+  };
+}
+
+/** The files of a finished run folder whose checksums its manifest keeps. */
+const RUN_FILES = [
+  "train.jsonl",
+  "eval.jsonl",
+  "rollouts.jsonl.gz",
+  "timings.jsonl",
+  "strategic_grams.json",
+  "checkpoint/model.json",
+  "checkpoint/weights.bin",
+  "checkpoint/optimizer.bin",
+  "checkpoint/state.json",
+];
+
+/** Mark a run folder's manifest finished (or failed), with checksums of its files. */
+async function finish(dir: string, m: RunManifest, error?: Error): Promise<void> {
+  await writeManifest(dir, {
+    ...m,
+    endedAt: new Date().toISOString(),
+    status: error ? "failed" : "complete",
+    ...(error ? { error: error.message } : {}),
+    files: error ? {} : await fileSums(dir, RUN_FILES),
+  });
+}
+
+/**
+ * The base model of the grid: built or loaded from the cache; its evaluation (step 0 of every run)
+ * and the mined Strategic Grams stored in its `base-…` folder, or read from there when that folder
+ * is complete.
+ */
+export async function prepareBase(spec: GridSpec, grid: string): Promise<BaseRun> {
   const { cfg } = spec;
   const baseSeed = cfg.baseSeeds[0];
-  const bar = new Progress(`base model ${cfg.suite.name} seed ${baseSeed}`, cfg.sft.steps);
+  const bar = new Progress(`base model ${cfg.name} seed ${baseSeed}`, cfg.sft.steps);
   const built = await baseModel(cfg, baseSeed, {
     cacheDir: spec.cache,
     backend: spec.backend,
@@ -73,56 +269,111 @@ export async function runGrid(spec: GridSpec): Promise<{ base: TaskEval[]; runs:
   });
   bar.done();
   console.error(`${built.cached ? "loaded" : "trained"} base model ${built.dir}`);
-  const splits = trainSplits(cfg);
-  const base = evaluate(built.policy, splits, cfg.eval, baseSeed);
-  const masks: PlanningMasks = planningMasks(cfg, built.policy, splits, baseSeed);
-  console.error(
-    `mined ${masks.grams.grams.length} strategic grams from ${masks.grams.responses} successful base-model rollouts`,
-  );
-  built.policy.dispose();
-
-  const runs: RunResult[] = [];
-  const total = spec.baselines.length * spec.seeds.length;
-  for (const baseline of spec.baselines) {
-    const params = resolveParams(baseline, spec.overrides[baseline.name]);
-    for (const seed of spec.seeds) {
-      const policy = await loadCheckpoint(built.dir, cfg.model);
-      const ref = cfg.rl.klBeta > 0 ? await loadCheckpoint(built.dir, cfg.model) : undefined;
-      const dir = `${spec.out}/runs/${cfg.suite.name}/${baseline.name}-s${seed}`;
-      const runBar = new Progress(`[${runs.length + 1}/${total}] ${baseline.name} seed ${seed}`, cfg.rl.steps);
-      try {
-        const evals = await runRl({
-          cfg,
-          baseline,
-          params,
-          seed,
-          policy,
-          ref,
-          splits,
-          masks: masks.maker(seed),
-          dir,
-          onStart: () => saveStrategicGrams(`${dir}/strategic_grams.json`, masks.grams),
-          onStep: (l) => runBar.update(l.step + 1, `reward ${l.reward.toFixed(2)}`),
-        });
-        runs.push({ baseline: baseline.name, seed, evals });
-      } finally {
-        runBar.done();
-        policy.dispose();
-        ref?.dispose();
-      }
+  const configHash = await hashOf({ grid, kind: "base", seed: baseSeed });
+  const id = runId("base", baseSeed, configHash);
+  const dir = `${runsDir(spec.out, cfg.name)}/${id}`;
+  try {
+    if ((await readManifest(dir))?.status === "complete") {
+      return { checkpoint: built.dir, dir, grams: await loadStrategicGrams(`${dir}/strategic_grams.json`) };
     }
+    const m = await newManifest(spec, grid, {
+      kind: "base",
+      id,
+      baseline: null,
+      baselineSource: null,
+      params: {},
+      seed: baseSeed,
+      configHash,
+    });
+    await createRunFolder(dir, m);
+    const splits = trainSplits(cfg);
+    const evalBar = new Progress("base model evaluation", 0);
+    const evals = evaluate(built.policy, splits, cfg.eval, baseSeed, (d, t) => {
+      evalBar.total = t;
+      evalBar.update(d);
+    });
+    evalBar.done();
+    await Deno.writeTextFile(`${dir}/eval.jsonl`, JSON.stringify({ step: 0, evals }) + "\n");
+    const grams = await mineGramsAsync(cfg, built.policy, splits, baseSeed);
+    console.error(`mined ${grams.grams.length} strategic grams from ${grams.responses} successful base-model rollouts`);
+    await saveStrategicGrams(`${dir}/strategic_grams.json`, grams);
+    await finish(dir, m);
+    return { checkpoint: built.dir, dir, grams };
+  } finally {
+    built.policy.dispose();
   }
-  const dir = `${spec.out}/${cfg.suite.name}`;
-  await Deno.mkdir(dir, { recursive: true });
-  await writeAtomic(`${dir}/summary.json`, JSON.stringify({ suite: cfg.suite.name, base, runs }, null, 2) + "\n");
-  await writeAtomic(`${dir}/summary.md`, summaryMarkdown(cfg, base, runs));
-  return { base, runs };
 }
 
-/** The summary page of a grid: what was measured, how it was made, and {@link summaryTable}. */
-export function summaryMarkdown(cfg: BenchConfig, base: TaskEval[], runs: readonly RunResult[]): string {
-  return `# pass@1 (%) on the test splits, suite ${cfg.suite.name}\n\n` +
-    `Made by \`deno task bench --suite ${cfg.suite.name}\` (${cfg.rl.steps} RL steps per run from the suite's base ` +
-    `model). ${cfg.eval.samples} samples at temperature ${cfg.eval.temperature} on ${cfg.eval.problems} test problems ` +
-    `per task; mean ± std over seeds.\n\n${summaryTable(base, runs)}\n`;
+/** Run one cell in this process: its manifest, the RL run from the base model, the finished manifest. */
+export async function runCell(
+  spec: GridSpec,
+  grid: string,
+  cell: Cell,
+  base: BaseRun,
+  onStep?: (step: number) => void,
+): Promise<void> {
+  const { cfg } = spec;
+  const id = cell.dir.slice(cell.dir.lastIndexOf("/") + 1);
+  const previous = cell.resume ? await readManifest(cell.dir) : null;
+  const m = {
+    ...await newManifest(spec, grid, {
+      kind: "run",
+      id,
+      baseline: cell.baseline.name,
+      baselineSource: cell.source,
+      params: cell.params,
+      seed: cell.seed,
+      configHash: cell.configHash,
+    }),
+    ...(previous ? { startedAt: previous.startedAt } : {}),
+  };
+  await createRunFolder(cell.dir, m);
+  await saveStrategicGrams(`${cell.dir}/strategic_grams.json`, base.grams);
+  const policy = await loadCheckpoint(base.checkpoint, cfg.model);
+  const ref = await loadCheckpoint(base.checkpoint, cfg.model);
+  try {
+    await runRl({
+      cfg,
+      baseline: cell.baseline,
+      params: cell.params,
+      seed: cell.seed,
+      policy,
+      ref,
+      splits: trainSplits(cfg),
+      masks: planningMasks(base.grams).maker(cell.seed),
+      grams: base.grams,
+      dir: cell.dir,
+      resume: cell.resume,
+      onStep: (l) => onStep?.(l.step + 1),
+    });
+    await finish(cell.dir, m);
+  } catch (e) {
+    await finish(cell.dir, m, e as Error);
+    throw e;
+  } finally {
+    policy.dispose();
+    ref.dispose();
+  }
+}
+
+/** Run the cells one after another in this process, with a progress bar per run. */
+async function runInProcess(spec: GridSpec, grid: string, cells: readonly Cell[], base: BaseRun): Promise<void> {
+  for (const [i, cell] of cells.entries()) {
+    const bar = new Progress(`[${i + 1}/${cells.length}] ${cell.baseline.name} seed ${cell.seed}`, spec.cfg.rl.steps);
+    try {
+      await runCell(spec, grid, cell, base, (s) => bar.update(s));
+    } finally {
+      bar.done();
+    }
+  }
+}
+
+/** Run the grid (see the module doc); resolves once every cell's folder is complete. */
+export async function runGrid(spec: GridSpec): Promise<void> {
+  const grid = await gridHash(spec.cfg, spec.backend);
+  const cells = await planCells(spec, grid);
+  const base = await prepareBase(spec, grid);
+  const reused = spec.baselines.length * spec.seeds.length - cells.length;
+  if (reused) console.error(`reusing ${reused} finished run(s) of this configuration`);
+  await (spec.runCells ? spec.runCells(cells) : runInProcess(spec, grid, cells, base));
 }

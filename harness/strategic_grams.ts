@@ -21,9 +21,10 @@
  *   (`maxSymbolShare`, which matters only when the filters above are off).
  * - A gram must occur in at least `minDocs` (2) distinct responses: a gram written once says
  *   nothing about reuse, and this bounds the clustering's size.
- * - Embeddings: no pretrained sentence model is available offline, so a gram's vector is the mean of
- *   its words' PPMI+SVD vectors built from the same responses (harness/word_vectors.ts), L2-normalised.
- *   (An ONNX sentence-model route is not built.)
+ * - Embeddings: no pretrained sentence model is available offline, so by default a gram's vector is the
+ *   mean of its words' PPMI+SVD vectors built from the same responses (harness/word_vectors.ts),
+ *   L2-normalised. {@link mineStrategicGramsWith} takes any other {@link GramEmbedder} instead, such as
+ *   an ONNX sentence model (harness/sentence_model.ts); the list records its id as `embedder`.
  * - k defaults to round(√(G/2)) for G candidate grams (the usual rule of thumb), at least 2 and at
  *   most G; clusters are seeded with k-means++ from the caller's {@link Rng} stream, so the result is
  *   a pure function of the responses, the options and the stream.
@@ -90,12 +91,26 @@ export interface StrategicGram {
   docs: number;
 }
 
+/** What embeds the candidate grams when the built-in PPMI+SVD word vectors are not wanted. */
+export interface GramEmbedder {
+  /** Recorded as the list's `embedder`. */
+  readonly id: string;
+  /** One vector per gram text (its words joined by single spaces), all of one length. */
+  embed(texts: readonly string[]): Promise<ArrayLike<number>[]>;
+}
+
 /** A mined strategic-gram list with what made it; plain JSON. */
 export interface StrategicGrams {
   /** Format version. */
   version: 1;
   /** The options used, and the state of the stream k-means++ drew from. */
   params: StrategicGramOptions & { rng: RngState };
+  /**
+   * The {@link GramEmbedder}'s id (`onnx:<SHA-256 prefix of model.onnx>` for a sentence model); absent
+   * when the grams were embedded with the built-in PPMI+SVD word vectors (the params' window, dim and
+   * smoothing apply only then).
+   */
+  embedder?: string;
   /** Successful responses mined. */
   responses: number;
   /** Distinct grams that passed the filters and were clustered. */
@@ -143,16 +158,29 @@ function bodyRuns(tokens: ArrayLike<number>): number[][] {
   return runs.filter((r) => r.length);
 }
 
-/**
- * Mine strategic grams from successful responses (token ids, prompt excluded, as in
- * `RolloutContext.tokens`); the caller picks the successful ones (reward 1). k-means++ draws from
- * `rng`. Responses shorter than `minN` body tokens contribute no gram.
- */
-export function mineStrategicGrams(
+/** The candidate grams of a corpus, and what clustering them needs. */
+interface Candidates {
+  /** The options, defaults filled in. */
+  o: StrategicGramOptions;
+  /** The list's fields known before clustering. */
+  head: Pick<StrategicGrams, "version" | "params" | "embedder" | "responses" | "candidates">;
+  /** Distinct gram id keys of each response. */
+  perDoc: Set<string>[];
+  /** Document frequency of each gram. */
+  docs: Map<string, number>;
+  /** Text of each gram. */
+  text: Map<string, string>;
+  /** The candidates' id keys, sorted by text. */
+  keys: string[];
+}
+
+/** Validate the options and find the candidate grams (distinct, filtered, in at least `minDocs` responses). */
+function candidateGrams(
   successes: readonly ArrayLike<number>[],
   rng: Rng,
-  options: Partial<StrategicGramOptions> = {},
-): StrategicGrams {
+  options: Partial<StrategicGramOptions>,
+  embedder?: string,
+): Candidates {
   const o: StrategicGramOptions = { ...DEFAULT_STRATEGIC_GRAMS, ...options };
   if (!(Number.isInteger(o.minN) && o.minN >= 1 && Number.isInteger(o.maxN) && o.maxN >= o.minN)) {
     throw new RangeError(`strategic grams need integers 1 ≤ minN ≤ maxN, got ${o.minN}..${o.maxN}`);
@@ -168,19 +196,23 @@ export function mineStrategicGrams(
   const docs = new Map<string, number>();
   for (const seen of perDoc) for (const g of seen) docs.set(g, (docs.get(g) ?? 0) + 1);
   const text = new Map([...docs.keys()].map((g) => [g, decode(g.split(",").map(Number))]));
-  const candidates = [...docs.keys()]
+  const keys = [...docs.keys()]
     .filter((g) => docs.get(g)! >= o.minDocs && keepGram(text.get(g)!.split(" "), o))
     .sort((a, b) => (text.get(a)! < text.get(b)! ? -1 : 1));
-  const empty = { version: 1 as const, params, responses: successes.length, candidates: candidates.length };
-  if (candidates.length === 0) return { ...empty, clusters: 0, kept: 0, grams: [] };
+  const head = {
+    version: 1 as const,
+    params,
+    ...(embedder === undefined ? {} : { embedder }),
+    responses: successes.length,
+    candidates: keys.length,
+  };
+  return { o, head, perDoc, docs, text, keys };
+}
 
-  const wv = wordVectors(successes.flatMap(bodyRuns), o);
-  const points = candidates.map((g) => {
-    const v = new Array<number>(wv.dim).fill(0);
-    for (const id of g.split(",").map(Number)) wv.vectors.get(id)!.forEach((x, k) => (v[k] += x));
-    const norm = Math.hypot(...v);
-    return norm > 0 ? v.map((x) => x / norm) : v;
-  });
+/** Cluster the candidates' vectors (`points[i]` of `found.keys[i]`), score the clusters and keep the top ones. */
+function clusterGrams(found: Candidates, points: number[][], rng: Rng): StrategicGrams {
+  const { o, head, perDoc, docs, text, keys: candidates } = found;
+  if (candidates.length === 0) return { ...head, clusters: 0, kept: 0, grams: [] };
   const auto = Math.max(2, Math.round(Math.sqrt(candidates.length / 2)));
   const k = Math.min(o.clusters > 0 ? o.clusters : auto, candidates.length);
   const { clusters } = seededKMeans(points, k, rng, o.maxIterations);
@@ -210,7 +242,48 @@ export function mineStrategicGrams(
     }))
     .filter((g) => g.cluster < kept)
     .sort((a, b) => a.cluster - b.cluster || b.docs - a.docs || (a.gram < b.gram ? -1 : 1));
-  return { ...empty, clusters: ranked.length, kept, grams };
+  return { ...head, clusters: ranked.length, kept, grams };
+}
+
+/**
+ * Mine strategic grams from successful responses (token ids, prompt excluded, as in
+ * `RolloutContext.tokens`); the caller picks the successful ones (reward 1). Grams are embedded with
+ * PPMI+SVD word vectors of the same responses; k-means++ draws from `rng`. Responses shorter than
+ * `minN` body tokens contribute no gram.
+ */
+export function mineStrategicGrams(
+  successes: readonly ArrayLike<number>[],
+  rng: Rng,
+  options: Partial<StrategicGramOptions> = {},
+): StrategicGrams {
+  const c = candidateGrams(successes, rng, options);
+  if (c.keys.length === 0) return clusterGrams(c, [], rng);
+  const wv = wordVectors(successes.flatMap(bodyRuns), c.o);
+  const points = c.keys.map((g) => {
+    const v = new Array<number>(wv.dim).fill(0);
+    for (const id of g.split(",").map(Number)) wv.vectors.get(id)!.forEach((x, k) => (v[k] += x));
+    const norm = Math.hypot(...v);
+    return norm > 0 ? v.map((x) => x / norm) : v;
+  });
+  return clusterGrams(c, points, rng);
+}
+
+/**
+ * {@link mineStrategicGrams} with the candidate grams embedded by `embedder` (e.g. a sentence model,
+ * harness/sentence_model.ts) instead of PPMI+SVD word vectors; the list records `embedder.id`.
+ */
+export async function mineStrategicGramsWith(
+  successes: readonly ArrayLike<number>[],
+  rng: Rng,
+  embedder: GramEmbedder,
+  options: Partial<StrategicGramOptions> = {},
+): Promise<StrategicGrams> {
+  const c = candidateGrams(successes, rng, options, embedder.id);
+  const vectors = c.keys.length ? await embedder.embed(c.keys.map((g) => c.text.get(g)!)) : [];
+  if (vectors.length !== c.keys.length) {
+    throw new Error(`embedder ${embedder.id} gave ${vectors.length} vectors for ${c.keys.length} grams`);
+  }
+  return clusterGrams(c, vectors.map((v) => Array.from(v)), rng);
 }
 
 /** Compiled gram lists: id keys and the gram lengths present. */

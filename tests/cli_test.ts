@@ -6,7 +6,9 @@ async function bench(args: string[]): Promise<void> {
   const log = console.log;
   console.log = () => {};
   try {
-    await program().exitOverride().parseAsync(["bench", ...args], { from: "user" });
+    const cmd = program().exitOverride();
+    for (const sub of cmd.commands) sub.exitOverride().configureOutput({ writeErr: () => {} });
+    await cmd.parseAsync(["bench", ...args], { from: "user" });
   } finally {
     console.log = log;
   }
@@ -16,7 +18,10 @@ Deno.test("bench command", async (t) => {
   const tmp = await Deno.makeTempDir();
   const common = ["--suite", "smoke", "--cache", `${tmp}/cache`, "--out", `${tmp}/out`, "--seeds", "1", "--steps", "1"];
 
-  await t.step("runs a built-in and an outside baseline file from the base model and tabulates them", async () => {
+  const runs = `${tmp}/out/smoke/runs`;
+  const folders = async () => (await Array.fromAsync(Deno.readDir(runs))).map((e) => e.name).sort();
+
+  await t.step("runs a built-in and an outside baseline file from the base model and reports them", async () => {
     await bench([
       ...common,
       "--baselines",
@@ -24,18 +29,78 @@ Deno.test("bench command", async (t) => {
       "--param",
       "outside_halves.factor=0.25",
     ]);
-    const summary = await Deno.readTextFile(`${tmp}/out/smoke/summary.md`);
-    for (const row of ["| base model |", "| grpo (1 seeds) |", "| outside_halves (1 seeds) |"]) {
-      assert(summary.includes(row), `${row} missing from\n${summary}`);
+    const table = await Deno.readTextFile(`${tmp}/out/smoke/table1.md`);
+    for (const row of ["| base ", "| grpo ", "| outside_halves "]) {
+      assert(table.includes(row), `${row} missing from\n${table}`);
     }
-    for (const run of ["grpo-s1", "outside_halves-s1"]) {
-      const dir = `${tmp}/out/runs/smoke/${run}`;
+    const ids = await folders();
+    assertEquals(ids.map((id) => id.replace(/-[0-9a-f]{8}$/, "")), ["base-s1", "grpo-s1", "outside_halves-s1"]);
+    for (const id of ids.slice(1)) {
+      const dir = `${runs}/${id}`;
+      const manifest = JSON.parse(await Deno.readTextFile(`${dir}/manifest.json`));
+      assertEquals(manifest.status, "complete");
+      assertEquals(manifest.configHash.slice(0, 8), id.slice(-8));
+      assertEquals(Object.keys(manifest.files).sort(), [
+        "checkpoint/model.json",
+        "checkpoint/optimizer.bin",
+        "checkpoint/state.json",
+        "checkpoint/weights.bin",
+        "eval.jsonl",
+        "rollouts.jsonl.gz",
+        "strategic_grams.json",
+        "timings.jsonl",
+        "train.jsonl",
+      ]);
       const train = (await Deno.readTextFile(`${dir}/train.jsonl`)).trim().split("\n");
       assertEquals(train.length, 1);
-      const grams = JSON.parse(await Deno.readTextFile(`${dir}/strategic_grams.json`));
-      assertEquals(grams.version, 1);
-      await Deno.stat(`${dir}/checkpoint/model.json`);
     }
+    for (const f of ["table1.tex", "table1.csv", "table2.md", "index.html"]) await Deno.stat(`${tmp}/out/smoke/${f}`);
+  });
+
+  await t.step("a second bench reuses finished runs and rewrites the same report", async () => {
+    const before = await Deno.readTextFile(`${tmp}/out/smoke/table1.md`);
+    const stamp = (await Deno.stat(`${runs}/${(await folders())[1]}/train.jsonl`)).mtime;
+    await bench([
+      ...common,
+      "--baselines",
+      "grpo,./tests/fixtures/outside_baseline.ts",
+      "--param",
+      "outside_halves.factor=0.25",
+    ]);
+    assertEquals(await Deno.readTextFile(`${tmp}/out/smoke/table1.md`), before);
+    assertEquals((await Deno.stat(`${runs}/${(await folders())[1]}/train.jsonl`)).mtime, stamp);
+  });
+
+  await t.step(
+    "a results folder of another configuration or other parameters is refused, nothing touched",
+    async () => {
+      const before = await folders();
+      await assertRejects(
+        () => bench([...common.slice(0, -2), "--steps", "2"]),
+        /holds a run of another configuration/,
+      );
+      await assertRejects(
+        () =>
+          bench([
+            ...common,
+            "--baselines",
+            "./tests/fixtures/outside_baseline.ts",
+            "--param",
+            "outside_halves.factor=0.5",
+          ]),
+        /holds outside_halves seed 1 with other parameters or code/,
+      );
+      assertEquals(await folders(), before);
+    },
+  );
+
+  await t.step("an unfinished run needs --resume", async () => {
+    const dir = `${runs}/${(await folders())[1]}`;
+    const manifest = JSON.parse(await Deno.readTextFile(`${dir}/manifest.json`));
+    await Deno.writeTextFile(`${dir}/manifest.json`, JSON.stringify({ ...manifest, status: "running" }));
+    await assertRejects(() => bench([...common, "--baselines", "grpo"]), /holds an unfinished run.*pass --resume/);
+    await bench([...common, "--baselines", "grpo", "--resume"]);
+    assertEquals(JSON.parse(await Deno.readTextFile(`${dir}/manifest.json`)).status, "complete");
   });
 
   await t.step("bad input is refused with a message that says what to do", async () => {
@@ -44,9 +109,17 @@ Deno.test("bench command", async (t) => {
       () => bench([...common, "--baselines", "./tests/fixtures/no_advantages_baseline.ts"]),
       /no_advantages_baseline.ts: the default export has no advantages\(ctx\) function/,
     );
+    await assertRejects(() => bench([...common, "--suite", "huge"]), /'huge' is invalid. Allowed choices are default/);
+    await assertRejects(() => bench([...common, "--tasks", "chess"]), /unknown task chess in --tasks; suite smoke has/);
+    await assertRejects(() => bench([...common, "--seeds", "1,x"]), /seeds must be non-negative integers/);
+    await assertRejects(() => bench([...common, "--seeds", "1,1"]), /repeats a seed/);
+    await assertRejects(() => bench([...common, "--steps", "0"]), /must be a positive integer/);
+    await assertRejects(() => bench([...common, "--jobs", "-2"]), /must be a positive integer/);
+    await assertRejects(() => bench([...common, "--backend", "tpu"]), /'tpu' is invalid/);
+    await Deno.writeTextFile(`${tmp}/file`, "");
     await assertRejects(
-      () => bench([...common, "--suite", "huge"]),
-      /unknown suite "huge"; known suites: default, smoke/,
+      () => bench([...common, "--out", `${tmp}/file`]),
+      /cannot write to .*pick a writable folder with --out/,
     );
     await assertRejects(() => bench([...common, "--param", "grpo.stdNormalize=maybe"]), /must be true or false/);
     await assertRejects(

@@ -11,6 +11,7 @@ import { BASELINES } from "../baselines/mod.ts";
 import { type Baseline, defineBaseline } from "../harness/baseline.ts";
 import { resolveParams } from "../harness/params.ts";
 import { weightBytes } from "../harness/checkpoint.ts";
+import { mineStrategicGrams } from "../harness/strategic_grams.ts";
 
 await useBackend("wasm");
 
@@ -22,6 +23,12 @@ function tiny(steps: number): BenchConfig {
 
 /** Every token an execution token: the loop's plumbing, without a mask source. */
 const noPlanning: MaskMaker = (_source, rollouts) => rollouts.map((r) => new Uint8Array(r.tokens.length));
+
+/** An empty mined list (se_strategic is 0). */
+const grams = mineStrategicGrams([], rng(1, "grams"));
+
+/** The metric files of a run folder. */
+const METRICS = ["train.jsonl", "eval.jsonl", "timings.jsonl", "rollouts.jsonl.gz"];
 
 Deno.test("rl", async (t) => {
   const cfg = tiny(2);
@@ -61,33 +68,83 @@ Deno.test("rl", async (t) => {
   });
 
   const base = trainBase(cfg, 1);
-  const run = async (name: string, seed: number, dir: string) => {
+  const run = async (
+    name: string,
+    seed: number,
+    dir: string,
+    opts: { resume?: boolean; stopAfter?: number; cfg?: BenchConfig } = {},
+  ) => {
     const policy = createPolicy(cfg.model, 1);
     policy.variables.forEach((v, i) => v.assign(base.variables[i]));
     const b = BASELINES[name];
-    await runRl({ cfg, baseline: b, params: resolveParams(b), seed, policy, splits, masks: noPlanning, dir });
+    const onStep = (l: { step: number }) => {
+      if (l.step + 1 === opts.stopAfter) throw new Error("simulated crash");
+    };
+    try {
+      await runRl({
+        cfg: opts.cfg ?? cfg,
+        baseline: b,
+        params: resolveParams(b),
+        seed,
+        policy,
+        splits,
+        masks: noPlanning,
+        grams,
+        dir,
+        resume: opts.resume,
+        onStep,
+      });
+    } finally {
+      policy.dispose();
+    }
     const files = await Promise.all(["train.jsonl", "eval.jsonl"].map((f) => Deno.readTextFile(`${dir}/${f}`)));
-    const weights = weightBytes(policy);
-    policy.dispose();
-    return { files, weights };
+    const rollouts = await Deno.readFile(`${dir}/rollouts.jsonl.gz`);
+    return { files, rollouts, weights: await Deno.readFile(`${dir}/checkpoint/weights.bin`) };
   };
 
   await t.step("a tiny RL run twice writes byte-identical metric files; another seed differs", async () => {
     const tmp = await Deno.makeTempDir();
     const a = await run("entropy_reg", 1, `${tmp}/a`), b = await run("entropy_reg", 1, `${tmp}/b`);
     assertEquals(a.files, b.files);
+    assertEquals(a.rollouts, b.rollouts);
     assertEquals(a.weights, b.weights);
     const lines = a.files[0].trim().split("\n").map((l) => JSON.parse(l));
     assertEquals(lines.map((l) => l.step), [0, 1]);
     assertEquals(Object.keys(lines[0].rewardByTask), cfg.suite.tasks.map((s) => s.name));
-    for (const k of ["reward", "accuracy", "length", "entropy", "loss", "gradNorm"]) {
+    for (const k of ["reward", "accuracy", "loss", "gradNorm", "kl", "seStrategic", "aha", "planningShare"]) {
       assert(lines.every((l) => Number.isFinite(l[k])), k);
     }
-    assertEquals(JSON.parse(a.files[1].trim()).step, 2);
+    assertEquals(lines[0].relPerplexity.all, 1, "relative perplexity is 1 at step 0");
+    assert(lines.every((l) => Number.isFinite(l.length.mean) && Number.isFinite(l.entropy.all)));
+    const evals = JSON.parse(a.files[1].trim());
+    assertEquals(evals.step, 2);
+    assertEquals(Object.keys(evals.evals[0].passAtK), ["1", "2"]);
+    const stored = (await new Response(
+      new Blob([a.rollouts]).stream().pipeThrough(new DecompressionStream("gzip")),
+    ).text()).trim().split("\n").map((l) => JSON.parse(l));
+    assertEquals(stored.length, 2 * cfg.rl.prompts * cfg.rl.group);
+    assertEquals(stored[0].tokens.length, stored[0].logp.length);
     const c = await run("entropy_reg", 2, `${tmp}/c`);
     assertNotEquals(c.files[0], a.files[0]);
     await Deno.remove(tmp, { recursive: true });
   });
+
+  await t.step(
+    "a run stopped after a checkpoint and resumed writes the same bytes as one that never stopped",
+    async () => {
+      const tmp = await Deno.makeTempDir();
+      // Checkpoints after steps 2 and 4; the crash comes after step 3 has written its lines.
+      const long = { ...cfg, rl: { ...cfg.rl, steps: 4, checkpointEvery: 2, evalEvery: 3 } };
+      const whole = await run("hicra", 1, `${tmp}/whole`, { cfg: long });
+      await assertRejects(() => run("hicra", 1, `${tmp}/cut`, { cfg: long, stopAfter: 3 }), /simulated crash/);
+      const resumed = await run("hicra", 1, `${tmp}/cut`, { cfg: long, resume: true });
+      assertEquals(resumed.files, whole.files);
+      assertEquals(resumed.rollouts, whole.rollouts);
+      assertEquals(resumed.weights, whole.weights);
+      for (const f of METRICS) await Deno.stat(`${tmp}/cut/${f}`);
+      await Deno.remove(tmp, { recursive: true });
+    },
+  );
 
   await t.step(
     "the update changes the weights (the entropy bonus gives a gradient even without reward) and leaks nothing",
@@ -109,7 +166,7 @@ Deno.test("rl", async (t) => {
     const tmp = await Deno.makeTempDir();
     const policy = createPolicy(cfg.model, 1);
     await assertRejects(
-      () => runRl({ cfg, baseline, params: {}, seed: 1, policy, splits, masks: noPlanning, dir: tmp }),
+      () => runRl({ cfg, baseline, params: {}, seed: 1, policy, splits, masks: noPlanning, grams, dir: tmp }),
       message,
     );
     policy.dispose();

@@ -80,7 +80,7 @@ Deno.test("sft", async (t) => {
     assertEquals(evals.map((e) => e.task), cfg.suite.tasks.map((t) => t.name));
     for (const e of evals) {
       const failed = e.errors.format + e.errors.execution + e.errors.planning;
-      assert(Math.abs(e.pass1 + failed - 1) < 1e-9 && e.meanLength > 0, JSON.stringify(e));
+      assert(Math.abs(e.pass1 + failed - 1) < 1e-9 && e.length.mean > 0, JSON.stringify(e));
     }
     [first, again, other].forEach((m) => m.policy.dispose());
     await Deno.remove(cacheDir, { recursive: true });

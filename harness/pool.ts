@@ -1,0 +1,66 @@
+/**
+ * `--jobs N`: the grid's cells in N child processes at a time, each a `bench` of one cell (one
+ * baseline, one seed, `--jobs 1 --no-report`) with the parent's other options, so a cell computes the
+ * same bytes in a child as in the parent. The parent follows progress by counting the lines of each
+ * running cell's `train.jsonl`, and a failed child's stderr is shown with its cell.
+ * @module
+ */
+import type { Cell } from "./runner.ts";
+import { Progress } from "./progress.ts";
+
+/** How to start the child of a cell: the arguments after `deno`. */
+export type ChildArgs = (cell: Cell) => string[];
+
+/** Lines in `path` (0 when it does not exist yet). */
+async function lines(path: string): Promise<number> {
+  try {
+    const text = await Deno.readTextFile(path);
+    return text.split("\n").length - 1;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Run `cells` in at most `jobs` child processes at a time; rejects, once the running children have
+ * ended, with the errors of every failed cell. `steps` is the RL steps per cell (for the progress bar).
+ */
+export async function runInChildren(
+  cells: readonly Cell[],
+  jobs: number,
+  steps: number,
+  args: ChildArgs,
+): Promise<void> {
+  const bar = new Progress(`grid (${cells.length} runs, ${jobs} jobs)`, cells.length * steps);
+  const running = new Set<Cell>();
+  let finishedSteps = 0;
+  const timer = setInterval(async () => {
+    let live = 0;
+    for (const c of running) live += await lines(`${c.dir}/train.jsonl`);
+    bar.update(finishedSteps + live);
+  }, 1000);
+  const failures: string[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < cells.length) {
+      const cell = cells[next++];
+      running.add(cell);
+      const out = await new Deno.Command(Deno.execPath(), { args: args(cell), stdout: "null", stderr: "piped" })
+        .output();
+      running.delete(cell);
+      finishedSteps += steps;
+      if (!out.success) {
+        const err = new TextDecoder().decode(out.stderr).trim().split("\n").slice(-3).join(" | ");
+        failures.push(`${cell.baseline.name} seed ${cell.seed} (exit ${out.code}): ${err}`);
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(jobs, cells.length) }, worker));
+  } finally {
+    clearInterval(timer);
+    bar.update(finishedSteps);
+    bar.done();
+  }
+  if (failures.length) throw new Error(`${failures.length} run(s) failed: ${failures.join("; ")}`);
+}

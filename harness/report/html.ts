@@ -1,0 +1,91 @@
+/**
+ * The report page, `index.html`: the command that made it, the tables, the figures (inlined, so the
+ * page is one self-contained file with no network resource), and every run with its config hash,
+ * plus the folders left out and why.
+ * @module
+ */
+import type { SuiteResults } from "../results.ts";
+import { escapeHtml, type Table, toHtml } from "./table.ts";
+
+/** What the page shows. */
+export interface Page {
+  suite: string;
+  /** The command line that made the report. */
+  command: string;
+  tables: { title: string; table: Table }[];
+  /** Figures: file name (without `.svg`) and SVG document. */
+  figures: { name: string; svg: string }[];
+  results: SuiteResults;
+}
+
+const STYLE = `body { font-family: sans-serif; margin: 2em auto; max-width: 80em; padding: 0 1em; color: #222; }
+table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }
+caption { caption-side: bottom; text-align: left; padding-top: 0.4em; color: #555; }
+th, td { padding: 0.25em 0.7em; border-bottom: 1px solid #ddd; }
+td { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+th { text-align: left; }
+thead th { border-bottom: 2px solid #222; }
+tbody + tbody { border-top: 2px solid #888; }
+figure { display: inline-block; margin: 1em 1em 1em 0; vertical-align: top; }
+figure svg { max-width: 100%; height: auto; }
+code { background: #f4f4f4; padding: 0 0.2em; }`;
+
+/** `svg` with every id (and every reference to one) prefixed, so figures inlined in one page never share an id. */
+export function scopeIds(svg: string, prefix: string): string {
+  return svg.replace(/(\bid="|url\(#|href="#)([^")]+)/g, (_, lead: string, id: string) => `${lead}${prefix}-${id}`);
+}
+
+/** The runs table: id, method, seed, config and grid hashes, git commit and the command of each folder. */
+function runsTable(r: SuiteResults): string {
+  const all = [...(r.base ? [r.base] : []), ...r.runs];
+  const rows = all.map(({ manifest: m }) =>
+    `<tr><th><code>${escapeHtml(m.id)}</code></th><td>${escapeHtml(m.baseline ?? "base")}</td><td>${m.seed}</td>` +
+    `<td><code>${escapeHtml(m.configHash)}</code></td><td><code>${escapeHtml(m.gridHash)}</code></td>` +
+    `<td><code>${escapeHtml(m.gitCommit ?? "–")}</code></td><td><code>${escapeHtml(m.command)}</code></td></tr>`
+  );
+  return [
+    '<table class="runs">',
+    "<thead><tr><th>run</th><th>method</th><th>seed</th><th>config hash</th><th>grid hash</th>" +
+    "<th>git commit</th><th>command</th></tr></thead>",
+    "<tbody>",
+    ...rows,
+    "</tbody>",
+    "</table>",
+  ].join("\n");
+}
+
+/** The HTML document of `page`. */
+export function indexHtml(page: Page): string {
+  const title = `credit-bench report: suite ${page.suite}`;
+  const skipped = page.results.skipped.length === 0 ? [] : [
+    "<h2>Left out</h2>",
+    "<ul>",
+    ...page.results.skipped.map((s) =>
+      `<li><code>runs/${escapeHtml(s.dir.slice(s.dir.lastIndexOf("/") + 1))}</code>: ${escapeHtml(s.reason)}</li>`
+    ),
+    "</ul>",
+  ];
+  return [
+    "<!DOCTYPE html>",
+    '<html lang="en">',
+    "<head>",
+    '<meta charset="utf-8">',
+    `<title>${escapeHtml(title)}</title>`,
+    `<style>\n${STYLE}\n</style>`,
+    "</head>",
+    "<body>",
+    `<h1>${escapeHtml(title)}</h1>`,
+    `<p>Made by <code>${escapeHtml(page.command)}</code> from the runs listed below.</p>`,
+    ...page.tables.flatMap((t) => [`<h2>${escapeHtml(t.title)}</h2>`, toHtml(t.table)]),
+    "<h2>Figures</h2>",
+    ...page.figures.map((f) =>
+      `<figure id="${escapeHtml(f.name)}">\n${scopeIds(f.svg, f.name)}\n` +
+      `<figcaption><code>figures/${escapeHtml(f.name)}.svg</code></figcaption>\n</figure>`
+    ),
+    "<h2>Runs</h2>",
+    runsTable(page.results),
+    ...skipped,
+    "</body>",
+    "</html>",
+  ].join("\n") + "\n";
+}

@@ -1,0 +1,172 @@
+/**
+ * The data of each figure: for every metric, method, panel and RL step, the mean, minimum and
+ * maximum over seeds. Training metrics come from `train.jsonl`; evaluation metrics from
+ * `eval.jsonl`, with the base model's evaluation as step 0 of every run that has none of its own.
+ * Null or non-finite values (a relative perplexity with no planning token) are left out.
+ * @module
+ */
+import type { LoadedRun } from "../results.ts";
+import { mean } from "../metrics/stats.ts";
+import type { EvalRecord, StepRecord } from "../store.ts";
+import type { Method } from "./methods.ts";
+import { summarize } from "./seed_stats.ts";
+
+/** One point of a line and its band: a method's value at a step, over seeds. */
+export interface Point {
+  method: string;
+  /** The panel (e.g. `planning`), or null for a single-panel figure. */
+  panel: string | null;
+  step: number;
+  mean: number;
+  min: number;
+  max: number;
+  /** Seeds with a value at this step. */
+  seeds: number;
+}
+
+/** A figure's data: one per metric. */
+export interface Figure {
+  /** File name without `.svg`. */
+  name: string;
+  title: string;
+  /** The y axis title. */
+  y: string;
+  /** Panels side by side, or null. */
+  panels: string[] | null;
+  /** Methods in legend order. */
+  methods: string[];
+  points: Point[];
+}
+
+type Value = { step: number; panel: string | null; value: number | null };
+
+/** A metric: how to read one run's values. */
+interface Metric {
+  name: string;
+  title: string;
+  y: string;
+  panels: string[] | null;
+  values: (run: LoadedRun, base: EvalRecord | null) => Value[];
+}
+
+const SPLIT = ["planning", "execution"] as const;
+
+/** A training metric of each step. */
+function train(pick: (s: StepRecord) => number | null): Metric["values"] {
+  return (run) => run.steps.map((s) => ({ step: s.step, panel: null, value: pick(s) }));
+}
+
+/** A planning/execution pair of training metrics. */
+function trainSplit(pick: (s: StepRecord) => Record<(typeof SPLIT)[number], number | null>): Metric["values"] {
+  return (run) => run.steps.flatMap((s) => SPLIT.map((p) => ({ step: s.step, panel: p, value: pick(s)[p] })));
+}
+
+/** An evaluation metric (mean over tasks), with the base model's evaluation as step 0 when the run has none. */
+function evaluation(pick: (e: EvalRecord) => number): Metric["values"] {
+  return (run, base) => {
+    const evals = base && run.evals[0]?.step !== 0 ? [base, ...run.evals] : run.evals;
+    return evals.map((e) => ({ step: e.step, panel: null, value: pick(e) }));
+  };
+}
+
+const METRICS: readonly Metric[] = [
+  {
+    name: "validation_accuracy",
+    title: "Validation accuracy (pass@1, mean over tasks)",
+    y: "pass@1",
+    panels: null,
+    values: evaluation((e) => mean(e.evals.map((t) => t.pass1))),
+  },
+  {
+    name: "response_length",
+    title: "Response length",
+    y: "mean length (tokens)",
+    panels: null,
+    values: train((s) => s.length.mean),
+  },
+  {
+    name: "token_entropy",
+    title: "Token entropy: planning vs execution tokens",
+    y: "mean token entropy (nats)",
+    panels: [...SPLIT],
+    values: trainSplit((s) => s.entropy),
+  },
+  {
+    name: "relative_perplexity",
+    title: "Relative perplexity (to step 0): planning vs execution tokens",
+    y: "perplexity / step-0 perplexity",
+    panels: [...SPLIT],
+    values: trainSplit((s) => s.relPerplexity),
+  },
+  {
+    name: "se_strategic",
+    title: "Semantic entropy of strategic grams",
+    y: "se_strategic (nats)",
+    panels: null,
+    values: train((s) => s.seStrategic),
+  },
+  {
+    name: "se_answer",
+    title: "Semantic entropy of answers (mean over tasks)",
+    y: "se_answer (nats)",
+    panels: null,
+    values: evaluation((e) => mean(e.evals.map((t) => t.seAnswer))),
+  },
+  {
+    name: "aha_frequency",
+    title: "Aha frequency (training rollouts)",
+    y: "share of rollouts with an aha event",
+    panels: null,
+    values: train((s) => s.aha),
+  },
+  {
+    name: "planning_share",
+    title: "Planning-token share (training rollouts)",
+    y: "share of response tokens",
+    panels: null,
+    values: train((s) => s.planningShare),
+  },
+];
+
+/** Every figure's data for the RL methods of `methods` (the base model only as step 0). */
+export function figuresOf(methods: readonly Method[]): Figure[] {
+  const base = methods.find((m) => m.base)?.finals[0] ?? null;
+  const rl = methods.filter((m) => !m.base);
+  return METRICS.map((metric) => {
+    const points: Point[] = [];
+    for (const m of rl) {
+      const byKey = new Map<string, { panel: string | null; step: number; values: (number | null)[] }>();
+      for (const run of m.runs) {
+        for (const v of metric.values(run, base)) {
+          const key = `${v.panel}\u0000${v.step}`;
+          if (!byKey.has(key)) byKey.set(key, { panel: v.panel, step: v.step, values: [] });
+          byKey.get(key)!.values.push(v.value);
+        }
+      }
+      const order = (p: string | null) => (p === null ? 0 : metric.panels!.indexOf(p));
+      const keys = [...byKey.values()].sort((a, b) => order(a.panel) - order(b.panel) || a.step - b.step);
+      for (const k of keys) {
+        const s = summarize(k.values);
+        if (s) {
+          points.push({
+            method: m.name,
+            panel: k.panel,
+            step: k.step,
+            mean: s.mean,
+            min: s.min,
+            max: s.max,
+            seeds: s.n,
+          });
+        }
+      }
+    }
+    return {
+      name: metric.name,
+      title: metric.title,
+      y: metric.y,
+      panels: metric.panels,
+      methods: rl.map((m) => m.name),
+      points,
+    };
+  });
+}

@@ -1,0 +1,239 @@
+/**
+ * The results store: where runs live and what their files hold. A suite's results are under
+ * `<out>/<suite>/`: every run (baseline × seed, and the base model) in its own folder
+ * `<out>/<suite>/runs/<id>/`, the id readable plus a config hash (`hicra-s1-3fa9c01d`,
+ * `base-s1-77e0b2aa`), and the report (tables, figures, index.html) beside `runs/`.
+ *
+ * A run folder holds `manifest.json` ({@link RunManifest}), `train.jsonl` (one {@link StepRecord} per
+ * RL step), `eval.jsonl` (one {@link EvalRecord} per evaluation), `rollouts.jsonl.gz` (every sampled
+ * training rollout, {@link RolloutRecord}), `timings.jsonl` (wall times, kept apart so metric files
+ * compare byte for byte), `strategic_grams.json` and the final `checkpoint/`.
+ * @module
+ */
+import type { BenchConfig } from "./config.ts";
+import type { ErrorKind } from "./evaluate.ts";
+import type { LengthBin, LengthStats } from "./metrics/length.ts";
+import type { ForkOverlap, Split } from "./metrics/token_stats.ts";
+import type { ParamSpec } from "./baseline.ts";
+import { sha256, writeAtomic } from "./atomic.ts";
+
+/** Version of the store's layout and record shapes; a reader refuses other versions. */
+export const STORE_VERSION = 1;
+
+/** The metrics of one RL training step: a line of `train.jsonl`. */
+export interface StepRecord {
+  step: number;
+  /** Mean reward. */
+  reward: number;
+  /** Mean reward of each task's rollouts, in suite order. */
+  rewardByTask: Record<string, number>;
+  /** Share of correct rollouts. */
+  accuracy: number;
+  /** Share of well-formed rollouts. */
+  wellFormed: number;
+  /** Share of prompt groups whose rewards are all equal (no learning signal). */
+  fracRewardZeroStd: number;
+  /** Response length in tokens (EOS included): mean, p50, p90 and truncation rate. */
+  length: LengthStats;
+  /** Mean token entropy (nats) over all, planning and execution tokens. */
+  entropy: Split;
+  /** Perplexity of the sampled tokens over all, planning and execution tokens (null: no such token). */
+  perplexity: Split;
+  /** `perplexity` divided by the run's step-0 value. */
+  relPerplexity: Split;
+  /** Shannon entropy (nats) of the strategic-gram frequency distribution in the step's rollouts. */
+  seStrategic: number;
+  /** Share of response tokens that are planning tokens (the baseline's mask source). */
+  planningShare: number;
+  /** Overlap of the top-30%-entropy tokens and the planning tokens. */
+  forkOverlap: ForkOverlap;
+  /** Share of rollouts with at least one aha event. */
+  aha: number;
+  /** Policy loss (mean over mini-batches). */
+  loss: number;
+  /** Gradient norm before clipping (mean over mini-batches). */
+  gradNorm: number;
+  /** Share of response tokens whose ratio was clipped. */
+  clipFraction: number;
+  /** k3 estimate of KL(policy ‖ base) on the step's rollouts. */
+  kl: number;
+}
+
+/** Evaluation figures of one task on its test split. */
+export interface TaskEvalRecord {
+  task: string;
+  /** Test problems. */
+  problems: number;
+  /** Samples per problem (k). */
+  samples: number;
+  /** pass@1 averaged over the k samples. */
+  pass1: number;
+  /** Unbiased pass@k for k = 1, 2, 4, … up to `samples`, keyed by k. */
+  passAtK: Record<string, number>;
+  /** Accuracy of the greedy (temperature 0) response. */
+  greedy: number;
+  /** Share of well-formed responses. */
+  wellFormed: number;
+  /** Response length (tokens, EOS included) of the sampled responses. */
+  length: LengthStats;
+  /** Share of all sampled responses by error kind. */
+  errors: Record<ErrorKind, number>;
+  /** Discrete semantic entropy over each problem's k answers, averaged over problems (nats). */
+  seAnswer: number;
+  /** Share of sampled responses with an aha event, and of correct ones. */
+  aha: { frequency: number; amongCorrect: number };
+  /** Accuracy by response-length bin. */
+  lengthBins: LengthBin[];
+}
+
+/** One evaluation: a line of `eval.jsonl`. */
+export interface EvalRecord {
+  /** RL steps done before it (0: the model the run started from). */
+  step: number;
+  evals: TaskEvalRecord[];
+}
+
+/** One sampled training rollout: a line of `rollouts.jsonl.gz`. */
+export interface RolloutRecord {
+  step: number;
+  /** Prompt index within the step. */
+  group: number;
+  task: string;
+  /** Index of the problem in the task's training stream. */
+  problem: number;
+  /** Response token ids. */
+  tokens: number[];
+  reward: number;
+  correct: boolean;
+  finished: boolean;
+  /** The rollout policy's log-probability of each token. */
+  logp: number[];
+  /** Entropy of the full next-token distribution at each token. */
+  entropy: number[];
+  /** Planning-token mask (1: planning), from the baseline's mask source. */
+  planning: number[];
+}
+
+/** Size and SHA-256 of a finished file of a run. */
+export interface FileSum {
+  bytes: number;
+  sha256: string;
+}
+
+/** `manifest.json` of a run folder. */
+export interface RunManifest {
+  storeVersion: number;
+  /** `run`: an RL run; `base`: the base model's evaluation (a folder with `eval.jsonl` only). */
+  kind: "run" | "base";
+  /** The folder name. */
+  id: string;
+  suite: string;
+  /** Baseline name (null for the base model). */
+  baseline: string | null;
+  /** Where the baseline came from: a registered name or the path given. */
+  baselineSource: string | null;
+  /** Resolved baseline parameters. */
+  params: ParamSpec;
+  /** RL seed (base seed for the base model). */
+  seed: number;
+  /** The full bench configuration the run used. */
+  config: BenchConfig;
+  /** SHA-256 of the canonical JSON of what makes the run: config, baseline, params, seed, backend. */
+  configHash: string;
+  /** SHA-256 of what every run of the grid shares: the config (less its baseline and seed lists) and backend. */
+  gridHash: string;
+  backend: string;
+  versions: Record<string, string | null>;
+  /** `git rev-parse HEAD` of the harness, or null outside a git checkout. */
+  gitCommit: string | null;
+  /** The command line that made it. */
+  command: string;
+  startedAt: string;
+  endedAt: string | null;
+  status: "running" | "complete" | "failed";
+  /** Why it failed. */
+  error?: string;
+  /** Checksums of the finished files, by name. */
+  files: Record<string, FileSum>;
+}
+
+/** JSON with object keys sorted at every level: the canonical form that config hashes are taken of. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(
+    value,
+    (_, v) =>
+      v && typeof v === "object" && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+        : v,
+  );
+}
+
+/** Hex SHA-256 of the {@link canonicalJson} of `value`. */
+export function hashOf(value: unknown): Promise<string> {
+  return sha256(canonicalJson(value));
+}
+
+/** A run folder's name: the readable id and the first 8 hex digits of its config hash. */
+export function runId(name: string, seed: number, configHash: string): string {
+  return `${name}-s${seed}-${configHash.slice(0, 8)}`;
+}
+
+/** Folder of a suite's run folders under results folder `out`. */
+export function runsDir(out: string, suite: string): string {
+  return `${out}/${suite}/runs`;
+}
+
+/** The git commit of the harness checkout (read from `.git`, no subprocess), or null outside git. */
+export async function gitCommit(): Promise<string | null> {
+  const git = new URL("../.git/", import.meta.url);
+  try {
+    const head = (await Deno.readTextFile(new URL("HEAD", git))).trim();
+    if (!head.startsWith("ref: ")) return head;
+    const ref = head.slice(5);
+    try {
+      return (await Deno.readTextFile(new URL(ref, git))).trim();
+    } catch {
+      const packed = await Deno.readTextFile(new URL("packed-refs", git));
+      return packed.split("\n").find((l) => l.endsWith(` ${ref}`))?.split(" ")[0] ?? null;
+    }
+  } catch {
+    return null;
+  }
+}
+
+/** Read and parse `<dir>/manifest.json`; null when there is none. Throws naming the file when it is not JSON. */
+export async function readManifest(dir: string): Promise<RunManifest | null> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(`${dir}/manifest.json`);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw e;
+  }
+  try {
+    return JSON.parse(text) as RunManifest;
+  } catch {
+    throw new Error(`${dir}/manifest.json is not valid JSON (truncated or edited); delete ${dir} and run it again`);
+  }
+}
+
+/** Write `<dir>/manifest.json` atomically. */
+export async function writeManifest(dir: string, m: RunManifest): Promise<void> {
+  await writeAtomic(`${dir}/manifest.json`, JSON.stringify(m, null, 2) + "\n");
+}
+
+/** Size and SHA-256 of each of `files` (paths relative to `dir`) that exists. */
+export async function fileSums(dir: string, files: readonly string[]): Promise<Record<string, FileSum>> {
+  const out: Record<string, FileSum> = {};
+  for (const f of files) {
+    let bytes: Uint8Array;
+    try {
+      bytes = await Deno.readFile(`${dir}/${f}`);
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) continue;
+      throw e;
+    }
+    out[f] = { bytes: bytes.length, sha256: await sha256(bytes) };
+  }
+  return out;
+}

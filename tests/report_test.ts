@@ -1,0 +1,218 @@
+/**
+ * The report layer on the fixture results tree (`tests/fixtures/results/`, written by
+ * `tests/fixtures/make_results_fixture.ts`). The expected tables under
+ * `tests/fixtures/report_expected/` are the report of that tree; Table 1 is also checked against
+ * numbers worked out by hand here.
+ * @module
+ */
+import { assert, assertClose, assertEquals, assertMatch, assertRejects } from "./testing.ts";
+import { loadResults, ResultsError } from "../harness/results.ts";
+import { fileSums, readManifest, runsDir, writeManifest } from "../harness/store.ts";
+import { methodsOf, tasksOf } from "../harness/report/methods.ts";
+import { table1 } from "../harness/report/table1.ts";
+import { writeReport } from "../harness/report/mod.ts";
+
+const FIXTURE = new URL("./fixtures/results", import.meta.url).pathname;
+const EXPECTED = new URL("./fixtures/report_expected", import.meta.url).pathname;
+const COMMAND = "deno task report --suite fixture";
+const CHROMIUM = "/usr/bin/chromium";
+
+async function copyTree(from: string, to: string): Promise<void> {
+  await Deno.mkdir(to, { recursive: true });
+  for await (const e of Deno.readDir(from)) {
+    if (e.isDirectory) await copyTree(`${from}/${e.name}`, `${to}/${e.name}`);
+    else await Deno.copyFile(`${from}/${e.name}`, `${to}/${e.name}`);
+  }
+}
+
+/** A fresh copy of the fixture tree. */
+async function fixtureCopy(): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "report_test_" });
+  await copyTree(FIXTURE, dir);
+  return dir;
+}
+
+/** The folder of the fixture's run whose name starts with `prefix`. */
+async function runDir(root: string, prefix: string): Promise<string> {
+  for await (const e of Deno.readDir(runsDir(root, "fixture"))) {
+    if (e.name.startsWith(prefix)) return `${runsDir(root, "fixture")}/${e.name}`;
+  }
+  throw new Error(`no run ${prefix}`);
+}
+
+/** Rewrite `name` in a run folder with `edit` applied, and its checksum in the manifest to match. */
+async function editResealed(dir: string, name: string, edit: (text: string) => string): Promise<void> {
+  await Deno.writeTextFile(`${dir}/${name}`, edit(await Deno.readTextFile(`${dir}/${name}`)));
+  const m = (await readManifest(dir))!;
+  m.files = { ...m.files, ...(await fileSums(dir, [name])) };
+  await writeManifest(dir, m);
+}
+
+Deno.test("loadResults reads the fixture: base, four complete runs, one skipped with its reason", async () => {
+  const r = await loadResults(FIXTURE, "fixture");
+  assertEquals(r.base?.eval.step, 0);
+  assertEquals(r.runs.map((x) => `${x.manifest.baseline}-s${x.manifest.seed}`), [
+    "grpo-s1",
+    "grpo-s2",
+    "hicra-s1",
+    "hicra-s2",
+  ]);
+  assertEquals(r.runs.map((x) => x.steps.length), [3, 3, 3, 3]);
+  assertEquals(r.skipped.length, 1);
+  assertMatch(r.skipped[0].dir, /entropy_reg-s1-/);
+  assertEquals(r.skipped[0].reason, "status running");
+});
+
+Deno.test("Table 1 of the fixture: hand-computed means, sample std, bold, Δ row", async () => {
+  const methods = methodsOf(await loadResults(FIXTURE, "fixture"));
+  const t = table1(methods, tasksOf(methods));
+  assertEquals(t.header, ["method", "countdown", "linear_equation", "mean over tasks"]);
+  const show = t.groups.flat().map((r) => [r.label, ...r.cells.map((c) => (c.bold ? `*${c.text}*` : c.text))]);
+  // countdown: grpo (0.50 + 0.54) / 2 = 52.0, std √((0.02² + 0.02²) / 1) = 2.8; hicra (0.56 + 0.60) / 2 = 58.0.
+  // linear_equation: grpo (0.30 + 0.26) / 2 = 28.0 ties hicra's (0.28 + 0.28) / 2 = 28.0: both bold.
+  // mean over tasks per seed: grpo 0.40, 0.40 → 40.0 ± 0.0; hicra 0.42, 0.44 → 43.0 ± 1.4; base (0.4 + 0.2) / 2.
+  assertEquals(show, [
+    ["base", "40.0", "20.0", "30.0"],
+    ["grpo", "52.0 ± 2.8", "*28.0 ± 2.8*", "40.0 ± 0.0"],
+    ["hicra", "*58.0 ± 2.8*", "*28.0 ± 0.0*", "*43.0 ± 1.4*"],
+    ["Δ(HICRA − GRPO)", "+6.0", "0.0", "+3.0"],
+  ]);
+  assertEquals(t.csv.rows[1].slice(0, 2), ["grpo", 2]);
+  assertClose(t.csv.rows[1].slice(2, 4) as number[], [0.52, 0.02 * Math.SQRT2], 1e-12);
+});
+
+Deno.test("the report of the fixture: expected tables, every figure, and the same bytes when regenerated", async () => {
+  const dir = await fixtureCopy();
+  try {
+    const first = await writeReport({ inDir: dir, suite: "fixture", command: COMMAND });
+    const out = `${dir}/fixture`;
+    const names = first.files.map((f) => f.slice(out.length + 1));
+    assertEquals(names.filter((n) => n.startsWith("figures/")).length, 8);
+    assertEquals(names.at(-1), "index.html");
+    assertEquals(first.skipped.length, 1);
+    for (const name of ["table1.md", "table1.tex", "table1.csv", "table2.md", "table2.tex", "table2.csv"]) {
+      assertEquals(await Deno.readTextFile(`${out}/${name}`), await Deno.readTextFile(`${EXPECTED}/${name}`), name);
+    }
+    const bytes = await Promise.all(first.files.map((f) => Deno.readFile(f)));
+    const second = await writeReport({ inDir: dir, suite: "fixture", command: COMMAND });
+    assertEquals(second.files, first.files);
+    for (const [i, f] of second.files.entries()) assertEquals(await Deno.readFile(f), bytes[i], f);
+    const html = await Deno.readTextFile(`${out}/index.html`);
+    assert(html.includes(COMMAND));
+    for (const r of (await loadResults(dir, "fixture")).runs) assert(html.includes(r.manifest.configHash));
+    assert(!/https?:\/\/(?!www\.w3\.org)/.test(html), "index.html refers to no network resource");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("loadResults refuses corrupt, truncated, duplicated and foreign-version runs", async (t) => {
+  const cases: [string, (root: string) => Promise<void>, RegExp][] = [
+    [
+      "a file whose checksum differs",
+      async (root) => {
+        const dir = await runDir(root, "grpo-s1");
+        const text = await Deno.readTextFile(`${dir}/eval.jsonl`);
+        await Deno.writeTextFile(`${dir}/eval.jsonl`, text.replace('"pass1":0.5', '"pass1":0.9'));
+      },
+      /grpo-s1-\w+\/eval\.jsonl: SHA-256 differs from manifest\.json .*--resume or delete the folder/,
+    ],
+    [
+      "a missing file",
+      async (root) => await Deno.remove(`${await runDir(root, "hicra-s2")}/train.jsonl`),
+      /hicra-s2-\w+\/train\.jsonl: missing/,
+    ],
+    [
+      "a truncated JSONL line",
+      async (root) => {
+        const dir = await runDir(root, "hicra-s1");
+        await editResealed(dir, "train.jsonl", (s) => s.slice(0, s.indexOf("\n", s.indexOf("\n") + 1) + 40) + "\n");
+      },
+      /hicra-s1-\w+\/train\.jsonl: line 3: not valid JSON/,
+    ],
+    [
+      "a duplicated baseline and seed",
+      async (root) => {
+        const dir = await runDir(root, "grpo-s2");
+        const copy = `${runsDir(root, "fixture")}/grpo-s2-copy`;
+        await copyTree(dir, copy);
+        const m = (await readManifest(copy))!;
+        await writeManifest(copy, { ...m, id: "grpo-s2-copy" });
+      },
+      /grpo-s2-copy: .*grpo-s2-\w+ is also a complete run of grpo seed 2/,
+    ],
+    [
+      "another store version",
+      async (root) => {
+        const dir = await runDir(root, "base-s1");
+        const m = (await readManifest(dir))!;
+        await writeManifest(dir, { ...m, storeVersion: 99 });
+      },
+      /base-s1-\w+\/manifest\.json: store version 99, this harness reads version 1/,
+    ],
+  ];
+  for (const [name, corrupt, message] of cases) {
+    await t.step(name, async () => {
+      const root = await fixtureCopy();
+      try {
+        await corrupt(root);
+        await assertRejects(
+          loadResults(root, "fixture"),
+          (e: Error) => e instanceof ResultsError && message.test(e.message),
+        );
+      } finally {
+        await Deno.remove(root, { recursive: true });
+      }
+    });
+  }
+});
+
+const chromiumReady = (() => {
+  try {
+    return Deno.statSync(CHROMIUM).isFile &&
+      Deno.permissions.querySync({ name: "run", command: CHROMIUM }).state === "granted";
+  } catch {
+    return false;
+  }
+})();
+
+Deno.test({
+  name:
+    "index.html renders in headless Chromium: tables and figures (ignored without /usr/bin/chromium or --allow-run)",
+  ignore: !chromiumReady,
+  fn: async () => {
+    const dir = await fixtureCopy();
+    try {
+      await writeReport({ inDir: dir, suite: "fixture", command: COMMAND });
+      const { code, stdout, stderr } = await new Deno.Command(CHROMIUM, {
+        args: [
+          "--headless",
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-quic",
+          "--no-first-run",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+          `--user-data-dir=${dir}/chromium`,
+          "--dump-dom",
+          `file://${dir}/fixture/index.html`,
+        ],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const dom = new TextDecoder().decode(stdout);
+      assertEquals(code, 0, new TextDecoder().decode(stderr));
+      const count = (re: RegExp) => dom.match(re)?.length ?? 0;
+      assertEquals(count(/<svg\b/g), 8);
+      assertEquals(count(/<table\b/g), 3);
+      // Table 1: a header row and four body rows; the runs table: base and four runs.
+      const tables = dom.split(/<table\b/).slice(1);
+      assertEquals(tables.map((t) => t.match(/<tr\b/g)?.length ?? 0), [5, 4, 6]);
+      assert(dom.includes("<b>58.0 ± 2.8</b>"));
+      assert(count(/class="mark-line role-mark/g) >= 8, "every figure draws its lines");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

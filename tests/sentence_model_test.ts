@@ -1,0 +1,279 @@
+/**
+ * The ONNX sentence-model path of the mined Strategic-Gram pipeline, on tiny models built here with
+ * `onnx-proto` (ONNX's own protobuf schema) and a WordPiece tokenizer.json: an embedding-table lookup
+ * (Gather) stands in for a sentence transformer. Needs `--allow-ffi` for ONNX Runtime's native addon.
+ * @module
+ */
+import onnxProto, { type onnx as Onnx } from "onnx-proto";
+import { assert, assertClose, assertEquals, assertMatch, assertRejects } from "./testing.ts";
+import { loadSentenceModel } from "../harness/sentence_model.ts";
+import { mineStrategicGramsWith, strategicGramsJson } from "../harness/strategic_grams.ts";
+import { PLANNING_PHRASES, REFLECTION_PHRASES } from "../harness/phrases.ts";
+import { type Rng, rng } from "../harness/rng.ts";
+import { encode } from "../harness/tokenizer.ts";
+import { SPECIAL, VOCAB } from "../harness/vocab.ts";
+
+const { onnx } = onnxProto;
+const INT64 = onnx.TensorProto.DataType.INT64, FLOAT = onnx.TensorProto.DataType.FLOAT;
+const BERT_SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]"];
+
+/** A tensor's value info with named (string) or fixed (number) dimensions. */
+function valueInfo(name: string, elemType: number, dims: (string | number)[]): Onnx.IValueInfoProto {
+  const dim = dims.map((d) => (typeof d === "string" ? { dimParam: d } : { dimValue: d }));
+  return { name, type: { tensorType: { elemType, shape: { dim } } } };
+}
+
+/** How a fixture model differs from a sentence-transformers export. */
+interface ModelShape {
+  /** Input names (int64 [batch, seq]). */
+  inputs?: string[];
+  /** Output name; `sentence_embedding` sums over the sequence (a pooled output). */
+  output?: string;
+}
+
+/**
+ * model.onnx bytes: `last_hidden_state = Gather(table, input_ids)`, [batch, seq, dim], from a
+ * `table` of one row per token id; other inputs are taken and unused, as a sentence model's
+ * token_type_ids may be.
+ */
+function modelBytes(table: readonly number[][], shape: ModelShape = {}): Uint8Array {
+  const { inputs = ["input_ids", "attention_mask", "token_type_ids"], output = "last_hidden_state" } = shape;
+  const dim = table[0].length, pooled = output === "sentence_embedding";
+  const node: Onnx.INodeProto[] = [{
+    opType: "Gather",
+    input: ["table", inputs[0]],
+    output: [pooled ? "hidden" : output],
+    attribute: [{ name: "axis", type: onnx.AttributeProto.AttributeType.INT, i: 0 }],
+  }];
+  const initializer: Onnx.ITensorProto[] = [{
+    name: "table",
+    dataType: FLOAT,
+    dims: [table.length, dim],
+    floatData: table.flat(),
+  }];
+  if (pooled) {
+    node.push({
+      opType: "ReduceSum",
+      input: ["hidden", "axes"],
+      output: [output],
+      attribute: [{ name: "keepdims", type: onnx.AttributeProto.AttributeType.INT, i: 0 }],
+    });
+    initializer.push({ name: "axes", dataType: INT64, dims: [1], int64Data: [1] });
+  }
+  const model = onnx.ModelProto.create({
+    irVersion: 8,
+    opsetImport: [{ domain: "", version: 13 }],
+    producerName: "credit-bench tests",
+    graph: {
+      name: "lookup",
+      node,
+      initializer,
+      input: inputs.map((n) => valueInfo(n, INT64, ["batch", "seq"])),
+      output: [valueInfo(output, FLOAT, pooled ? ["batch", dim] : ["batch", "seq", dim])],
+    },
+  });
+  return onnx.ModelProto.encode(model).finish();
+}
+
+/** A BERT tokenizer.json (as all-MiniLM-L6-v2's, cased): WordPiece over the four specials then `words`, [CLS] … [SEP]. */
+function tokenizerJson(words: readonly string[]): string {
+  const vocab = Object.fromEntries([...BERT_SPECIALS, ...words].map((w, i) => [w, i]));
+  const special = (content: string) => ({
+    id: vocab[content],
+    content,
+    single_word: false,
+    lstrip: false,
+    rstrip: false,
+    normalized: false,
+    special: true,
+  });
+  const tokens = (id: string) => ({ id, ids: [vocab[id]], tokens: [id] });
+  return JSON.stringify({
+    version: "1.0",
+    truncation: null,
+    padding: null,
+    added_tokens: BERT_SPECIALS.map(special),
+    normalizer: { type: "BertNormalizer", clean_text: true, handle_chinese_chars: true, lowercase: false },
+    pre_tokenizer: { type: "BertPreTokenizer" },
+    post_processor: {
+      type: "TemplateProcessing",
+      single: [
+        { SpecialToken: { id: "[CLS]", type_id: 0 } },
+        { Sequence: { id: "A", type_id: 0 } },
+        { SpecialToken: { id: "[SEP]", type_id: 0 } },
+      ],
+      pair: [],
+      special_tokens: { "[CLS]": tokens("[CLS]"), "[SEP]": tokens("[SEP]") },
+    },
+    decoder: { type: "WordPiece", prefix: "##", cleanup: true },
+    model: { type: "WordPiece", unk_token: "[UNK]", continuing_subword_prefix: "##", vocab },
+  });
+}
+
+/** Write a sentence-model folder in a fresh temp dir; returns its path. */
+async function fixture(words: readonly string[], table: readonly number[][], shape?: ModelShape): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "sentence_model_" });
+  await Deno.writeFile(`${dir}/model.onnx`, modelBytes(table, shape));
+  await Deno.writeTextFile(`${dir}/tokenizer.json`, tokenizerJson(words));
+  return dir;
+}
+
+/** Rows for [PAD], [UNK], [CLS], [SEP], let, us, try, wait: padding that leaked in would show. */
+const SMALL_WORDS = ["let", "us", "try", "wait"];
+const SMALL_TABLE = [
+  [100, 100, 100],
+  [0, 0, 3],
+  [0, 0, 0],
+  [0, 0, 0],
+  [3, 0, 0],
+  [0, 4, 0],
+  [0, 0, 0],
+  [2, -1, 2],
+];
+
+Deno.test("sentence model: embeddings", async (t) => {
+  const dir = await fixture(SMALL_WORDS, SMALL_TABLE);
+  const model = await loadSentenceModel(dir);
+  try {
+    await t.step("mean pooling over the attention mask ([CLS] and [SEP] included), then L2 norm", async () => {
+      // [CLS] let us try [SEP]: (3, 4, 0) / 5; [CLS] us [SEP] and [CLS] wait [SEP] are padded with [PAD].
+      const texts = ["let us try", "us", "wait", "banana us"];
+      const vs = await model.embed(texts);
+      assertEquals(vs.length, 4);
+      assertClose(vs[0], [0.6, 0.8, 0]);
+      assertClose(vs[1], [0, 1, 0]);
+      assertClose(vs[2], [2 / 3, -1 / 3, 2 / 3]);
+      assertClose(vs[3], [0, 0.8, 0.6]); // unknown word: [UNK]'s row (0, 0, 3)
+      assertEquals(await model.embed([]), []);
+    });
+
+    await t.step("batching changes no vector; the id is the model's SHA-256 prefix", async () => {
+      const texts = ["let us try", "us", "wait", "try try", "let", "us let us"];
+      const one = await loadSentenceModel(dir, { batchSize: 1 });
+      try {
+        const whole = await model.embed(texts), single = await one.embed(texts);
+        whole.forEach((v, i) => assertClose(single[i], Array.from(v)));
+        assertEquals(one.id, model.id);
+        assertMatch(model.id, /^onnx:[0-9a-f]{12}$/);
+      } finally {
+        await one.dispose();
+      }
+    });
+  } finally {
+    await model.dispose();
+    await Deno.remove(dir, { recursive: true });
+  }
+
+  await t.step("a pooled sentence_embedding output is used as it is, then normalised", async () => {
+    const pooled = await fixture(SMALL_WORDS, SMALL_TABLE, { output: "sentence_embedding" });
+    const m = await loadSentenceModel(pooled);
+    try {
+      const vs = await m.embed(["let us try", "us try let"]);
+      vs.forEach((v) => assertClose(v, [0.6, 0.8, 0]));
+    } finally {
+      await m.dispose();
+      await Deno.remove(pooled, { recursive: true });
+    }
+  });
+});
+
+Deno.test("sentence model: clear errors for bad folders and models", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "sentence_model_" });
+  const tokenizer = tokenizerJson(SMALL_WORDS);
+  const reject = (path: string, message: RegExp) => assertRejects(() => loadSentenceModel(path), message);
+  try {
+    await t.step("missing folder, a file instead of a folder", async () => {
+      await reject(`${dir}/nowhere`, /sentence model folder .*nowhere does not exist: .*model\.onnx .*tokenizer\.json/);
+      await Deno.writeTextFile(`${dir}/file`, "");
+      await reject(`${dir}/file`, /file is not a folder/);
+    });
+
+    await t.step("missing model.onnx or tokenizer.json", async () => {
+      await reject(dir, new RegExp(`${dir}/model\\.onnx is missing: a sentence-model folder holds model\\.onnx`));
+      await Deno.writeFile(`${dir}/model.onnx`, modelBytes(SMALL_TABLE));
+      await reject(dir, new RegExp(`${dir}/tokenizer\\.json is missing`));
+    });
+
+    await t.step("a tokenizer.json that is not one", async () => {
+      await Deno.writeTextFile(`${dir}/tokenizer.json`, "{}");
+      await reject(dir, /tokenizer\.json: not a Hugging Face tokenizer\.json/);
+    });
+
+    await t.step("a model.onnx that is not ONNX, or has other inputs or outputs", async () => {
+      await Deno.writeTextFile(`${dir}/tokenizer.json`, tokenizer);
+      await Deno.writeTextFile(`${dir}/model.onnx`, "not a model");
+      await reject(dir, /model\.onnx: ONNX Runtime cannot load it/);
+      await Deno.writeFile(`${dir}/model.onnx`, modelBytes(SMALL_TABLE, { inputs: ["ids", "attention_mask"] }));
+      await reject(dir, /model\.onnx: inputs ids \(int64\), attention_mask \(int64\), but a sentence model takes/);
+      await Deno.writeFile(`${dir}/model.onnx`, modelBytes(SMALL_TABLE, { output: "logits" }));
+      await reject(dir, /model\.onnx: outputs logits, but a sentence model gives last_hidden_state/);
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+// The planted corpus of tests/planning_test.ts: real planning phrases between execution steps.
+const PHRASES: string[] = [...Object.values(PLANNING_PHRASES).flat(), ...REFLECTION_PHRASES];
+const PLANTED = PHRASES.filter((p) => p.split(" ").length >= 3);
+const PHRASE_WORDS = new Set(PHRASES.flatMap((p) => p.split(" ")).filter((w) => w !== ","));
+
+function plantedResponse(r: Rng): number[] {
+  const out: string[] = [];
+  const v = () => String(r.int(100));
+  for (let b = r.range(3, 6); b > 0; b--) {
+    if (r.bernoulli(0.7)) out.push(r.pick(PHRASES));
+    for (let s = r.range(1, 2); s > 0; s--) {
+      const op = r.pick(["+", "-", "*", "/"]);
+      const forms = [`${v()} ${op} ${v()} = ${v()} .`, `use ${v()} and ${v()} gives ${v()} .`];
+      out.push([...forms, `then ${v()} ${op} ${v()} = ${v()} .`][r.int(3)]);
+    }
+  }
+  return encode(`${out.join(" ")} answer : ${v()}`);
+}
+
+const CORPUS = Array.from({ length: 200 }, (_, i) => plantedResponse(rng(5, "planted", i)));
+
+/**
+ * A sentence model that knows planning language: phrase words lie near one axis, every other word
+ * near another, each with a small seeded offset in 6 more dimensions; special tokens are zero.
+ */
+function plannerTable(words: readonly string[]): number[][] {
+  const r = rng(7, "sentence-model-fixture");
+  const noise = () => Array.from({ length: 6 }, () => 0.2 * r.normal());
+  const row = (w: string) => [...(PHRASE_WORDS.has(w) ? [1, 0] : [0, 1]), ...noise()];
+  return [...BERT_SPECIALS.map(() => new Array(8).fill(0)), ...words.map(row)];
+}
+
+Deno.test("mined strategic grams with an ONNX sentence model", async (t) => {
+  const words = VOCAB.filter((w) => !(SPECIAL as readonly string[]).includes(w));
+  const dir = await fixture(words, plannerTable(words));
+  const model = await loadSentenceModel(dir);
+  const mine = () => mineStrategicGramsWith(CORPUS, rng(1, "strategic_grams"), model);
+  try {
+    await t.step("the top 20% of clusters hold planted phrases and nothing but phrase words", async () => {
+      const sg = await mine();
+      const grams = new Set(sg.grams.map((g) => g.gram));
+      const recovered = PLANTED.filter((p) => grams.has(p)).length;
+      assertEquals(sg.embedder, model.id);
+      assertEquals([sg.responses, sg.clusters, sg.kept], [200, 8, 2]);
+      assert(recovered >= 12, `recovered ${recovered} of ${PLANTED.length}`);
+      const stray = sg.grams.filter((g) => !g.gram.split(" ").every((w) => PHRASE_WORDS.has(w) || w === ","));
+      assertEquals(stray, []);
+    });
+
+    await t.step("deterministic: twice, and with a second session, the same JSON", async () => {
+      const again = await loadSentenceModel(dir);
+      try {
+        const a = strategicGramsJson(await mine());
+        assertEquals(strategicGramsJson(await mine()), a);
+        assertEquals(strategicGramsJson(await mineStrategicGramsWith(CORPUS, rng(1, "strategic_grams"), again)), a);
+      } finally {
+        await again.dispose();
+      }
+    });
+  } finally {
+    await model.dispose();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
