@@ -1,0 +1,67 @@
+import { assert, assertEquals } from "./testing.ts";
+import { rng } from "../harness/rng.ts";
+
+const CLI = new URL("../harness/cli.ts", import.meta.url).pathname;
+const METRICS = ["train.jsonl", "eval.jsonl", "rollouts.jsonl.gz"];
+
+/** `deno run … harness/cli.ts bench` of one smoke cell into `out`, as a child process. */
+function child(cache: string, out: string, resume: boolean): Deno.ChildProcess {
+  const args = [
+    "run",
+    "--allow-read",
+    "--allow-write",
+    "--allow-env=NO_COLOR,FORCE_COLOR,CLICOLOR_FORCE",
+    CLI,
+    "bench",
+    ...["--suite", "smoke", "--baselines", "hicra", "--seeds", "1", "--steps", "12", "--no-report"],
+    ...["--cache", cache, "--out", out, ...(resume ? ["--resume"] : [])],
+  ];
+  return new Deno.Command(Deno.execPath(), { args, stdout: "null", stderr: "piped" }).spawn();
+}
+
+/** Lines of the run's train.jsonl under `out` (0 before it exists). */
+async function trainLines(out: string): Promise<number> {
+  const runs = `${out}/smoke/runs`;
+  try {
+    for await (const e of Deno.readDir(runs)) {
+      if (e.name.startsWith("hicra-")) {
+        return (await Deno.readTextFile(`${runs}/${e.name}/train.jsonl`)).split("\n").length - 1;
+      }
+    }
+  } catch {
+    // not created yet
+  }
+  return 0;
+}
+
+/** The metric files of the one run folder under `out`. */
+async function metrics(out: string): Promise<Uint8Array[]> {
+  const runs = `${out}/smoke/runs`;
+  const id = (await Array.fromAsync(Deno.readDir(runs))).map((e) => e.name).find((n) => n.startsWith("hicra-"));
+  return await Promise.all(METRICS.map((f) => Deno.readFile(`${runs}/${id}/${f}`)));
+}
+
+Deno.test({
+  name: "a run killed (SIGKILL) at seeded random moments and resumed ends with the bytes of an uninterrupted run",
+  permissions: { read: true, write: true, run: true, env: ["NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE"] },
+  fn: async () => {
+    const tmp = await Deno.makeTempDir();
+    const whole = await child(`${tmp}/cache`, `${tmp}/whole`, false).output();
+    assert(whole.success, new TextDecoder().decode(whole.stderr));
+    // Kill points: after a seeded number of train.jsonl lines (steps 2–11 of 12, increasing), plus a seeded
+    // delay of 0–150 ms, so a kill lands anywhere in a step: sampling, update, file writes or checkpoint.
+    const draws = rng(7, "kill-points");
+    const points = [2 + draws.int(3), 5 + draws.int(3), 8 + draws.int(4)];
+    for (const lines of points) {
+      const p = child(`${tmp}/cache`, `${tmp}/cut`, true);
+      while ((await trainLines(`${tmp}/cut`)) < lines) await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, draws.int(150)));
+      p.kill("SIGKILL");
+      assert(!(await p.status).success, `the run ended before its kill after ${lines} steps`);
+    }
+    const last = await child(`${tmp}/cache`, `${tmp}/cut`, true).output();
+    assert(last.success, new TextDecoder().decode(last.stderr));
+    assertEquals(await metrics(`${tmp}/cut`), await metrics(`${tmp}/whole`));
+    await Deno.remove(tmp, { recursive: true });
+  },
+});
