@@ -85,7 +85,7 @@ export { loadResults, ResultsError } from "./harness/results.ts";
 export type { LoadedBase, LoadedRun, SkippedRun, SuiteResults } from "./harness/results.ts";
 export { writeReport } from "./harness/report/mod.ts";
 export type { ReportOptions, ReportResult } from "./harness/report/mod.ts";
-export { mineGrams, mineGramsAsync, planningMasks } from "./harness/planning_masks.ts";
+export { mineGrams, planningMasks } from "./harness/planning_masks.ts";
 export { DEFAULT_SENTENCE_MODEL, loadSentenceModel } from "./harness/sentence_model.ts";
 export type { SentenceEmbedder, SentenceModelOptions } from "./harness/sentence_model.ts";
 export type { MiningConfig, PlanningMasks } from "./harness/planning_masks.ts";

@@ -113,12 +113,14 @@ export class Trainer {
       if (state.moments[i].length !== v.size) throw new RangeError(`optimizer moment ${i} does not fit ${v.name}`);
       return { originalName: `${v.name}/${kind}`, variable: tf.tensor(state.moments[i], v.shape).variable(false) };
     };
-    adam.accBeta1.assign(tf.scalar(state.accBeta[0]));
-    adam.accBeta2.assign(tf.scalar(state.accBeta[1]));
-    if (state.moments.length) {
-      adam.accumulatedFirstMoment = vars.map((_, i) => moment(i, "m"));
-      adam.accumulatedSecondMoment = vars.map((_, i) => moment(vars.length + i, "v"));
-    }
+    tf.tidy(() => { // frees the source tensors; variables outlive a tidy scope
+      adam.accBeta1.assign(tf.scalar(state.accBeta[0]));
+      adam.accBeta2.assign(tf.scalar(state.accBeta[1]));
+      if (state.moments.length) {
+        adam.accumulatedFirstMoment = vars.map((_, i) => moment(i, "m"));
+        adam.accumulatedSecondMoment = vars.map((_, i) => moment(vars.length + i, "v"));
+      }
+    });
     adam.iterations_ = state.steps;
     this.#step = state.steps;
   }

@@ -94,7 +94,7 @@ export function pgLoss(input: PgLossInput, opts: PgLossOptions = {}): PgLossResu
     let loss = aggregate(perToken, mask, mode, opts.maxLength);
     let kl = tf.scalar(0);
     if (refLogp) {
-      const d = refLogp.sub(logp);
+      const d = refLogp.sub(logp).mul(mask); // 0 off the mask: padding never overflows exp(d)
       kl = aggregate(tf.exp(d).sub(d).sub(1) as tf.Tensor2D, mask, mode, opts.maxLength);
       if (klBeta > 0) loss = loss.add(kl.mul(klBeta));
     }

@@ -31,7 +31,7 @@ export interface MiningConfig {
   group: number;
   /**
    * A sentence-model folder (model.onnx and tokenizer.json, harness/sentence_model.ts) whose model embeds
-   * the grams instead of PPMI+SVD word vectors; needs {@link mineGramsAsync} and deno's --allow-ffi.
+   * the grams instead of PPMI+SVD word vectors; needs deno's --allow-ffi.
    */
   sentenceModel?: string;
 }
@@ -51,37 +51,24 @@ function successes(cfg: BenchConfig, base: Policy, splits: readonly TaskSplits[]
 }
 
 /**
- * Mine the Strategic Grams from `base` (successful rollouts of `cfg.mining.prompts` training
- * prompts × `cfg.mining.group`, drawn from streams of base seed `baseSeed`) with PPMI+SVD word
- * vectors. Throws when `cfg.mining.sentenceModel` is set: use {@link mineGramsAsync} then.
+ * Mine the Strategic Grams from `base`: successful rollouts of `cfg.mining.prompts` training prompts
+ * × `cfg.mining.group`, drawn from streams of base seed `baseSeed`, embedded with PPMI+SVD word vectors,
+ * or by the sentence model of `cfg.mining.sentenceModel` when it is set (loaded before sampling, so a
+ * bad folder fails fast; released after).
  */
-export function mineGrams(
-  cfg: BenchConfig,
-  base: Policy,
-  splits: readonly TaskSplits[],
-  baseSeed: number,
-): StrategicGrams {
-  if (cfg.mining.sentenceModel !== undefined) {
-    throw new Error("mining with a sentence model (cfg.mining.sentenceModel) is asynchronous: use mineGramsAsync");
-  }
-  return mineStrategicGrams(successes(cfg, base, splits, baseSeed), rng(baseSeed, "mining", "kmeans"));
-}
-
-/**
- * {@link mineGrams}, with the grams embedded by the sentence model of `cfg.mining.sentenceModel` when
- * it is set (loaded before sampling, so a bad folder fails fast; released after).
- */
-export async function mineGramsAsync(
+export async function mineGrams(
   cfg: BenchConfig,
   base: Policy,
   splits: readonly TaskSplits[],
   baseSeed: number,
 ): Promise<StrategicGrams> {
-  if (cfg.mining.sentenceModel === undefined) return mineGrams(cfg, base, splits, baseSeed);
+  const kmeans = rng(baseSeed, "mining", "kmeans");
+  if (cfg.mining.sentenceModel === undefined) {
+    return mineStrategicGrams(successes(cfg, base, splits, baseSeed), kmeans);
+  }
   const model = await loadSentenceModel(cfg.mining.sentenceModel);
   try {
-    const found = successes(cfg, base, splits, baseSeed);
-    return await mineStrategicGramsWith(found, rng(baseSeed, "mining", "kmeans"), model);
+    return await mineStrategicGramsWith(successes(cfg, base, splits, baseSeed), kmeans, model);
   } finally {
     await model.dispose();
   }

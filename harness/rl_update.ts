@@ -99,6 +99,19 @@ function padded(values: readonly ArrayLike<number>[], Tr: number): tf.Tensor2D {
   return tf.tensor2d(flat, [values.length, Tr]);
 }
 
+/** Log-probabilities of every row's response tokens under `policy` (no gradient), in chunks of `chunk` rows. */
+function fixedLogProbs(policy: Policy, rows: readonly Row[], chunk: number): Float32Array[] {
+  const out: Float32Array[] = [];
+  for (let s = 0; s < rows.length; s += chunk) {
+    const part = rows.slice(s, s + chunk);
+    const logp = tf.tidy(() => responseLogProbs(policy, part).logp);
+    const Tr = logp.shape[1], flat = logp.dataSync() as Float32Array;
+    part.forEach((r, i) => out.push(flat.slice(i * Tr, i * Tr + r.tokens.length)));
+    logp.dispose();
+  }
+  return out;
+}
+
 /**
  * Update `trainer.policy` on the step's rollouts (`seqs[i]` is the sequence of `ctx.rollouts[i]`):
  * `cfg.epochs` passes, each over the rollouts shuffled by `rng` and cut into mini-batches of `cfg.miniBatch`. With `ref`
@@ -116,13 +129,15 @@ export function updatePolicy(
 ): UpdateStats {
   const all = seqs.map((r, i) => ({ i, prompt: r.prompt, tokens: r.tokens }));
   const sums = { loss: 0, gradNorm: 0, clipFraction: 0, kl: 0, updates: 0 };
+  // The base policy's log-probs are fixed for the step, like the rollout's: one forward pass per rollout.
+  const refLogps = ref ? fixedLogProbs(ref, seqs, cfg.miniBatch) : null;
   for (let e = 0; e < cfg.epochs; e++) {
     const order = rng.shuffle(all);
     for (let s = 0; s < order.length; s += cfg.miniBatch) {
       const rows = order.slice(s, s + cfg.miniBatch);
       const idx = rows.map((r) => r.i);
       const Tr = Math.max(...rows.map((r) => r.tokens.length));
-      const refLogp = ref ? tf.tidy(() => responseLogProbs(ref, rows).logp) : undefined;
+      const refLogp = refLogps ? padded(idx.map((i) => refLogps[i]), Tr) : undefined;
       let aux: tf.Tensor[] = [];
       const res = trainer.step(() => {
         const live = responseLogProbs(trainer.policy, rows);

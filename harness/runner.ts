@@ -17,7 +17,7 @@ import { resolveParams } from "./params.ts";
 import { Progress } from "./progress.ts";
 import { runRl } from "./rl.ts";
 import { baseModel, trainSplits } from "./sft.ts";
-import { mineGramsAsync, planningMasks } from "./planning_masks.ts";
+import { mineGrams, planningMasks } from "./planning_masks.ts";
 import { loadStrategicGrams, saveStrategicGrams, type StrategicGrams } from "./strategic_grams.ts";
 import {
   fileSums,
@@ -294,7 +294,7 @@ export async function prepareBase(spec: GridSpec, grid: string): Promise<BaseRun
     });
     evalBar.done();
     await Deno.writeTextFile(`${dir}/eval.jsonl`, JSON.stringify({ step: 0, evals }) + "\n");
-    const grams = await mineGramsAsync(cfg, built.policy, splits, baseSeed);
+    const grams = await mineGrams(cfg, built.policy, splits, baseSeed);
     console.error(`mined ${grams.grams.length} strategic grams from ${grams.responses} successful base-model rollouts`);
     await saveStrategicGrams(`${dir}/strategic_grams.json`, grams);
     await finish(dir, m);

@@ -18,17 +18,18 @@ Deno.test("bench command", async (t) => {
   const tmp = await Deno.makeTempDir();
   const common = ["--suite", "smoke", "--cache", `${tmp}/cache`, "--out", `${tmp}/out`, "--seeds", "1", "--steps", "1"];
 
+  const mixed = [
+    ...common,
+    "--baselines",
+    "grpo,./tests/fixtures/outside_baseline.ts",
+    "--param",
+    "outside_halves.factor=0.25",
+  ];
   const runs = `${tmp}/out/smoke/runs`;
   const folders = async () => (await Array.fromAsync(Deno.readDir(runs))).map((e) => e.name).sort();
 
   await t.step("runs a built-in and an outside baseline file from the base model and reports them", async () => {
-    await bench([
-      ...common,
-      "--baselines",
-      "grpo,./tests/fixtures/outside_baseline.ts",
-      "--param",
-      "outside_halves.factor=0.25",
-    ]);
+    await bench(mixed);
     const table = await Deno.readTextFile(`${tmp}/out/smoke/table1.md`);
     for (const row of ["| base ", "| grpo ", "| outside_halves "]) {
       assert(table.includes(row), `${row} missing from\n${table}`);
@@ -60,13 +61,7 @@ Deno.test("bench command", async (t) => {
   await t.step("a second bench reuses finished runs and rewrites the same report", async () => {
     const before = await Deno.readTextFile(`${tmp}/out/smoke/table1.md`);
     const stamp = (await Deno.stat(`${runs}/${(await folders())[1]}/train.jsonl`)).mtime;
-    await bench([
-      ...common,
-      "--baselines",
-      "grpo,./tests/fixtures/outside_baseline.ts",
-      "--param",
-      "outside_halves.factor=0.25",
-    ]);
+    await bench(mixed);
     assertEquals(await Deno.readTextFile(`${tmp}/out/smoke/table1.md`), before);
     assertEquals((await Deno.stat(`${runs}/${(await folders())[1]}/train.jsonl`)).mtime, stamp);
   });

@@ -10,10 +10,10 @@ import {
 } from "../harness/strategic_grams.ts";
 import { randomMasks } from "../harness/random_mask.ts";
 import { answerStart, countPlanning, eligibleTokens, planningShare } from "../harness/planning.ts";
-import { PLANNING_PHRASES, REFLECTION_PHRASES } from "../harness/phrases.ts";
+import { CORPUS, PHRASE_WORDS, PLANTED } from "./planted_corpus.ts";
 import { getConfig } from "../harness/config.ts";
 import { TaskSplits } from "../harness/suite.ts";
-import { type Rng, rng } from "../harness/rng.ts";
+import { rng } from "../harness/rng.ts";
 import { encode, EOS } from "../harness/tokenizer.ts";
 import { DEFAULT_STYLE, type Problem, type Role } from "../harness/task.ts";
 import { getTask } from "../tasks/mod.ts";
@@ -109,38 +109,6 @@ Deno.test("the oracle agrees with the teacher's roles on teacher traces", () => 
     assertEquals([a.roles, a.planning], [1, 1], task.name);
   }
 });
-
-const PHRASES: string[] = [...Object.values(PLANNING_PHRASES).flat(), ...REFLECTION_PHRASES];
-const PLANTED = PHRASES.filter((p) => p.split(" ").length >= 3);
-const PHRASE_WORDS = new Set(PHRASES.flatMap((p) => p.split(" ")).filter((w) => w !== ","));
-
-/**
- * A synthetic successful response: 3-6 blocks, each an optional planted phrase (p = 0.7, uniform over
- * the real planning and reflection phrases) then one or two execution steps with random numbers in
- * one of three forms, two of them with words (`use 5 and 7 gives 12 .`, `then 5 + 7 = 12 .`).
- */
-function plantedResponse(r: Rng): number[] {
-  const out: string[] = [];
-  const v = () => String(r.int(100));
-  for (let b = r.range(3, 6); b > 0; b--) {
-    if (r.bernoulli(0.7)) out.push(r.pick(PHRASES));
-    for (let s = r.range(1, 2); s > 0; s--) {
-      const op = r.pick(["+", "-", "*", "/"]);
-      out.push(
-        [
-          `${v()} ${op} ${v()} = ${v()} .`,
-          `use ${v()} and ${v()} gives ${v()} .`,
-          `then ${v()} ${op} ${v()} = ${v()} .`,
-        ][
-          r.int(3)
-        ],
-      );
-    }
-  }
-  return encode(`${out.join(" ")} answer : ${v()}`);
-}
-
-const CORPUS = Array.from({ length: 200 }, (_, i) => plantedResponse(rng(5, "planted", i)));
 
 function mine(options: Partial<StrategicGramOptions> = {}, seed = 1) {
   const sg = mineStrategicGrams(CORPUS, rng(seed, "strategic_grams"), options);

@@ -137,7 +137,9 @@ Deno.test("rl", async (t) => {
       const long = { ...cfg, rl: { ...cfg.rl, steps: 4, checkpointEvery: 2, evalEvery: 3 } };
       const whole = await run("hicra", 1, `${tmp}/whole`, { cfg: long });
       await assertRejects(() => run("hicra", 1, `${tmp}/cut`, { cfg: long, stopAfter: 3 }), /simulated crash/);
+      const before = tf.memory().numTensors;
       const resumed = await run("hicra", 1, `${tmp}/cut`, { cfg: long, resume: true });
+      assertEquals(tf.memory().numTensors, before, "a resumed run leaks no tensors");
       assertEquals(resumed.files, whole.files);
       assertEquals(resumed.rollouts, whole.rollouts);
       assertEquals(resumed.weights, whole.weights);

@@ -8,9 +8,8 @@ import onnxProto, { type onnx as Onnx } from "onnx-proto";
 import { assert, assertClose, assertEquals, assertMatch, assertRejects } from "./testing.ts";
 import { loadSentenceModel } from "../harness/sentence_model.ts";
 import { mineStrategicGramsWith, strategicGramsJson } from "../harness/strategic_grams.ts";
-import { PLANNING_PHRASES, REFLECTION_PHRASES } from "../harness/phrases.ts";
-import { type Rng, rng } from "../harness/rng.ts";
-import { encode } from "../harness/tokenizer.ts";
+import { CORPUS, PHRASE_WORDS, PLANTED } from "./planted_corpus.ts";
+import { rng } from "../harness/rng.ts";
 import { SPECIAL, VOCAB } from "../harness/vocab.ts";
 
 const { onnx } = onnxProto;
@@ -212,27 +211,6 @@ Deno.test("sentence model: clear errors for bad folders and models", async (t) =
     await Deno.remove(dir, { recursive: true });
   }
 });
-
-// The planted corpus of tests/planning_test.ts: real planning phrases between execution steps.
-const PHRASES: string[] = [...Object.values(PLANNING_PHRASES).flat(), ...REFLECTION_PHRASES];
-const PLANTED = PHRASES.filter((p) => p.split(" ").length >= 3);
-const PHRASE_WORDS = new Set(PHRASES.flatMap((p) => p.split(" ")).filter((w) => w !== ","));
-
-function plantedResponse(r: Rng): number[] {
-  const out: string[] = [];
-  const v = () => String(r.int(100));
-  for (let b = r.range(3, 6); b > 0; b--) {
-    if (r.bernoulli(0.7)) out.push(r.pick(PHRASES));
-    for (let s = r.range(1, 2); s > 0; s--) {
-      const op = r.pick(["+", "-", "*", "/"]);
-      const forms = [`${v()} ${op} ${v()} = ${v()} .`, `use ${v()} and ${v()} gives ${v()} .`];
-      out.push([...forms, `then ${v()} ${op} ${v()} = ${v()} .`][r.int(3)]);
-    }
-  }
-  return encode(`${out.join(" ")} answer : ${v()}`);
-}
-
-const CORPUS = Array.from({ length: 200 }, (_, i) => plantedResponse(rng(5, "planted", i)));
 
 /**
  * A sentence model that knows planning language: phrase words lie near one axis, every other word
