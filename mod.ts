@@ -72,14 +72,25 @@ export { kmeansPlusPlus, seededKMeans } from "./harness/kmeans.ts";
 export type { Clustering } from "./harness/kmeans.ts";
 export { RunFailedError, runRl } from "./harness/rl.ts";
 export type { MaskMaker, RlConfig, RunSpec } from "./harness/rl.ts";
-export { gridHash, planCells, prepareBase, ResultsFolderError, runCell, runGrid } from "./harness/runner.ts";
+export { planCells, prepareBase, ResultsFolderError, runCell, runGrid } from "./harness/runner.ts";
 export type { BaseRun, Cell, GridBaseline, GridSpec } from "./harness/runner.ts";
 export { runInChildren } from "./harness/pool.ts";
 export { loadRunState, saveRunState } from "./harness/run_state.ts";
 export type { RunState, RunStateMeta } from "./harness/run_state.ts";
 export type { OptimizerState } from "./harness/optimizer.ts";
 export { rolloutRecords, stepRecord } from "./harness/step_metrics.ts";
-export { canonicalJson, hashOf, readManifest, runId, runsDir, STORE_VERSION, writeManifest } from "./harness/store.ts";
+export {
+  canonicalJson,
+  gridHash,
+  hashOf,
+  manifestProblem,
+  readManifest,
+  runHash,
+  runId,
+  runsDir,
+  STORE_VERSION,
+  writeManifest,
+} from "./harness/store.ts";
 export type { EvalRecord, FileSum, RolloutRecord, RunManifest, StepRecord, TaskEvalRecord } from "./harness/store.ts";
 export { loadResults, ResultsError } from "./harness/results.ts";
 export type { LoadedBase, LoadedRun, SkippedRun, SuiteResults } from "./harness/results.ts";

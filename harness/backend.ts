@@ -31,6 +31,48 @@ export class BackendError extends Error {
   }
 }
 
+/** How to install a native backend under Deno (CUDA 11.2 and cuDNN 8.1 for -gpu, as TensorFlow 2.9 needs). */
+export function installHint(backend: BackendName): string {
+  const pkg = `npm:${NATIVE[backend]}`;
+  return `install it with \`deno add ${pkg} && deno install --allow-scripts=${pkg}\`` +
+    (backend === "tensorflow-gpu" ? " on a machine with an NVIDIA driver, CUDA 11.2 and cuDNN 8.1" : "") +
+    `, or use --backend wasm`;
+}
+
+/**
+ * Import `@tensorflow/tfjs-node(-gpu)`, which registers the `tensorflow` backend. Refused before any
+ * import when the package is not installed in node_modules (importing would fetch it and change
+ * deno.lock without its native library).
+ */
+async function loadNative(backend: BackendName): Promise<void> {
+  const name = NATIVE[backend].slice(0, NATIVE[backend].lastIndexOf("@"));
+  try {
+    await Deno.stat(new URL(`../node_modules/${name}/package.json`, import.meta.url));
+  } catch {
+    throw new BackendError(
+      backend,
+      `backend ${backend} is not installed (${name} is optional); ${installHint(backend)}`,
+    );
+  }
+  try {
+    await import(`npm:${NATIVE[backend]}`);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
+      throw new BackendError(
+        backend,
+        `backend ${backend} loads a Node.js native addon, which needs more permissions: run ` +
+          `deno run --allow-read --allow-write --allow-env --allow-ffi --allow-sys harness/cli.ts bench --backend ${backend}`,
+      );
+    }
+    throw new BackendError(
+      backend,
+      `backend ${backend}: ${name}'s native TensorFlow library could not be loaded (${
+        (e as Error).message.split("\n")[0]
+      }); its install script must run: ${installHint(backend)}`,
+    );
+  }
+}
+
 /** Make `name` the active backend (idempotent); throws a {@link BackendError} saying how to fix a failure. */
 export async function useBackend(name: string): Promise<BackendName> {
   if (!(BACKENDS as readonly string[]).includes(name)) {
@@ -40,27 +82,7 @@ export async function useBackend(name: string): Promise<BackendName> {
   const tfName = backend === "tensorflow-gpu" ? "tensorflow" : backend;
   if (tf.getBackend() === tfName) return backend;
   if (backend === "wasm") setWasmPaths(wasmDir(), true);
-  if (NATIVE[backend]) {
-    const spec = `npm:${NATIVE[backend]}`;
-    try {
-      await import(spec);
-    } catch (e) {
-      if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
-        throw new BackendError(
-          backend,
-          `backend ${backend} loads a Node.js native addon, which needs more permissions: run ` +
-            `deno run --allow-read --allow-write --allow-env --allow-ffi --allow-sys harness/cli.ts bench --backend ${backend}`,
-        );
-      }
-      throw new BackendError(
-        backend,
-        `backend ${backend} needs ${NATIVE[backend]} with its native libtensorflow, which could not be loaded ` +
-          `(${(e as Error).message.split("\n")[0]}). Install it where its download works (npm install ${
-            NATIVE[backend]
-          }; CUDA for -gpu), or use --backend wasm`,
-      );
-    }
-  }
+  if (NATIVE[backend]) await loadNative(backend);
   let ok = false;
   try {
     ok = await tf.setBackend(tfName);

@@ -54,37 +54,32 @@ export async function saveCheckpoint(dir: string, policy: Policy): Promise<void>
   await writeAtomic(`${dir}/model.json`, JSON.stringify(meta, null, 2) + "\n");
 }
 
+/** What to do about a base model checkpoint that cannot be used. */
+const REBUILD = "delete that folder; `deno task bench` rebuilds a base model it cannot find";
+
 /**
  * Load a policy saved by {@link saveCheckpoint}. With `expect`, the stored model config must equal
- * it. Throws a {@link CheckpointError} for a missing, corrupt or mismatched checkpoint.
+ * it. Throws a {@link CheckpointError} for a missing, corrupt or mismatched checkpoint, its message
+ * ending with `fix` (what the user should do; by default, how to rebuild a base model).
  */
-export async function loadCheckpoint(dir: string, expect?: ModelConfig): Promise<Policy> {
+export async function loadCheckpoint(dir: string, expect?: ModelConfig, fix = REBUILD): Promise<Policy> {
   let meta: CheckpointMeta, bytes: Uint8Array;
   try {
     meta = JSON.parse(await Deno.readTextFile(`${dir}/model.json`));
     bytes = await Deno.readFile(`${dir}/weights.bin`);
   } catch (e) {
-    throw new CheckpointError(dir, `cannot be read (${(e as Error).message}); rebuild it or point to another`);
+    throw new CheckpointError(dir, `cannot be read (${(e as Error).message}); ${fix}`);
   }
-  if (meta.format !== FORMAT) throw new CheckpointError(dir, `format ${meta.format} is not ${FORMAT}`);
-  if (meta.tokenizer !== TOKENIZER_ID) {
-    throw new CheckpointError(
-      dir,
-      `was made with tokenizer ${meta.tokenizer}, this build has ${TOKENIZER_ID}; rebuild the base model`,
-    );
-  }
-  if (expect && JSON.stringify(sortKeys(meta.config)) !== JSON.stringify(sortKeys(expect))) {
-    throw new CheckpointError(
-      dir,
-      `model config ${JSON.stringify(meta.config)} does not match the requested ${JSON.stringify(expect)}`,
-    );
-  }
-  if ((await sha256(bytes)) !== meta.sha256) {
-    throw new CheckpointError(
-      dir,
-      "weights.bin does not match its checksum (truncated or corrupt); delete the folder and rebuild",
-    );
-  }
+  const problem = meta.format !== FORMAT
+    ? `format ${meta.format} is not ${FORMAT}`
+    : meta.tokenizer !== TOKENIZER_ID
+    ? `was made with tokenizer ${meta.tokenizer}, this build has ${TOKENIZER_ID}`
+    : expect && JSON.stringify(sortKeys(meta.config)) !== JSON.stringify(sortKeys(expect))
+    ? `model config ${JSON.stringify(meta.config)} does not match the requested ${JSON.stringify(expect)}`
+    : (await sha256(bytes)) !== meta.sha256
+    ? "weights.bin does not match its checksum (truncated or corrupt)"
+    : null;
+  if (problem) throw new CheckpointError(dir, `${problem}; ${fix}`);
   const floats = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
   const arrays = new Map<string, Float32Array>();
   let off = 0;
@@ -93,7 +88,9 @@ export async function loadCheckpoint(dir: string, expect?: ModelConfig): Promise
     arrays.set(name, floats.slice(off, off + n));
     off += n;
   }
-  if (off !== floats.length) throw new CheckpointError(dir, `holds ${floats.length} weights, its config needs ${off}`);
+  if (off !== floats.length) {
+    throw new CheckpointError(dir, `holds ${floats.length} weights, its config needs ${off}; ${fix}`);
+  }
   return policyFromArrays(meta.config, arrays);
 }
 

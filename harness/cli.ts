@@ -229,11 +229,21 @@ export function program(): Command {
   return cmd;
 }
 
+/** The one line printed for an error that stops a command: its message, and for a full disk what to do. */
+export function errorLine(e: unknown): string {
+  const err = e as Error & { code?: string };
+  if (err.code === "ENOSPC") {
+    return `error: ${err.message}: the disk is full; free some space, then run the same command again with --resume ` +
+      `(finished runs are kept, unfinished ones go on from their last checkpoint)`;
+  }
+  return `error: ${err.message}`;
+}
+
 if (import.meta.main) {
   try {
     await program().parseAsync(Deno.args, { from: "user" });
   } catch (e) {
-    console.error(`error: ${(e as Error).message}`);
+    console.error(errorLine(e));
     Deno.exit(1);
   }
 }

@@ -6,7 +6,15 @@
  * @module
  */
 import { sha256 } from "./atomic.ts";
-import { type EvalRecord, readManifest, type RunManifest, runsDir, type StepRecord, STORE_VERSION } from "./store.ts";
+import {
+  type EvalRecord,
+  manifestProblem,
+  readManifest,
+  type RunManifest,
+  runsDir,
+  type StepRecord,
+  STORE_VERSION,
+} from "./store.ts";
 
 /** A complete RL run: its manifest, its training steps and its evaluations, both in step order. */
 export interface LoadedRun {
@@ -111,6 +119,8 @@ async function checkedManifest(runDir: string, name: string, suite: string): Pro
   }
   if (m.suite !== suite) throw new ResultsError(path, `belongs to suite ${m.suite}, not ${suite}; move the folder`);
   if (m.id !== name) throw new ResultsError(path, `id ${m.id} does not match its folder name ${name}`);
+  const problem = await manifestProblem(m);
+  if (problem) throw new ResultsError(path, `does not match itself (${problem}): it was edited or damaged; ${FIX}`);
   if (m.kind !== "run" && m.kind !== "base") throw new ResultsError(path, `unknown kind ${m.kind}`);
   return m;
 }

@@ -128,7 +128,7 @@ export async function loadRunState(runDir: string, model: ModelConfig): Promise<
   if (off !== flat.length || arrays.length < 1) {
     throw new CheckpointError(dir, `optimizer.bin holds ${flat.length} floats, state.json says ${off}; ${fix}`);
   }
-  const policy = await loadCheckpoint(dir, model);
+  const policy = await loadCheckpoint(dir, model, fix);
   return { policy, optimizer: { steps: meta.optimizerSteps, accBeta: arrays[0], moments: arrays.slice(1) }, meta, dir };
 }
 

@@ -22,8 +22,10 @@ import { loadStrategicGrams, saveStrategicGrams, type StrategicGrams } from "./s
 import {
   fileSums,
   gitCommit,
-  hashOf,
+  gridHash,
+  manifestProblem,
   readManifest,
+  runHash,
   runId,
   type RunManifest,
   runsDir,
@@ -62,6 +64,8 @@ export interface GridSpec {
 export interface Cell {
   baseline: Baseline;
   source: string;
+  /** What identifies the baseline's code in the config hash (store.ts `runHash`). */
+  key: string;
   params: ParamSpec;
   seed: number;
   configHash: string;
@@ -87,17 +91,6 @@ export class ResultsFolderError extends Error {
     super(message);
     this.name = "ResultsFolderError";
   }
-}
-
-/** The grid-level part of a config: everything but the lists of baselines and seeds. */
-function gridConfig(cfg: BenchConfig) {
-  const { baselines: _b, seeds: _s, ...rest } = cfg;
-  return rest;
-}
-
-/** SHA-256 of what every run of a grid shares. */
-export function gridHash(cfg: BenchConfig, backend: string): Promise<string> {
-  return hashOf({ storeVersion: STORE_VERSION, config: gridConfig(cfg), backend });
 }
 
 /** What identifies a baseline's code: its registered name, or the SHA-256 of the file given by path. */
@@ -169,6 +162,13 @@ export async function planCells(spec: GridSpec, grid: string): Promise<Cell[]> {
         `${dir}/${id} has no manifest.json (not a credit-bench run, or killed before it started); delete it or use another --out`,
       );
     }
+    const problem = await manifestProblem(manifest);
+    if (problem) {
+      throw new ResultsFolderError(
+        `${dir}/${id}/manifest.json does not match itself (${problem}): it was edited or damaged; ` +
+          `delete ${dir}/${id} to run that cell again`,
+      );
+    }
     if (manifest.gridHash !== grid) {
       throw new ResultsFolderError(
         `${dir}/${id} holds a run of another configuration (grid hash ${manifest.gridHash.slice(0, 8)}, this one ${
@@ -182,7 +182,7 @@ export async function planCells(spec: GridSpec, grid: string): Promise<Cell[]> {
     const params = resolveParams(baseline, spec.overrides[baseline.name]);
     const key = await sourceKey(source, baseline);
     for (const seed of spec.seeds) {
-      const configHash = await hashOf({ grid, baseline: baseline.name, source: key, params, seed });
+      const configHash = await runHash(grid, { kind: "run", baseline: baseline.name, baselineKey: key, params, seed });
       const id = runId(baseline.name, seed, configHash);
       const other = existing.find((e) =>
         e.id !== id && e.manifest?.baseline === baseline.name && e.manifest.seed === seed
@@ -200,7 +200,7 @@ export async function planCells(spec: GridSpec, grid: string): Promise<Cell[]> {
           `${dir}/${id} holds an unfinished run (${mine.status}); pass --resume to continue it, or delete the folder`,
         );
       }
-      cells.push({ baseline, source, params, seed, configHash, dir: `${dir}/${id}`, resume: !!mine });
+      cells.push({ baseline, source, key, params, seed, configHash, dir: `${dir}/${id}`, resume: !!mine });
     }
   }
   return cells;
@@ -210,7 +210,10 @@ export async function planCells(spec: GridSpec, grid: string): Promise<Cell[]> {
 async function newManifest(
   spec: GridSpec,
   grid: string,
-  fields: Pick<RunManifest, "kind" | "id" | "baseline" | "baselineSource" | "params" | "seed" | "configHash">,
+  fields: Pick<
+    RunManifest,
+    "kind" | "id" | "baseline" | "baselineSource" | "baselineKey" | "params" | "seed" | "configHash"
+  >,
 ): Promise<RunManifest> {
   return {
     storeVersion: STORE_VERSION,
@@ -269,22 +272,22 @@ export async function prepareBase(spec: GridSpec, grid: string): Promise<BaseRun
   });
   bar.done();
   console.error(`${built.cached ? "loaded" : "trained"} base model ${built.dir}`);
-  const configHash = await hashOf({ grid, kind: "base", seed: baseSeed });
+  const fields = {
+    kind: "base",
+    baseline: null,
+    baselineSource: null,
+    baselineKey: null,
+    params: {},
+    seed: baseSeed,
+  } as const;
+  const configHash = await runHash(grid, fields);
   const id = runId("base", baseSeed, configHash);
   const dir = `${runsDir(spec.out, cfg.name)}/${id}`;
   try {
     if ((await readManifest(dir))?.status === "complete") {
       return { checkpoint: built.dir, dir, grams: await loadStrategicGrams(`${dir}/strategic_grams.json`) };
     }
-    const m = await newManifest(spec, grid, {
-      kind: "base",
-      id,
-      baseline: null,
-      baselineSource: null,
-      params: {},
-      seed: baseSeed,
-      configHash,
-    });
+    const m = await newManifest(spec, grid, { ...fields, id, configHash });
     await createRunFolder(dir, m);
     const splits = trainSplits(cfg);
     const evalBar = new Progress("base model evaluation", 0);
@@ -321,6 +324,7 @@ export async function runCell(
       id,
       baseline: cell.baseline.name,
       baselineSource: cell.source,
+      baselineKey: cell.key,
       params: cell.params,
       seed: cell.seed,
       configHash: cell.configHash,
@@ -348,7 +352,8 @@ export async function runCell(
     });
     await finish(cell.dir, m);
   } catch (e) {
-    await finish(cell.dir, m, e as Error);
+    // Marking the run failed can itself fail (a full disk): the run's own error is the one to report.
+    await finish(cell.dir, m, e as Error).catch(() => {});
     throw e;
   } finally {
     policy.dispose();

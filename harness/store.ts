@@ -132,15 +132,17 @@ export interface RunManifest {
   baseline: string | null;
   /** Where the baseline came from: a registered name or the path given. */
   baselineSource: string | null;
+  /** What identifies the baseline's code in the config hash: its registered name, or `sha256:` of its file. */
+  baselineKey: string | null;
   /** Resolved baseline parameters. */
   params: ParamSpec;
   /** RL seed (base seed for the base model). */
   seed: number;
   /** The full bench configuration the run used. */
   config: BenchConfig;
-  /** SHA-256 of the canonical JSON of what makes the run: config, baseline, params, seed, backend. */
+  /** {@link runHash}: SHA-256 of what makes the run: its grid, baseline code, params and seed. */
   configHash: string;
-  /** SHA-256 of what every run of the grid shares: the config (less its baseline and seed lists) and backend. */
+  /** {@link gridHash}: SHA-256 of what every run of the grid shares: the config (less its baseline and seed lists) and backend. */
   gridHash: string;
   backend: string;
   versions: Record<string, string | null>;
@@ -171,6 +173,40 @@ export function canonicalJson(value: unknown): string {
 /** Hex SHA-256 of the {@link canonicalJson} of `value`. */
 export function hashOf(value: unknown): Promise<string> {
   return sha256(canonicalJson(value));
+}
+
+/** SHA-256 of what every run of a grid shares: the store version, the config less its baseline and seed lists, the backend. */
+export function gridHash(config: BenchConfig, backend: string): Promise<string> {
+  const { baselines: _b, seeds: _s, ...shared } = config;
+  return hashOf({ storeVersion: STORE_VERSION, config: shared, backend });
+}
+
+/** SHA-256 of what makes one run of grid `grid`: the base model's seed, or a baseline's code key, params and seed. */
+export function runHash(
+  grid: string,
+  run: Pick<RunManifest, "kind" | "baseline" | "baselineKey" | "params" | "seed">,
+): Promise<string> {
+  return run.kind === "base"
+    ? hashOf({ grid, kind: "base", seed: run.seed })
+    : hashOf({ grid, baseline: run.baseline, source: run.baselineKey, params: run.params, seed: run.seed });
+}
+
+/**
+ * Check a manifest against itself: its grid hash must be that of its config and backend, its config
+ * hash that of its grid and run, its folder name that hash's prefix. Returns what is wrong, or null.
+ * An edited or damaged manifest is caught here before its run is reused or reported.
+ */
+export async function manifestProblem(m: RunManifest): Promise<string | null> {
+  const grid = await gridHash(m.config, m.backend);
+  if (grid !== m.gridHash) {
+    return `its config and backend hash to grid ${grid.slice(0, 8)}, not the recorded ${m.gridHash.slice(0, 8)}`;
+  }
+  const hash = await runHash(grid, m);
+  if (hash !== m.configHash) {
+    return `its run hashes to ${hash.slice(0, 8)}, not the recorded config hash ${m.configHash.slice(0, 8)}`;
+  }
+  const id = runId(m.kind === "base" ? "base" : m.baseline ?? "", m.seed, hash);
+  return id === m.id ? null : `its run is ${id}, not ${m.id}`;
 }
 
 /** A run folder's name: the readable id and the first 8 hex digits of its config hash. */

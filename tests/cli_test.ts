@@ -1,18 +1,50 @@
-import { assert, assertEquals, assertRejects } from "./testing.ts";
-import { listing, program } from "../harness/cli.ts";
+import { assert, assertEquals, assertMatch, assertRejects } from "./testing.ts";
+import { errorLine, listing, program } from "../harness/cli.ts";
 
-/** Run `bench` in-process with `args` (stdout silenced). */
-async function bench(args: string[]): Promise<void> {
+/** The error Deno gives a write to a full disk (as a write to /dev/full shows; reading /dev/full needs --allow-all). */
+const enospc = (path: string | URL) =>
+  Object.assign(new Error(`No space left on device (os error 28): writefile '${path}'`), { code: "ENOSPC" });
+
+/**
+ * Fill the disk: from the `n`-th write to a file named `name` on, every Deno.writeFile and
+ * Deno.writeTextFile throws Deno's ENOSPC error, the first one after writing half its data.
+ * Returns a function that frees the disk again.
+ */
+function fillDiskAt(name: string, n: number): () => void {
+  const { writeFile, writeTextFile } = Deno;
+  let seen = 0, full = false;
+  type Write = (path: string | URL, data: Uint8Array | string, options?: Deno.WriteFileOptions) => Promise<void>;
+  const guard = (write: Write): Write => async (path, data, options) => {
+    if (!full && String(path).endsWith(`/${name}`) && ++seen === n) {
+      full = true;
+      await write(path, data.slice(0, data.length >> 1), options);
+    }
+    if (full) throw enospc(path);
+    return await write(path, data, options);
+  };
+  Deno.writeFile = guard(writeFile as Write) as typeof writeFile;
+  Deno.writeTextFile = guard(writeTextFile as Write) as typeof writeTextFile;
+  return () => {
+    Deno.writeFile = writeFile;
+    Deno.writeTextFile = writeTextFile;
+  };
+}
+
+/** Run a command of the CLI in-process with `args` (stdout silenced). */
+async function cli(...args: string[]): Promise<void> {
   const log = console.log;
   console.log = () => {};
   try {
     const cmd = program().exitOverride();
     for (const sub of cmd.commands) sub.exitOverride().configureOutput({ writeErr: () => {} });
-    await cmd.parseAsync(["bench", ...args], { from: "user" });
+    await cmd.parseAsync(args, { from: "user" });
   } finally {
     console.log = log;
   }
 }
+
+/** Run `bench` in-process with `args`. */
+const bench = (args: string[]) => cli("bench", ...args);
 
 Deno.test("bench command", async (t) => {
   const tmp = await Deno.makeTempDir();
@@ -26,7 +58,7 @@ Deno.test("bench command", async (t) => {
     "outside_halves.factor=0.25",
   ];
   const runs = `${tmp}/out/smoke/runs`;
-  const folders = async () => (await Array.fromAsync(Deno.readDir(runs))).map((e) => e.name).sort();
+  const folders = async (dir = runs) => (await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name).sort();
 
   await t.step("runs a built-in and an outside baseline file from the base model and reports them", async () => {
     await bench(mixed);
@@ -121,6 +153,98 @@ Deno.test("bench command", async (t) => {
       () => bench([...common, "--baselines", "grpo", "--param", "hicra.alpha=0.3"]),
       /no baseline "hicra" in this run; it has grpo/,
     );
+  });
+
+  await t.step(
+    "a full disk stops the run with what to do; --resume then ends with the bytes of a run that never stopped",
+    async () => {
+      const args = (out: string) => [...common.slice(0, -4), "--out", out, "--seeds", "1", "--steps", "3"];
+      const grpo = ["--baselines", "grpo"];
+      await bench([...args(`${tmp}/whole`), ...grpo]);
+      const free = fillDiskAt("train.jsonl", 3); // the run starts it empty, step 0 adds a line, step 1 fails
+      const error = await bench([...args(`${tmp}/full`), ...grpo]).then(() => null, (e) => e as Error);
+      free();
+      assert(error, "the run failed");
+      assertMatch(
+        errorLine(error),
+        /^error: No space left on device \(os error 28\).*: the disk is full; free some space, then run the same command again with --resume/,
+      );
+      const id = (await Array.fromAsync(Deno.readDir(`${tmp}/whole/smoke/runs`))).find((e) =>
+        e.name.startsWith("grpo")
+      )!;
+      const [whole, full] = [`${tmp}/whole`, `${tmp}/full`].map((o) => `${o}/smoke/runs/${id.name}`);
+      assertEquals(JSON.parse(await Deno.readTextFile(`${full}/manifest.json`)).status, "running");
+      assertEquals(JSON.parse(await Deno.readTextFile(`${full}/checkpoint/state.json`)).step, 1);
+      await assertRejects(() => bench([...args(`${tmp}/full`), ...grpo]), /holds an unfinished run \(running\)/);
+      await bench([...args(`${tmp}/full`), ...grpo, "--resume"]);
+      for (const f of ["train.jsonl", "eval.jsonl", "rollouts.jsonl.gz", "checkpoint/weights.bin"]) {
+        assertEquals(await Deno.readFile(`${full}/${f}`), await Deno.readFile(`${whole}/${f}`), f);
+      }
+    },
+  );
+
+  await t.step(
+    "a cell alone (--jobs 1) writes the same bytes as inside a grid in another order over --jobs 2",
+    async () => {
+      const grid = [...common.slice(0, -4), "--out", `${tmp}/grid`, "--steps", "3", "--jobs", "2"];
+      await bench([...grid, "--baselines", "hicra,grpo", "--seeds", "2,1"]);
+      const alone = await folders(`${tmp}/whole/smoke/runs`);
+      const inGrid = await folders(`${tmp}/grid/smoke/runs`);
+      assertEquals(inGrid.length, 5);
+      const id = alone.find((f) => f.startsWith("grpo-s1-"))!;
+      assert(inGrid.includes(id), `${id} in ${inGrid}`);
+      for (const f of ["train.jsonl", "eval.jsonl", "rollouts.jsonl.gz", "checkpoint/weights.bin"]) {
+        const [a, b] = [`${tmp}/whole`, `${tmp}/grid`].map((o) => `${o}/smoke/runs/${id}/${f}`);
+        assertEquals(await Deno.readFile(b), await Deno.readFile(a), f);
+      }
+    },
+  );
+
+  await t.step("a corrupt checkpoint or one of another tokenizer is refused on --resume, naming the fix", async () => {
+    const dir = `${runs}/${(await folders())[1]}`;
+    const manifest = JSON.parse(await Deno.readTextFile(`${dir}/manifest.json`));
+    const grpo = [...common, "--baselines", "grpo", "--resume"];
+    await Deno.writeTextFile(`${dir}/manifest.json`, JSON.stringify({ ...manifest, status: "failed" }));
+    const weights = await Deno.readFile(`${dir}/checkpoint/weights.bin`);
+    await Deno.writeFile(`${dir}/checkpoint/weights.bin`, weights.map((b, i) => (i === 100 ? b ^ 1 : b)));
+    await assertRejects(
+      () => bench(grpo),
+      new RegExp(`checkpoint ${dir}/checkpoint: weights\\.bin does not match its checksum .*; delete ${dir} and run`),
+    );
+    await Deno.writeFile(`${dir}/checkpoint/weights.bin`, weights);
+    const meta = await Deno.readTextFile(`${dir}/checkpoint/model.json`);
+    await Deno.writeTextFile(
+      `${dir}/checkpoint/model.json`,
+      meta.replace(/"tokenizer": "[^"]*"/, '"tokenizer": "v0-0"'),
+    );
+    await assertRejects(() => bench(grpo), /was made with tokenizer v0-0, this build has v1-\w+; delete .* and run/);
+    await Deno.writeTextFile(`${dir}/checkpoint/model.json`, meta);
+    await bench(grpo);
+    assertEquals(JSON.parse(await Deno.readTextFile(`${dir}/manifest.json`)).status, "complete");
+  });
+
+  await t.step("report: a folder without runs or a suite it lacks is refused with what to run", async () => {
+    await assertRejects(
+      () => cli("report", "--in", `${tmp}/nothing`),
+      /no runs under .*nothing; run `deno task bench --out/,
+    );
+    await assertRejects(
+      () => cli("report", "--in", `${tmp}/out`, "--suite", "paper"),
+      /paper.*deno task bench --suite paper/,
+    );
+  });
+
+  await t.step("a manifest edited by hand is refused before its run is reused", async () => {
+    const dir = `${runs}/${(await folders())[1]}`;
+    const text = await Deno.readTextFile(`${dir}/manifest.json`);
+    const manifest = JSON.parse(text);
+    await Deno.writeTextFile(`${dir}/manifest.json`, JSON.stringify({ ...manifest, seed: 2 }));
+    await assertRejects(
+      () => bench([...common, "--baselines", "grpo"]),
+      /manifest\.json does not match itself \(its run hashes to \w{8}, not the recorded config hash \w{8}\): it was edited or damaged; delete .* to run that cell again/,
+    );
+    assertEquals(JSON.parse(await Deno.readTextFile(`${dir}/manifest.json`)).seed, 2, "nothing overwritten");
+    await Deno.writeTextFile(`${dir}/manifest.json`, text);
   });
 
   await Deno.remove(tmp, { recursive: true });

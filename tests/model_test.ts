@@ -4,7 +4,7 @@ import { createPolicy, logProbAndEntropy, matMul, type ModelConfig } from "../ha
 import { sample } from "../harness/sampler.ts";
 import { rng } from "../harness/rng.ts";
 import { loadCheckpoint, saveCheckpoint, weightBytes } from "../harness/checkpoint.ts";
-import { BOS, EOS, SEP } from "../harness/tokenizer.ts";
+import { BOS, EOS, SEP, TOKENIZER_ID } from "../harness/tokenizer.ts";
 
 await useBackend("wasm");
 
@@ -120,16 +120,26 @@ Deno.test("model", async (t) => {
     p.dispose();
   });
 
-  await t.step("checkpoints round-trip; a mismatched config or corrupt weights fail clearly", async () => {
+  await t.step("checkpoints round-trip; another config or tokenizer, or corrupt weights fail clearly", async () => {
     const dir = await Deno.makeTempDir();
     const p = createPolicy(TINY, 6);
     await saveCheckpoint(dir, p);
     const q = await loadCheckpoint(dir, TINY);
     assertEquals(weightBytes(q), weightBytes(p));
     await assertRejects(() => loadCheckpoint(dir, { ...TINY, dModel: 16 }), /does not match the requested/);
+    const meta = JSON.parse(await Deno.readTextFile(`${dir}/model.json`));
+    await Deno.writeTextFile(`${dir}/model.json`, JSON.stringify({ ...meta, tokenizer: "v0-00000000" }));
+    await assertRejects(
+      () => loadCheckpoint(dir),
+      new RegExp(
+        `checkpoint ${dir}: was made with tokenizer v0-00000000, this build has ${TOKENIZER_ID}; ` +
+          "delete that folder; `deno task bench` rebuilds a base model it cannot find",
+      ),
+    );
+    await Deno.writeTextFile(`${dir}/model.json`, JSON.stringify(meta));
     const bytes = await Deno.readFile(`${dir}/weights.bin`);
     await Deno.writeFile(`${dir}/weights.bin`, bytes.slice(0, bytes.length - 4));
-    await assertRejects(() => loadCheckpoint(dir), /checksum/);
+    await assertRejects(() => loadCheckpoint(dir, TINY, "FIX"), /weights\.bin does not match its checksum .*; FIX$/);
     await assertRejects(() => loadCheckpoint(`${dir}/missing`), /cannot be read/);
     [p, q].forEach((x) => x.dispose());
     await Deno.remove(dir, { recursive: true });

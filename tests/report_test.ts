@@ -7,7 +7,7 @@
  */
 import { assert, assertClose, assertEquals, assertMatch, assertRejects } from "./testing.ts";
 import { loadResults, ResultsError } from "../harness/results.ts";
-import { fileSums, readManifest, runsDir, writeManifest } from "../harness/store.ts";
+import { fileSums, readManifest, runHash, runId, runsDir, writeManifest } from "../harness/store.ts";
 import { methodsOf, tasksOf } from "../harness/report/methods.ts";
 import { table1 } from "../harness/report/table1.ts";
 import { writeReport } from "../harness/report/mod.ts";
@@ -133,13 +133,34 @@ Deno.test("loadResults refuses corrupt, truncated, duplicated and foreign-versio
     [
       "a duplicated baseline and seed",
       async (root) => {
+        // A valid run of the same cell with other parameters, moved in beside the first.
         const dir = await runDir(root, "grpo-s2");
-        const copy = `${runsDir(root, "fixture")}/grpo-s2-copy`;
-        await copyTree(dir, copy);
-        const m = (await readManifest(copy))!;
-        await writeManifest(copy, { ...m, id: "grpo-s2-copy" });
+        const m = (await readManifest(dir))!;
+        const params = { stdNormalize: false };
+        const configHash = await runHash(m.gridHash, { ...m, params });
+        const id = runId("grpo", 2, configHash);
+        await copyTree(dir, `${runsDir(root, "fixture")}/${id}`);
+        await writeManifest(`${runsDir(root, "fixture")}/${id}`, { ...m, params, configHash, id });
       },
-      /grpo-s2-copy: .*grpo-s2-\w+ is also a complete run of grpo seed 2/,
+      /grpo-s2-\w+: .*grpo-s2-\w+ is also a complete run of grpo seed 2/,
+    ],
+    [
+      "a manifest whose config was edited",
+      async (root) => {
+        const dir = await runDir(root, "hicra-s1");
+        const m = (await readManifest(dir))!;
+        await writeManifest(dir, { ...m, config: { ...m.config, rl: { ...m.config.rl, lr: 1 } } });
+      },
+      /hicra-s1-\w+\/manifest\.json: does not match itself \(its config and backend hash to grid \w{8}, not the recorded \w{8}\): it was edited/,
+    ],
+    [
+      "a manifest whose parameters were edited",
+      async (root) => {
+        const dir = await runDir(root, "hicra-s2");
+        const m = (await readManifest(dir))!;
+        await writeManifest(dir, { ...m, params: { ...m.params, alpha: 0.5 } });
+      },
+      /hicra-s2-\w+\/manifest\.json: does not match itself \(its run hashes to \w{8}, not the recorded config hash/,
     ],
     [
       "another store version",
