@@ -33,6 +33,7 @@ import {
   writeManifest,
 } from "./store.ts";
 import { tf } from "./backend.ts";
+import { TOKENIZER_ID } from "./tokenizer.ts";
 import { sha256 } from "./atomic.ts";
 
 /** A baseline of the grid and how it was named (a registered name or a path, passed on to child processes). */
@@ -222,6 +223,7 @@ async function newManifest(
     config: spec.cfg,
     gridHash: grid,
     backend: spec.backend,
+    tokenizer: TOKENIZER_ID,
     versions: versions(),
     gitCommit: await gitCommit(),
     command: spec.command,
@@ -375,7 +377,7 @@ async function runInProcess(spec: GridSpec, grid: string, cells: readonly Cell[]
 
 /** Run the grid (see the module doc); resolves once every cell's folder is complete. */
 export async function runGrid(spec: GridSpec): Promise<void> {
-  const grid = await gridHash(spec.cfg, spec.backend);
+  const grid = await gridHash(spec.cfg, spec.backend, TOKENIZER_ID);
   const cells = await planCells(spec, grid);
   const base = await prepareBase(spec, grid);
   const reused = spec.baselines.length * spec.seeds.length - cells.length;

@@ -145,6 +145,8 @@ export interface RunManifest {
   /** {@link gridHash}: SHA-256 of what every run of the grid shares: the config (less its baseline and seed lists) and backend. */
   gridHash: string;
   backend: string;
+  /** The tokenizer's id (vocabulary version and hash). */
+  tokenizer: string;
   versions: Record<string, string | null>;
   /** `git rev-parse HEAD` of the harness, or null outside a git checkout. */
   gitCommit: string | null;
@@ -175,10 +177,13 @@ export function hashOf(value: unknown): Promise<string> {
   return sha256(canonicalJson(value));
 }
 
-/** SHA-256 of what every run of a grid shares: the store version, the config less its baseline and seed lists, the backend. */
-export function gridHash(config: BenchConfig, backend: string): Promise<string> {
+/**
+ * SHA-256 of what every run of a grid shares: the store version, the config less its baseline and
+ * seed lists, the backend and the tokenizer (harness/tokenizer.ts `TOKENIZER_ID`).
+ */
+export function gridHash(config: BenchConfig, backend: string, tokenizer: string): Promise<string> {
   const { baselines: _b, seeds: _s, ...shared } = config;
-  return hashOf({ storeVersion: STORE_VERSION, config: shared, backend });
+  return hashOf({ storeVersion: STORE_VERSION, config: shared, backend, tokenizer });
 }
 
 /** SHA-256 of what makes one run of grid `grid`: the base model's seed, or a baseline's code key, params and seed. */
@@ -197,9 +202,11 @@ export function runHash(
  * An edited or damaged manifest is caught here before its run is reused or reported.
  */
 export async function manifestProblem(m: RunManifest): Promise<string | null> {
-  const grid = await gridHash(m.config, m.backend);
+  const grid = await gridHash(m.config, m.backend, m.tokenizer);
   if (grid !== m.gridHash) {
-    return `its config and backend hash to grid ${grid.slice(0, 8)}, not the recorded ${m.gridHash.slice(0, 8)}`;
+    return `its config, backend and tokenizer hash to grid ${grid.slice(0, 8)}, not the recorded ${
+      m.gridHash.slice(0, 8)
+    }`;
   }
   const hash = await runHash(grid, m);
   if (hash !== m.configHash) {
