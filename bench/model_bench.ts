@@ -8,6 +8,7 @@ import { tf, useBackend } from "../harness/backend.ts";
 import { createPolicy, logProbAndEntropy } from "../harness/model.ts";
 import { Trainer } from "../harness/optimizer.ts";
 import { sample } from "../harness/sampler.ts";
+import { TfjsEngine } from "../harness/engine.ts";
 import { rng } from "../harness/rng.ts";
 import { getConfig } from "../harness/config.ts";
 import { sequenceLoss, sftBatch, trainSplits } from "../harness/sft.ts";
@@ -26,8 +27,8 @@ Deno.bench("train step, reference config (2,048 tokens)", { group: "train" }, ()
   trainer.step(() => tf.neg(tf.mean(logProbAndEntropy(ref.forward(tokens).logits, targets).logp)) as tf.Scalar, 1e-3);
 });
 
-Deno.bench("KV-cache sampling, reference config (32 rows × 63 tokens)", { group: "sample" }, () => {
-  sample(ref, Array.from({ length: B }, () => [1]), { temperature: 1, maxNew: T - 1, rng: r });
+Deno.bench("KV-cache sampling, reference config (32 rows × 63 tokens)", { group: "sample" }, async () => {
+  await sample(new TfjsEngine(ref), Array.from({ length: B }, () => [1]), { temperature: 1, maxNew: T - 1, rng: r });
 });
 
 const cfg = getConfig("default");

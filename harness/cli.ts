@@ -7,6 +7,7 @@
 import { fileURLToPath } from "node:url";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { BACKENDS, useBackend } from "./backend.ts";
+import { type EngineName, ENGINES } from "./engine.ts";
 import { type BenchConfig, CONFIGS, getConfig } from "./config.ts";
 import { type Cell, runGrid } from "./runner.ts";
 import { runInChildren } from "./pool.ts";
@@ -29,6 +30,7 @@ interface BenchOptions {
   suite: string;
   tasks?: string[];
   backend: string;
+  engine: EngineName;
   baselines?: string[];
   seeds?: number[];
   steps?: number;
@@ -88,6 +90,8 @@ function childArgs(opts: BenchOptions, cell: Cell): string[] {
     ...(opts.tasks ? ["--tasks", opts.tasks.join(",")] : []),
     "--backend",
     opts.backend,
+    "--engine",
+    opts.engine,
     ...(opts.steps ? ["--steps", String(opts.steps)] : []),
     ...opts.param.flatMap((p) => ["--param", p]),
     ...(opts.sentenceModel ? ["--sentence-model", opts.sentenceModel] : []),
@@ -124,6 +128,7 @@ async function bench(opts: BenchOptions) {
     seeds: opts.seeds ?? cfg.seeds,
     overrides,
     backend,
+    engine: opts.engine,
     cache: opts.cache,
     out: opts.out,
     resume: opts.resume,
@@ -198,6 +203,9 @@ export function program(): Command {
     .addOption(new Option("--suite <name>", "bench configuration").choices(Object.keys(CONFIGS)).default("default"))
     .option("--tasks <list>", "only these tasks of the suite, comma-separated (a base model of its own)", list)
     .addOption(new Option("--backend <name>", "tfjs backend").choices(BACKENDS).default("wasm"))
+    .addOption(
+      new Option("--engine <name>", "rollout engine for sampling and evaluation").choices(ENGINES).default(ENGINES[0]),
+    )
     .option(
       "--baselines <list>",
       "baselines, comma-separated: names under baselines/ or paths (default: the suite's)",

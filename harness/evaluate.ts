@@ -5,7 +5,7 @@
  * @module
  */
 import type { EvalConfig } from "./config.ts";
-import type { Policy } from "./model.ts";
+import type { RolloutEngine } from "./engine.ts";
 import { type Rng, rng } from "./rng.ts";
 import { sample } from "./sampler.ts";
 import type { TaskSplits } from "./suite.ts";
@@ -46,19 +46,19 @@ export function passKs(samples: number): number[] {
 }
 
 /** Sample one response to each of `rows` in batches at `temperature`, drawing from `draws`, and verify it. */
-function respond(
-  policy: Policy,
+async function respond(
+  engine: RolloutEngine,
   sp: TaskSplits,
   rows: readonly Problem[],
   temperature: number,
   ev: EvalConfig,
   draws: Rng,
   onBatch: (n: number) => void,
-): Response[] {
+): Promise<Response[]> {
   const out: Response[] = [];
   for (let i = 0; i < rows.length; i += ev.batchSize) {
     const batch = rows.slice(i, i + ev.batchSize);
-    const samples = sample(policy, batch.map((p) => promptIds(p.prompt)), {
+    const samples = await sample(engine, batch.map((p) => promptIds(p.prompt)), {
       temperature,
       maxNew: sp.task.maxResponseWords + 1,
       rng: draws.stream(i),
@@ -73,32 +73,33 @@ function respond(
 }
 
 /**
- * Evaluate `policy` on every task's test split (the first `ev.problems` problems): `ev.samples`
+ * Evaluate the policy `engine` runs on every task's test split (the first `ev.problems` problems): `ev.samples`
  * responses per problem at `ev.temperature` and one greedy response, seeded by `seed`;
  * `onProgress` hears the responses done so far and the total.
  */
-export function evaluate(
-  policy: Policy,
+export async function evaluate(
+  engine: RolloutEngine,
   splits: readonly TaskSplits[],
   ev: EvalConfig,
   seed: number,
   onProgress?: (done: number, total: number) => void,
-): TaskEvalRecord[] {
+): Promise<TaskEvalRecord[]> {
   const perTask = Math.min(ev.problems, splits[0]?.test.length ?? 0);
   const total = splits.length * perTask * (ev.samples + 1);
   let done = 0;
   const tick = (n: number) => onProgress?.(done += n, total);
-  return splits.map((sp) => {
+  const out: TaskEvalRecord[] = [];
+  for (const sp of splits) {
     const problems = sp.test.slice(0, ev.problems);
     const k = ev.samples;
     const rows = problems.flatMap((p) => Array.from({ length: k }, () => p));
-    const sampled = respond(policy, sp, rows, ev.temperature, ev, rng(seed, "eval", sp.task.name), tick);
-    const greedy = respond(policy, sp, problems, 0, ev, rng(seed, "eval-greedy", sp.task.name), tick);
+    const sampled = await respond(engine, sp, rows, ev.temperature, ev, rng(seed, "eval", sp.task.name), tick);
+    const greedy = await respond(engine, sp, problems, 0, ev, rng(seed, "eval-greedy", sp.task.name), tick);
     const byProblem = problems.map((_, i) => sampled.slice(i * k, (i + 1) * k));
     const hits = byProblem.map((rs) => rs.map((r) => r.verdict.correct));
     const lengths = sampled.map((r) => r.length);
     const aha = ahaSummary(sampled);
-    return {
+    out.push({
       task: sp.task.name,
       problems: problems.length,
       samples: k,
@@ -111,6 +112,7 @@ export function evaluate(
       seAnswer: seAnswer(byProblem.map((rs) => rs.map((r) => r.verdict.answer))),
       aha: { frequency: aha.frequency, amongCorrect: aha.amongCorrect },
       lengthBins: accuracyByLength(lengths, sampled.map((r) => r.verdict.correct)),
-    };
-  });
+    });
+  }
+  return out;
 }

@@ -8,7 +8,7 @@
  * @module
  */
 import type { BenchConfig } from "./config.ts";
-import type { Policy } from "./model.ts";
+import type { RolloutEngine } from "./engine.ts";
 import { oracleMask } from "./oracle_mask.ts";
 import { randomMasks } from "./random_mask.ts";
 import type { MaskMaker } from "./rl.ts";
@@ -44,31 +44,36 @@ export interface PlanningMasks {
 }
 
 /** The successful rollouts (token ids) of `cfg.mining.prompts` training prompts × `cfg.mining.group`. */
-function successes(cfg: BenchConfig, base: Policy, splits: readonly TaskSplits[], baseSeed: number): number[][] {
+async function successes(
+  cfg: BenchConfig,
+  base: RolloutEngine,
+  splits: readonly TaskSplits[],
+  baseSeed: number,
+): Promise<number[][]> {
   const prompts = stepPrompts(splits, cfg.mining.prompts, rng(baseSeed, "mining", "prompts"));
-  const done = score(sampleGroups(base, prompts, cfg.mining.group, 1, rng(baseSeed, "mining", "sample")));
+  const done = score(await sampleGroups(base, prompts, cfg.mining.group, 1, rng(baseSeed, "mining", "sample")));
   return done.filter((r) => r.verdict.correct).map((r) => r.tokens);
 }
 
 /**
- * Mine the Strategic Grams from `base`: successful rollouts of `cfg.mining.prompts` training prompts
+ * Mine the Strategic Grams from the base model (run by engine `base`): successful rollouts of `cfg.mining.prompts` training prompts
  * × `cfg.mining.group`, drawn from streams of base seed `baseSeed`, embedded with PPMI+SVD word vectors,
  * or by the sentence model of `cfg.mining.sentenceModel` when it is set (loaded before sampling, so a
  * bad folder fails fast; released after).
  */
 export async function mineGrams(
   cfg: BenchConfig,
-  base: Policy,
+  base: RolloutEngine,
   splits: readonly TaskSplits[],
   baseSeed: number,
 ): Promise<StrategicGrams> {
   const kmeans = rng(baseSeed, "mining", "kmeans");
   if (cfg.mining.sentenceModel === undefined) {
-    return mineStrategicGrams(successes(cfg, base, splits, baseSeed), kmeans);
+    return mineStrategicGrams(await successes(cfg, base, splits, baseSeed), kmeans);
   }
   const model = await loadSentenceModel(cfg.mining.sentenceModel);
   try {
-    return await mineStrategicGramsWith(successes(cfg, base, splits, baseSeed), kmeans, model);
+    return await mineStrategicGramsWith(await successes(cfg, base, splits, baseSeed), kmeans, model);
   } finally {
     await model.dispose();
   }

@@ -1,18 +1,20 @@
 /**
  * One RL run (a baseline and a seed, from a base model): per step, draw a seeded batch of training
- * prompts, sample G rollouts per prompt, score them with the task verifiers, build the context the
+ * prompts, sample G rollouts per prompt on the rollout engine (harness/engine.ts), score them with the task verifiers, build the context the
  * baseline sees, ask it for per-token advantages, and update the policy (harness/rl_update.ts). Every
  * step appends a {@link StepRecord} to `train.jsonl` and its rollouts to `rollouts.jsonl` (gzipped to
  * `rollouts.jsonl.gz` at the end); evaluations on the test splits go to `eval.jsonl`; wall times go
  * to `timings.jsonl` (kept apart so metric files compare byte for byte). The run state is saved every
  * `checkpointEvery` steps (harness/run_state.ts), and a resumed run writes the same bytes as one
- * that never stopped.
+ * that never stopped. The final policy is also written as `policy.onnx` (weights inside).
  * @module
  */
 import { type Baseline, baselineAdvantages, baselineContext, type MaskSource, type ParamSpec } from "./baseline.ts";
 import type { BenchConfig } from "./config.ts";
 import { evaluate } from "./evaluate.ts";
 import type { Policy } from "./model.ts";
+import { createEngine, type EngineName, type RolloutEngine } from "./engine.ts";
+import { policyOnnx, weightsOf } from "./onnx_export.ts";
 import { NonFiniteError, Trainer } from "./optimizer.ts";
 import { rng } from "./rng.ts";
 import { type Rollout, sampleGroups, score, stepPrompts } from "./rollouts.ts";
@@ -67,6 +69,8 @@ export interface RunSpec {
   policy: Policy;
   /** The base policy: the KL to it is measured every step (and penalised when `cfg.rl.klBeta > 0`). */
   ref?: Policy;
+  /** The rollout engine that samples rollouts and evaluations (default `onnx`). */
+  engine?: EngineName;
   splits: readonly TaskSplits[];
   masks: MaskMaker;
   /** The mined Strategic Grams (for `se_strategic`). */
@@ -129,6 +133,7 @@ export async function runRl(spec: RunSpec): Promise<void> {
   const rl = cfg.rl;
   await Deno.mkdir(dir, { recursive: true });
   const trainer = new Trainer(policy, rl.gradClip);
+  let engine: RolloutEngine | null = null;
   try {
     let start = 0, perplexity0: Split | null = null, saved: string | null = null;
     const state = spec.resume ? await loadRunState(dir, cfg.model) : null;
@@ -146,13 +151,14 @@ export async function runRl(spec: RunSpec): Promise<void> {
       for (const f of METRIC_FILES) await Deno.writeTextFile(`${dir}/${f}`, "");
       await Deno.remove(`${dir}/rollouts.jsonl.gz`).catch(() => {});
     }
+    engine = await createEngine(spec.engine ?? "onnx", policy);
     const source = (typeof params.mask === "string" ? params.mask : "oracle") as MaskSource;
     const maxLength = Math.max(...spec.splits.map((s) => s.task.maxResponseWords + 1));
     for (let step = start; step < rl.steps; step++) {
       try {
         const t0 = performance.now();
         const prompts = stepPrompts(spec.splits, rl.prompts, rng(seed, "rl", "prompts", step));
-        const sampled = sampleGroups(policy, prompts, rl.group, rl.temperature, rng(seed, "rl", "sample", step));
+        const sampled = await sampleGroups(engine, prompts, rl.group, rl.temperature, rng(seed, "rl", "sample", step));
         const t1 = performance.now();
         const batch = score(sampled);
         const planning = spec.masks(source, batch, step);
@@ -182,6 +188,7 @@ export async function runRl(spec: RunSpec): Promise<void> {
           rng(seed, "rl", "minibatch", step),
           spec.ref,
         );
+        await engine.refresh();
         const t3 = performance.now();
         const log = stepRecord({
           step,
@@ -200,7 +207,7 @@ export async function runRl(spec: RunSpec): Promise<void> {
         if (done % rl.evalEvery === 0 || done === rl.steps) {
           await appendLines(`${dir}/eval.jsonl`, [{
             step: done,
-            evals: evaluate(policy, spec.splits, cfg.eval, seed),
+            evals: await evaluate(engine, spec.splits, cfg.eval, seed),
           }]);
         }
         const t4 = performance.now();
@@ -222,7 +229,9 @@ export async function runRl(spec: RunSpec): Promise<void> {
       }
     }
     await packRollouts(dir);
+    await writeAtomic(`${dir}/policy.onnx`, policyOnnx(policy.config, weightsOf(policy)));
   } finally {
+    await engine?.dispose();
     trainer.dispose();
   }
 }

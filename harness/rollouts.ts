@@ -3,7 +3,7 @@
  * G samples per prompt from the current policy, each scored by its task's verifier.
  * @module
  */
-import type { Policy } from "./model.ts";
+import type { RolloutEngine } from "./engine.ts";
 import type { Rng } from "./rng.ts";
 import { sample } from "./sampler.ts";
 import type { TaskSplits } from "./suite.ts";
@@ -56,17 +56,17 @@ export function stepPrompts(splits: readonly TaskSplits[], n: number, rng: Rng):
 /** A sampled response, before scoring. */
 export type Sampled = Omit<Rollout, "text" | "verdict">;
 
-/** Sample `group` responses to every prompt at `temperature`, drawn from `rng`. */
-export function sampleGroups(
-  policy: Policy,
+/** Sample `group` responses to every prompt at `temperature` with `engine`, drawn from `rng`. */
+export async function sampleGroups(
+  engine: RolloutEngine,
   prompts: readonly StepPrompt[],
   group: number,
   temperature: number,
   rng: Rng,
-): Sampled[] {
+): Promise<Sampled[]> {
   const rows = prompts.flatMap((p, g) => Array.from({ length: group }, () => ({ ...p, group: g })));
   const ids = rows.map((r) => promptIds(r.problem.prompt));
-  const out = sample(policy, ids, {
+  const out = await sample(engine, ids, {
     temperature,
     maxNew: rows.map((r) => r.splits.task.maxResponseWords + 1),
     rng,

@@ -34,6 +34,8 @@ import {
 } from "./store.ts";
 import { tf } from "./backend.ts";
 import { TOKENIZER_ID } from "./tokenizer.ts";
+import { createEngine, type EngineName } from "./engine.ts";
+import { onnxRuntime } from "./onnx_runtime.ts";
 import { sha256 } from "./atomic.ts";
 
 /** A baseline of the grid and how it was named (a registered name or a path, passed on to child processes). */
@@ -49,6 +51,8 @@ export interface GridSpec {
   seeds: readonly number[];
   overrides: ParamOverrides;
   backend: string;
+  /** The rollout engine. */
+  engine: EngineName;
   /** Base-model cache folder. */
   cache: string;
   /** Results folder. */
@@ -114,14 +118,14 @@ async function createRunFolder(dir: string, m: RunManifest): Promise<void> {
   await Deno.rename(tmp, dir);
 }
 
-/** The versions a manifest records. */
-function versions(): Record<string, string | null> {
+/** The versions a manifest records (ONNX Runtime's when the engine uses it). */
+async function versions(engine: EngineName): Promise<Record<string, string | null>> {
   return {
     deno: Deno.version.deno,
     v8: Deno.version.v8,
     typescript: Deno.version.typescript,
     tfjs: tf.version_core,
-    onnxruntime: null, // no ONNX Runtime in the loop yet
+    onnxruntime: engine === "onnx" ? (await onnxRuntime("the onnx rollout engine")).env.versions.common : null,
   };
 }
 
@@ -223,8 +227,9 @@ async function newManifest(
     config: spec.cfg,
     gridHash: grid,
     backend: spec.backend,
+    engine: spec.engine,
     tokenizer: TOKENIZER_ID,
-    versions: versions(),
+    versions: await versions(spec.engine),
     gitCommit: await gitCommit(),
     command: spec.command,
     startedAt: new Date().toISOString(),
@@ -241,6 +246,7 @@ const RUN_FILES = [
   "rollouts.jsonl.gz",
   "timings.jsonl",
   "strategic_grams.json",
+  "policy.onnx",
   "checkpoint/model.json",
   "checkpoint/weights.bin",
   "checkpoint/optimizer.bin",
@@ -293,13 +299,19 @@ export async function prepareBase(spec: GridSpec, grid: string): Promise<BaseRun
     await createRunFolder(dir, m);
     const splits = trainSplits(cfg);
     const evalBar = new Progress("base model evaluation", 0);
-    const evals = evaluate(built.policy, splits, cfg.eval, baseSeed, (d, t) => {
-      evalBar.total = t;
-      evalBar.update(d);
-    });
-    evalBar.done();
-    await Deno.writeTextFile(`${dir}/eval.jsonl`, JSON.stringify({ step: 0, evals }) + "\n");
-    const grams = await mineGrams(cfg, built.policy, splits, baseSeed);
+    const engine = await createEngine(spec.engine, built.policy);
+    let grams: StrategicGrams;
+    try {
+      const evals = await evaluate(engine, splits, cfg.eval, baseSeed, (d, t) => {
+        evalBar.total = t;
+        evalBar.update(d);
+      });
+      evalBar.done();
+      await Deno.writeTextFile(`${dir}/eval.jsonl`, JSON.stringify({ step: 0, evals }) + "\n");
+      grams = await mineGrams(cfg, engine, splits, baseSeed);
+    } finally {
+      await engine.dispose();
+    }
     console.error(`mined ${grams.grams.length} strategic grams from ${grams.responses} successful base-model rollouts`);
     await saveStrategicGrams(`${dir}/strategic_grams.json`, grams);
     await finish(dir, m);
@@ -345,6 +357,7 @@ export async function runCell(
       seed: cell.seed,
       policy,
       ref,
+      engine: spec.engine,
       splits: trainSplits(cfg),
       masks: planningMasks(base.grams).maker(cell.seed),
       grams: base.grams,
@@ -377,7 +390,12 @@ async function runInProcess(spec: GridSpec, grid: string, cells: readonly Cell[]
 
 /** Run the grid (see the module doc); resolves once every cell's folder is complete. */
 export async function runGrid(spec: GridSpec): Promise<void> {
-  const grid = await gridHash(spec.cfg, spec.backend, TOKENIZER_ID);
+  const grid = await gridHash({
+    config: spec.cfg,
+    backend: spec.backend,
+    engine: spec.engine,
+    tokenizer: TOKENIZER_ID,
+  });
   const cells = await planCells(spec, grid);
   const base = await prepareBase(spec, grid);
   const reused = spec.baselines.length * spec.seeds.length - cells.length;

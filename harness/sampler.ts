@@ -1,11 +1,11 @@
 /**
- * Seeded autoregressive sampling with a KV cache. Prompts of different lengths are left-padded;
- * padded keys are masked out and every row's positions start at 0 on its first real token, so a
- * row samples the same as it would alone.
+ * Seeded autoregressive sampling with a KV cache, on a rollout engine (harness/engine.ts). Prompts
+ * of different lengths are left-padded; padded keys are masked out and every row's positions start
+ * at 0 on its first real token, so a row samples the same as it would alone. Every draw is made
+ * here, from one seeded stream, so both engines sample the same tokens wherever their logits agree.
  * @module
  */
-import { tf } from "./backend.ts";
-import { causalBias, type KVCache, type Policy } from "./model.ts";
+import type { RolloutEngine } from "./engine.ts";
 import type { Rng } from "./rng.ts";
 import { EOS, PAD } from "./tokenizer.ts";
 
@@ -30,8 +30,6 @@ export interface Sample {
   /** Whether the row ended with EOS (false: cut at its length limit or the context). */
   finished: boolean;
 }
-
-const NEG = -1e9;
 
 /** Draw a token from one row of logits; returns [token, logp at T=1, entropy at T=1]. */
 function draw(row: Float32Array, temperature: number, rng: Rng): [number, number, number] {
@@ -58,35 +56,23 @@ function draw(row: Float32Array, temperature: number, rng: Rng): [number, number
   return [tok, row[tok] - logZ, entropy];
 }
 
-/** Run a forward pass in a tidy scope, keeping only the last position's logits and the cache. */
-function kept(
-  policy: Policy,
-  run: () => { logits: tf.Tensor3D; cache: KVCache },
-): { last: tf.Tensor2D; cache: KVCache } {
-  const L = policy.config.layers;
-  const ts = tf.tidy(() => {
-    const { logits, cache } = run();
-    const [B, T, V] = logits.shape;
-    return [tf.reshape(tf.slice(logits, [0, T - 1, 0], [B, 1, V]), [B, V]), ...cache.k, ...cache.v];
-  });
-  return {
-    last: ts[0] as tf.Tensor2D,
-    cache: { k: ts.slice(1, 1 + L) as tf.Tensor4D[], v: ts.slice(1 + L) as tf.Tensor4D[] },
-  };
-}
-
-/** Sample a continuation of every prompt (token ids, each starting with BOS and ending with SEP). */
-export function sample(policy: Policy, prompts: readonly number[][], opts: SampleOptions): Sample[] {
+/** Sample a continuation of every prompt (token ids, each starting with BOS and ending with SEP) with `engine`. */
+export async function sample(
+  engine: RolloutEngine,
+  prompts: readonly number[][],
+  opts: SampleOptions,
+): Promise<Sample[]> {
   const B = prompts.length;
   if (B === 0) return [];
   const lens = prompts.map((p) => p.length);
   const Lp = Math.max(...lens);
   const limit = prompts.map((_, i) =>
-    Math.min(typeof opts.maxNew === "number" ? opts.maxNew : opts.maxNew[i], policy.config.context - lens[i])
+    Math.min(typeof opts.maxNew === "number" ? opts.maxNew : opts.maxNew[i], engine.config.context - lens[i])
   );
   const steps = Math.max(...limit);
-  const V = policy.config.vocabSize;
-  const valid = prompts.map((p) => [...Array(Lp - p.length).fill(0), ...p.map(() => 1)]);
+  const V = engine.config.vocabSize;
+  // Prompts are left-padded: padded keys are masked, and each row's positions start at its first real token.
+  const keys = prompts.map((p) => [...Array(Lp - p.length).fill(0), ...p.map(() => 1)]);
   const out: Sample[] = prompts.map(() => ({
     tokens: [],
     logp: new Float32Array(0),
@@ -94,48 +80,39 @@ export function sample(policy: Policy, prompts: readonly number[][], opts: Sampl
     finished: false,
   }));
   const lp: number[][] = prompts.map(() => []), ent: number[][] = prompts.map(() => []);
-  const padBias = () => tf.tensor(valid.flatMap((r) => r.map((v) => (v ? 0 : NEG))), [B, 1, 1, valid[0].length]);
-
-  let { last, cache } = kept(policy, () => {
-    const tokens = tf.tensor2d(prompts.flatMap((p) => [...Array(Lp - p.length).fill(PAD), ...p]), [B, Lp], "int32");
-    const positions = tf.tensor2d(
-      prompts.flatMap((p) => Array.from({ length: Lp }, (_, j) => Math.max(0, j - (Lp - p.length)))),
-      [B, Lp],
-      "int32",
-    );
-    return policy.forward(tokens, { positions, bias: causalBias(Lp).add(padBias()), cache: { k: [], v: [] } });
-  });
-
-  for (let s = 0; s < steps; s++) {
-    const logits = last.dataSync() as Float32Array;
-    const next: number[] = [];
-    // Whether row i fed a real token this step (a sampled PAD is a real token: only rows that are done feed filler).
-    const fed: boolean[] = [];
-    for (let i = 0; i < B; i++) {
-      const o = out[i];
-      if (o.finished || o.tokens.length >= limit[i]) {
-        next.push(PAD);
-        fed.push(false);
-        continue;
+  const decoder = engine.decoder(B);
+  try {
+    let logits = await decoder.feed({
+      tokens: prompts.flatMap((p) => [...Array(Lp - p.length).fill(PAD), ...p]),
+      positions: prompts.flatMap((p) => Array.from({ length: Lp }, (_, j) => Math.max(0, j - (Lp - p.length)))),
+      time: Lp,
+      keys,
+    });
+    for (let s = 0; s < steps; s++) {
+      const next: number[] = [], positions: number[] = [];
+      for (let i = 0; i < B; i++) {
+        const o = out[i];
+        // A row that is done feeds a masked PAD at position 0 (a sampled PAD is a real token).
+        if (o.finished || o.tokens.length >= limit[i]) {
+          next.push(PAD);
+          positions.push(0);
+          keys[i].push(0);
+          continue;
+        }
+        const [tok, l, h] = draw(logits.subarray(i * V, (i + 1) * V), opts.temperature, opts.rng);
+        o.tokens.push(tok);
+        lp[i].push(l);
+        ent[i].push(h);
+        if (tok === EOS) o.finished = true;
+        next.push(tok);
+        positions.push(lens[i] + s);
+        keys[i].push(1);
       }
-      const [tok, l, h] = draw(logits.subarray(i * V, (i + 1) * V), opts.temperature, opts.rng);
-      o.tokens.push(tok);
-      lp[i].push(l);
-      ent[i].push(h);
-      if (tok === EOS) o.finished = true;
-      next.push(tok);
-      fed.push(true);
+      if (out.every((o, i) => o.finished || o.tokens.length >= limit[i])) break;
+      logits = await decoder.feed({ tokens: next, positions, time: 1, keys });
     }
-    for (let i = 0; i < B; i++) valid[i].push(fed[i] ? 1 : 0);
-    if (out.every((o, i) => o.finished || o.tokens.length >= limit[i])) break;
-    const prev = { last, cache };
-    ({ last, cache } = kept(policy, () => {
-      const tokens = tf.tensor2d(next, [B, 1], "int32");
-      const positions = tf.tensor2d(prompts.map((p) => p.length + s), [B, 1], "int32");
-      return policy.forward(tokens, { positions, bias: padBias(), cache: prev.cache });
-    }));
-    tf.dispose([prev.last, ...prev.cache.k, ...prev.cache.v]);
+  } finally {
+    decoder.close();
   }
-  tf.dispose([last, ...cache.k, ...cache.v]);
   return out.map((o, i) => ({ ...o, logp: Float32Array.from(lp[i]), entropy: Float32Array.from(ent[i]) }));
 }

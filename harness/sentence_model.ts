@@ -21,6 +21,7 @@ import { Tokenizer } from "@huggingface/tokenizers";
 import { join } from "node:path";
 import type * as Ort from "onnxruntime-node";
 import { sha256 } from "./atomic.ts";
+import { firstLine, onnxRuntime } from "./onnx_runtime.ts";
 
 /** What a sentence-model folder holds, for error messages. */
 const EXPECTED = "a sentence-model folder holds model.onnx (ONNX export with int64 inputs input_ids and " +
@@ -49,26 +50,6 @@ export interface SentenceEmbedder {
   embed(texts: readonly string[]): Promise<Float32Array[]>;
   /** Release the ONNX Runtime session. */
   dispose(): Promise<void>;
-}
-
-/** The first line of an error's message. */
-function firstLine(e: unknown): string {
-  return String(e instanceof Error ? e.message : e).split("\n")[0];
-}
-
-/** ONNX Runtime, imported on first use; throws one line saying what is missing. */
-async function onnxRuntime(): Promise<typeof Ort> {
-  try {
-    return await import("onnxruntime-node");
-  } catch (e) {
-    if (e instanceof Deno.errors.NotCapable) {
-      throw new Error("a sentence model needs ONNX Runtime's native addon: run deno with --allow-ffi");
-    }
-    throw new Error(
-      `onnxruntime-node could not be loaded (${firstLine(e)}): run \`deno install\` (npm:onnxruntime-node@1.30.0 ` +
-        "ships its native libraries for linux, macOS and Windows)",
-    );
-  }
 }
 
 /** The bytes of a file of the folder; throws naming the path and what the folder should hold. */
@@ -146,7 +127,7 @@ export async function loadSentenceModel(
   if (!info.isDirectory) throw new Error(`sentence model ${dir} is not a folder: ${EXPECTED}`);
   const bytes = await readPart(dir, "model.onnx");
   const { tokenizer, padId } = await readTokenizer(dir);
-  const ort = await onnxRuntime();
+  const ort = await onnxRuntime("a sentence model");
   const path = join(dir, "model.onnx");
   const session = await ort.InferenceSession.create(bytes, {
     executionMode: "sequential",

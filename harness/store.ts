@@ -144,7 +144,10 @@ export interface RunManifest {
   configHash: string;
   /** {@link gridHash}: SHA-256 of what every run of the grid shares: the config (less its baseline and seed lists) and backend. */
   gridHash: string;
+  /** The tfjs backend (training, and sampling with the tfjs engine). */
   backend: string;
+  /** The rollout engine (harness/engine.ts). */
+  engine: string;
   /** The tokenizer's id (vocabulary version and hash). */
   tokenizer: string;
   versions: Record<string, string | null>;
@@ -177,13 +180,22 @@ export function hashOf(value: unknown): Promise<string> {
   return sha256(canonicalJson(value));
 }
 
+/** What every run of a grid shares besides the store version. */
+export type GridKey = Pick<RunManifest, "config" | "backend" | "engine" | "tokenizer">;
+
 /**
  * SHA-256 of what every run of a grid shares: the store version, the config less its baseline and
- * seed lists, the backend and the tokenizer (harness/tokenizer.ts `TOKENIZER_ID`).
+ * seed lists, the tfjs backend, the rollout engine and the tokenizer id.
  */
-export function gridHash(config: BenchConfig, backend: string, tokenizer: string): Promise<string> {
-  const { baselines: _b, seeds: _s, ...shared } = config;
-  return hashOf({ storeVersion: STORE_VERSION, config: shared, backend, tokenizer });
+export function gridHash(key: GridKey): Promise<string> {
+  const { baselines: _b, seeds: _s, ...shared } = key.config;
+  return hashOf({
+    storeVersion: STORE_VERSION,
+    config: shared,
+    backend: key.backend,
+    engine: key.engine,
+    tokenizer: key.tokenizer,
+  });
 }
 
 /** SHA-256 of what makes one run of grid `grid`: the base model's seed, or a baseline's code key, params and seed. */
@@ -202,9 +214,9 @@ export function runHash(
  * An edited or damaged manifest is caught here before its run is reused or reported.
  */
 export async function manifestProblem(m: RunManifest): Promise<string | null> {
-  const grid = await gridHash(m.config, m.backend, m.tokenizer);
+  const grid = await gridHash(m);
   if (grid !== m.gridHash) {
-    return `its config, backend and tokenizer hash to grid ${grid.slice(0, 8)}, not the recorded ${
+    return `its config, backend, engine and tokenizer hash to grid ${grid.slice(0, 8)}, not the recorded ${
       m.gridHash.slice(0, 8)
     }`;
   }

@@ -79,6 +79,7 @@ Deno.test("bench command", async (t) => {
         "checkpoint/state.json",
         "checkpoint/weights.bin",
         "eval.jsonl",
+        "policy.onnx",
         "rollouts.jsonl.gz",
         "strategic_grams.json",
         "timings.jsonl",

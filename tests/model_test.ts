@@ -2,6 +2,7 @@ import { assert, assertEquals, assertRejects } from "./testing.ts";
 import { tf, useBackend } from "../harness/backend.ts";
 import { createPolicy, logProbAndEntropy, matMul, type ModelConfig } from "../harness/model.ts";
 import { sample } from "../harness/sampler.ts";
+import { TfjsEngine } from "../harness/engine.ts";
 import { rng } from "../harness/rng.ts";
 import { loadCheckpoint, saveCheckpoint, weightBytes } from "../harness/checkpoint.ts";
 import { BOS, EOS, SEP, TOKENIZER_ID } from "../harness/tokenizer.ts";
@@ -71,10 +72,10 @@ Deno.test("model", async (t) => {
     [a, b, c].forEach((p) => p.dispose());
   });
 
-  await t.step("KV-cache sampling reproduces the full forward pass's log-probs and entropies", () => {
+  await t.step("KV-cache sampling reproduces the full forward pass's log-probs and entropies", async () => {
     const p = createPolicy(TINY, 3);
     const prompts = [[BOS, 5, 6, SEP], [BOS, 7, SEP]];
-    const out = sample(p, prompts, { temperature: 1, maxNew: 6, rng: rng(1, "s") });
+    const out = await sample(new TfjsEngine(p), prompts, { temperature: 1, maxNew: 6, rng: rng(1, "s") });
     out.forEach((s, i) => {
       const seq = [...prompts[i], ...s.tokens];
       const T = seq.length - 1;
@@ -93,28 +94,28 @@ Deno.test("model", async (t) => {
     p.dispose();
   });
 
-  await t.step("sampling is seeded and greedy is deterministic", () => {
+  await t.step("sampling is seeded and greedy is deterministic", async () => {
     const p = createPolicy(TINY, 4);
     const prompts = [[BOS, 5, SEP], [BOS, 6, SEP]];
-    const run = (seed: number, temperature: number) =>
-      sample(p, prompts, { temperature, maxNew: 8, rng: rng(seed) }).map((s) => s.tokens);
-    assertEquals(run(1, 1), run(1, 1));
-    assertEquals(run(1, 0), run(2, 0));
+    const run = async (seed: number, temperature: number) =>
+      (await sample(new TfjsEngine(p), prompts, { temperature, maxNew: 8, rng: rng(seed) })).map((s) => s.tokens);
+    assertEquals(await run(1, 1), await run(1, 1));
+    assertEquals(await run(1, 0), await run(2, 0));
     p.dispose();
   });
 
-  await t.step("a training step and sampling leak no tensors", () => {
+  await t.step("a training step and sampling leak no tensors", async () => {
     const p = createPolicy(TINY, 5);
     const opt = tf.train.adam(1e-2);
-    const step = () => {
+    const step = async () => {
       tf.tidy(() => {
         opt.minimize(() => lossOf(p, [[1, 2, 3]], [[2, 3, 4]]));
       });
-      sample(p, [[BOS, 1, SEP], [BOS, 2, 3, SEP]], { temperature: 1, maxNew: 4, rng: rng(0) });
+      await sample(new TfjsEngine(p), [[BOS, 1, SEP], [BOS, 2, 3, SEP]], { temperature: 1, maxNew: 4, rng: rng(0) });
     };
-    step();
+    await step();
     const before = tf.memory().numTensors;
-    for (let i = 0; i < 5; i++) step();
+    for (let i = 0; i < 5; i++) await step();
     assertEquals(tf.memory().numTensors, before);
     opt.dispose();
     p.dispose();

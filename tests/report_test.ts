@@ -151,7 +151,7 @@ Deno.test("loadResults refuses corrupt, truncated, duplicated and foreign-versio
         const m = (await readManifest(dir))!;
         await writeManifest(dir, { ...m, config: { ...m.config, rl: { ...m.config.rl, lr: 1 } } });
       },
-      /hicra-s1-\w+\/manifest\.json: does not match itself \(its config, backend and tokenizer hash to grid \w{8}, not the recorded \w{8}\): it was edited/,
+      /hicra-s1-\w+\/manifest\.json: does not match itself \(its config, backend, engine and tokenizer hash to grid \w{8}, not the recorded \w{8}\): it was edited/,
     ],
     [
       "a manifest whose parameters were edited",

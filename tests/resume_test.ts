@@ -10,6 +10,7 @@ function child(cache: string, out: string, resume: boolean): Deno.ChildProcess {
     "run",
     "--allow-read",
     "--allow-write",
+    "--allow-ffi=node_modules",
     "--allow-env=NO_COLOR,FORCE_COLOR,CLICOLOR_FORCE",
     CLI,
     "bench",

@@ -8,6 +8,7 @@ import { responseLogProbs } from "../harness/rl_update.ts";
 import { type MaskMaker, runRl } from "../harness/rl.ts";
 import { trainBase, trainSplits } from "../harness/sft.ts";
 import { BASELINES } from "../baselines/mod.ts";
+import { TfjsEngine } from "../harness/engine.ts";
 import { type Baseline, defineBaseline } from "../harness/baseline.ts";
 import { resolveParams } from "../harness/params.ts";
 import { weightBytes } from "../harness/checkpoint.ts";
@@ -34,10 +35,10 @@ Deno.test("rl", async (t) => {
   const cfg = tiny(2);
   const splits = trainSplits(cfg);
 
-  await t.step("the training forward pass gives the rollout policy's log-probs and entropies", () => {
+  await t.step("the training forward pass gives the rollout policy's log-probs and entropies", async () => {
     const policy = createPolicy(cfg.model, 3);
     const prompts = stepPrompts(splits, 5, rng(0, "p"));
-    const rows = sampleGroups(policy, prompts, 2, 1, rng(0, "s"));
+    const rows = await sampleGroups(new TfjsEngine(policy), prompts, 2, 1, rng(0, "s"));
     const { logp, entropy, mask } = tf.tidy(() => {
       const out = responseLogProbs(policy, rows);
       return { logp: out.logp.arraySync(), entropy: out.entropy.arraySync(), mask: out.mask.arraySync() };
@@ -59,9 +60,11 @@ Deno.test("rl", async (t) => {
     assertNotEquals(a.map((p) => p.problem.prompt), stepPrompts(splits, 10, rng(2, "x")).map((p) => p.problem.prompt));
   });
 
-  await t.step("rollouts are scored by their task's verifier", () => {
+  await t.step("rollouts are scored by their task's verifier", async () => {
     const policy = createPolicy(cfg.model, 3);
-    const rows = score(sampleGroups(policy, stepPrompts(splits, 5, rng(0, "p")), 2, 1, rng(0, "s")));
+    const rows = score(
+      await sampleGroups(new TfjsEngine(policy), stepPrompts(splits, 5, rng(0, "p")), 2, 1, rng(0, "s")),
+    );
     for (const r of rows) assertEquals(r.verdict, r.task.verify(r.problem, r.text));
     assertEquals(rows.map((r) => r.group), [0, 0, 1, 1, 2, 2, 3, 3, 4, 4]);
     policy.dispose();

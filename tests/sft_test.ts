@@ -12,6 +12,7 @@ import {
 } from "../harness/sft.ts";
 import { weightBytes } from "../harness/checkpoint.ts";
 import { evaluate } from "../harness/evaluate.ts";
+import { TfjsEngine } from "../harness/engine.ts";
 import { EOS, PAD } from "../harness/tokenizer.ts";
 
 await useBackend("wasm");
@@ -76,7 +77,7 @@ Deno.test("sft", async (t) => {
     assertEquals(weightBytes(again.policy), weightBytes(first.policy));
     const other = await baseModel(tiny(4), 1, { cacheDir, backend: "wasm" });
     assertNotEquals(other.dir, first.dir);
-    const evals = evaluate(again.policy, trainSplits(cfg), cfg.eval, 1);
+    const evals = await evaluate(new TfjsEngine(again.policy), trainSplits(cfg), cfg.eval, 1);
     assertEquals(evals.map((e) => e.task), cfg.suite.tasks.map((t) => t.name));
     for (const e of evals) {
       const failed = e.errors.format + e.errors.execution + e.errors.planning;
