@@ -2,13 +2,15 @@
  * Speed of the policy on this machine (`deno task perf`). Reference config of the performance issue:
  * vocab 64, d_model 128, 2 layers, 4 heads, context 64, batch 32 (2,048 tokens per step).
  * Tokens/s = tokens per iteration ÷ the time per iteration that `deno bench` prints:
- * train step 2,048 tokens; sampling 32 rows × 63 new tokens = 2,016 tokens.
+ * train step 2,048 tokens; sampling 32 rows × 63 new tokens = 2,016 tokens (each rollout engine).
+ * `deno task perf` (bench/perf.ts) prints the same figures and more as one table.
  */
 import { tf, useBackend } from "../harness/backend.ts";
 import { createPolicy, logProbAndEntropy } from "../harness/model.ts";
 import { Trainer } from "../harness/optimizer.ts";
 import { sample } from "../harness/sampler.ts";
 import { TfjsEngine } from "../harness/engine.ts";
+import { OnnxEngine } from "../harness/onnx_engine.ts";
 import { rng } from "../harness/rng.ts";
 import { getConfig } from "../harness/config.ts";
 import { sequenceLoss, sftBatch, trainSplits } from "../harness/sft.ts";
@@ -27,9 +29,16 @@ Deno.bench("train step, reference config (2,048 tokens)", { group: "train" }, ()
   trainer.step(() => tf.neg(tf.mean(logProbAndEntropy(ref.forward(tokens).logits, targets).logp)) as tf.Scalar, 1e-3);
 });
 
-Deno.bench("KV-cache sampling, reference config (32 rows × 63 tokens)", { group: "sample" }, async () => {
-  await sample(new TfjsEngine(ref), Array.from({ length: B }, () => [1]), { temperature: 1, maxNew: T - 1, rng: r });
-});
+const onnx = await OnnxEngine.create(ref);
+for (const engine of [new TfjsEngine(ref), onnx]) {
+  Deno.bench(
+    `sampling, ${engine.name} engine, reference config (32 rows × 63 tokens)`,
+    { group: "sample" },
+    async () => {
+      await sample(engine, Array.from({ length: B }, () => [1]), { temperature: 1, maxNew: T - 1, rng: r });
+    },
+  );
+}
 
 const cfg = getConfig("default");
 const policy = createPolicy(cfg.model, 0);

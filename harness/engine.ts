@@ -30,6 +30,8 @@ export interface Feed {
 export interface Decoder {
   /** Feed new tokens; resolves to the logits of each row's last new position, [rows, vocab]. */
   feed(feed: Feed): Promise<Float32Array>;
+  /** Keep only these rows of the batch (indices, ascending), dropping the others' cache. */
+  keep(rows: readonly number[]): void;
   /** Free the cache. */
   close(): void;
 }
@@ -85,6 +87,11 @@ export class TfjsEngine implements RolloutEngine {
   decoder(rows: number): Decoder {
     const { policy } = this;
     let cache: KVCache = { k: [], v: [] };
+    const swap = (next: tf.Tensor[]) => {
+      tf.dispose([...cache.k, ...cache.v]);
+      const L = policy.config.layers;
+      cache = { k: next.slice(0, L) as tf.Tensor4D[], v: next.slice(L) as tf.Tensor4D[] };
+    };
     const V = policy.config.vocabSize;
     return {
       feed(feed: Feed): Promise<Float32Array> {
@@ -98,12 +105,16 @@ export class TfjsEngine implements RolloutEngine {
           const last = tf.reshape(tf.slice(out.logits, [0, T - 1, 0], [rows, 1, V]), [rows, V]);
           return [last, ...out.cache.k, ...out.cache.v];
         });
-        tf.dispose([...cache.k, ...cache.v]);
-        const L = policy.config.layers;
-        cache = { k: kept.slice(1, 1 + L) as tf.Tensor4D[], v: kept.slice(1 + L) as tf.Tensor4D[] };
+        swap(kept.slice(1));
         const logits = kept[0].dataSync() as Float32Array;
         kept[0].dispose();
         return Promise.resolve(logits);
+      },
+      keep(indices: readonly number[]) {
+        const at = tf.tensor1d(indices as number[], "int32");
+        swap(tf.tidy(() => [...cache.k, ...cache.v].map((t) => tf.gather(t, at, 0))));
+        at.dispose();
+        rows = indices.length;
       },
       close() {
         tf.dispose([...cache.k, ...cache.v]);

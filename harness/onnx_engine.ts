@@ -91,7 +91,7 @@ class OnnxDecoder implements Decoder {
   #values: Float32Array[] = [];
   readonly #dh: number;
 
-  constructor(readonly engine: OnnxEngine, readonly rows: number) {
+  constructor(readonly engine: OnnxEngine, public rows: number) {
     this.#dh = engine.config.dModel / engine.config.heads;
   }
 
@@ -130,11 +130,25 @@ class OnnxDecoder implements Decoder {
     return last;
   }
 
+  keep(indices: readonly number[]): void {
+    const block = this.engine.config.heads * this.#dh * this.#slots;
+    const pick = (a: Float32Array) => {
+      const next = new Float32Array(indices.length * block);
+      indices.forEach((r, j) => next.set(a.subarray(r * block, (r + 1) * block), j * block));
+      return next;
+    };
+    this.#keys = this.#keys.map(pick);
+    this.#values = this.#values.map(pick);
+    this.rows = indices.length;
+  }
+
   /** Copy the new keys [rows, H, dh, T] and values [rows, H, T, dh] into the slots after the filled ones. */
   #store(keys: Float32Array, values: Float32Array, newK: Float32Array, newV: Float32Array, T: number): void {
     const S = this.#slots, f = this.#filled, dh = this.#dh;
     const heads = this.rows * this.engine.config.heads;
-    for (let r = 0; r < heads * dh; r++) keys.set(newK.subarray(r * T, (r + 1) * T), r * S + f);
+    for (let r = 0; r < heads * dh; r++) {
+      for (let t = 0; t < T; t++) keys[r * S + f + t] = newK[r * T + t];
+    }
     for (let r = 0; r < heads; r++) values.set(newV.subarray(r * T * dh, (r + 1) * T * dh), (r * S + f) * dh);
   }
 

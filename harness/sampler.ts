@@ -34,9 +34,15 @@ export interface Sample {
 /** Draw a token from one row of logits; returns [token, logp at T=1, entropy at T=1]. */
 function draw(row: Float32Array, temperature: number, rng: Rng): [number, number, number] {
   let max = -Infinity, arg = 0;
-  for (let i = 0; i < row.length; i++) if (row[i] > max) [max, arg] = [row[i], i];
+  for (let i = 0; i < row.length; i++) {
+    if (row[i] > max) {
+      max = row[i];
+      arg = i;
+    }
+  }
+  const e = new Float64Array(row.length); // exp(logit − max), reused as the weights at temperature 1
   let z = 0;
-  for (let i = 0; i < row.length; i++) z += Math.exp(row[i] - max);
+  for (let i = 0; i < row.length; i++) z += e[i] = Math.exp(row[i] - max);
   const logZ = max + Math.log(z);
   let entropy = 0;
   for (let i = 0; i < row.length; i++) {
@@ -45,11 +51,13 @@ function draw(row: Float32Array, temperature: number, rng: Rng): [number, number
   }
   let tok = arg;
   if (temperature > 0) {
-    let zt = 0;
-    for (let i = 0; i < row.length; i++) zt += Math.exp((row[i] - max) / temperature);
-    let u = rng.float() * zt;
+    if (temperature !== 1) {
+      z = 0;
+      for (let i = 0; i < row.length; i++) z += e[i] = Math.exp((row[i] - max) / temperature);
+    }
+    let u = rng.float() * z;
     for (tok = 0; tok < row.length - 1; tok++) {
-      u -= Math.exp((row[tok] - max) / temperature);
+      u -= e[tok];
       if (u < 0) break;
     }
   }
@@ -88,28 +96,32 @@ export async function sample(
       time: Lp,
       keys,
     });
+    // The original row of each row of the decoder's batch; finished rows are dropped from it in bulk.
+    let live = prompts.map((_, i) => i);
+    const done = (i: number) => out[i].finished || out[i].tokens.length >= limit[i];
     for (let s = 0; s < steps; s++) {
-      const next: number[] = [], positions: number[] = [];
-      for (let i = 0; i < B; i++) {
-        const o = out[i];
-        // A row that is done feeds a masked PAD at position 0 (a sampled PAD is a real token).
-        if (o.finished || o.tokens.length >= limit[i]) {
-          next.push(PAD);
-          positions.push(0);
-          keys[i].push(0);
-          continue;
-        }
-        const [tok, l, h] = draw(logits.subarray(i * V, (i + 1) * V), opts.temperature, opts.rng);
-        o.tokens.push(tok);
+      for (const [j, i] of live.entries()) {
+        if (done(i)) continue;
+        const [tok, l, h] = draw(logits.subarray(j * V, (j + 1) * V), opts.temperature, opts.rng);
+        out[i].tokens.push(tok);
         lp[i].push(l);
         ent[i].push(h);
-        if (tok === EOS) o.finished = true;
-        next.push(tok);
-        positions.push(lens[i] + s);
-        keys[i].push(1);
+        if (tok === EOS) out[i].finished = true;
       }
-      if (out.every((o, i) => o.finished || o.tokens.length >= limit[i])) break;
-      logits = await decoder.feed({ tokens: next, positions, time: 1, keys });
+      const active = live.flatMap((i, j) => (done(i) ? [] : [j]));
+      if (!active.length) break;
+      if (live.length - active.length >= Math.max(1, live.length / 4)) {
+        decoder.keep(active);
+        live = active.map((j) => live[j]);
+      }
+      // A finished row still in the batch feeds a masked PAD at position 0 (a sampled PAD is a real token).
+      for (const i of live) keys[i].push(done(i) ? 0 : 1);
+      logits = await decoder.feed({
+        tokens: live.map((i) => (done(i) ? PAD : out[i].tokens.at(-1)!)),
+        positions: live.map((i) => (done(i) ? 0 : lens[i] + s)),
+        time: 1,
+        keys: live.map((i) => keys[i]),
+      });
     }
   } finally {
     decoder.close();

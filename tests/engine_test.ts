@@ -112,6 +112,23 @@ Deno.test("engines", async (t) => {
     assertEquals((await sample(onnx, prompts, opts(5))).map((s) => s.tokens), b.map((s) => s.tokens), "rerun");
   });
 
+  await t.step("finished rows leave the batch: every row samples as it would alone (greedy)", async () => {
+    const r = rng(7, "prompts");
+    const prompts = Array.from(
+      { length: 12 },
+      () => [BOS, ...Array.from({ length: r.range(1, 9) }, () => r.int(MODEL.vocabSize)), SEP],
+    );
+    const maxNew = prompts.map((_, i) => 3 + 4 * i); // rows run out one after another
+    for (const engine of [tfjs, onnx]) {
+      const together = await sample(engine, prompts, { temperature: 0, maxNew, rng: rng(0) });
+      for (const [i, p] of prompts.entries()) {
+        const [alone] = await sample(engine, [p], { temperature: 0, maxNew: maxNew[i], rng: rng(0) });
+        assertEquals(together[i].tokens, alone.tokens, `${engine.name} row ${i}`);
+        assert(maxDiff(together[i].logp, alone.logp) < 1e-5, `${engine.name} row ${i} log-probs`);
+      }
+    }
+  });
+
   await t.step("policy.onnx with the weights inside loads in a fresh session and agrees", async () => {
     const session = await ort.InferenceSession.create(policyOnnx(MODEL, weightsOf(policy)));
     const rows = 2, time = 6, H = MODEL.heads, dh = MODEL.dModel / H;

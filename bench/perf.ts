@@ -1,0 +1,174 @@
+/**
+ * `deno task perf`: one table of how fast credit-bench runs on this machine. Train step of the
+ * performance issue's reference model (vocab 64, d_model 128, 2 layers, 4 heads, context 64, batch
+ * 32: 2,048 tokens), beside the PyTorch peer (`../shared/peer/torch_peer.py`, when `/usr/bin/python3`
+ * has torch: `apt-get install python3-torch libopenblas0-pthread`); rollout tokens/s of each engine on the reference model and on the default model at an RL
+ * step's shape; ONNX export, session and weight-refresh times; and the wall time of the stored
+ * default bench (`results/default/runs/`). Each figure is the median of several timed repetitions
+ * after a warm-up. Arguments: `--threads N` (ONNX Runtime threads, default 1).
+ * @module
+ */
+import { tf, useBackend } from "../harness/backend.ts";
+import { getConfig } from "../harness/config.ts";
+import { createPolicy, logProbAndEntropy, type ModelConfig } from "../harness/model.ts";
+import { Trainer } from "../harness/optimizer.ts";
+import { type RolloutEngine, TfjsEngine } from "../harness/engine.ts";
+import { OnnxEngine } from "../harness/onnx_engine.ts";
+import { policyOnnx, weightsOf } from "../harness/onnx_export.ts";
+import { onnxRuntime } from "../harness/onnx_runtime.ts";
+import { sample } from "../harness/sampler.ts";
+import { rng } from "../harness/rng.ts";
+import { stepPrompts } from "../harness/rollouts.ts";
+import { promptIds, trainSplits } from "../harness/sft.ts";
+import { readManifest, runsDir } from "../harness/store.ts";
+
+const REF: ModelConfig = { vocabSize: 64, dModel: 128, layers: 2, heads: 4, context: 64 };
+const threads = Number(Deno.args[Deno.args.indexOf("--threads") + 1] || 1);
+
+/** Median seconds of `reps` timed calls of `f` after one untimed call. */
+async function seconds(f: () => unknown, reps: number): Promise<number> {
+  await f();
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    await f();
+    times.push((performance.now() - t0) / 1000);
+  }
+  return times.sort((a, b) => a - b)[Math.floor(reps / 2)];
+}
+
+const rows: [string, string, string][] = [];
+const row = (what: string, value: string, note = "") => {
+  rows.push([what, value, note]);
+  console.error(`${what}: ${value} ${note}`);
+};
+const fmt = (x: number, digits = 1) => x.toLocaleString("en-US", { maximumFractionDigits: digits });
+
+await useBackend("wasm");
+
+// Train step of the reference model.
+{
+  const B = 32, T = 64, r = rng(0, "perf");
+  const ids = () => tf.tensor2d(Array.from({ length: B * T }, () => r.int(REF.vocabSize)), [B, T], "int32");
+  const [tokens, targets] = [ids(), ids()];
+  const policy = createPolicy(REF, 0), trainer = new Trainer(policy, 1);
+  const s = await seconds(
+    () =>
+      trainer.step(
+        () => tf.neg(tf.mean(logProbAndEntropy(policy.forward(tokens).logits, targets).logp)) as tf.Scalar,
+        1e-3,
+      ),
+    7,
+  );
+  row("train step, reference model (tfjs wasm)", `${fmt(s * 1000, 0)} ms`, `${fmt(B * T / s, 0)} tokens/s`);
+  trainer.dispose();
+  policy.dispose();
+  tf.dispose([tokens, targets]);
+}
+
+// The PyTorch peer on the same model and batch.
+{
+  const peer = new URL("../../shared/peer/torch_peer.py", import.meta.url).pathname;
+  const out = await new Deno.Command("/usr/bin/python3", { args: [peer, "64", "128", "2", "4", "64", "32", "2"] })
+    .output()
+    .catch(() => null);
+  const text = out?.success ? new TextDecoder().decode(out.stdout) : "";
+  const ms = text.match(/train_step_ms=([\d.]+)/)?.[1];
+  row(
+    "train step, reference model (PyTorch CPU peer)",
+    ms ? `${ms} ms` : "not measured",
+    ms ? "torch_peer.py, 2 threads" : "/usr/bin/python3 has no torch",
+  );
+}
+
+/** Tokens per second sampling `prompts` with `engine` (new tokens only). */
+async function tokensPerSecond(engine: RolloutEngine, prompts: number[][], maxNew: number[]): Promise<number> {
+  let tokens = 0;
+  const s = await seconds(async () => {
+    const out = await sample(engine, prompts, { temperature: 1, maxNew, rng: rng(1, "perf-sample") });
+    tokens = out.reduce((n, o) => n + o.tokens.length, 0);
+  }, 5);
+  return tokens / s;
+}
+
+// Sampling: the reference model (32 rows × 63 new tokens) and the default model at an RL step's shape.
+const cfg = getConfig("default");
+const stepRows = stepPrompts(trainSplits(cfg), cfg.rl.prompts, rng(0, "perf-prompts"))
+  .flatMap((p) => Array.from({ length: cfg.rl.group }, () => p));
+for (
+  const [name, model, prompts, maxNew] of [
+    ["reference model, 32 rows × 63 tokens", REF, Array.from({ length: 32 }, () => [1]), Array(32).fill(63)],
+    [
+      `default model, RL step (${stepRows.length} rows)`,
+      cfg.model,
+      stepRows.map((p) => promptIds(p.problem.prompt)),
+      stepRows.map((p) => p.splits.task.maxResponseWords + 1),
+    ],
+  ] as [string, ModelConfig, number[][], number[]][]
+) {
+  const policy = createPolicy(model, 0);
+  const onnx = await OnnxEngine.create(policy, { threads });
+  for (const engine of [new TfjsEngine(policy), onnx]) {
+    row(`sampling, ${name}, ${engine.name}`, `${fmt(await tokensPerSecond(engine, prompts, maxNew), 0)} tokens/s`);
+  }
+  await onnx.dispose();
+  policy.dispose();
+}
+
+// Export, session and refresh of the default model.
+{
+  const policy = createPolicy(cfg.model, 0);
+  const ort = await onnxRuntime("perf");
+  const weights = weightsOf(policy);
+  row(
+    "ONNX export, default model (weights inside)",
+    `${fmt(await seconds(() => policyOnnx(cfg.model, weights), 7) * 1000)} ms`,
+  );
+  const bytes = policyOnnx(cfg.model, weights);
+  row(
+    "weight refresh: new ONNX Runtime session",
+    `${
+      fmt(
+        await seconds(async () => {
+          const s = await ort.InferenceSession.create(bytes, { intraOpNumThreads: threads });
+          await s.release();
+        }, 7) * 1000,
+      )
+    } ms`,
+  );
+  const engine = await OnnxEngine.create(policy, { threads });
+  row(
+    "weight refresh: weights as graph inputs (engine.refresh)",
+    `${fmt(await seconds(() => engine.refresh(), 7) * 1000, 2)} ms`,
+  );
+  await engine.dispose();
+  policy.dispose();
+}
+
+// The stored default bench: from the first run's start to the last run's end.
+{
+  const dir = runsDir(new URL("../results", import.meta.url).pathname, "default");
+  const spans: [number, number][] = [];
+  try {
+    for await (const e of Deno.readDir(dir)) {
+      const m = e.isDirectory ? await readManifest(`${dir}/${e.name}`) : null;
+      if (m?.endedAt) spans.push([Date.parse(m.startedAt), Date.parse(m.endedAt)]);
+    }
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  row(
+    "default bench (results/default/runs), base model cached",
+    spans.length
+      ? `${fmt((Math.max(...spans.map((s) => s[1])) - Math.min(...spans.map((s) => s[0]))) / 60000)} min`
+      : "not run",
+    spans.length ? `${spans.length} run folders` : "",
+  );
+}
+
+console.log(
+  `\nMachine: ${Deno.build.os} ${Deno.build.arch}, ${navigator.hardwareConcurrency} cores; ` +
+    `Deno ${Deno.version.deno}; ONNX Runtime ${threads} thread(s)\n`,
+);
+console.log("| measure | value | |\n| --- | --- | --- |");
+for (const [what, value, note] of rows) console.log(`| ${what} | ${value} | ${note} |`);
