@@ -14,7 +14,7 @@
  * @module
  */
 import onnxProto, { type onnx as Onnx } from "onnx-proto";
-import { type ModelConfig, paramShapes, type Policy, validateModelConfig } from "./model.ts";
+import { GELU_2C, type ModelConfig, paramShapes, type Policy, validateModelConfig } from "./model.ts";
 
 const { onnx } = onnxProto;
 const FLOAT = onnx.TensorProto.DataType.FLOAT, INT64 = onnx.TensorProto.DataType.INT64;
@@ -102,12 +102,12 @@ export function policyOnnx(config: ModelConfig, weights?: ReadonlyMap<string, Fl
     g.op("LayerNormalization", [x, `${p}.g`, `${p}.b`], [int("axis", -1), float("epsilon", 1e-5)]);
   const linear = (x: string, w: string, b: string) => g.op("Add", [g.op("MatMul", [x, w]), b]);
   const heads = g.int64s([0, 0, H, dh]), merged = g.int64s([0, 0, D]), thirds = g.int64s([D, D, D]);
-  const scale = g.scalar(1 / Math.sqrt(dh)), half = g.scalar(0.5), one = g.scalar(1);
-  const cubic = g.scalar(0.044715), geluC = g.scalar(Math.sqrt(2 / Math.PI));
+  const scale = g.scalar(1 / Math.sqrt(dh)), one = g.scalar(1);
+  const cubic = g.scalar(0.044715), geluC = g.scalar(GELU_2C);
+  // x·σ(2√(2/π)·x·(1 + 0.044715x²)), as harness/model.ts writes the tanh approximation.
   const gelu = (x: string) => {
-    const x3 = g.op("Mul", [g.op("Mul", [x, x]), x]);
-    const inner = g.op("Mul", [g.op("Add", [x, g.op("Mul", [x3, cubic])]), geluC]);
-    return g.op("Mul", [g.op("Mul", [x, half]), g.op("Add", [g.op("Tanh", [inner]), one])]);
+    const poly = g.op("Add", [g.op("Mul", [g.op("Mul", [x, x]), cubic]), one]);
+    return g.op("Mul", [x, g.op("Sigmoid", [g.op("Mul", [g.op("Mul", [x, poly]), geluC])])]);
   };
 
   let x = g.op("Add", [

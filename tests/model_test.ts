@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertRejects } from "./testing.ts";
 import { tf, useBackend } from "../harness/backend.ts";
-import { createPolicy, logProbAndEntropy, matMul, type ModelConfig } from "../harness/model.ts";
+import { affine, createPolicy, gelu, logProbAndEntropy, matMul, type ModelConfig } from "../harness/model.ts";
 import { sample } from "../harness/sampler.ts";
 import { TfjsEngine } from "../harness/engine.ts";
 import { rng } from "../harness/rng.ts";
@@ -32,6 +32,27 @@ Deno.test("model", async (t) => {
         }
       });
     }
+  });
+
+  await t.step("affine's gradients (bias through a row of ones) equal tfjs's own; GELU is the tanh formula", () => {
+    tf.tidy(() => {
+      const x = tf.randomNormal([6, 4], 0, 1, "float32", 4), w = tf.randomNormal([4, 3], 0, 1, "float32", 5);
+      const b = tf.randomNormal([3], 0, 1, "float32", 6), m = tf.randomNormal([6, 3], 0, 1, "float32", 7);
+      const ours = tf.grads((x, w, b) => tf.sum(affine(x as tf.Tensor2D, w as tf.Tensor2D, b as tf.Tensor1D).mul(m)))([
+        x,
+        w,
+        b,
+      ]);
+      const theirs = tf.grads((x, w, b) => tf.sum(tf.matMul(x, w).add(b).mul(m)))([x, w, b]);
+      for (let i = 0; i < 3; i++) {
+        const diff = tf.max(tf.abs(ours[i].sub(theirs[i]))).dataSync()[0];
+        assert(diff < 1e-5, `gradient ${i} differs by ${diff}`);
+      }
+      const z = tf.linspace(-6, 6, 241);
+      const tanhForm = z.mul(0.5).mul(tf.tanh(z.add(z.pow(3).mul(0.044715)).mul(Math.sqrt(2 / Math.PI))).add(1));
+      const diff = tf.max(tf.abs(gelu(z).sub(tanhForm))).dataSync()[0];
+      assert(diff < 1e-6, `GELU differs from the tanh formula by ${diff}`);
+    });
   });
 
   await t.step("finite differences agree with the gradient of the whole model", () => {
