@@ -81,14 +81,13 @@ await useBackend("wasm");
   );
 }
 
-/** Tokens per second sampling `prompts` with `engine` (new tokens only). */
-async function tokensPerSecond(engine: RolloutEngine, prompts: number[][], maxNew: number[]): Promise<number> {
-  let tokens = 0;
+/** Tokens per second sampling `prompts` with `engine` (new tokens only), and the sampled tokens. */
+async function sampling(engine: RolloutEngine, prompts: number[][], maxNew: number[]) {
+  let rows: number[][] = [];
   const s = await seconds(async () => {
-    const out = await sample(engine, prompts, { temperature: 1, maxNew, rng: rng(1, "perf-sample") });
-    tokens = out.reduce((n, o) => n + o.tokens.length, 0);
+    rows = (await sample(engine, prompts, { temperature: 1, maxNew, rng: rng(1, "perf-sample") })).map((o) => o.tokens);
   }, 5);
-  return tokens / s;
+  return { rate: rows.reduce((n, r) => n + r.length, 0) / s, rows };
 }
 
 // Sampling: the reference model (32 rows × 63 new tokens) and the default model at an RL step's shape.
@@ -108,9 +107,14 @@ for (
 ) {
   const policy = createPolicy(model, 0);
   const onnx = await OnnxEngine.create(policy, { threads });
+  const tokens: number[][][] = [];
   for (const engine of [new TfjsEngine(policy), onnx]) {
-    row(`sampling, ${name}, ${engine.name}`, `${fmt(await tokensPerSecond(engine, prompts, maxNew), 0)} tokens/s`);
+    const { rate, rows } = await sampling(engine, prompts, maxNew);
+    row(`sampling, ${name}, ${engine.name}`, `${fmt(rate, 0)} tokens/s`);
+    tokens.push(rows);
   }
+  const same = tokens[0].filter((r, i) => r.join() === tokens[1][i].join()).length;
+  row(`engines agree, ${name}`, `${same} of ${prompts.length} rows`, "the same sampled tokens from one seeded stream");
   await onnx.dispose();
   policy.dispose();
 }
