@@ -1,9 +1,9 @@
 /**
  * Speed of the policy on this machine (`deno task perf`). Reference config of the performance issue:
  * vocab 64, d_model 128, 2 layers, 4 heads, context 64, batch 32 (2,048 tokens per step).
- * Tokens/s = tokens per iteration ÷ the time per iteration that `deno bench` prints:
- * train step 2,048 tokens; sampling 32 rows × 63 new tokens = 2,016 tokens (each rollout engine).
- * `deno task perf` (bench/perf.ts) prints the same figures and more as one table.
+ * The train step is 2,048 tokens; sampling asks for up to 63 new tokens on 32 rows (rows that sample
+ * EOS stop early, so fewer are drawn). `deno task perf` (bench/perf.ts) prints tokens/s from the tokens
+ * actually sampled, and more, as one table.
  */
 import { tf, useBackend } from "../harness/backend.ts";
 import { createPolicy, logProbAndEntropy } from "../harness/model.ts";

@@ -87,7 +87,7 @@ async function sampling(engine: RolloutEngine, prompts: number[][], maxNew: numb
   const s = await seconds(async () => {
     rows = (await sample(engine, prompts, { temperature: 1, maxNew, rng: rng(1, "perf-sample") })).map((o) => o.tokens);
   }, 5);
-  return { rate: rows.reduce((n, r) => n + r.length, 0) / s, rows };
+  return { rate: rows.reduce((n, r) => n + r.length, 0) / s, seconds: s, rows };
 }
 
 // Sampling: the reference model (32 rows × 63 new tokens) and the default model at an RL step's shape.
@@ -107,13 +107,18 @@ for (
 ) {
   const policy = createPolicy(model, 0);
   const onnx = await OnnxEngine.create(policy, { threads });
-  const tokens: number[][][] = [];
+  const sampled: number[][][] = [];
   for (const engine of [new TfjsEngine(policy), onnx]) {
-    const { rate, rows } = await sampling(engine, prompts, maxNew);
-    row(`sampling, ${name}, ${engine.name}`, `${fmt(rate, 0)} tokens/s`);
-    tokens.push(rows);
+    const { rate, seconds, rows } = await sampling(engine, prompts, maxNew);
+    const tokens = rows.reduce((n, r) => n + r.length, 0);
+    row(
+      `sampling, ${name}, ${engine.name}`,
+      `${fmt(rate, 0)} tokens/s`,
+      `${fmt(seconds * 1000, 0)} ms for ${tokens} tokens`,
+    );
+    sampled.push(rows);
   }
-  const same = tokens[0].filter((r, i) => r.join() === tokens[1][i].join()).length;
+  const same = sampled[0].filter((r, i) => r.join() === sampled[1][i].join()).length;
   row(`engines agree, ${name}`, `${same} of ${prompts.length} rows`, "the same sampled tokens from one seeded stream");
   await onnx.dispose();
   policy.dispose();
