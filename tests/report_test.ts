@@ -106,6 +106,25 @@ Deno.test("the report of the fixture: expected tables, every figure, and the sam
   }
 });
 
+Deno.test("a figure left without data is removed, not kept from an earlier report", async () => {
+  const dir = await fixtureCopy();
+  try {
+    await writeReport({ inDir: dir, suite: "fixture", command: COMMAND });
+    for (const name of await Array.fromAsync(Deno.readDir(runsDir(dir, "fixture")))) {
+      if (!name.name.startsWith("base-")) {
+        await Deno.remove(`${runsDir(dir, "fixture")}/${name.name}`, { recursive: true });
+      }
+    }
+    const again = await writeReport({ inDir: dir, suite: "fixture", command: COMMAND });
+    const drawn = again.files.filter((f) => f.includes("/figures/")).map((f) => f.slice(f.lastIndexOf("/") + 1));
+    const kept = (await Array.fromAsync(Deno.readDir(`${dir}/fixture/figures`))).map((e) => e.name);
+    assert(drawn.length < 8, `${drawn.length} figures drawn from the base model alone`);
+    assertEquals(kept.sort(), drawn.sort());
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("loadResults refuses corrupt, truncated, duplicated and foreign-version runs", async (t) => {
   const cases: [string, (root: string) => Promise<void>, RegExp][] = [
     [

@@ -2,7 +2,8 @@
  * The report of a suite, built from its stored runs alone (no model): Table 1 and Table 2 as
  * Markdown, LaTeX and CSV, one SVG figure per metric under `figures/`, and `index.html` with all of
  * them, written beside `runs/` in `<inDir>/<suite>/`. Every file is written atomically and is a pure
- * function of the stored runs and the command, so regenerating it gives the same bytes.
+ * function of the stored runs and the command, so regenerating it gives the same bytes; a figure
+ * with no data is not drawn, and an earlier report's file of that name is removed.
  * @module
  */
 import { writeAtomic } from "../atomic.ts";
@@ -64,7 +65,14 @@ export async function writeReport(opts: ReportOptions): Promise<ReportResult> {
   }
   await Deno.mkdir(`${dir}/figures`, { recursive: true });
   const figures: Page["figures"] = [];
-  for (const fig of figuresOf(methods).filter((f) => f.points.length > 0)) {
+  for (const fig of figuresOf(methods)) {
+    if (fig.points.length === 0) {
+      // No data (e.g. no RL run yet): an earlier report's figure of that name would be stale.
+      await Deno.remove(`${dir}/figures/${fig.name}.svg`).catch((e) => {
+        if (!(e instanceof Deno.errors.NotFound)) throw e;
+      });
+      continue;
+    }
     const svg = await renderFigure(fig);
     await write(`figures/${fig.name}.svg`, svg);
     figures.push({ name: fig.name, svg });
