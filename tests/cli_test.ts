@@ -144,6 +144,10 @@ Deno.test("bench command", async (t) => {
     await assertRejects(() => bench([...common, "--steps", "0"]), /must be a positive integer/);
     await assertRejects(() => bench([...common, "--jobs", "-2"]), /must be a positive integer/);
     await assertRejects(() => bench([...common, "--backend", "tpu"]), /'tpu' is invalid/);
+    await assertRejects(
+      () => bench([...common, "--engine", "vllm"]),
+      /'vllm' is invalid. Allowed choices are onnx, tfjs/,
+    );
     await Deno.writeTextFile(`${tmp}/file`, "");
     await assertRejects(
       () => bench([...common, "--out", `${tmp}/file`]),
