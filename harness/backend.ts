@@ -32,7 +32,7 @@ export class BackendError extends Error {
 }
 
 /** How to install a native backend under Deno (CUDA 11.2 and cuDNN 8.1 for -gpu, as TensorFlow 2.9 needs). */
-export function installHint(backend: BackendName): string {
+function installHint(backend: BackendName): string {
   const pkg = `npm:${NATIVE[backend]}`;
   return `install it with \`deno add ${pkg} && deno install --allow-scripts=${pkg}\`` +
     (backend === "tensorflow-gpu" ? " on a machine with an NVIDIA driver, CUDA 11.2 and cuDNN 8.1" : "") +

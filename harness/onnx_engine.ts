@@ -23,7 +23,7 @@ export interface OnnxEngineOptions {
 }
 
 /** One thread: what `--jobs` processes running side by side expect. */
-export const DEFAULT_ONNX_ENGINE: Readonly<OnnxEngineOptions> = { threads: 1 };
+const DEFAULT_ONNX_ENGINE: Readonly<OnnxEngineOptions> = { threads: 1 };
 
 /** The policy's forward pass in ONNX Runtime. Create with {@link OnnxEngine.create}. */
 export class OnnxEngine implements RolloutEngine {

@@ -24,7 +24,7 @@ const ints = (name: string, values: number[]): Onnx.IAttributeProto => ({ name, 
 const float = (name: string, f: number): Onnx.IAttributeProto => ({ name, type: FLOAT_ATTR, f });
 
 /** ONNX operator set the graph uses (LayerNormalization needs 17). */
-export const OPSET = 17;
+const OPSET = 17;
 
 /** A dimension: a fixed size or a named symbolic one. */
 type Dim = number | string;

@@ -8,7 +8,7 @@ import { assert, assertEquals } from "./testing.ts";
 import { tf, useBackend } from "../harness/backend.ts";
 import { getConfig } from "../harness/config.ts";
 import { createPolicy, type ModelConfig, type Policy } from "../harness/model.ts";
-import { attentionBias, type Feed, type RolloutEngine, TfjsEngine } from "../harness/engine.ts";
+import { attentionBias, type Feed, MASKED, type RolloutEngine, TfjsEngine } from "../harness/engine.ts";
 import { OnnxEngine, SLOT_BLOCK } from "../harness/onnx_engine.ts";
 import { cacheNames, policyOnnx, weightsOf } from "../harness/onnx_export.ts";
 import { sample } from "../harness/sampler.ts";
@@ -67,7 +67,7 @@ Deno.test("engines", async (t) => {
 
   await t.step("attention bias: padded keys and later new tokens masked, spare slots masked", () => {
     const bias = attentionBias({ tokens: [7, 8], positions: [0, 1], time: 2, keys: [[0, 1, 1, 1]] }, 3);
-    const M = -1e9;
+    const M = MASKED;
     // Past slots: padded, real, spare; then the two new tokens, causal.
     assertEquals([...bias], [M, 0, M, 0, M, M, 0, M, 0, 0]);
   });
