@@ -7,6 +7,7 @@
 import { fileURLToPath } from "node:url";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { BACKENDS, useBackend } from "./backend.ts";
+import { MAX_WASM_THREADS, useWasm } from "./wasm_threads.ts";
 import { type EngineName, ENGINES } from "./engine.ts";
 import { type BenchConfig, CONFIGS, getConfig } from "./config.ts";
 import { type Cell, runGrid } from "./runner.ts";
@@ -36,6 +37,7 @@ interface BenchOptions {
   steps?: number;
   param: string[];
   jobs: number;
+  threads?: number;
   resume: boolean;
   sentenceModel?: string;
   report: boolean;
@@ -75,6 +77,11 @@ function benchConfig(opts: BenchOptions): BenchConfig {
   return cfg;
 }
 
+/** Wasm threads of each run: `--threads`, else the logical cores shared between `--jobs` (at least 1). */
+function threadsPerRun(opts: BenchOptions): number {
+  return opts.threads ?? Math.min(MAX_WASM_THREADS, Math.max(1, Math.floor(navigator.hardwareConcurrency / opts.jobs)));
+}
+
 /** The arguments of the child process that runs one cell with the parent's options. */
 function childArgs(opts: BenchOptions, cell: Cell): string[] {
   const perms = opts.backend.startsWith("tensorflow")
@@ -105,6 +112,8 @@ function childArgs(opts: BenchOptions, cell: Cell): string[] {
     String(cell.seed),
     "--jobs",
     "1",
+    "--threads",
+    String(threadsPerRun(opts)),
     "--no-report",
     ...(cell.resume ? ["--resume"] : []),
   ];
@@ -120,6 +129,8 @@ async function bench(opts: BenchOptions) {
   const twice = names.find((n, i) => names.indexOf(n) !== i);
   if (twice) throw new Error(`two baselines are named ${twice}; give each baseline once`);
   const overrides = parseParamOverrides(opts.param, baselines.map((b) => b.baseline));
+  // This process builds the base model alone (before any --jobs child starts): it gets every core.
+  if (opts.backend === "wasm") await useWasm(threadsPerRun({ ...opts, jobs: 1 }));
   const backend = await useBackend(opts.backend);
   const t0 = performance.now();
   await runGrid({
@@ -221,6 +232,11 @@ export function program(): Command {
     )
     .option("--sentence-model <dir>", "embed mined grams with this ONNX sentence model (model.onnx + tokenizer.json)")
     .option("--jobs <n>", "runs at a time, each in its own process", positiveInt, 1)
+    .option(
+      "--threads <n>",
+      "wasm threads per run, 1 to 8; results are the same bytes for any count (default: cores ÷ jobs)",
+      positiveInt,
+    )
     .option("--resume", "continue unfinished runs in --out from their last checkpoint", false)
     .option("--cache <dir>", "where base models are cached", ".cache")
     .option("--out <dir>", "where results are written", "results")

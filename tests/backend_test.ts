@@ -54,3 +54,37 @@ Deno.test("backends: wasm and cpu give the default model's log-probs and entropi
     await useBackend("wasm");
   }
 });
+
+Deno.test("backends: wasm's heap-to-heap Slice gives the cpu backend's values, contiguous or strided", async () => {
+  const cases: [shape: number[], begin: number[], size: number[]][] = [
+    [[5], [1], [3]],
+    [[4, 6], [1, 0], [2, 6]],
+    [[4, 6], [1, 2], [2, 3]],
+    [[6, 7], [0, 6], [6, 1]],
+    [[3, 4, 5], [0, 1, 0], [3, 3, 5]],
+    [[3, 4, 5], [1, 1, 2], [2, 2, 3]],
+    [[3, 4, 5], [0, 0, 4], [-1, -1, 1]],
+    [[2, 3, 4, 5], [1, 0, 1, 0], [1, 3, 2, 5]],
+    [[2, 3, 4, 5], [0, 1, 1, 1], [2, 2, 3, 4]],
+  ];
+  const sliced = (backend: string) =>
+    useBackend(backend).then(() =>
+      cases.flatMap(([shape, begin, size]) =>
+        (["float32", "int32"] as const).map((dtype) =>
+          tf.tidy(() => {
+            const x = tf.tensor(
+              Array.from({ length: shape.reduce((a, b) => a * b) }, (_, i) => 3 * i + 1),
+              shape,
+              dtype,
+            );
+            return Array.from(tf.slice(x, begin, size).dataSync());
+          })
+        )
+      )
+    );
+  try {
+    assertEquals(await sliced("wasm"), await sliced("cpu"));
+  } finally {
+    await useBackend("wasm");
+  }
+});
