@@ -6,6 +6,7 @@
  * actually sampled, and more, as one table.
  */
 import { tf, useBackend } from "../harness/backend.ts";
+import { useWasm } from "../harness/wasm_threads.ts";
 import { createPolicy, logProbAndEntropy } from "../harness/model.ts";
 import { Trainer } from "../harness/optimizer.ts";
 import { sample } from "../harness/sampler.ts";
@@ -15,7 +16,9 @@ import { rng } from "../harness/rng.ts";
 import { getConfig } from "../harness/config.ts";
 import { sequenceLoss, sftBatch, trainSplits } from "../harness/sft.ts";
 
-await useBackend(Deno.env.get("CREDIT_BENCH_BACKEND") ?? "wasm");
+const backend = Deno.env.get("CREDIT_BENCH_BACKEND") ?? "wasm";
+if (backend === "wasm") await useWasm(Number(Deno.env.get("CREDIT_BENCH_THREADS") ?? navigator.hardwareConcurrency));
+else await useBackend(backend);
 
 const REF = { vocabSize: 64, dModel: 128, layers: 2, heads: 4, context: 64 };
 const B = 32, T = 64;

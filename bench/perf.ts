@@ -5,10 +5,12 @@
  * has torch: `apt-get install python3-torch libopenblas0-pthread`); rollout tokens/s of each engine on the reference model and on the default model at an RL
  * step's shape; ONNX export, session and weight-refresh times; and the wall time of the stored
  * default bench (`results/default/runs/`). Each figure is the median of several timed repetitions
- * after a warm-up. Arguments: `--threads N` (ONNX Runtime threads, default 1).
+ * after a warm-up. Arguments: `--threads N` (tfjs wasm threads, default: the logical cores, as
+ * `deno task bench` uses) and `--ort-threads N` (ONNX Runtime threads, default 1 as in the engine).
  * @module
  */
-import { tf, useBackend } from "../harness/backend.ts";
+import { tf } from "../harness/backend.ts";
+import { useWasm, wasmThreads } from "../harness/wasm_threads.ts";
 import { getConfig } from "../harness/config.ts";
 import { createPolicy, logProbAndEntropy, type ModelConfig } from "../harness/model.ts";
 import { Trainer } from "../harness/optimizer.ts";
@@ -23,7 +25,10 @@ import { promptIds, trainSplits } from "../harness/sft.ts";
 import { readManifest, runsDir } from "../harness/store.ts";
 
 const REF: ModelConfig = { vocabSize: 64, dModel: 128, layers: 2, heads: 4, context: 64 };
-const threads = Number(Deno.args[Deno.args.indexOf("--threads") + 1] || 1);
+/** The value of command-line flag `name`, or `fallback`. */
+const flag = (name: string, fallback: number) =>
+  Deno.args.includes(name) ? Number(Deno.args[Deno.args.indexOf(name) + 1]) : fallback;
+const threads = flag("--ort-threads", 1);
 
 /** Median seconds of `reps` timed calls of `f` after one untimed call. */
 async function seconds(f: () => unknown, reps: number): Promise<number> {
@@ -44,7 +49,7 @@ const row = (what: string, value: string, note = "") => {
 };
 const fmt = (x: number, digits = 1) => x.toLocaleString("en-US", { maximumFractionDigits: digits });
 
-await useBackend("wasm");
+await useWasm(flag("--threads", navigator.hardwareConcurrency));
 
 // Train step of the reference model.
 {
@@ -60,7 +65,11 @@ await useBackend("wasm");
       ),
     7,
   );
-  row("train step, reference model (tfjs wasm)", `${fmt(s * 1000, 0)} ms`, `${fmt(B * T / s, 0)} tokens/s`);
+  row(
+    `train step, reference model (tfjs wasm, ${wasmThreads()} thread(s))`,
+    `${fmt(s * 1000, 0)} ms`,
+    `${fmt(B * T / s, 0)} tokens/s`,
+  );
   trainer.dispose();
   policy.dispose();
   tf.dispose([tokens, targets]);
@@ -177,7 +186,7 @@ for (
 
 console.log(
   `\nMachine: ${Deno.build.os} ${Deno.build.arch}, ${navigator.hardwareConcurrency} cores; ` +
-    `Deno ${Deno.version.deno}; ONNX Runtime ${threads} thread(s)\n`,
+    `Deno ${Deno.version.deno}; tfjs wasm ${wasmThreads()} thread(s); ONNX Runtime ${threads} thread(s)\n`,
 );
 console.log("| measure | value | |\n| --- | --- | --- |");
 for (const [what, value, note] of rows) console.log(`| ${what} | ${value} | ${note} |`);

@@ -28,8 +28,11 @@ export interface Feed {
 
 /** A batch being decoded; the engine keeps its cache. */
 export interface Decoder {
-  /** Feed new tokens; resolves to the logits of each row's last new position, [rows, vocab]. */
-  feed(feed: Feed): Promise<Float32Array>;
+  /**
+   * Feed new tokens; resolves to the logits of each row's last new position, [rows, vocab], or with
+   * `every` of each new position, [rows, time, vocab].
+   */
+  feed(feed: Feed, every?: boolean): Promise<Float32Array>;
   /** Keep only these rows of the batch (indices, ascending), dropping the others' cache. */
   keep(rows: readonly number[]): void;
   /** Free the cache. */
@@ -94,7 +97,7 @@ export class TfjsEngine implements RolloutEngine {
     };
     const V = policy.config.vocabSize;
     return {
-      feed(feed: Feed): Promise<Float32Array> {
+      feed(feed: Feed, every = false): Promise<Float32Array> {
         const T = feed.time, past = feed.keys[0].length - T;
         const kept = tf.tidy(() => {
           const out = policy.forward(tf.tensor2d(feed.tokens as number[], [rows, T], "int32"), {
@@ -102,8 +105,8 @@ export class TfjsEngine implements RolloutEngine {
             bias: tf.tensor4d(attentionBias(feed, past), [rows, 1, T, past + T]),
             cache,
           });
-          const last = tf.reshape(tf.slice(out.logits, [0, T - 1, 0], [rows, 1, V]), [rows, V]);
-          return [last, ...out.cache.k, ...out.cache.v];
+          const logits = every ? out.logits : tf.reshape(tf.slice(out.logits, [0, T - 1, 0], [rows, 1, V]), [rows, V]);
+          return [logits, ...out.cache.k, ...out.cache.v];
         });
         swap(kept.slice(1));
         const logits = kept[0].dataSync() as Float32Array;

@@ -95,7 +95,7 @@ class OnnxDecoder implements Decoder {
     this.#dh = engine.config.dModel / engine.config.heads;
   }
 
-  async feed(feed: Feed): Promise<Float32Array> {
+  async feed(feed: Feed, every = false): Promise<Float32Array> {
     const { rows } = this, { heads: H, layers: L, vocabSize: V } = this.engine.config, dh = this.#dh, T = feed.time;
     this.#grow(this.#filled + T);
     const S = this.#slots;
@@ -124,7 +124,7 @@ class OnnxDecoder implements Decoder {
     }
     this.#filled += T;
     const logits = out.logits.data as Float32Array;
-    if (T === 1) return logits;
+    if (T === 1 || every) return logits;
     const last = new Float32Array(rows * V);
     for (let b = 0; b < rows; b++) last.set(logits.subarray(((b + 1) * T - 1) * V, (b + 1) * T * V), b * V);
     return last;

@@ -1,7 +1,11 @@
 /**
- * A small progress bar on stderr with a rate and an ETA; silent when stderr is not a terminal.
+ * A small progress bar on stderr with a rate and an ETA. When stderr is not a terminal (a log file,
+ * CI), the same line is printed plainly at most every {@link LOG_EVERY_MS} ms, and at the end.
  * @module
  */
+
+/** How often a progress line is written when stderr is not a terminal. */
+export const LOG_EVERY_MS = 30_000;
 
 /** A progress bar for `total` units of work. */
 export class Progress {
@@ -15,7 +19,7 @@ export class Progress {
   /** Report `done` units finished, with an optional note (e.g. the current loss). */
   update(done: number, note = ""): void {
     const now = performance.now();
-    if (!this.#tty || (now - this.#last < 100 && done < this.total)) return;
+    if (now - this.#last < (this.#tty ? 100 : LOG_EVERY_MS) && done < this.total) return;
     this.#last = now;
     const frac = this.total ? done / this.total : 1;
     const width = 24, filled = Math.round(frac * width);
@@ -23,7 +27,7 @@ export class Progress {
     const eta = done > 0 ? (secs / done) * (this.total - done) : NaN;
     const line = `${this.label} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done}/${this.total} ` +
       `${fmtTime(secs)} elapsed, ETA ${fmtTime(eta)} ${note}`;
-    Deno.stderr.writeSync(new TextEncoder().encode(`\r\x1b[2K${line}`));
+    Deno.stderr.writeSync(new TextEncoder().encode(this.#tty ? `\r\x1b[2K${line}` : `${line}\n`));
   }
 
   /** Finish the bar (leaves the last line on screen). */

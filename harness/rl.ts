@@ -67,7 +67,7 @@ export interface RunSpec {
   seed: number;
   /** The policy to train, loaded from the base model (changed in place). */
   policy: Policy;
-  /** The base policy: the KL to it is measured every step (and penalised when `cfg.rl.klBeta > 0`). */
+  /** The base policy: the KL to it is measured every step on an engine of its own (and penalised when `cfg.rl.klBeta > 0`). */
   ref?: Policy;
   /** The rollout engine that samples rollouts and evaluations (default `onnx`). */
   engine?: EngineName;
@@ -133,7 +133,7 @@ export async function runRl(spec: RunSpec): Promise<void> {
   const rl = cfg.rl;
   await Deno.mkdir(dir, { recursive: true });
   const trainer = new Trainer(policy, rl.gradClip);
-  let engine: RolloutEngine | null = null;
+  let engine: RolloutEngine | null = null, refEngine: RolloutEngine | undefined;
   try {
     let start = 0, perplexity0: Split | null = null, saved: string | null = null;
     const state = spec.resume ? await loadRunState(dir, cfg.model) : null;
@@ -152,6 +152,7 @@ export async function runRl(spec: RunSpec): Promise<void> {
       await Deno.remove(`${dir}/rollouts.jsonl.gz`).catch(() => {});
     }
     engine = await createEngine(spec.engine ?? "onnx", policy);
+    refEngine = spec.ref && await createEngine(spec.engine ?? "onnx", spec.ref);
     const source = (typeof params.mask === "string" ? params.mask : "oracle") as MaskSource;
     const maxLength = Math.max(...spec.splits.map((s) => s.task.maxResponseWords + 1));
     for (let step = start; step < rl.steps; step++) {
@@ -178,7 +179,7 @@ export async function runRl(spec: RunSpec): Promise<void> {
         );
         const advantages = baselineAdvantages(baseline, ctx);
         const t2 = performance.now();
-        const update = updatePolicy(
+        const update = await updatePolicy(
           trainer,
           baseline,
           ctx,
@@ -186,7 +187,7 @@ export async function runRl(spec: RunSpec): Promise<void> {
           advantages,
           { ...rl, maxLength },
           rng(seed, "rl", "minibatch", step),
-          spec.ref,
+          refEngine,
         );
         await engine.refresh();
         const t3 = performance.now();
@@ -232,6 +233,7 @@ export async function runRl(spec: RunSpec): Promise<void> {
     await writeAtomic(`${dir}/policy.onnx`, policyOnnx(policy.config, weightsOf(policy)));
   } finally {
     await engine?.dispose();
+    await refEngine?.dispose();
     trainer.dispose();
   }
 }

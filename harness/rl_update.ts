@@ -15,6 +15,7 @@ import { causalBias, logProbAndEntropy, type Policy } from "./model.ts";
 import { pgLoss } from "./pg_loss.ts";
 import type { Rng } from "./rng.ts";
 import { PAD } from "./tokenizer.ts";
+import { MASKED, type RolloutEngine } from "./engine.ts";
 import type { Trainer } from "./optimizer.ts";
 
 /** Settings of the update. */
@@ -50,19 +51,19 @@ export interface Row {
   tokens: readonly number[];
 }
 
-/** Inputs of the forward pass of a mini-batch, and the response-aligned layout. */
+/** Inputs of the forward pass of a mini-batch (`keys`: 0 on each row's padding), and the response-aligned layout. */
 function layout(rows: readonly Row[]) {
   const Lp = Math.max(...rows.map((r) => r.prompt.length));
   const Tr = Math.max(...rows.map((r) => r.tokens.length));
   const L = Lp + Tr - 1;
-  const ids: number[] = [], pos: number[] = [], keyBias: number[] = [], targets: number[] = [], mask: number[] = [];
+  const ids: number[] = [], pos: number[] = [], keys: number[][] = [], targets: number[] = [], mask: number[] = [];
   for (const r of rows) {
     const pad = Lp - r.prompt.length;
     const seq = [...Array(pad).fill(PAD), ...r.prompt, ...r.tokens.slice(0, -1)];
+    keys.push(Array.from({ length: L }, (_, j) => (j < pad ? 0 : 1)));
     for (let j = 0; j < L; j++) {
       ids.push(seq[j] ?? PAD);
       pos.push(Math.max(0, j - pad));
-      keyBias.push(j < pad ? -1e9 : 0);
     }
     for (let t = 0; t < Tr; t++) {
       targets.push(r.tokens[t] ?? PAD);
@@ -70,7 +71,7 @@ function layout(rows: readonly Row[]) {
     }
   }
   const B = rows.length;
-  return { B, Lp, Tr, L, ids, pos, keyBias, targets, mask };
+  return { B, Lp, Tr, L, ids, pos, keys, targets, mask };
 }
 
 /**
@@ -81,7 +82,8 @@ export function responseLogProbs(
   policy: Policy,
   rows: readonly Row[],
 ): { logp: tf.Tensor2D; entropy: tf.Tensor2D; mask: tf.Tensor2D } {
-  const { B, Lp, Tr, L, ids, pos, keyBias, targets, mask } = layout(rows);
+  const { B, Lp, Tr, L, ids, pos, keys, targets, mask } = layout(rows);
+  const keyBias = keys.flatMap((row) => row.map((k) => (k ? 0 : MASKED)));
   const { logits } = policy.forward(tf.tensor2d(ids, [B, L], "int32"), {
     positions: tf.tensor2d(pos, [B, L], "int32"),
     bias: causalBias(L).add(tf.tensor(keyBias, [B, 1, 1, L])),
@@ -99,15 +101,37 @@ function padded(values: readonly ArrayLike<number>[], Tr: number): tf.Tensor2D {
   return tf.tensor2d(flat, [values.length, Tr]);
 }
 
-/** Log-probabilities of every row's response tokens under `policy` (no gradient), in chunks of `chunk` rows. */
-function fixedLogProbs(policy: Policy, rows: readonly Row[], chunk: number): Float32Array[] {
-  const out: Float32Array[] = [];
+/** `row[token]` minus the log of the sum of `exp(row)`: a log-probability from logits. */
+function logSoftmaxAt(row: Float32Array, token: number): number {
+  const max = row.reduce((m, x) => Math.max(m, x), -Infinity);
+  return row[token] - max - Math.log(row.reduce((z, x) => z + Math.exp(x - max), 0));
+}
+
+/**
+ * Log-probabilities of every row's response tokens under `engine`'s policy (no gradient): one
+ * forward pass per chunk of `chunk` rows, laid out as in training.
+ */
+export async function fixedLogProbs(
+  engine: RolloutEngine,
+  rows: readonly Row[],
+  chunk: number,
+): Promise<Float32Array[]> {
+  const V = engine.config.vocabSize, out: Float32Array[] = [];
   for (let s = 0; s < rows.length; s += chunk) {
     const part = rows.slice(s, s + chunk);
-    const logp = tf.tidy(() => responseLogProbs(policy, part).logp);
-    const Tr = logp.shape[1], flat = logp.dataSync() as Float32Array;
-    part.forEach((r, i) => out.push(flat.slice(i * Tr, i * Tr + r.tokens.length)));
-    logp.dispose();
+    const { B, Lp, L, ids, pos, keys } = layout(part);
+    const decoder = engine.decoder(B);
+    try {
+      const logits = await decoder.feed({ tokens: ids, positions: pos, time: L, keys }, true);
+      part.forEach((r, b) =>
+        out.push(Float32Array.from(r.tokens, (token, t) => {
+          const at = (b * L + Lp - 1 + t) * V;
+          return logSoftmaxAt(logits.subarray(at, at + V), token);
+        }))
+      );
+    } finally {
+      decoder.close();
+    }
   }
   return out;
 }
@@ -115,9 +139,10 @@ function fixedLogProbs(policy: Policy, rows: readonly Row[], chunk: number): Flo
 /**
  * Update `trainer.policy` on the step's rollouts (`seqs[i]` is the sequence of `ctx.rollouts[i]`):
  * `cfg.epochs` passes, each over the rollouts shuffled by `rng` and cut into mini-batches of `cfg.miniBatch`. With `ref`
- * (the base policy) the KL to it is measured (and is in the loss when `cfg.klBeta > 0`, which needs `ref`). A NaN or Inf loss or gradient throws NonFiniteError (nothing applied).
+ * (an engine of the base policy, scoring each rollout once per step) the KL to it is measured (and is in the loss when
+ * `cfg.klBeta > 0`, which needs `ref`). A NaN or Inf loss or gradient throws NonFiniteError (nothing applied).
  */
-export function updatePolicy(
+export async function updatePolicy(
   trainer: Trainer,
   baseline: Baseline,
   ctx: BaselineContext,
@@ -125,12 +150,12 @@ export function updatePolicy(
   advantages: readonly Float32Array[],
   cfg: UpdateConfig,
   rng: Rng,
-  ref?: Policy,
-): UpdateStats {
+  ref?: RolloutEngine,
+): Promise<UpdateStats> {
   const all = seqs.map((r, i) => ({ i, prompt: r.prompt, tokens: r.tokens }));
   const sums = { loss: 0, gradNorm: 0, clipFraction: 0, kl: 0, updates: 0 };
   // The base policy's log-probs are fixed for the step, like the rollout's: one forward pass per rollout.
-  const refLogps = ref ? fixedLogProbs(ref, seqs, cfg.miniBatch) : null;
+  const refLogps = ref ? await fixedLogProbs(ref, seqs, cfg.miniBatch) : null;
   for (let e = 0; e < cfg.epochs; e++) {
     const order = rng.shuffle(all);
     for (let s = 0; s < order.length; s += cfg.miniBatch) {

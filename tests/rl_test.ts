@@ -4,11 +4,12 @@ import { type BenchConfig, getConfig } from "../harness/config.ts";
 import { createPolicy } from "../harness/model.ts";
 import { rng } from "../harness/rng.ts";
 import { sampleGroups, score, stepPrompts } from "../harness/rollouts.ts";
-import { responseLogProbs } from "../harness/rl_update.ts";
+import { fixedLogProbs, responseLogProbs } from "../harness/rl_update.ts";
 import { type MaskMaker, runRl } from "../harness/rl.ts";
 import { trainBase, trainSplits } from "../harness/sft.ts";
 import { BASELINES } from "../baselines/mod.ts";
 import { TfjsEngine } from "../harness/engine.ts";
+import { OnnxEngine } from "../harness/onnx_engine.ts";
 import { type Baseline, defineBaseline } from "../harness/baseline.ts";
 import { resolveParams } from "../harness/params.ts";
 import { weightBytes } from "../harness/checkpoint.ts";
@@ -50,6 +51,24 @@ Deno.test("rl", async (t) => {
         assert(Math.abs(entropy[i][t] - r.entropy[t]) < 1e-4, `row ${i} token ${t}: entropy`);
       }
     });
+    policy.dispose();
+  });
+
+  await t.step("the reference policy's scores on either engine are the training forward pass's log-probs", async () => {
+    const policy = createPolicy(cfg.model, 4);
+    const rows = await sampleGroups(new TfjsEngine(policy), stepPrompts(splits, 5, rng(0, "p")), 2, 1, rng(0, "s"));
+    const trained = tf.tidy(() => responseLogProbs(policy, rows).logp.arraySync());
+    const onnx = await OnnxEngine.create(policy);
+    for (const engine of [new TfjsEngine(policy), onnx]) {
+      const scored = await fixedLogProbs(engine, rows, 4);
+      rows.forEach((r, i) => {
+        assertEquals(scored[i].length, r.tokens.length);
+        scored[i].forEach((lp, t) =>
+          assert(Math.abs(lp - trained[i][t]) < 1e-4, `${engine.name}, row ${i} token ${t}: ${lp} vs ${trained[i][t]}`)
+        );
+      });
+    }
+    await onnx.dispose();
     policy.dispose();
   });
 
