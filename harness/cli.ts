@@ -36,7 +36,7 @@ interface BenchOptions {
   seeds?: number[];
   steps?: number;
   param: string[];
-  jobs: number;
+  jobs?: number;
   threads?: number;
   resume: boolean;
   sentenceModel?: string;
@@ -77,13 +77,13 @@ function benchConfig(opts: BenchOptions): BenchConfig {
   return cfg;
 }
 
-/** Wasm threads of each run: `--threads`, else the logical cores shared between `--jobs` (at least 1). */
-function threadsPerRun(opts: BenchOptions): number {
-  return opts.threads ?? Math.min(MAX_WASM_THREADS, Math.max(1, Math.floor(navigator.hardwareConcurrency / opts.jobs)));
+/** Wasm threads of each run: `--threads`, else the logical cores shared between `jobs` runs (at least 1). */
+function threadsPerRun(opts: BenchOptions, jobs: number): number {
+  return opts.threads ?? Math.min(MAX_WASM_THREADS, Math.max(1, Math.floor(navigator.hardwareConcurrency / jobs)));
 }
 
-/** The arguments of the child process that runs one cell with the parent's options. */
-function childArgs(opts: BenchOptions, cell: Cell): string[] {
+/** The arguments of the child process that runs one cell with the parent's options, one of `jobs` at a time. */
+function childArgs(opts: BenchOptions, jobs: number, cell: Cell): string[] {
   const perms = opts.backend.startsWith("tensorflow")
     ? ["--allow-read", "--allow-write", "--allow-env", "--allow-ffi", "--allow-sys"]
     : ["--allow-read", "--allow-write", "--allow-ffi=node_modules", "--allow-env=NO_COLOR,FORCE_COLOR,CLICOLOR_FORCE"];
@@ -113,7 +113,7 @@ function childArgs(opts: BenchOptions, cell: Cell): string[] {
     "--jobs",
     "1",
     "--threads",
-    String(threadsPerRun(opts)),
+    String(threadsPerRun(opts, jobs)),
     "--no-report",
     ...(cell.resume ? ["--resume"] : []),
   ];
@@ -129,14 +129,16 @@ async function bench(opts: BenchOptions) {
   const twice = names.find((n, i) => names.indexOf(n) !== i);
   if (twice) throw new Error(`two baselines are named ${twice}; give each baseline once`);
   const overrides = parseParamOverrides(opts.param, baselines.map((b) => b.baseline));
+  const seeds = opts.seeds ?? cfg.seeds;
+  const jobs = opts.jobs ?? Math.min(navigator.hardwareConcurrency, sources.length * seeds.length);
   // This process builds the base model alone (before any --jobs child starts): it gets every core.
-  if (opts.backend === "wasm") await useWasm(threadsPerRun({ ...opts, jobs: 1 }));
+  if (opts.backend === "wasm") await useWasm(threadsPerRun(opts, 1));
   const backend = await useBackend(opts.backend);
   const t0 = performance.now();
   await runGrid({
     cfg,
     baselines,
-    seeds: opts.seeds ?? cfg.seeds,
+    seeds,
     overrides,
     backend,
     engine: opts.engine,
@@ -144,8 +146,8 @@ async function bench(opts: BenchOptions) {
     out: opts.out,
     resume: opts.resume,
     command: ["deno task bench", ...Deno.args.slice(1)].join(" "),
-    runCells: opts.jobs > 1
-      ? (cells) => runInChildren(cells, opts.jobs, cfg.rl.steps, (cell) => childArgs(opts, cell))
+    runCells: jobs > 1
+      ? (cells) => runInChildren(cells, jobs, cfg.rl.steps, (cell) => childArgs(opts, jobs, cell))
       : undefined,
   });
   console.error(`ran the grid of suite ${cfg.name} in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
@@ -231,7 +233,11 @@ export function program(): Command {
       [],
     )
     .option("--sentence-model <dir>", "embed mined grams with this ONNX sentence model (model.onnx + tokenizer.json)")
-    .option("--jobs <n>", "runs at a time, each in its own process", positiveInt, 1)
+    .option(
+      "--jobs <n>",
+      "runs at a time, each in its own process (default: the logical cores, at most one per run)",
+      positiveInt,
+    )
     .option(
       "--threads <n>",
       "wasm threads per run, 1 to 8; results are the same bytes for any count (default: cores ÷ jobs)",

@@ -48,7 +48,21 @@ const bench = (args: string[]) => cli("bench", ...args);
 
 Deno.test("bench command", async (t) => {
   const tmp = await Deno.makeTempDir();
-  const common = ["--suite", "smoke", "--cache", `${tmp}/cache`, "--out", `${tmp}/out`, "--seeds", "1", "--steps", "1"];
+  // In this process (the disk-full steps fill the disk under it); one step below runs a grid over --jobs 2.
+  const common = [
+    "--jobs",
+    "1",
+    "--suite",
+    "smoke",
+    "--cache",
+    `${tmp}/cache`,
+    "--out",
+    `${tmp}/out`,
+    "--seeds",
+    "1",
+    "--steps",
+    "1",
+  ];
 
   const mixed = [
     ...common,
@@ -143,6 +157,7 @@ Deno.test("bench command", async (t) => {
     await assertRejects(() => bench([...common, "--seeds", "1,1"]), /repeats a seed/);
     await assertRejects(() => bench([...common, "--steps", "0"]), /must be a positive integer/);
     await assertRejects(() => bench([...common, "--jobs", "-2"]), /must be a positive integer/);
+    await assertRejects(() => bench([...common, "--threads", "9"]), /--threads must be an integer from 1 to 8, got 9/);
     await assertRejects(() => bench([...common, "--backend", "tpu"]), /'tpu' is invalid/);
     await assertRejects(
       () => bench([...common, "--engine", "vllm"]),
