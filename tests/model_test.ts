@@ -19,13 +19,15 @@ function lossOf(policy: ReturnType<typeof createPolicy>, tokens: number[][], tar
 }
 
 Deno.test("model", async (t) => {
-  await t.step("matMul's explicit-transpose gradient equals tfjs's own (rank 2 and batched)", () => {
+  await t.step("matMul's values and explicit-transpose gradients equal tfjs's own (rank 2, batched per matrix)", () => {
     for (const [sa, sb] of [[[3, 4], [4, 5]], [[2, 3, 3, 4], [2, 3, 4, 2]]]) {
       tf.tidy(() => {
         const a = tf.randomNormal(sa, 0, 1, "float32", 1), b = tf.randomNormal(sb, 0, 1, "float32", 2);
         const w = tf.randomNormal([...sa.slice(0, -1), sb[sb.length - 1]], 0, 1, "float32", 3);
         const ours = tf.grads((x, y) => tf.sum(matMul(x, y).mul(w)))([a, b]);
         const theirs = tf.grads((x, y) => tf.sum(tf.matMul(x, y).mul(w)))([a, b]);
+        const value = tf.max(tf.abs(matMul(a, b).sub(tf.matMul(a, b)))).dataSync()[0];
+        assert(value < 1e-5, `value differs by ${value}`);
         for (let i = 0; i < 2; i++) {
           const diff = tf.max(tf.abs(ours[i].sub(theirs[i]))).dataSync()[0];
           assert(diff < 1e-5, `gradient ${i} differs by ${diff}`);
