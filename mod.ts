@@ -14,6 +14,7 @@ export type { SuiteConfig, SuiteTask } from "./harness/suite.ts";
 export { CONFIGS, getConfig } from "./harness/config.ts";
 export type { BenchConfig, EvalConfig, SftConfig } from "./harness/config.ts";
 export { BACKENDS, useBackend } from "./harness/backend.ts";
+export { MAX_WASM_THREADS, useWasm, wasmThreads } from "./harness/wasm_threads.ts";
 export { createPolicy, Policy } from "./harness/model.ts";
 export type { ModelConfig } from "./harness/model.ts";
 export { sample } from "./harness/sampler.ts";

@@ -58,15 +58,28 @@ Deno.test("sft", async (t) => {
     [a, b, c].forEach((p) => p.dispose());
   });
 
-  await t.step("the cache key hashes the modules SFT runs, not the RL loop or the baselines", async () => {
-    const files = (await sourceFiles()).map((u) => u.pathname.split("/").slice(-2).join("/"));
-    for (const f of ["harness/sft.ts", "harness/model.ts", "harness/trace.ts", "tasks/mod.ts", "tasks/countdown.ts"]) {
-      assert(files.includes(f), `${f} missing from ${files}`);
-    }
-    for (const f of ["harness/rl.ts", "harness/sampler.ts", "harness/cli.ts", "harness/config.ts"]) {
-      assert(!files.includes(f), `${f} should not be hashed`);
-    }
-  });
+  await t.step(
+    "the cache key hashes the modules SFT runs, not the RL loop, the baselines or the thread setup",
+    async () => {
+      const files = (await sourceFiles()).map((u) => u.pathname.split("/").slice(-2).join("/"));
+      for (
+        const f of ["harness/sft.ts", "harness/model.ts", "harness/trace.ts", "tasks/mod.ts", "tasks/countdown.ts"]
+      ) {
+        assert(files.includes(f), `${f} missing from ${files}`);
+      }
+      for (
+        const f of [
+          "harness/rl.ts",
+          "harness/sampler.ts",
+          "harness/cli.ts",
+          "harness/config.ts",
+          "harness/wasm_threads.ts",
+        ]
+      ) {
+        assert(!files.includes(f), `${f} should not be hashed`);
+      }
+    },
+  );
 
   await t.step("the base model is cached by content hash and reused", async () => {
     const cacheDir = await Deno.makeTempDir();
