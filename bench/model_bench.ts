@@ -1,5 +1,6 @@
 /**
- * Speed of the policy on this machine (`deno task perf`). Reference config of the performance issue:
+ * Speed of the policy on this machine (`deno task microbench`; backend `CREDIT_BENCH_BACKEND`, default
+ * wasm on `CREDIT_BENCH_THREADS` threads, default the logical cores). Reference config of the performance issue:
  * vocab 64, d_model 128, 2 layers, 4 heads, context 64, batch 32 (2,048 tokens per step).
  * The train step is 2,048 tokens; sampling asks for up to 63 new tokens on 32 rows (rows that sample
  * EOS stop early, so fewer are drawn). `deno task perf` (bench/perf.ts) prints tokens/s from the tokens
