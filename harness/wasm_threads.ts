@@ -69,7 +69,13 @@ export async function useWasm(threads: number): Promise<void> {
     return;
   }
   if (threads === 1) return void await useBackend("wasm");
-  const file = await Deno.makeTempFile({ prefix: "credit-bench-wasm-worker-", suffix: ".cjs" });
+  const file = await Deno.makeTempFile({ prefix: "credit-bench-wasm-worker-", suffix: ".cjs" }).catch((e) => {
+    throw new BackendError(
+      "wasm",
+      `wasm threads need a temporary file for their worker script (${(e as Error).message}); ` +
+        `allow writing to the temporary folder (--allow-write) or run with --threads 1`,
+    );
+  });
   const { createObjectURL } = URL, { cpus } = os;
   try {
     await Deno.writeTextFile(file, workerScript());

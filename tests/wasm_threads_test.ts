@@ -2,12 +2,12 @@ import { assertEquals, assertRejects } from "./testing.ts";
 import { useWasm } from "../harness/wasm_threads.ts";
 
 /** Run tests/fixtures/train_on_threads.ts on `threads` wasm threads in its own process (it must exit by itself). */
-async function trainOn(threads: number): Promise<{ threads: number; sha256: string }> {
+async function trainOn(threads: number, write = true): Promise<{ threads: number; sha256: string }> {
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
       "--allow-read",
-      "--allow-write",
+      ...(write ? ["--allow-write"] : []),
       "--allow-ffi=node_modules",
       "--allow-env=NO_COLOR,FORCE_COLOR,CLICOLOR_FORCE",
       new URL("./fixtures/train_on_threads.ts", import.meta.url).pathname,
@@ -16,7 +16,7 @@ async function trainOn(threads: number): Promise<{ threads: number; sha256: stri
     signal: AbortSignal.timeout(120_000),
   }).output();
   const err = new TextDecoder().decode(stderr);
-  assertEquals(code, 0, err);
+  if (code !== 0) throw new Error(err);
   return JSON.parse(new TextDecoder().decode(stdout));
 }
 
@@ -26,9 +26,13 @@ Deno.test("wasm threads: 2 threads start under Deno and train to the same bytes 
   assertEquals(two.sha256, one.sha256);
 });
 
-Deno.test("wasm threads: a count out of range or a second count in one process is refused", async () => {
+Deno.test("wasm threads: a count out of range, a second count in one process or no temporary file is refused", async () => {
   await assertRejects(() => useWasm(0), /--threads must be an integer from 1 to 8, got 0/);
   await assertRejects(() => useWasm(9), /--threads must be an integer from 1 to 8, got 9/);
   await useWasm(1);
   await assertRejects(() => useWasm(2), /wasm already runs on 1 thread\(s\); start a new process/);
+  await assertRejects(
+    () => trainOn(2, false),
+    /wasm threads need a temporary file for their worker script \(.*\); allow writing to the temporary folder \(--allow-write\) or run with --threads 1/,
+  );
 });
