@@ -22,6 +22,7 @@ import { sample } from "../harness/sampler.ts";
 import { rng } from "../harness/rng.ts";
 import { stepPrompts } from "../harness/rollouts.ts";
 import { promptIds, trainSplits } from "../harness/sft.ts";
+import { fixedLogProbs } from "../harness/rl_update.ts";
 import { readManifest, runsDir } from "../harness/store.ts";
 
 const REF: ModelConfig = { vocabSize: 64, dModel: 128, layers: 2, heads: 4, context: 64 };
@@ -51,12 +52,12 @@ const fmt = (x: number, digits = 1) => x.toLocaleString("en-US", { maximumFracti
 
 await useWasm(flag("--threads", navigator.hardwareConcurrency));
 
-// Train step of the reference model.
-{
-  const B = 32, T = 64, r = rng(0, "perf");
-  const ids = () => tf.tensor2d(Array.from({ length: B * T }, () => r.int(REF.vocabSize)), [B, T], "int32");
+/** Time a train step of a fresh `model` on random tokens [B, T]. */
+async function trainStep(name: string, model: ModelConfig, B: number, T: number) {
+  const r = rng(0, "perf");
+  const ids = () => tf.tensor2d(Array.from({ length: B * T }, () => r.int(model.vocabSize)), [B, T], "int32");
   const [tokens, targets] = [ids(), ids()];
-  const policy = createPolicy(REF, 0), trainer = new Trainer(policy, 1);
+  const policy = createPolicy(model, 0), trainer = new Trainer(policy, 1);
   const s = await seconds(
     () =>
       trainer.step(
@@ -66,7 +67,7 @@ await useWasm(flag("--threads", navigator.hardwareConcurrency));
     7,
   );
   row(
-    `train step, reference model (tfjs wasm, ${wasmThreads()} thread(s))`,
+    `train step, ${name} (tfjs wasm, ${wasmThreads()} thread(s))`,
     `${fmt(s * 1000, 0)} ms`,
     `${fmt(B * T / s, 0)} tokens/s`,
   );
@@ -74,6 +75,10 @@ await useWasm(flag("--threads", navigator.hardwareConcurrency));
   policy.dispose();
   tf.dispose([tokens, targets]);
 }
+
+await trainStep("reference model, 32 × 64 tokens", REF, 32, 64);
+const cfg = getConfig("default");
+await trainStep("default model at an RL update's shape, 40 × 100 tokens", cfg.model, 40, 100);
 
 // The PyTorch peer on the same model and batch.
 {
@@ -100,7 +105,6 @@ async function sampling(engine: RolloutEngine, prompts: number[][], maxNew: numb
 }
 
 // Sampling: the reference model (32 rows × 63 new tokens) and the default model at an RL step's shape.
-const cfg = getConfig("default");
 const stepRows = stepPrompts(trainSplits(cfg), cfg.rl.prompts, rng(0, "perf-prompts"))
   .flatMap((p) => Array.from({ length: cfg.rl.group }, () => p));
 for (
@@ -129,6 +133,24 @@ for (
   }
   const same = sampled[0].filter((r, i) => r.join() === sampled[1][i].join()).length;
   row(`engines agree, ${name}`, `${same} of ${prompts.length} rows`, "the same sampled tokens from one seeded stream");
+  await onnx.dispose();
+  policy.dispose();
+}
+
+// The base policy's log-probs of one RL step's rollouts (for the KL), on each engine.
+{
+  const policy = createPolicy(cfg.model, 0);
+  const onnx = await OnnxEngine.create(policy, { threads });
+  const rollouts = await sample(onnx, stepRows.map((p) => promptIds(p.problem.prompt)), {
+    temperature: 1,
+    maxNew: stepRows.map((p) => p.splits.task.maxResponseWords + 1),
+    rng: rng(1, "perf-sample"),
+  });
+  const rows = rollouts.map((o, i) => ({ prompt: promptIds(stepRows[i].problem.prompt), tokens: o.tokens }));
+  for (const engine of [new TfjsEngine(policy), onnx]) {
+    const s = await seconds(() => fixedLogProbs(engine, rows, cfg.rl.miniBatch), 5);
+    row(`reference log-probs of an RL step (${rows.length} rollouts), ${engine.name}`, `${fmt(s * 1000, 0)} ms`);
+  }
   await onnx.dispose();
   policy.dispose();
 }
