@@ -2,11 +2,15 @@
  * The policy as an ONNX graph (built with `onnx-proto`, ONNX's own protobuf schema), with a KV cache:
  * one graph serves both the prefill and every decode step.
  *
- * Inputs: `tokens` and `positions` (int64 [batch, time]), `bias` (float [batch, 1, time, past + time],
- * added to the attention scores: 0 to attend, -1e9 not to), and per layer `past_k{l}` / `past_v{l}`
- * (float [batch, heads, past, dHead]; past may be 0). Outputs: `logits` [batch, time, vocab] and
- * `present_k{l}` / `present_v{l}` [batch, heads, past + time, dHead]. The operations are those of
- * harness/model.ts, in the same order, so both engines agree to float rounding.
+ * Inputs: `tokens` and `positions` (int64 [batch, time]), `bias` (float [batch, 1, time, slots + time],
+ * added to the attention scores: 0 to attend, -1e9 not to), and per layer the cache of earlier
+ * positions, `past_k{l}` (float [batch, heads, dHead, slots], keys transposed) and `past_v{l}` (float
+ * [batch, heads, slots, dHead]); slots may be 0, and slots not yet filled are masked by `bias`.
+ * Outputs: `logits` [batch, time, vocab] and the new positions' keys and values only, `new_k{l}`
+ * [batch, heads, dHead, time] and `new_v{l}` [batch, heads, time, dHead], for the caller to append.
+ * The scores over the cache and over the new positions are taken apart and joined before the softmax,
+ * so the cache is never copied inside the graph. The operations are those of harness/model.ts, so both
+ * engines agree to float rounding.
  *
  * With weights, they are stored in the graph (a self-contained `policy.onnx` any ONNX runtime loads);
  * without, every weight is one more graph input named as in `paramShapes`, so an engine refreshes
