@@ -2,7 +2,9 @@
  * `--jobs N`: the grid's cells in N child processes at a time, each a `bench` of one cell (one
  * baseline, one seed, `--jobs 1 --no-report`) with the parent's other options, so a cell computes the
  * same bytes in a child as in the parent. The parent follows progress by counting the lines of each
- * running cell's `train.jsonl`, and a failed child's stderr is shown with its cell.
+ * running cell's `train.jsonl`, and a failed child's stderr is shown with its cell. Stopping the
+ * parent (SIGINT, SIGTERM) stops its children too, so no run goes on writing unseen; `--resume`
+ * continues them from their last checkpoints.
  * @module
  */
 import type { Cell } from "./runner.ts";
@@ -40,13 +42,26 @@ export async function runInChildren(
     bar.update(finishedSteps + live);
   }, 1000);
   const failures: string[] = [];
+  const children = new Set<Deno.ChildProcess>();
+  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  const stop = (signal: Deno.Signal) => () => {
+    for (const child of children) child.kill(signal);
+    console.error(
+      `\nstopped by ${signal}: ${children.size} run(s) interrupted; run the same command with --resume to continue them`,
+    );
+    Deno.exit(signal === "SIGINT" ? 130 : 143);
+  };
+  const listeners = signals.map((signal) => [signal, stop(signal)] as const);
+  for (const [signal, listener] of listeners) Deno.addSignalListener(signal, listener);
   let next = 0;
   const worker = async () => {
     while (next < cells.length) {
       const cell = cells[next++];
       running.add(cell);
-      const out = await new Deno.Command(Deno.execPath(), { args: args(cell), stdout: "null", stderr: "piped" })
-        .output();
+      const child = new Deno.Command(Deno.execPath(), { args: args(cell), stdout: "null", stderr: "piped" }).spawn();
+      children.add(child);
+      const out = await child.output();
+      children.delete(child);
       running.delete(cell);
       finishedSteps += steps;
       if (!out.success) {
@@ -58,6 +73,7 @@ export async function runInChildren(
   try {
     await Promise.all(Array.from({ length: Math.min(jobs, cells.length) }, worker));
   } finally {
+    for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
     clearInterval(timer);
     bar.update(finishedSteps);
     bar.done();
