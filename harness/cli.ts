@@ -11,7 +11,7 @@ import { MAX_WASM_THREADS, useWasm } from "./wasm_threads.ts";
 import { type EngineName, ENGINES } from "./engine.ts";
 import { type BenchConfig, CONFIGS, getConfig } from "./config.ts";
 import { type Cell, runGrid } from "./runner.ts";
-import { runInChildren } from "./pool.ts";
+import { exitWithParent, runInChildren } from "./pool.ts";
 import { writeReport } from "./report/mod.ts";
 import { parseParamOverrides } from "./params.ts";
 import { BASELINES, loadBaseline } from "../baselines/mod.ts";
@@ -41,6 +41,7 @@ interface BenchOptions {
   resume: boolean;
   sentenceModel?: string;
   report: boolean;
+  withParent: boolean;
   cache: string;
   out: string;
 }
@@ -115,11 +116,13 @@ function childArgs(opts: BenchOptions, jobs: number, cell: Cell): string[] {
     "--threads",
     String(threadsPerRun(opts, jobs)),
     "--no-report",
+    "--with-parent",
     ...(cell.resume ? ["--resume"] : []),
   ];
 }
 
 async function bench(opts: BenchOptions) {
+  if (opts.withParent) exitWithParent();
   const cfg = benchConfig(opts);
   const sources = opts.baselines ?? cfg.baselines;
   const baselines = await Promise.all(
@@ -247,6 +250,9 @@ export function program(): Command {
     .option("--cache <dir>", "where base models are cached", ".cache")
     .option("--out <dir>", "where results are written", "results")
     .addOption(new Option("--no-report", "skip the report (used by --jobs children)").hideHelp())
+    .addOption(
+      new Option("--with-parent", "exit when stdin closes (used by --jobs children)").default(false).hideHelp(),
+    )
     .action(bench);
   cmd.command("report")
     .description("write the tables, figures and index.html of stored runs (no model needed)")
@@ -272,6 +278,8 @@ export function errorLine(e: unknown): string {
 if (import.meta.main) {
   try {
     await program().parseAsync(Deno.args, { from: "user" });
+    // Done: exit even while something still waits (a --jobs child's watch on its stdin).
+    Deno.exit(0);
   } catch (e) {
     console.error(errorLine(e));
     Deno.exit(1);

@@ -3,8 +3,9 @@
  * baseline, one seed, `--jobs 1 --no-report`) with the parent's other options, so a cell computes the
  * same bytes in a child as in the parent. The parent follows progress by counting the lines of each
  * running cell's `train.jsonl`, and a failed child's stderr is shown with its cell. Stopping the
- * parent (SIGINT, SIGTERM) stops its children too, so no run goes on writing unseen; `--resume`
- * continues them from their last checkpoints.
+ * parent (SIGINT, SIGTERM) stops its children too, and a child whose parent dies any other way
+ * (SIGKILL, a crash) stops when its stdin, a pipe from the parent, closes ({@link exitWithParent}):
+ * no run goes on writing unseen, and `--resume` continues them from their last checkpoints.
  * @module
  */
 import type { Cell } from "./runner.ts";
@@ -58,7 +59,12 @@ export async function runInChildren(
     while (next < cells.length) {
       const cell = cells[next++];
       running.add(cell);
-      const child = new Deno.Command(Deno.execPath(), { args: args(cell), stdout: "null", stderr: "piped" }).spawn();
+      const child = new Deno.Command(Deno.execPath(), {
+        args: args(cell),
+        stdin: "piped",
+        stdout: "null",
+        stderr: "piped",
+      }).spawn();
       children.add(child);
       const out = await child.output();
       children.delete(child);
@@ -79,4 +85,14 @@ export async function runInChildren(
     bar.done();
   }
   if (failures.length) throw new Error(`${failures.length} run(s) failed: ${failures.join("; ")}`);
+}
+
+/** In a child: exit (status 143) once stdin, the pipe from the parent, closes, which happens when the parent dies. */
+export function exitWithParent(): void {
+  (async () => {
+    for await (const _ of Deno.stdin.readable) {
+      // the parent writes nothing; only the end of the stream matters
+    }
+    Deno.exit(143);
+  })();
 }

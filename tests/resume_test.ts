@@ -67,43 +67,49 @@ Deno.test({
   },
 });
 
-Deno.test({
-  name: "stopping a --jobs grid (SIGTERM) stops its runs too and says how to continue them",
-  ignore: Deno.build.os === "windows",
-  permissions: { read: true, write: true, run: true, env: ["NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE"] },
-  fn: async () => {
-    const tmp = await Deno.makeTempDir();
-    const args = [
-      "run",
-      "--allow-read",
-      "--allow-write",
-      "--allow-run",
-      "--allow-ffi=node_modules",
-      "--allow-env=NO_COLOR,FORCE_COLOR,CLICOLOR_FORCE",
-      CLI,
-      "bench",
-      ...["--suite", "smoke", "--baselines", "grpo,hicra", "--seeds", "1", "--steps", "500", "--jobs", "2"],
-      ...["--threads", "1", "--cache", `${tmp}/cache`, "--out", tmp],
-    ];
-    const parent = new Deno.Command(Deno.execPath(), { args, stdout: "null", stderr: "piped" }).spawn();
-    const lines = async () => {
-      const runs = await Array.fromAsync(Deno.readDir(`${tmp}/smoke/runs`)).catch(() => []);
-      const counts = await Promise.all(
-        runs.filter((e) => !e.name.startsWith("base-")).map((e) =>
-          Deno.readTextFile(`${tmp}/smoke/runs/${e.name}/train.jsonl`).then((t) => t.split("\n").length - 1, () => 0)
-        ),
-      );
-      return counts.length === 2 ? counts : [0, 0];
-    };
-    while (Math.min(...await lines()) < 2) await new Promise((r) => setTimeout(r, 20));
-    parent.kill("SIGTERM");
-    const { code, stderr } = await parent.output();
-    assertEquals(code, 143);
-    const message = new TextDecoder().decode(stderr);
-    assert(/stopped by SIGTERM: 2 run\(s\) interrupted; run the same command with --resume/.test(message), message);
-    const before = await lines();
-    await new Promise((r) => setTimeout(r, 1500));
-    assertEquals(await lines(), before, "no run goes on after its grid stopped");
-    await Deno.remove(tmp, { recursive: true });
-  },
-});
+for (const signal of ["SIGTERM", "SIGKILL"] as const) {
+  Deno.test({
+    name: `stopping a --jobs grid (${signal}) stops its runs too` +
+      (signal === "SIGTERM" ? " and says how to continue them" : " (they watch a pipe from it)"),
+    ignore: Deno.build.os === "windows",
+    permissions: { read: true, write: true, run: true, env: ["NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE"] },
+    fn: async () => {
+      const tmp = await Deno.makeTempDir();
+      const args = [
+        "run",
+        "--allow-read",
+        "--allow-write",
+        "--allow-run",
+        "--allow-ffi=node_modules",
+        "--allow-env=NO_COLOR,FORCE_COLOR,CLICOLOR_FORCE",
+        CLI,
+        "bench",
+        ...["--suite", "smoke", "--baselines", "grpo,hicra", "--seeds", "1", "--steps", "500", "--jobs", "2"],
+        ...["--threads", "1", "--cache", `${tmp}/cache`, "--out", tmp],
+      ];
+      const parent = new Deno.Command(Deno.execPath(), { args, stdout: "null", stderr: "piped" }).spawn();
+      const lines = async () => {
+        const runs = await Array.fromAsync(Deno.readDir(`${tmp}/smoke/runs`)).catch(() => []);
+        const counts = await Promise.all(
+          runs.filter((e) => !e.name.startsWith("base-")).map((e) =>
+            Deno.readTextFile(`${tmp}/smoke/runs/${e.name}/train.jsonl`).then((t) => t.split("\n").length - 1, () => 0)
+          ),
+        );
+        return counts.length === 2 ? counts : [0, 0];
+      };
+      while (Math.min(...await lines()) < 2) await new Promise((r) => setTimeout(r, 20));
+      parent.kill(signal);
+      const { code, stderr } = await parent.output();
+      assertEquals(code, signal === "SIGTERM" ? 143 : 137);
+      if (signal === "SIGTERM") {
+        const message = new TextDecoder().decode(stderr);
+        assert(/stopped by SIGTERM: 2 run\(s\) interrupted; run the same command with --resume/.test(message), message);
+      }
+      await new Promise((r) => setTimeout(r, 500));
+      const before = await lines();
+      await new Promise((r) => setTimeout(r, 1500));
+      assertEquals(await lines(), before, "no run goes on after its grid stopped");
+      await Deno.remove(tmp, { recursive: true });
+    },
+  });
+}
