@@ -148,7 +148,7 @@ for (
   });
   const rows = rollouts.map((o, i) => ({ prompt: promptIds(stepRows[i].problem.prompt), tokens: o.tokens }));
   for (const engine of [new TfjsEngine(policy), onnx]) {
-    const s = await seconds(() => fixedLogProbs(engine, rows, cfg.rl.miniBatch), 5);
+    const s = await seconds(() => fixedLogProbs(engine, rows), 5);
     row(`reference log-probs of an RL step (${rows.length} rollouts), ${engine.name}`, `${fmt(s * 1000, 0)} ms`);
   }
   await onnx.dispose();

@@ -3,10 +3,11 @@
  * mini-batches, each a clipped policy-gradient step (harness/pg_loss.ts) plus the baseline's extra
  * loss, with Adam and gradient-norm clipping (harness/optimizer.ts).
  *
- * Layout of a mini-batch: prompts are left-padded to the longest prompt Lp (padded keys masked out,
- * positions starting at 0 on each row's first real token, exactly as the sampler lays them out), so
- * response token t of every row is predicted at column Lp − 1 + t. Tensors handed to the loss are
- * [rows, Tr] with column t = response token t, padding after each response's end.
+ * Layout of a forward pass (a mini-batch is cut into passes of rows of similar length): prompts are
+ * left-padded to the longest prompt Lp (padded keys masked out, positions starting at 0 on each row's
+ * first real token, exactly as the sampler lays them out), so response token t of every row is
+ * predicted at column Lp − 1 + t. Tensors handed to the loss are [rows, Tr] with column t = response
+ * token t, padding after each response's end.
  * @module
  */
 import { tf } from "./backend.ts";
@@ -17,6 +18,7 @@ import type { Rng } from "./rng.ts";
 import { PAD } from "./tokenizer.ts";
 import { MASKED, type RolloutEngine } from "./engine.ts";
 import type { Trainer } from "./optimizer.ts";
+import { byLength, lengthChunks, SCORE_PASS_OVERHEAD, TRAIN_PASS_OVERHEAD } from "./length_chunks.ts";
 
 /** Settings of the update. */
 export interface UpdateConfig {
@@ -56,7 +58,7 @@ function layout(rows: readonly Row[]) {
   const Lp = Math.max(...rows.map((r) => r.prompt.length));
   const Tr = Math.max(...rows.map((r) => r.tokens.length));
   const L = Lp + Tr - 1;
-  const ids: number[] = [], pos: number[] = [], keys: number[][] = [], targets: number[] = [], mask: number[] = [];
+  const ids: number[] = [], pos: number[] = [], keys: number[][] = [], targets: number[] = [];
   for (const r of rows) {
     const pad = Lp - r.prompt.length;
     const seq = [...Array(pad).fill(PAD), ...r.prompt, ...r.tokens.slice(0, -1)];
@@ -65,24 +67,36 @@ function layout(rows: readonly Row[]) {
       ids.push(seq[j] ?? PAD);
       pos.push(Math.max(0, j - pad));
     }
-    for (let t = 0; t < Tr; t++) {
-      targets.push(r.tokens[t] ?? PAD);
-      mask.push(t < r.tokens.length ? 1 : 0);
-    }
+    for (let t = 0; t < Tr; t++) targets.push(r.tokens[t] ?? PAD);
   }
   const B = rows.length;
-  return { B, Lp, Tr, L, ids, pos, keys, targets, mask };
+  return { B, Lp, Tr, L, ids, pos, keys, targets };
 }
 
 /**
  * Log-probabilities and entropies [rows, Tr] of the rows' response tokens under `policy`
- * (differentiable), with the response mask.
+ * (differentiable), with the response mask. Consecutive rows of similar length share a forward pass
+ * (harness/length_chunks.ts, at `overhead`; Infinity: one pass): sort the rows by length first for the
+ * least padding.
  */
 export function responseLogProbs(
   policy: Policy,
   rows: readonly Row[],
+  overhead = TRAIN_PASS_OVERHEAD,
 ): { logp: tf.Tensor2D; entropy: tf.Tensor2D; mask: tf.Tensor2D } {
-  const { B, Lp, Tr, L, ids, pos, keys, targets, mask } = layout(rows);
+  const Tr = Math.max(...rows.map((r) => r.tokens.length));
+  const parts = lengthChunks(rows, overhead).map(([s, e]) => chunkLogProbs(policy, rows.slice(s, e), Tr));
+  const mask = rows.flatMap((r) => Array.from({ length: Tr }, (_, t) => (t < r.tokens.length ? 1 : 0)));
+  return {
+    logp: tf.concat(parts.map((p) => p.logp)),
+    entropy: tf.concat(parts.map((p) => p.entropy)),
+    mask: tf.tensor2d(mask, [rows.length, Tr]),
+  };
+}
+
+/** Log-probabilities and entropies of `rows` from one forward pass, zero-padded to `width` columns. */
+function chunkLogProbs(policy: Policy, rows: readonly Row[], width: number) {
+  const { B, Lp, Tr, L, ids, pos, keys, targets } = layout(rows);
   const keyBias = keys.flatMap((row) => row.map((k) => (k ? 0 : MASKED)));
   const { logits } = policy.forward(tf.tensor2d(ids, [B, L], "int32"), {
     positions: tf.tensor2d(pos, [B, L], "int32"),
@@ -90,8 +104,9 @@ export function responseLogProbs(
   });
   const V = policy.config.vocabSize;
   const resp = tf.slice(logits, [0, Lp - 1, 0], [B, Tr, V]) as tf.Tensor3D;
-  const out = logProbAndEntropy(resp, tf.tensor2d(targets, [B, Tr], "int32"));
-  return { ...out, mask: tf.tensor2d(mask, [B, Tr]) };
+  const { logp, entropy } = logProbAndEntropy(resp, tf.tensor2d(targets, [B, Tr], "int32"));
+  const pad = (x: tf.Tensor2D) => (Tr === width ? x : tf.pad(x, [[0, 0], [0, width - Tr]]));
+  return { logp: pad(logp), entropy: pad(entropy) };
 }
 
 /** Per-token values of the chosen rows as a [rows, Tr] tensor, zero-padded. */
@@ -108,26 +123,24 @@ function logSoftmaxAt(row: Float32Array, token: number): number {
 }
 
 /**
- * Log-probabilities of every row's response tokens under `engine`'s policy (no gradient): one
- * forward pass per chunk of `chunk` rows, laid out as in training.
+ * Log-probabilities of every row's response tokens under `engine`'s policy (no gradient), laid out as
+ * in training: the rows sorted by length and scored in chunks (harness/length_chunks.ts), one forward
+ * pass each.
  */
-export async function fixedLogProbs(
-  engine: RolloutEngine,
-  rows: readonly Row[],
-  chunk: number,
-): Promise<Float32Array[]> {
+export async function fixedLogProbs(engine: RolloutEngine, rows: readonly Row[]): Promise<Float32Array[]> {
   const V = engine.config.vocabSize, out: Float32Array[] = [];
-  for (let s = 0; s < rows.length; s += chunk) {
-    const part = rows.slice(s, s + chunk);
+  const order = byLength(rows), sorted = order.map((i) => rows[i]);
+  for (const [s, e] of lengthChunks(sorted, SCORE_PASS_OVERHEAD)) {
+    const part = sorted.slice(s, e);
     const { B, Lp, L, ids, pos, keys } = layout(part);
     const decoder = engine.decoder(B);
     try {
       const logits = await decoder.feed({ tokens: ids, positions: pos, time: L, keys }, true);
       part.forEach((r, b) =>
-        out.push(Float32Array.from(r.tokens, (token, t) => {
+        out[order[s + b]] = Float32Array.from(r.tokens, (token, t) => {
           const at = (b * L + Lp - 1 + t) * V;
           return logSoftmaxAt(logits.subarray(at, at + V), token);
-        }))
+        })
       );
     } finally {
       decoder.close();
@@ -155,11 +168,12 @@ export async function updatePolicy(
   const all = seqs.map((r, i) => ({ i, prompt: r.prompt, tokens: r.tokens }));
   const sums = { loss: 0, gradNorm: 0, clipFraction: 0, kl: 0, updates: 0 };
   // The base policy's log-probs are fixed for the step, like the rollout's: one forward pass per rollout.
-  const refLogps = ref ? await fixedLogProbs(ref, seqs, cfg.miniBatch) : null;
+  const refLogps = ref ? await fixedLogProbs(ref, seqs) : null;
   for (let e = 0; e < cfg.epochs; e++) {
     const order = rng.shuffle(all);
     for (let s = 0; s < order.length; s += cfg.miniBatch) {
-      const rows = order.slice(s, s + cfg.miniBatch);
+      const batch = order.slice(s, s + cfg.miniBatch);
+      const rows = byLength(batch).map((i) => batch[i]); // the same mini-batch, in the order that pads least
       const idx = rows.map((r) => r.i);
       const Tr = Math.max(...rows.map((r) => r.tokens.length));
       const refLogp = refLogps ? padded(idx.map((i) => refLogps[i]), Tr) : undefined;

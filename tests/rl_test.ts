@@ -1,10 +1,11 @@
-import { assert, assertEquals, assertNotEquals, assertRejects } from "./testing.ts";
+import { assert, assertClose, assertEquals, assertNotEquals, assertRejects } from "./testing.ts";
 import { tf, useBackend } from "../harness/backend.ts";
 import { type BenchConfig, getConfig } from "../harness/config.ts";
 import { createPolicy } from "../harness/model.ts";
 import { rng } from "../harness/rng.ts";
 import { sampleGroups, score, stepPrompts } from "../harness/rollouts.ts";
 import { fixedLogProbs, responseLogProbs } from "../harness/rl_update.ts";
+import { byLength, lengthChunks } from "../harness/length_chunks.ts";
 import { type MaskMaker, runRl } from "../harness/rl.ts";
 import { trainBase, trainSplits } from "../harness/sft.ts";
 import { BASELINES } from "../baselines/mod.ts";
@@ -54,13 +55,36 @@ Deno.test("rl", async (t) => {
     policy.dispose();
   });
 
+  await t.step("scoring rows in passes by length gives the values and gradients of one pass", async () => {
+    const policy = createPolicy(cfg.model, 5);
+    const sampled = await sampleGroups(new TfjsEngine(policy), stepPrompts(splits, 5, rng(0, "p")), 4, 1, rng(0, "s"));
+    const rows = byLength(sampled).map((i) => sampled[i]);
+    const passes = lengthChunks(rows, 0).length;
+    assert(passes >= 3, `${passes} passes: the rows should differ in length`);
+    const scored = (overhead: number) =>
+      tf.tidy(() => {
+        const { value, grads } = tf.variableGrads(() => {
+          const { logp, entropy, mask } = responseLogProbs(policy, rows, overhead);
+          return logp.add(entropy.mul(0.5)).mul(mask).sum() as tf.Scalar;
+        }, policy.variables);
+        return [value.dataSync()[0], ...policy.variables.map((v) => grads[v.name].dataSync())] as const;
+      });
+    const [oneValue, ...oneGrads] = scored(Infinity), [value, ...grads] = scored(0);
+    assert(Math.abs(value - oneValue) < 1e-3, `${value} vs ${oneValue}`);
+    grads.forEach((g, i) => { // float32 sums in another order: equal to 1e-5 of the gradient's scale
+      const scale = oneGrads[i].reduce((m, x) => Math.max(m, Math.abs(x)), 1);
+      assertClose(g, Array.from(oneGrads[i]), 1e-5 * scale);
+    });
+    policy.dispose();
+  });
+
   await t.step("the reference policy's scores on either engine are the training forward pass's log-probs", async () => {
     const policy = createPolicy(cfg.model, 4);
     const rows = await sampleGroups(new TfjsEngine(policy), stepPrompts(splits, 5, rng(0, "p")), 2, 1, rng(0, "s"));
     const trained = tf.tidy(() => responseLogProbs(policy, rows).logp.arraySync());
     const onnx = await OnnxEngine.create(policy);
     for (const engine of [new TfjsEngine(policy), onnx]) {
-      const scored = await fixedLogProbs(engine, rows, 4);
+      const scored = await fixedLogProbs(engine, rows);
       rows.forEach((r, i) => {
         assertEquals(scored[i].length, r.tokens.length);
         scored[i].forEach((lp, t) =>

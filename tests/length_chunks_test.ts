@@ -1,0 +1,58 @@
+import { assertEquals } from "./testing.ts";
+import { byLength, lengthChunks } from "../harness/length_chunks.ts";
+import type { Row } from "../harness/rl_update.ts";
+import { rng } from "../harness/rng.ts";
+
+/** A row with a prompt of `p` tokens and a response of `t`. */
+const row = (p: number, t: number): Row => ({ prompt: Array(p).fill(1), tokens: Array(t).fill(2) });
+
+/** The cost of a cut: Σ (overhead + rows × (longest prompt + longest response − 1)). */
+function cost(rows: readonly Row[], cuts: readonly [number, number][], overhead: number): number {
+  return cuts.reduce((sum, [s, e]) => {
+    const part = rows.slice(s, e);
+    const L = Math.max(...part.map((r) => r.prompt.length)) + Math.max(...part.map((r) => r.tokens.length)) - 1;
+    return sum + overhead + part.length * L;
+  }, 0);
+}
+
+Deno.test("length chunks", async (t) => {
+  await t.step(
+    "a hand-worked cut: short rows apart from long ones only when a pass costs less than the padding",
+    () => {
+      // Padded lengths 2, 2, 10, 10. Overhead 5: one pass 5 + 4·10 = 45, two 2·5 + 2·2 + 2·10 = 34, four 20 + 24 = 44.
+      const rows = [row(2, 1), row(2, 1), row(2, 9), row(2, 9)];
+      assertEquals(lengthChunks(rows, 5), [[0, 2], [2, 4]]);
+      assertEquals(lengthChunks(rows, 100), [[0, 4]]); // 140 against 224
+      assertEquals(lengthChunks(rows, 0), [[0, 2], [2, 4]]); // rows of equal length stay together
+      assertEquals(lengthChunks([row(3, 4)], 5), [[0, 1]]);
+      assertEquals(lengthChunks([], 5), []);
+    },
+  );
+
+  await t.step("the cut is the cheapest of every cut (exhaustive, random rows)", () => {
+    const r = rng(7, "chunks");
+    for (let trial = 0; trial < 200; trial++) {
+      const n = 1 + r.int(8), overhead = r.int(60);
+      const rows = Array.from({ length: n }, () => row(1 + r.int(20), 1 + r.int(40)));
+      const got = lengthChunks(rows, overhead);
+      assertEquals(got.flatMap(([s, e]) => Array.from({ length: e - s }, (_, i) => s + i)), [...rows.keys()]);
+      let cheapest = Infinity;
+      for (let mask = 0; mask < 1 << (n - 1); mask++) { // bit i set: a cut after row i
+        const cuts: [number, number][] = [];
+        let start = 0;
+        for (let i = 0; i < n; i++) {
+          if (i === n - 1 || mask & (1 << i)) {
+            cuts.push([start, i + 1]);
+            start = i + 1;
+          }
+        }
+        cheapest = Math.min(cheapest, cost(rows, cuts, overhead));
+      }
+      assertEquals(cost(rows, got, overhead), cheapest, `trial ${trial}`);
+    }
+  });
+
+  await t.step("byLength orders by prompt plus response, ties by index", () => {
+    assertEquals(byLength([row(5, 5), row(2, 3), row(1, 9), row(4, 1), row(3, 2)]), [1, 3, 4, 0, 2]);
+  });
+});
