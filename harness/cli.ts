@@ -149,6 +149,7 @@ async function bench(opts: BenchOptions) {
     out: opts.out,
     resume: opts.resume,
     command: ["deno task bench", ...Deno.args.slice(1)].join(" "),
+    parentHoldsLock: opts.withParent,
     runCells: jobs > 1
       ? (cells) => runInChildren(cells, jobs, cfg.rl.steps, (cell) => childArgs(opts, jobs, cell))
       : undefined,

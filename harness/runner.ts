@@ -3,9 +3,10 @@
  * Strategic Grams in a `base-…` folder, then every (baseline, seed) run from that base, each in its
  * own folder of the results store (harness/store.ts), in this process or in `jobs` child processes.
  *
- * Before anything runs, the results folder is checked: it must be writable, and every folder already
- * in `<out>/<suite>/runs/` must belong to this grid's configuration. A finished run of the same
- * configuration is kept and reused; an unfinished one is continued with `resume`, else refused.
+ * Before anything runs, the results folder is checked and locked (harness/folder_lock.ts: one bench
+ * writes a folder at a time): it must be writable, and every folder already in `<out>/<suite>/runs/`
+ * must belong to this grid's configuration. A finished run of the same configuration is kept and
+ * reused; an unfinished one is continued with `resume`, else refused.
  * @module
  */
 import type { Baseline, ParamSpec } from "./baseline.ts";
@@ -37,6 +38,7 @@ import { TOKENIZER_ID } from "./tokenizer.ts";
 import { createEngine, type EngineName } from "./engine.ts";
 import { onnxRuntime } from "./onnx_runtime.ts";
 import { sha256 } from "./atomic.ts";
+import { lockFolder } from "./folder_lock.ts";
 
 /** A baseline of the grid and how it was named (a registered name or a path, passed on to child processes). */
 export interface GridBaseline {
@@ -63,6 +65,8 @@ export interface GridSpec {
   command: string;
   /** Runs the planned cells (default: one after another in this process); the child-process pool replaces it. */
   runCells?: (cells: readonly Cell[]) => Promise<void>;
+  /** This process is a `--jobs` child: its parent holds the results folder's lock (harness/folder_lock.ts). */
+  parentHoldsLock?: boolean;
 }
 
 /** One planned (baseline, seed) run. */
@@ -159,7 +163,6 @@ async function existingRuns(dir: string): Promise<{ id: string; manifest: RunMan
  */
 export async function planCells(spec: GridSpec, grid: string): Promise<Cell[]> {
   const dir = runsDir(spec.out, spec.cfg.name);
-  await checkWritable(dir);
   const existing = await existingRuns(dir);
   for (const { id, manifest } of existing) {
     if (!manifest) {
@@ -396,9 +399,16 @@ export async function runGrid(spec: GridSpec): Promise<void> {
     engine: spec.engine,
     tokenizer: TOKENIZER_ID,
   });
-  const cells = await planCells(spec, grid);
-  const base = await prepareBase(spec, grid);
-  const reused = spec.baselines.length * spec.seeds.length - cells.length;
-  if (reused) console.error(`reusing ${reused} finished run(s) of this configuration`);
-  await (spec.runCells ? spec.runCells(cells) : runInProcess(spec, grid, cells, base));
+  const dir = runsDir(spec.out, spec.cfg.name);
+  await checkWritable(dir);
+  const lock = spec.parentHoldsLock ? null : await lockFolder(dir);
+  try {
+    const cells = await planCells(spec, grid);
+    const base = await prepareBase(spec, grid);
+    const reused = spec.baselines.length * spec.seeds.length - cells.length;
+    if (reused) console.error(`reusing ${reused} finished run(s) of this configuration`);
+    await (spec.runCells ? spec.runCells(cells) : runInProcess(spec, grid, cells, base));
+  } finally {
+    lock?.close();
+  }
 }

@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertMatch, assertRejects } from "./testing.ts";
 import { errorLine, listing, program } from "../harness/cli.ts";
+import { lockFolder } from "../harness/folder_lock.ts";
 
 /** The error Deno gives a write to a full disk (as a write to /dev/full shows; reading /dev/full needs --allow-all). */
 const enospc = (path: string | URL) =>
@@ -72,7 +73,8 @@ Deno.test("bench command", async (t) => {
     "outside_halves.factor=0.25",
   ];
   const runs = `${tmp}/out/smoke/runs`;
-  const folders = async (dir = runs) => (await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name).sort();
+  const folders = async (dir = runs) =>
+    (await Array.fromAsync(Deno.readDir(dir))).filter((e) => e.isDirectory).map((e) => e.name).sort();
 
   await t.step("runs a built-in and an outside baseline file from the base model and reports them", async () => {
     await bench(mixed);
@@ -143,6 +145,23 @@ Deno.test("bench command", async (t) => {
     await assertRejects(() => bench([...common, "--baselines", "grpo"]), /holds an unfinished run.*pass --resume/);
     await bench([...common, "--baselines", "grpo", "--resume"]);
     assertEquals(JSON.parse(await Deno.readTextFile(`${dir}/manifest.json`)).status, "complete");
+  });
+
+  await t.step("a bench on a folder another process is writing stops at once, nothing touched", async () => {
+    const before = await folders();
+    const lock = await lockFolder(runs);
+    try {
+      await assertRejects(
+        () => bench([...common, "--baselines", "grpo", "--seeds", "2"]),
+        new RegExp(
+          `another credit-bench process \\(pid ${Deno.pid}\\) is writing .*; wait for it .* or pass another --out`,
+        ),
+      );
+      assertEquals(await folders(), before);
+    } finally {
+      lock.close();
+    }
+    await bench([...common, "--baselines", "grpo"]); // free again: reuses the finished run
   });
 
   await t.step("bad input is refused with a message that says what to do", async () => {

@@ -91,7 +91,7 @@ for (const signal of ["SIGTERM", "SIGKILL"] as const) {
       const lines = async () => {
         const runs = await Array.fromAsync(Deno.readDir(`${tmp}/smoke/runs`)).catch(() => []);
         const counts = await Promise.all(
-          runs.filter((e) => !e.name.startsWith("base-")).map((e) =>
+          runs.filter((e) => e.isDirectory && !e.name.startsWith("base-")).map((e) =>
             Deno.readTextFile(`${tmp}/smoke/runs/${e.name}/train.jsonl`).then((t) => t.split("\n").length - 1, () => 0)
           ),
         );

@@ -67,13 +67,13 @@ Deno.test("rl", async (t) => {
           const { logp, entropy, mask } = responseLogProbs(policy, rows, overhead);
           return logp.add(entropy.mul(0.5)).mul(mask).sum() as tf.Scalar;
         }, policy.variables);
-        return [value.dataSync()[0], ...policy.variables.map((v) => grads[v.name].dataSync())] as const;
+        return [value.dataSync()[0], ...policy.variables.map((v) => Array.from(grads[v.name].dataSync()))] as const;
       });
     const [oneValue, ...oneGrads] = scored(Infinity), [value, ...grads] = scored(0);
     assert(Math.abs(value - oneValue) < 1e-3, `${value} vs ${oneValue}`);
     grads.forEach((g, i) => { // float32 sums in another order: equal to 1e-5 of the gradient's scale
       const scale = oneGrads[i].reduce((m, x) => Math.max(m, Math.abs(x)), 1);
-      assertClose(g, Array.from(oneGrads[i]), 1e-5 * scale);
+      assertClose(g, oneGrads[i], 1e-5 * scale);
     });
     policy.dispose();
   });

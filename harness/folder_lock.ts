@@ -1,0 +1,37 @@
+/**
+ * One writer per results folder: `deno task bench` holds an exclusive advisory lock on
+ * `<out>/<suite>/runs/.lock` while it plans and runs its grid, so a second bench (a `--resume` typed
+ * twice, two terminals) on the same folder stops at once instead of writing the same run folders.
+ * The operating system drops the lock when its process ends, a crash or a kill included: a lock is
+ * never left stale.
+ * @module
+ */
+
+/** Thrown when another process holds the folder's lock. */
+export class FolderLockedError extends Error {
+  /** `dir` is locked by process `pid` (null when it could not be read). */
+  constructor(dir: string, pid: number | null) {
+    super(
+      `another credit-bench process${pid ? ` (pid ${pid})` : ""} is writing ${dir}; ` +
+        "wait for it to finish (or stop it), or pass another --out",
+    );
+    this.name = "FolderLockedError";
+  }
+}
+
+/**
+ * Take the lock of folder `dir` (which must exist) without waiting, writing this process's id into
+ * it; close the returned file to release it. Throws {@link FolderLockedError} when it is held.
+ */
+export async function lockFolder(dir: string): Promise<Deno.FsFile> {
+  const path = `${dir}/.lock`;
+  const file = await Deno.open(path, { read: true, write: true, create: true });
+  if (!(await file.tryLock(true))) {
+    file.close();
+    const pid = Number.parseInt(await Deno.readTextFile(path).catch(() => ""), 10);
+    throw new FolderLockedError(dir, Number.isFinite(pid) ? pid : null);
+  }
+  await file.truncate(0);
+  await file.write(new TextEncoder().encode(`${Deno.pid}\n`));
+  return file;
+}

@@ -1,0 +1,35 @@
+import { assertEquals, assertRejects } from "./testing.ts";
+import { FolderLockedError, lockFolder } from "../harness/folder_lock.ts";
+
+/** A check that an error is the lock refusal naming process `pid`. */
+const lockedBy = (pid: number) => (e: unknown) =>
+  e instanceof FolderLockedError && e.message.includes(`(pid ${pid}) is writing`) && e.message.includes("--out");
+
+Deno.test("folder lock", async (t) => {
+  const dir = await Deno.makeTempDir();
+
+  await t.step("a held lock is refused naming its process; closed, it is free", async () => {
+    const held = await lockFolder(dir);
+    await assertRejects(() => lockFolder(dir), lockedBy(Deno.pid));
+    held.close();
+    (await lockFolder(dir)).close();
+  });
+
+  await t.step("the lock of a killed process is free at once", async () => {
+    const code = `import { lockFolder } from ${
+      JSON.stringify(new URL("../harness/folder_lock.ts", import.meta.url).href)
+    };
+      await lockFolder(${JSON.stringify(dir)}); console.log("locked"); setInterval(() => {}, 1000);`;
+    const holder = new Deno.Command(Deno.execPath(), { args: ["eval", code], stdout: "piped", stderr: "null" }).spawn();
+    const reader = holder.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    assertEquals((await reader.read()).value?.trim(), "locked");
+    await assertRejects(() => lockFolder(dir), lockedBy(holder.pid));
+    holder.kill("SIGKILL");
+    await holder.status;
+    reader.releaseLock();
+    await holder.stdout.cancel();
+    (await lockFolder(dir)).close();
+  });
+
+  await Deno.remove(dir, { recursive: true });
+});
