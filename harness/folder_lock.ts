@@ -26,6 +26,10 @@ export class FolderLockedError extends Error {
 export async function lockFolder(dir: string): Promise<Deno.FsFile> {
   const path = `${dir}/.lock`;
   const file = await Deno.open(path, { read: true, write: true, create: true });
+  if (typeof file.tryLock !== "function") {
+    file.close();
+    throw new Error(`Deno ${Deno.version.deno} cannot lock a file without waiting; update it: npm install -g deno@2`);
+  }
   if (!(await file.tryLock(true))) {
     file.close();
     const pid = Number.parseInt(await Deno.readTextFile(path).catch(() => ""), 10);

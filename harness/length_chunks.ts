@@ -1,12 +1,20 @@
 /**
- * Forward passes over rollouts of different lengths waste work on padding: a batch is as long as its
- * longest prompt plus its longest response. Sorting the rows by length and cutting them into chunks,
- * each a pass of its own, trades that padding for the fixed cost of a pass. {@link lengthChunks} finds
- * the cut of least total cost, `Σ (overhead + rows × padded length)` over the chunks, exactly (dynamic
- * programming over the cut points). The math of what is computed does not change, only its rounding.
+ * Forward passes over sequences of different lengths waste work on padding: a batch is as long as
+ * its longest row. Sorting the rows by length and cutting them into chunks, each a pass of its own,
+ * trades that padding for the fixed cost of a pass. {@link lengthChunks} finds the cut of least total
+ * cost, `Σ (overhead + rows × padded length)` over the chunks, exactly (dynamic programming over the
+ * cut points). What is computed does not change, only the rounding of its sums.
  * @module
  */
-import type { Row } from "./rl_update.ts";
+
+/**
+ * How a row is laid out in a pass: `left` positions right-aligned (left-padded, as RL prompts are) and
+ * `right` positions after them (right-padded); a pass is as long as its longest left plus its longest right.
+ */
+export interface Extent {
+  left: number;
+  right: number;
+}
 
 /**
  * The fixed cost of a tfjs training pass (forward and backward), in row × position units: measured on
@@ -17,19 +25,19 @@ export const TRAIN_PASS_OVERHEAD = 200;
 /** The same for a scoring pass (a prefill) with ONNX Runtime, 1 thread: about 0.5 ms plus 0.02 ms per row × position. */
 export const SCORE_PASS_OVERHEAD = 25;
 
-/** The padded length of `rows` laid out together: the longest prompt plus the longest response, less one. */
-function paddedLength(rows: readonly Row[], start: number, end: number): number {
-  let p = 0, t = 0;
+/** The length of a pass over `rows[start, end)`. */
+function paddedLength(rows: readonly Extent[], start: number, end: number): number {
+  let left = 0, right = 0;
   for (let i = start; i < end; i++) {
-    p = Math.max(p, rows[i].prompt.length);
-    t = Math.max(t, rows[i].tokens.length);
+    left = Math.max(left, rows[i].left);
+    right = Math.max(right, rows[i].right);
   }
-  return p + t - 1;
+  return left + right;
 }
 
-/** Indices of `rows` ordered by padded length (prompt plus response), ties by index. */
-export function byLength(rows: readonly Row[]): number[] {
-  const len = (i: number) => rows[i].prompt.length + rows[i].tokens.length;
+/** Indices of `rows` ordered by length (left plus right), ties by index. */
+export function byLength(rows: readonly Extent[]): number[] {
+  const len = (i: number) => rows[i].left + rows[i].right;
   return rows.map((_, i) => i).sort((a, b) => len(a) - len(b) || a - b);
 }
 
@@ -38,7 +46,7 @@ export function byLength(rows: readonly Row[]): number[] {
  * consecutive rows that minimise `Σ (overhead + rows × padded length)` (of equal costs, the last chunk
  * starting earliest).
  */
-export function lengthChunks(rows: readonly Row[], overhead: number): [number, number][] {
+export function lengthChunks(rows: readonly Extent[], overhead: number): [number, number][] {
   const n = rows.length;
   const best = new Float64Array(n + 1).fill(Infinity), from = new Int32Array(n + 1);
   best[0] = 0;

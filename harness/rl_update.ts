@@ -18,7 +18,7 @@ import type { Rng } from "./rng.ts";
 import { PAD } from "./tokenizer.ts";
 import { MASKED, type RolloutEngine } from "./engine.ts";
 import type { Trainer } from "./optimizer.ts";
-import { byLength, lengthChunks, SCORE_PASS_OVERHEAD, TRAIN_PASS_OVERHEAD } from "./length_chunks.ts";
+import { byLength, type Extent, lengthChunks, SCORE_PASS_OVERHEAD, TRAIN_PASS_OVERHEAD } from "./length_chunks.ts";
 
 /** Settings of the update. */
 export interface UpdateConfig {
@@ -53,6 +53,9 @@ export interface Row {
   tokens: readonly number[];
 }
 
+/** A row's extent in a pass (harness/length_chunks.ts): its prompt but the last token, left-padded; its response after. */
+export const extent = (r: Row): Extent => ({ left: r.prompt.length - 1, right: r.tokens.length });
+
 /** Inputs of the forward pass of a mini-batch (`keys`: 0 on each row's padding), and the response-aligned layout. */
 function layout(rows: readonly Row[]) {
   const Lp = Math.max(...rows.map((r) => r.prompt.length));
@@ -85,7 +88,7 @@ export function responseLogProbs(
   overhead = TRAIN_PASS_OVERHEAD,
 ): { logp: tf.Tensor2D; entropy: tf.Tensor2D; mask: tf.Tensor2D } {
   const Tr = Math.max(...rows.map((r) => r.tokens.length));
-  const parts = lengthChunks(rows, overhead).map(([s, e]) => chunkLogProbs(policy, rows.slice(s, e), Tr));
+  const parts = lengthChunks(rows.map(extent), overhead).map(([s, e]) => chunkLogProbs(policy, rows.slice(s, e), Tr));
   const mask = rows.flatMap((r) => Array.from({ length: Tr }, (_, t) => (t < r.tokens.length ? 1 : 0)));
   return {
     logp: tf.concat(parts.map((p) => p.logp)),
@@ -129,8 +132,8 @@ function logSoftmaxAt(row: Float32Array, token: number): number {
  */
 export async function fixedLogProbs(engine: RolloutEngine, rows: readonly Row[]): Promise<Float32Array[]> {
   const V = engine.config.vocabSize, out: Float32Array[] = [];
-  const order = byLength(rows), sorted = order.map((i) => rows[i]);
-  for (const [s, e] of lengthChunks(sorted, SCORE_PASS_OVERHEAD)) {
+  const order = byLength(rows.map(extent)), sorted = order.map((i) => rows[i]);
+  for (const [s, e] of lengthChunks(sorted.map(extent), SCORE_PASS_OVERHEAD)) {
     const part = sorted.slice(s, e);
     const { B, Lp, L, ids, pos, keys } = layout(part);
     const decoder = engine.decoder(B);
@@ -173,7 +176,7 @@ export async function updatePolicy(
     const order = rng.shuffle(all);
     for (let s = 0; s < order.length; s += cfg.miniBatch) {
       const batch = order.slice(s, s + cfg.miniBatch);
-      const rows = byLength(batch).map((i) => batch[i]); // the same mini-batch, in the order that pads least
+      const rows = byLength(batch.map(extent)).map((i) => batch[i]); // the same mini-batch, in the order that pads least
       const idx = rows.map((r) => r.i);
       const Tr = Math.max(...rows.map((r) => r.tokens.length));
       const refLogp = refLogps ? padded(idx.map((i) => refLogps[i]), Tr) : undefined;

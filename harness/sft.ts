@@ -13,6 +13,7 @@ import { Trainer } from "./optimizer.ts";
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { sha256, writeAtomic } from "./atomic.ts";
 import { getTask } from "../tasks/mod.ts";
+import { byLength, lengthChunks, TRAIN_PASS_OVERHEAD } from "./length_chunks.ts";
 
 /** A batch of sequences: inputs, next-token targets and a loss mask, all [batch, time]. */
 export interface SeqBatch {
@@ -48,7 +49,8 @@ export function trainSplits(cfg: BenchConfig): TaskSplits[] {
 
 /**
  * SFT batch `step`: example j is a teacher trace of task `(step·B + j) mod #tasks`, so every batch
- * mixes the tasks (measured: better per step than one task per batch, despite more padding).
+ * mixes the tasks (measured: better per step than one task per batch, despite more padding); the
+ * examples are then sorted by length, so that {@link sequenceLoss}'s passes pad least.
  */
 export function sftBatch(splits: TaskSplits[], sft: SftConfig, seed: number, step: number): SeqBatch {
   const examples = Array.from({ length: sft.batchSize }, (_, j) => {
@@ -59,16 +61,25 @@ export function sftBatch(splits: TaskSplits[], sft: SftConfig, seed: number, ste
     const trace = sp.task.demonstrate(problem, rng(seed, "sft", sp.task.name, index), sft.style);
     return { prompt: promptIds(problem.prompt), response: encode(trace.words) };
   });
-  return sequenceBatch(examples);
+  const order = byLength(examples.map((e) => ({ left: 0, right: e.prompt.length + e.response.length })));
+  return sequenceBatch(order.map((i) => examples[i]));
 }
 
-/** Mean next-token NLL over the masked positions of a batch. */
-export function sequenceLoss(policy: Policy, b: SeqBatch): tf.Scalar {
-  const [B, T] = [b.tokens.length, b.tokens[0].length];
-  const logits = policy.forward(tf.tensor2d(b.tokens.flat(), [B, T], "int32")).logits;
-  const { logp } = logProbAndEntropy(logits, tf.tensor2d(b.targets.flat(), [B, T], "int32"));
-  const mask = tf.tensor2d(b.mask.flat(), [B, T]);
-  return tf.neg(tf.sum(logp.mul(mask))).div(tf.sum(mask)) as tf.Scalar;
+/**
+ * Mean next-token NLL over the masked positions of a batch. Consecutive rows of similar length share
+ * a forward pass cut to its longest row (harness/length_chunks.ts, at `overhead`; Infinity: one pass).
+ */
+export function sequenceLoss(policy: Policy, b: SeqBatch, overhead = TRAIN_PASS_OVERHEAD): tf.Scalar {
+  const rows = b.mask.map((m) => ({ left: 0, right: m.lastIndexOf(1) + 1 })); // right padding after that
+  const sums = lengthChunks(rows, overhead).map(([s, e]) => {
+    const T = Math.max(1, ...rows.slice(s, e).map((r) => r.right));
+    const cut = (a: number[][]) => a.slice(s, e).flatMap((row) => row.slice(0, T));
+    const logits = policy.forward(tf.tensor2d(cut(b.tokens), [e - s, T], "int32")).logits;
+    const { logp } = logProbAndEntropy(logits, tf.tensor2d(cut(b.targets), [e - s, T], "int32"));
+    return tf.sum(logp.mul(tf.tensor2d(cut(b.mask), [e - s, T])));
+  });
+  const count = b.mask.reduce((n, m) => n + m.reduce((a, x) => a + x, 0), 0);
+  return tf.neg(tf.addN(sums)).div(Math.max(count, 1)) as tf.Scalar;
 }
 
 /** Learning rate at `step`: linear warm-up, then cosine decay to `lr·minLrRatio`. */

@@ -31,5 +31,19 @@ Deno.test("folder lock", async (t) => {
     (await lockFolder(dir)).close();
   });
 
+  await t.step("a Deno without tryLock is told to update", async () => {
+    const proto = Deno.FsFile.prototype as { tryLock?: unknown };
+    const tryLock = proto.tryLock;
+    proto.tryLock = undefined;
+    try {
+      await assertRejects(
+        () => lockFolder(dir),
+        /cannot lock a file without waiting; update it: npm install -g deno@2/,
+      );
+    } finally {
+      proto.tryLock = tryLock;
+    }
+  });
+
   await Deno.remove(dir, { recursive: true });
 });

@@ -1,16 +1,16 @@
 import { assertEquals } from "./testing.ts";
 import { byLength, lengthChunks } from "../harness/length_chunks.ts";
-import type { Row } from "../harness/rl_update.ts";
+import type { Extent } from "../harness/length_chunks.ts";
 import { rng } from "../harness/rng.ts";
 
-/** A row with a prompt of `p` tokens and a response of `t`. */
-const row = (p: number, t: number): Row => ({ prompt: Array(p).fill(1), tokens: Array(t).fill(2) });
+/** A row of `left` left-padded and `right` right-padded positions. */
+const row = (left: number, right: number): Extent => ({ left, right });
 
-/** The cost of a cut: Σ (overhead + rows × (longest prompt + longest response − 1)). */
-function cost(rows: readonly Row[], cuts: readonly [number, number][], overhead: number): number {
+/** The cost of a cut: Σ (overhead + rows × (longest left + longest right)). */
+function cost(rows: readonly Extent[], cuts: readonly [number, number][], overhead: number): number {
   return cuts.reduce((sum, [s, e]) => {
     const part = rows.slice(s, e);
-    const L = Math.max(...part.map((r) => r.prompt.length)) + Math.max(...part.map((r) => r.tokens.length)) - 1;
+    const L = Math.max(...part.map((r) => r.left)) + Math.max(...part.map((r) => r.right));
     return sum + overhead + part.length * L;
   }, 0);
 }
@@ -33,7 +33,7 @@ Deno.test("length chunks", async (t) => {
     const r = rng(7, "chunks");
     for (let trial = 0; trial < 200; trial++) {
       const n = 1 + r.int(8), overhead = r.int(60);
-      const rows = Array.from({ length: n }, () => row(1 + r.int(20), 1 + r.int(40)));
+      const rows = Array.from({ length: n }, () => row(r.int(20), 1 + r.int(40)));
       const got = lengthChunks(rows, overhead);
       assertEquals(got.flatMap(([s, e]) => Array.from({ length: e - s }, (_, i) => s + i)), [...rows.keys()]);
       let cheapest = Infinity;
@@ -52,7 +52,9 @@ Deno.test("length chunks", async (t) => {
     }
   });
 
-  await t.step("byLength orders by prompt plus response, ties by index", () => {
+  await t.step("byLength orders by left plus right, ties by index; a pass spans the longest of each", () => {
     assertEquals(byLength([row(5, 5), row(2, 3), row(1, 9), row(4, 1), row(3, 2)]), [1, 3, 4, 0, 2]);
+    // A pass is as long as its longest left plus its longest right, which no single row need reach.
+    assertEquals(lengthChunks([row(9, 1), row(1, 9)], 10), [[0, 1], [1, 2]]); // 2·10 + 20 = 40 < 10 + 2·18 = 46
   });
 });

@@ -4,7 +4,7 @@ import { type BenchConfig, getConfig } from "../harness/config.ts";
 import { createPolicy } from "../harness/model.ts";
 import { rng } from "../harness/rng.ts";
 import { sampleGroups, score, stepPrompts } from "../harness/rollouts.ts";
-import { fixedLogProbs, responseLogProbs } from "../harness/rl_update.ts";
+import { extent, fixedLogProbs, responseLogProbs } from "../harness/rl_update.ts";
 import { byLength, lengthChunks } from "../harness/length_chunks.ts";
 import { type MaskMaker, runRl } from "../harness/rl.ts";
 import { trainBase, trainSplits } from "../harness/sft.ts";
@@ -58,8 +58,8 @@ Deno.test("rl", async (t) => {
   await t.step("scoring rows in passes by length gives the values and gradients of one pass", async () => {
     const policy = createPolicy(cfg.model, 5);
     const sampled = await sampleGroups(new TfjsEngine(policy), stepPrompts(splits, 5, rng(0, "p")), 4, 1, rng(0, "s"));
-    const rows = byLength(sampled).map((i) => sampled[i]);
-    const passes = lengthChunks(rows, 0).length;
+    const rows = byLength(sampled.map(extent)).map((i) => sampled[i]);
+    const passes = lengthChunks(rows.map(extent), 0).length;
     assert(passes >= 3, `${passes} passes: the rows should differ in length`);
     const scored = (overhead: number) =>
       tf.tidy(() => {

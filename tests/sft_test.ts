@@ -1,10 +1,11 @@
-import { assert, assertEquals, assertNotEquals } from "./testing.ts";
-import { useBackend } from "../harness/backend.ts";
+import { assert, assertClose, assertEquals, assertNotEquals } from "./testing.ts";
+import { tf, useBackend } from "../harness/backend.ts";
 import { type BenchConfig, getConfig } from "../harness/config.ts";
 import {
   baseModel,
   learningRate,
   sequenceBatch,
+  sequenceLoss,
   sftBatch,
   sourceFiles,
   trainBase,
@@ -14,6 +15,7 @@ import { weightBytes } from "../harness/checkpoint.ts";
 import { evaluate } from "../harness/evaluate.ts";
 import { TfjsEngine } from "../harness/engine.ts";
 import { EOS, PAD } from "../harness/tokenizer.ts";
+import { createPolicy } from "../harness/model.ts";
 
 await useBackend("wasm");
 
@@ -35,6 +37,26 @@ Deno.test("sft", async (t) => {
     const cfg = tiny(1), splits = trainSplits(cfg);
     assertEquals(sftBatch(splits, cfg.sft, 1, 3), sftBatch(trainSplits(cfg), cfg.sft, 1, 3));
     assertNotEquals(sftBatch(splits, cfg.sft, 1, 3), sftBatch(splits, cfg.sft, 2, 3));
+  });
+
+  await t.step("the loss over passes by length is the loss of one pass, gradients included", () => {
+    const cfg = tiny(1), b = sftBatch(trainSplits(cfg), cfg.sft, 1, 0);
+    const lengths = b.mask.map((m) => m.lastIndexOf(1) + 1);
+    assertEquals(lengths, [...lengths].sort((x, y) => x - y), "the batch is sorted by length");
+    assert(new Set(lengths).size >= 3, `lengths ${lengths}: too few to cut`);
+    const policy = createPolicy(cfg.model, 2);
+    const loss = (overhead: number) =>
+      tf.tidy(() => {
+        const { value, grads } = tf.variableGrads(() => sequenceLoss(policy, b, overhead), policy.variables);
+        return [value.dataSync()[0], ...policy.variables.map((v) => Array.from(grads[v.name].dataSync()))] as const;
+      });
+    const [oneValue, ...oneGrads] = loss(Infinity), [value, ...grads] = loss(0);
+    assert(Math.abs(value - oneValue) < 1e-6, `${value} vs ${oneValue}`);
+    grads.forEach((g, i) => { // float32 sums in another order: equal to 1e-5 of the gradient's scale
+      const scale = oneGrads[i].reduce((m, x) => Math.max(m, Math.abs(x)), 1e-3);
+      assertClose(g, oneGrads[i], 1e-5 * scale);
+    });
+    policy.dispose();
   });
 
   await t.step("the schedule warms up, peaks, and decays to its floor", () => {
