@@ -2,11 +2,14 @@
  * `deno task perf`: one table of how fast credit-bench runs on this machine. Train step of the
  * performance issue's reference model (vocab 64, d_model 128, 2 layers, 4 heads, context 64, batch
  * 32: 2,048 tokens), beside the PyTorch peer (`../shared/peer/torch_peer.py`, when `/usr/bin/python3`
- * has torch: `apt-get install python3-torch libopenblas0-pthread`); rollout tokens/s of each engine on the reference model and on the default model at an RL
- * step's shape; ONNX export, session and weight-refresh times; and the wall time of the stored
- * default bench (`results/default/runs/`). Each figure is the median of several timed repetitions
- * after a warm-up. Arguments: `--threads N` (tfjs wasm threads, default: the logical cores, as
- * `deno task bench` uses) and `--ort-threads N` (ONNX Runtime threads, default 1 as in the engine).
+ * has torch: `apt-get install python3-torch libopenblas0-pthread`); the default suite's SFT step and
+ * RL policy update on rows of real lengths, as one pass per batch and as passes cut by length; rollout
+ * tokens/s of each engine on the reference model and on the default model at an RL step's shape; ONNX
+ * export, session and weight-refresh times; the cached base model's build time and the wall time of the
+ * stored default bench (`results/default/runs/`). Each figure is the median of several timed
+ * repetitions after a warm-up. Arguments: `--threads N` (tfjs wasm threads, default: the logical
+ * cores, as `deno task bench` uses) and `--ort-threads N` (ONNX Runtime threads, default 1 as in the
+ * engine).
  * @module
  */
 import { tf } from "../harness/backend.ts";
@@ -21,8 +24,10 @@ import { onnxRuntime } from "../harness/onnx_runtime.ts";
 import { sample } from "../harness/sampler.ts";
 import { rng } from "../harness/rng.ts";
 import { stepPrompts } from "../harness/rollouts.ts";
-import { promptIds, trainSplits } from "../harness/sft.ts";
-import { fixedLogProbs } from "../harness/rl_update.ts";
+import { baseModelKey, promptIds, sequenceLoss, sftBatch, trainSplits } from "../harness/sft.ts";
+import { extent, fixedLogProbs, responseLogProbs } from "../harness/rl_update.ts";
+import { byLength, TRAIN_PASS_OVERHEAD } from "../harness/length_chunks.ts";
+import { encode, EOS } from "../harness/tokenizer.ts";
 import { readManifest, runsDir } from "../harness/store.ts";
 
 const REF: ModelConfig = { vocabSize: 64, dModel: 128, layers: 2, heads: 4, context: 64 };
@@ -79,6 +84,47 @@ async function trainStep(name: string, model: ModelConfig, B: number, T: number)
 await trainStep("reference model, 32 × 64 tokens", REF, 32, 64);
 const cfg = getConfig("default");
 await trainStep("default model at an RL update's shape, 40 × 100 tokens", cfg.model, 40, 100);
+
+// Real lengths: an SFT step of the default suite, and a policy update of an RL step's 80 rows in mini-batches of 40 (teacher
+// traces standing in for rollouts), each with one pass per batch against passes cut by length (harness/length_chunks.ts).
+{
+  const splits = trainSplits(cfg);
+  const policy = createPolicy(cfg.model, 0), trainer = new Trainer(policy, 1);
+  const sft = sftBatch(splits, cfg.sft, 1, 0);
+  const traces = stepPrompts(splits, cfg.rl.prompts, rng(0, "perf-prompts")).flatMap((p, i) =>
+    Array.from({ length: cfg.rl.group }, (_, j) => ({
+      prompt: promptIds(p.problem.prompt),
+      tokens: [...encode(p.splits.task.demonstrate(p.problem, rng(i, "perf-trace", j), cfg.sft.style).words), EOS],
+    }))
+  );
+  const batches = [traces.slice(0, cfg.rl.miniBatch), traces.slice(cfg.rl.miniBatch)]
+    .map((b) => byLength(b.map(extent)).map((i) => b[i]));
+  for (
+    const [what, loss] of [
+      [`SFT step, default suite (batch ${cfg.sft.batchSize})`, (o: number) => sequenceLoss(policy, sft, o)],
+      [`policy update, ${traces.length} rows of real lengths in 2 mini-batches`, null],
+    ] as const
+  ) {
+    const time = (overhead: number) =>
+      seconds(() => {
+        if (loss) return trainer.step(() => loss(overhead), 0);
+        for (const rows of batches) {
+          trainer.step(() => {
+            const { logp, mask } = responseLogProbs(policy, rows, overhead);
+            return tf.neg(logp.mul(mask).sum()) as tf.Scalar;
+          }, 0);
+        }
+      }, 5);
+    const [one, cut] = [await time(Infinity), await time(TRAIN_PASS_OVERHEAD)];
+    row(
+      `${what} (tfjs wasm, ${wasmThreads()} thread(s))`,
+      `${fmt(cut * 1000, 0)} ms`,
+      `passes cut by length; ${fmt(one * 1000, 0)} ms as one pass per batch`,
+    );
+  }
+  trainer.dispose();
+  policy.dispose();
+}
 
 // The PyTorch peer on the same model and batch.
 {
@@ -197,6 +243,17 @@ for (
   } catch (e) {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
   }
+  const seed = cfg.baseSeeds[0];
+  const base = new URL(
+    `../.cache/base-${cfg.suite.name}-s${seed}-${await baseModelKey(cfg, seed, "wasm")}`,
+    import.meta.url,
+  );
+  const built = JSON.parse(await Deno.readTextFile(`${base.pathname}/timings.json`).catch(() => "null"));
+  row(
+    "base model build (.cache, default suite)",
+    built ? `${fmt(built.seconds, 0)} s` : "not built",
+    built ? `${fmt(built.tokensPerSecond, 0)} padded tokens/s` : "",
+  );
   row(
     "default bench (results/default/runs), base model cached",
     spans.length
