@@ -75,6 +75,7 @@ export { RunFailedError, runRl } from "./harness/rl.ts";
 export type { MaskMaker, RlConfig, RunSpec } from "./harness/rl.ts";
 export { planCells, prepareBase, ResultsFolderError, runCell, runGrid } from "./harness/runner.ts";
 export type { BaseRun, Cell, GridBaseline, GridSpec } from "./harness/runner.ts";
+export { FolderLockedError, lockFolder } from "./harness/folder_lock.ts";
 export { runInChildren } from "./harness/pool.ts";
 export { loadRunState, saveRunState } from "./harness/run_state.ts";
 export type { RunState, RunStateMeta } from "./harness/run_state.ts";

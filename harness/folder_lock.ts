@@ -1,7 +1,8 @@
 /**
- * One writer per results folder: `deno task bench` holds an exclusive advisory lock on
- * `<out>/<suite>/runs/.lock` while it plans and runs its grid, so a second bench (a `--resume` typed
- * twice, two terminals) on the same folder stops at once instead of writing the same run folders.
+ * One writer per folder: `deno task bench` holds an exclusive advisory lock on `<out>/<suite>/runs/.lock`
+ * while it plans and runs its grid (and on a base model's build folder while it trains it), so a second
+ * bench (a `--resume` typed twice, two terminals) on the same folder stops at once instead of writing
+ * the same files.
  * The operating system drops the lock when its process ends, a crash or a kill included: a lock is
  * never left stale.
  * @module
@@ -9,11 +10,11 @@
 
 /** Thrown when another process holds the folder's lock. */
 export class FolderLockedError extends Error {
-  /** `dir` is locked by process `pid` (null when it could not be read). */
-  constructor(dir: string, pid: number | null) {
+  /** `dir` is locked by process `pid` (null when it could not be read); `other` names the way around it. */
+  constructor(dir: string, pid: number | null, other: string) {
     super(
       `another credit-bench process${pid ? ` (pid ${pid})` : ""} is writing ${dir}; ` +
-        "wait for it to finish (or stop it), or pass another --out",
+        `wait for it to finish (or stop it), or ${other}`,
     );
     this.name = "FolderLockedError";
   }
@@ -21,9 +22,10 @@ export class FolderLockedError extends Error {
 
 /**
  * Take the lock of folder `dir` (which must exist) without waiting, writing this process's id into
- * it; close the returned file to release it. Throws {@link FolderLockedError} when it is held.
+ * it; close the returned file to release it. Throws {@link FolderLockedError} when it is held, its
+ * message ending with `other` (default: pass another --out).
  */
-export async function lockFolder(dir: string): Promise<Deno.FsFile> {
+export async function lockFolder(dir: string, other = "pass another --out"): Promise<Deno.FsFile> {
   const path = `${dir}/.lock`;
   const file = await Deno.open(path, { read: true, write: true, create: true });
   if (typeof file.tryLock !== "function") {
@@ -33,7 +35,7 @@ export async function lockFolder(dir: string): Promise<Deno.FsFile> {
   if (!(await file.tryLock(true))) {
     file.close();
     const pid = Number.parseInt(await Deno.readTextFile(path).catch(() => ""), 10);
-    throw new FolderLockedError(dir, Number.isFinite(pid) ? pid : null);
+    throw new FolderLockedError(dir, Number.isFinite(pid) ? pid : null, other);
   }
   await file.truncate(0);
   await file.write(new TextEncoder().encode(`${Deno.pid}\n`));

@@ -1,7 +1,7 @@
 /**
- * The resumable state of an RL run, saved as one folder `<run>/checkpoint/`: the policy (a
- * harness/checkpoint.ts checkpoint), Adam's state (`optimizer.bin`) and `state.json` (steps done and
- * the byte length every metric file had then). Every random stream of a run is keyed by its step
+ * The resumable state of an RL run (or of a base-model build, harness/sft.ts), saved as one folder
+ * `<run>/checkpoint/`: the policy (a harness/checkpoint.ts checkpoint), Adam's state (`optimizer.bin`)
+ * and `state.json` (steps done and the byte length every metric file had then). Every random stream of a run is keyed by its step
  * (harness/rng.ts), so the step counter is all the RNG position there is.
  *
  * Saving is atomic as a whole: the new state is written to `checkpoint.next/`, the old folder is
@@ -97,16 +97,19 @@ export async function saveRunState(
 /**
  * The saved state of the run in `runDir` (`checkpoint/`, or `checkpoint.old/` when a kill came
  * between the two renames), or null when none was saved. A corrupt state throws a CheckpointError
- * naming the folder and the fix.
+ * naming the folder and `fix`.
  */
-export async function loadRunState(runDir: string, model: ModelConfig): Promise<RunState | null> {
+export async function loadRunState(
+  runDir: string,
+  model: ModelConfig,
+  fix = `delete ${runDir} and run the cell again`,
+): Promise<RunState | null> {
   const dir = (await exists(`${runDir}/checkpoint/state.json`))
     ? `${runDir}/checkpoint`
     : (await exists(`${runDir}/checkpoint.old/state.json`))
     ? `${runDir}/checkpoint.old`
     : null;
   if (!dir) return null;
-  const fix = `delete ${runDir} and run the cell again`;
   let meta: RunStateMeta, bytes: Uint8Array;
   try {
     meta = JSON.parse(await Deno.readTextFile(`${dir}/state.json`));

@@ -146,13 +146,17 @@ async function checkWritable(dir: string): Promise<void> {
   }
 }
 
-/** The run folders under `dir` with their manifests. */
+/** The run folders under `dir` with their manifests (none when `dir` does not exist yet). */
 async function existingRuns(dir: string): Promise<{ id: string; manifest: RunManifest | null }[]> {
   const out = [];
-  for await (const e of Deno.readDir(dir)) {
-    if (e.isDirectory && !e.name.includes(".tmp-")) {
-      out.push({ id: e.name, manifest: await readManifest(`${dir}/${e.name}`) });
+  try {
+    for await (const e of Deno.readDir(dir)) {
+      if (e.isDirectory && !e.name.includes(".tmp-")) {
+        out.push({ id: e.name, manifest: await readManifest(`${dir}/${e.name}`) });
+      }
     }
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
   }
   return out.sort((a, b) => (a.id < b.id ? -1 : 1));
 }
@@ -282,7 +286,8 @@ export async function prepareBase(spec: GridSpec, grid: string): Promise<BaseRun
     onStep: (s) => bar.update(s.step + 1, `loss ${s.loss.toFixed(3)}`),
   });
   bar.done();
-  console.error(`${built.cached ? "loaded" : "trained"} base model ${built.dir}`);
+  const resumed = built.resumedFrom === undefined ? "" : ` (went on from step ${built.resumedFrom} of a stopped build)`;
+  console.error(`${built.cached ? "loaded" : "trained"} base model ${built.dir}${resumed}`);
   const fields = {
     kind: "base",
     baseline: null,

@@ -14,6 +14,8 @@ import { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { sha256, writeAtomic } from "./atomic.ts";
 import { getTask } from "../tasks/mod.ts";
 import { byLength, lengthChunks, TRAIN_PASS_OVERHEAD } from "./length_chunks.ts";
+import { loadRunState, saveRunState, truncateTo } from "./run_state.ts";
+import { lockFolder } from "./folder_lock.ts";
 
 /** A batch of sequences: inputs, next-token targets and a loss mask, all [batch, time]. */
 export interface SeqBatch {
@@ -99,18 +101,21 @@ export interface SftStep {
   tokens: number;
 }
 
+/** Take SFT step `step` of `trainer`'s policy on the config's batch of that step. */
+function sftStep(trainer: Trainer, splits: TaskSplits[], cfg: BenchConfig, seed: number, step: number): SftStep {
+  const batch = sftBatch(splits, cfg.sft, seed, step);
+  const lr = learningRate(cfg.sft, step);
+  const r = trainer.step(() => sequenceLoss(trainer.policy, batch), lr);
+  return { step, loss: r.loss, gradNorm: r.gradNorm, lr, tokens: batch.tokens.length * batch.tokens[0].length };
+}
+
 /** Train a fresh policy from `seed` on the config's teacher traces; `onStep` sees every step. */
 export function trainBase(cfg: BenchConfig, seed: number, onStep?: (s: SftStep) => void): Policy {
   const policy = createPolicy(cfg.model, seed);
   const splits = trainSplits(cfg);
   const trainer = new Trainer(policy, cfg.sft.clip);
   try {
-    for (let step = 0; step < cfg.sft.steps; step++) {
-      const batch = sftBatch(splits, cfg.sft, seed, step);
-      const lr = learningRate(cfg.sft, step);
-      const r = trainer.step(() => sequenceLoss(policy, batch), lr);
-      onStep?.({ step, loss: r.loss, gradNorm: r.gradNorm, lr, tokens: batch.tokens.length * batch.tokens[0].length });
-    }
+    for (let step = 0; step < cfg.sft.steps; step++) onStep?.(sftStep(trainer, splits, cfg, seed, step));
   } finally {
     trainer.dispose();
   }
@@ -170,16 +175,25 @@ export interface BaseModel {
   dir: string;
   /** Whether it came from the cache. */
   cached: boolean;
+  /** The SFT step a build went on from, when an interrupted build was resumed. */
+  resumedFrom?: number;
 }
+
+/** SFT steps between the saved states of a base-model build (about half a minute of the default suite's). */
+export const SFT_SAVE_EVERY = 100;
 
 /**
  * The base model of (config, seed) on `backend`: loaded from `cacheDir/base-<suite>-s<seed>-<key>`
  * when present, else trained and saved there (with `sft.jsonl`, and timings in `timings.json`).
+ * Training happens in `<that folder>.partial/`, locked against a second builder (harness/folder_lock.ts),
+ * with its state saved every `saveEvery` steps (harness/run_state.ts); a build that was killed goes on
+ * from its last saved state and ends with the weights of one that never stopped. The finished folder
+ * is renamed into place, so the cache never holds half a model.
  */
 export async function baseModel(
   cfg: BenchConfig,
   seed: number,
-  opts: { cacheDir: string; backend: string; onStep?: (s: SftStep) => void },
+  opts: { cacheDir: string; backend: string; onStep?: (s: SftStep) => void; saveEvery?: number },
 ): Promise<BaseModel> {
   const dir = `${opts.cacheDir}/base-${cfg.suite.name}-s${seed}-${await baseModelKey(cfg, seed, opts.backend)}`;
   try {
@@ -188,20 +202,46 @@ export async function baseModel(
   } catch (e) {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
   }
-  const log: SftStep[] = [];
-  const t0 = performance.now();
-  const policy = trainBase(cfg, seed, (s) => {
-    log.push(s);
-    opts.onStep?.(s);
-  });
-  const seconds = (performance.now() - t0) / 1000;
-  await Deno.mkdir(dir, { recursive: true });
-  await writeAtomic(`${dir}/sft.jsonl`, log.map((s) => JSON.stringify(s)).join("\n") + "\n");
-  const tokens = log.reduce((a, s) => a + s.tokens, 0);
-  await writeAtomic(
-    `${dir}/timings.json`,
-    JSON.stringify({ seconds, tokens, tokensPerSecond: tokens / seconds }, null, 2) + "\n",
-  );
-  await saveCheckpoint(dir, policy);
-  return { policy, dir, cached: false };
+  const work = `${dir}.partial`, every = opts.saveEvery ?? SFT_SAVE_EVERY;
+  await Deno.mkdir(work, { recursive: true });
+  const lock = await lockFolder(work, "pass another --cache");
+  try {
+    const saved = await loadRunState(work, cfg.model, `delete ${work} to build the base model from the start`);
+    const policy = saved?.policy ?? createPolicy(cfg.model, seed);
+    const trainer = new Trainer(policy, cfg.sft.clip);
+    const log = `${work}/sft.jsonl`, start = saved?.meta.step ?? 0;
+    if (saved) {
+      trainer.importState(saved.optimizer);
+      await truncateTo(work, saved.meta.files);
+    } else await Deno.writeTextFile(log, "");
+    const splits = trainSplits(cfg), t0 = performance.now();
+    let tokens = 0;
+    try {
+      for (let step = start; step < cfg.sft.steps; step++) {
+        const s = sftStep(trainer, splits, cfg, seed, step);
+        tokens += s.tokens;
+        await Deno.writeTextFile(log, JSON.stringify(s) + "\n", { append: true });
+        opts.onStep?.(s);
+        if ((step + 1) % every === 0 && step + 1 < cfg.sft.steps) {
+          await saveRunState(work, step + 1, policy, trainer, ["sft.jsonl"]);
+        }
+      }
+    } finally {
+      trainer.dispose();
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    await writeAtomic(
+      `${work}/timings.json`,
+      JSON.stringify({ seconds, tokens, tokensPerSecond: tokens / seconds, fromStep: start }, null, 2) + "\n",
+    );
+    await saveCheckpoint(work, policy);
+    for (const state of ["checkpoint", "checkpoint.old", "checkpoint.next"]) {
+      await Deno.remove(`${work}/${state}`, { recursive: true }).catch(() => {});
+    }
+    await Deno.remove(dir, { recursive: true }).catch(() => {}); // a folder without model.json: unfinished
+    await Deno.rename(work, dir);
+    return { policy, dir, cached: false, ...(saved ? { resumedFrom: start } : {}) };
+  } finally {
+    lock.close();
+  }
 }

@@ -1,4 +1,5 @@
-import { assert, assertClose, assertEquals, assertNotEquals } from "./testing.ts";
+import { assert, assertClose, assertEquals, assertNotEquals, assertRejects } from "./testing.ts";
+import { lockFolder } from "../harness/folder_lock.ts";
 import { tf, useBackend } from "../harness/backend.ts";
 import { type BenchConfig, getConfig } from "../harness/config.ts";
 import {
@@ -7,6 +8,7 @@ import {
   sequenceBatch,
   sequenceLoss,
   sftBatch,
+  type SftStep,
   sourceFiles,
   trainBase,
   trainSplits,
@@ -100,6 +102,35 @@ Deno.test("sft", async (t) => {
       ) {
         assert(!files.includes(f), `${f} should not be hashed`);
       }
+    },
+  );
+
+  await t.step(
+    "a base-model build stopped midway goes on from its saved state to the bytes of one never stopped",
+    async () => {
+      const tmp = await Deno.makeTempDir(), cfg = tiny(7);
+      const whole = await baseModel(cfg, 1, { cacheDir: `${tmp}/whole`, backend: "wasm", saveEvery: 2 });
+      const opts = { cacheDir: `${tmp}/cut`, backend: "wasm", saveEvery: 2 };
+      const crash = (s: SftStep) => {
+        if (s.step === 4) throw new Error("simulated crash");
+      };
+      await assertRejects(() => baseModel(cfg, 1, { ...opts, onStep: crash }), /simulated crash/);
+      const [partial] = await Array.fromAsync(Deno.readDir(`${tmp}/cut`));
+      assert(partial.name.endsWith(".partial"), partial.name);
+      const lock = await lockFolder(`${tmp}/cut/${partial.name}`);
+      await assertRejects(() => baseModel(cfg, 1, opts), /is writing .*\.partial; .*or pass another --cache/);
+      lock.close();
+      const steps: number[] = [];
+      const resumed = await baseModel(cfg, 1, { ...opts, onStep: (s) => steps.push(s.step) });
+      assertEquals([resumed.cached, resumed.resumedFrom, steps], [false, 4, [4, 5, 6]]);
+      assertEquals(weightBytes(resumed.policy), weightBytes(whole.policy));
+      assertEquals(
+        await Deno.readTextFile(`${resumed.dir}/sft.jsonl`),
+        await Deno.readTextFile(`${whole.dir}/sft.jsonl`),
+      );
+      assertEquals((await Array.fromAsync(Deno.readDir(`${tmp}/cut`))).map((e) => e.name), [partial.name.slice(0, -8)]);
+      for (const m of [whole, resumed]) m.policy.dispose();
+      await Deno.remove(tmp, { recursive: true });
     },
   );
 
