@@ -1,5 +1,6 @@
 /**
- * A small progress bar on stderr with a rate and an ETA. When stderr is not a terminal (a log file,
+ * A small progress bar on stderr with a rate and an ETA (from the units done since its first update,
+ * so a resumed run's ETA does not count the work done before). When stderr is not a terminal (a log file,
  * CI), the same line is printed plainly at most every {@link LOG_EVERY_MS} ms, and at the end.
  * @module
  */
@@ -12,6 +13,8 @@ export class Progress {
   readonly #t0 = performance.now();
   readonly #tty = Deno.stderr.isTerminal();
   #last = 0;
+  /** Units done at the first update (a resumed run starts past 0) and when. */
+  #first: { done: number; at: number } | null = null;
 
   /** A bar labelled `label` for `total` units (the total may be set later). */
   constructor(readonly label: string, public total: number) {}
@@ -19,12 +22,14 @@ export class Progress {
   /** Report `done` units finished, with an optional note (e.g. the current loss). */
   update(done: number, note = ""): void {
     const now = performance.now();
+    this.#first ??= { done, at: now };
     if (now - this.#last < (this.#tty ? 100 : LOG_EVERY_MS) && done < this.total) return;
     this.#last = now;
     const frac = this.total ? done / this.total : 1;
     const width = 24, filled = Math.round(frac * width);
     const secs = (now - this.#t0) / 1000;
-    const eta = done > 0 ? (secs / done) * (this.total - done) : NaN;
+    const { done: d0, at } = this.#first;
+    const eta = done > d0 ? ((now - at) / 1000 / (done - d0)) * (this.total - done) : NaN; // the rate since the first update
     const line = `${this.label} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done}/${this.total} ` +
       `${fmtTime(secs)} elapsed, ETA ${fmtTime(eta)} ${note}`;
     Deno.stderr.writeSync(new TextEncoder().encode(this.#tty ? `\r\x1b[2K${line}` : `${line}\n`));
