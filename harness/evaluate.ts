@@ -62,6 +62,7 @@ async function respond(
       temperature,
       maxNew: sp.task.maxResponseWords + 1,
       rng: draws.stream(i),
+      scores: false, // evaluation reads tokens only
     });
     samples.forEach((s, j) => {
       const text = decode(s.tokens.filter((t) => t !== EOS));

@@ -149,7 +149,11 @@ class OnnxDecoder implements Decoder {
     for (let r = 0; r < heads * dh; r++) {
       for (let t = 0; t < T; t++) keys[r * S + f + t] = newK[r * T + t];
     }
-    for (let r = 0; r < heads; r++) values.set(newV.subarray(r * T * dh, (r + 1) * T * dh), (r * S + f) * dh);
+    // Element loops, not subarray().set(): a decode step copies thousands of short runs.
+    for (let r = 0, n = T * dh; r < heads; r++) {
+      const to = (r * S + f) * dh, from = r * n;
+      for (let i = 0; i < n; i++) values[to + i] = newV[from + i];
+    }
   }
 
   /** Make room for `need` positions (a multiple of SLOT_BLOCK slots), keeping the filled ones. */
@@ -157,19 +161,24 @@ class OnnxDecoder implements Decoder {
     if (need <= this.#slots) return;
     const S = Math.ceil(need / SLOT_BLOCK) * SLOT_BLOCK, old = this.#slots, f = this.#filled, dh = this.#dh;
     const heads = this.rows * this.engine.config.heads;
-    const size = heads * dh * S;
-    this.#keys = Array.from({ length: this.engine.config.layers }, (_, l) => {
-      const next = new Float32Array(size), prev = this.#keys[l];
-      if (prev) { for (let r = 0; r < heads * dh; r++) next.set(prev.subarray(r * old, r * old + f), r * S); }
-      return next;
-    });
-    this.#values = Array.from({ length: this.engine.config.layers }, (_, l) => {
-      const next = new Float32Array(size), prev = this.#values[l];
+    /** `runs` runs of `n` filled floats, `stride` apart in `prev`, moved to `to` floats apart in a new array. */
+    const move = (prev: Float32Array | undefined, runs: number, n: number, stride: number, to: number) => {
+      const next = new Float32Array(runs * to);
       if (prev) {
-        for (let r = 0; r < heads; r++) next.set(prev.subarray(r * old * dh, (r * old + f) * dh), r * S * dh);
+        for (let r = 0; r < runs; r++) {
+          for (let i = 0; i < n; i++) next[r * to + i] = prev[r * stride + i];
+        }
       }
       return next;
-    });
+    };
+    this.#keys = Array.from(
+      { length: this.engine.config.layers },
+      (_, l) => move(this.#keys[l], heads * dh, f, old, S),
+    );
+    this.#values = Array.from(
+      { length: this.engine.config.layers },
+      (_, l) => move(this.#values[l], heads, f * dh, old * dh, S * dh),
+    );
     this.#slots = S;
   }
 

@@ -17,22 +17,27 @@ export interface SampleOptions {
   maxNew: number | readonly number[];
   /** The stream every draw comes from, row by row in order. */
   rng: Rng;
+  /** Whether to score each token (log-probability and entropy at temperature 1); default true. */
+  scores?: boolean;
 }
 
 /** One sampled continuation. */
 export interface Sample {
   /** New tokens, ending with EOS when `finished`. */
   tokens: number[];
-  /** Log-probability of each new token under the model at temperature 1. */
+  /** Log-probability of each new token under the model at temperature 1 (empty without `scores`). */
   logp: Float32Array;
-  /** Entropy of the model's full next-token distribution (temperature 1) at each new token. */
+  /** Entropy of the model's full next-token distribution (temperature 1) at each new token (empty without `scores`). */
   entropy: Float32Array;
   /** Whether the row ended with EOS (false: cut at its length limit or the context). */
   finished: boolean;
 }
 
-/** Draw a token from one row of logits; returns [token, logp at T=1, entropy at T=1]. */
-function draw(row: Float32Array, temperature: number, rng: Rng): [number, number, number] {
+/**
+ * Draw a token from one row of logits; returns [token, logp at T=1, entropy at T=1], the last two NaN
+ * without `scores` (the token drawn is the same either way).
+ */
+function draw(row: Float32Array, temperature: number, rng: Rng, scores: boolean): [number, number, number] {
   let max = -Infinity, arg = 0;
   for (let i = 0; i < row.length; i++) {
     if (row[i] > max) {
@@ -41,13 +46,17 @@ function draw(row: Float32Array, temperature: number, rng: Rng): [number, number
     }
   }
   const e = new Float64Array(row.length); // exp(logit − max), reused as the weights at temperature 1
-  let z = 0;
-  for (let i = 0; i < row.length; i++) z += e[i] = Math.exp(row[i] - max);
-  const logZ = max + Math.log(z);
-  let entropy = 0;
-  for (let i = 0; i < row.length; i++) {
-    const lp = row[i] - logZ;
-    entropy -= Math.exp(lp) * lp;
+  let z = 0, logZ = NaN, entropy = NaN;
+  if (scores || temperature === 1) {
+    for (let i = 0; i < row.length; i++) z += e[i] = Math.exp(row[i] - max);
+  }
+  if (scores) {
+    logZ = max + Math.log(z);
+    entropy = 0;
+    for (let i = 0; i < row.length; i++) {
+      const lp = row[i] - logZ;
+      entropy -= Math.exp(lp) * lp;
+    }
   }
   let tok = arg;
   if (temperature > 0) {
@@ -70,7 +79,7 @@ export async function sample(
   prompts: readonly number[][],
   opts: SampleOptions,
 ): Promise<Sample[]> {
-  const B = prompts.length;
+  const B = prompts.length, scores = opts.scores ?? true;
   if (B === 0) return [];
   const lens = prompts.map((p) => p.length);
   const Lp = Math.max(...lens);
@@ -102,10 +111,12 @@ export async function sample(
     for (let s = 0; s < steps; s++) {
       for (const [j, i] of live.entries()) {
         if (done(i)) continue;
-        const [tok, l, h] = draw(logits.subarray(j * V, (j + 1) * V), opts.temperature, opts.rng);
+        const [tok, l, h] = draw(logits.subarray(j * V, (j + 1) * V), opts.temperature, opts.rng, scores);
         out[i].tokens.push(tok);
-        lp[i].push(l);
-        ent[i].push(h);
+        if (scores) {
+          lp[i].push(l);
+          ent[i].push(h);
+        }
         if (tok === EOS) out[i].finished = true;
       }
       const active = live.flatMap((i, j) => (done(i) ? [] : [j]));

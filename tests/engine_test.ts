@@ -110,6 +110,17 @@ Deno.test("engines", async (t) => {
       assert(maxDiff(a[i].logp, b[i].logp) < 1e-4 && maxDiff(a[i].entropy, b[i].entropy) < 1e-4, `row ${i}`);
     }
     assertEquals((await sample(onnx, prompts, opts(5))).map((s) => s.tokens), b.map((s) => s.tokens), "rerun");
+    for (const temperature of [0, 0.6, 1]) { // unscored (evaluation): the same draws, no scores
+      const scored = await sample(onnx, prompts, { ...opts(6), temperature });
+      const bare = await sample(onnx, prompts, { ...opts(6), temperature, scores: false });
+      assertEquals(
+        bare.map((s) => [s.tokens, s.finished]),
+        scored.map((s) => [s.tokens, s.finished]),
+        `T ${temperature}`,
+      );
+      assert(bare.every((s) => s.logp.length === 0 && s.entropy.length === 0));
+      assert(scored.every((s) => s.logp.length === s.tokens.length && s.logp.every(Number.isFinite)));
+    }
   });
 
   await t.step("finished rows leave the batch: every row samples as it would alone (greedy)", async () => {
