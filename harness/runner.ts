@@ -396,6 +396,25 @@ async function runInProcess(spec: GridSpec, grid: string, cells: readonly Cell[]
   }
 }
 
+/**
+ * Say on stderr when finished runs in `dir` were made by another commit than this checkout's: they are
+ * reused and reported as they are (their configuration matches; their code may not).
+ */
+async function noteOtherCommits(dir: string): Promise<void> {
+  const current = await gitCommit();
+  const other = (await existingRuns(dir)).map((r) => r.manifest).filter((m) =>
+    m?.status === "complete" && current && m.gitCommit && m.gitCommit !== current
+  );
+  if (!current || !other.length) return;
+  const commits = [...new Set(other.map((m) => m!.gitCommit!.slice(0, 7)))].join(", ");
+  console.error(
+    `note: ${other.length} finished run(s) in ${dir} were made at commit ${commits}, this checkout is ` +
+      `${
+        current.slice(0, 7)
+      }; they are reused and reported as they are: delete a run's folder to run it with this code`,
+  );
+}
+
 /** Run the grid (see the module doc); resolves once every cell's folder is complete. */
 export async function runGrid(spec: GridSpec): Promise<void> {
   const grid = await gridHash({
@@ -409,6 +428,7 @@ export async function runGrid(spec: GridSpec): Promise<void> {
   const lock = spec.parentHoldsLock ? null : await lockFolder(dir);
   try {
     const cells = await planCells(spec, grid);
+    await noteOtherCommits(dir);
     const base = await prepareBase(spec, grid);
     const reused = spec.baselines.length * spec.seeds.length - cells.length;
     if (reused) console.error(`reusing ${reused} finished run(s) of this configuration`);

@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertMatch, assertRejects } from "./testing.ts";
 import { errorLine, listing, program } from "../harness/cli.ts";
 import { lockFolder } from "../harness/folder_lock.ts";
+import { gitCommit } from "../harness/store.ts";
 
 /** The error Deno gives a write to a full disk (as a write to /dev/full shows; reading /dev/full needs --allow-all). */
 const enospc = (path: string | URL) =>
@@ -113,6 +114,32 @@ Deno.test("bench command", async (t) => {
     await bench(mixed);
     assertEquals(await Deno.readTextFile(`${tmp}/out/smoke/table1.md`), before);
     assertEquals((await Deno.stat(`${runs}/${(await folders())[1]}/train.jsonl`)).mtime, stamp);
+  });
+
+  await t.step("finished runs of another commit are reused with a note that says so", async () => {
+    const dir = `${runs}/${(await folders())[1]}`;
+    const text = await Deno.readTextFile(`${dir}/manifest.json`);
+    const current = (await gitCommit())!;
+    assert(current, "the tests run in a git checkout");
+    /** The `note:` lines a bench writes to stderr. */
+    const notes = async () => {
+      const lines: string[] = [], error = console.error;
+      console.error = (...a: unknown[]) => lines.push(a.join(" "));
+      try {
+        await bench(mixed);
+      } finally {
+        console.error = error;
+      }
+      return lines.filter((l) => l.startsWith("note:"));
+    };
+    await Deno.writeTextFile(`${dir}/manifest.json`, text.replace(current, "0123456".padEnd(40, "0")));
+    const note = await notes().finally(() => Deno.writeTextFile(`${dir}/manifest.json`, text));
+    assertEquals(note.length, 1);
+    assertMatch(
+      note[0],
+      new RegExp(`1 finished run\\(s\\) in .* at commit 0123456, this checkout is ${current.slice(0, 7)}`),
+    );
+    assertEquals(await notes(), [], "no note when every run is this commit's");
   });
 
   await t.step(
