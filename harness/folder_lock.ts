@@ -2,9 +2,8 @@
  * One writer per folder: `deno task bench` holds an exclusive advisory lock on `<out>/<suite>/runs/.lock`
  * while it plans and runs its grid (and on a base model's build folder while it trains it), so a second
  * bench (a `--resume` typed twice, two terminals) on the same folder stops at once instead of writing
- * the same files.
- * The operating system drops the lock when its process ends, a crash or a kill included: a lock is
- * never left stale.
+ * the same files. The operating system drops the lock when its process ends, a crash or a kill
+ * included: a lock is never left stale.
  * @module
  */
 

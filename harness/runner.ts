@@ -428,7 +428,7 @@ export async function runGrid(spec: GridSpec): Promise<void> {
   const lock = spec.parentHoldsLock ? null : await lockFolder(dir);
   try {
     const cells = await planCells(spec, grid);
-    await noteOtherCommits(dir);
+    if (!spec.parentHoldsLock) await noteOtherCommits(dir); // a --jobs child's parent has said it
     const base = await prepareBase(spec, grid);
     const reused = spec.baselines.length * spec.seeds.length - cells.length;
     if (reused) console.error(`reusing ${reused} finished run(s) of this configuration`);
