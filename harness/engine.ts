@@ -33,7 +33,7 @@ export interface Decoder {
    * `every` of each new position, [rows, time, vocab].
    */
   feed(feed: Feed, every?: boolean): Promise<Float32Array>;
-  /** Keep only these rows of the batch (indices, ascending), dropping the others' cache. */
+  /** Make the batch these rows of it, in this order (an index may repeat: the row is copied), dropping the others' cache. */
   keep(rows: readonly number[]): void;
   /** Free the cache. */
   close(): void;

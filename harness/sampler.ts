@@ -1,8 +1,10 @@
 /**
  * Seeded autoregressive sampling with a KV cache, on a rollout engine (harness/engine.ts). Prompts
  * of different lengths are left-padded; padded keys are masked out and every row's positions start
- * at 0 on its first real token, so a row samples the same as it would alone. Every draw is made
- * here, from one seeded stream, so both engines sample the same tokens wherever their logits agree.
+ * at 0 on its first real token, so a row samples the same as it would alone. Rows with the same
+ * prompt (a GRPO group, an evaluation's k samples) share its prefill: each distinct prompt is fed
+ * once and its cache copied to its rows. Every draw is made here, from one seeded stream, so both
+ * engines sample the same tokens wherever their logits agree.
  * @module
  */
 import type { RolloutEngine } from "./engine.ts";
@@ -97,14 +99,27 @@ export async function sample(
     finished: false,
   }));
   const lp: number[][] = prompts.map(() => []), ent: number[][] = prompts.map(() => []);
-  const decoder = engine.decoder(B);
+  // Row i has distinct prompt of[i]; distinct[u] is the first row with prompt u.
+  const seen = new Map<string, number>(), distinct: number[] = [];
+  const of = prompts.map((p, i) => {
+    const key = p.join();
+    if (!seen.has(key)) seen.set(key, distinct.push(i) - 1);
+    return seen.get(key)!;
+  });
+  const decoder = engine.decoder(distinct.length);
   try {
     let logits = await decoder.feed({
-      tokens: prompts.flatMap((p) => [...Array(Lp - p.length).fill(PAD), ...p]),
-      positions: prompts.flatMap((p) => Array.from({ length: Lp }, (_, j) => Math.max(0, j - (Lp - p.length)))),
+      tokens: distinct.flatMap((i) => [...Array(Lp - lens[i]).fill(PAD), ...prompts[i]]),
+      positions: distinct.flatMap((i) => Array.from({ length: Lp }, (_, j) => Math.max(0, j - (Lp - lens[i])))),
       time: Lp,
-      keys,
+      keys: distinct.map((i) => keys[i]),
     });
+    if (distinct.length < B) {
+      decoder.keep(of);
+      const shared = logits;
+      logits = new Float32Array(B * V);
+      of.forEach((u, i) => logits.set(shared.subarray(u * V, (u + 1) * V), i * V));
+    }
     // The original row of each row of the decoder's batch; finished rows are dropped from it in bulk.
     let live = prompts.map((_, i) => i);
     const done = (i: number) => out[i].finished || out[i].tokens.length >= limit[i];

@@ -7,7 +7,7 @@ import * as ort from "onnxruntime-node";
 import { assert, assertEquals } from "./testing.ts";
 import { tf, useBackend } from "../harness/backend.ts";
 import { getConfig } from "../harness/config.ts";
-import { createPolicy, type ModelConfig, type Policy } from "../harness/model.ts";
+import { createPolicy, logProbAndEntropy, type ModelConfig, type Policy } from "../harness/model.ts";
 import { attentionBias, type Feed, MASKED, type RolloutEngine, TfjsEngine } from "../harness/engine.ts";
 import { OnnxEngine, SLOT_BLOCK } from "../harness/onnx_engine.ts";
 import { cacheNames, policyOnnx, weightsOf } from "../harness/onnx_export.ts";
@@ -139,6 +139,33 @@ Deno.test("engines", async (t) => {
       }
     }
   });
+
+  await t.step(
+    "rows with the same prompt share one prefill and sample as the full forward pass scores them",
+    async () => {
+      const r = rng(8, "prompts");
+      const distinct = [3, 9, 6].map((n) => [BOS, ...Array.from({ length: n }, () => r.int(MODEL.vocabSize)), SEP]);
+      const prompts = [0, 1, 0, 2, 1, 0].map((u) => distinct[u]);
+      for (const engine of [tfjs, onnx]) {
+        const batches: number[] = []; // the rows of each decoder the sampler starts
+        const spy = Object.assign(Object.create(engine), {
+          decoder: (rows: number) => (batches.push(rows), engine.decoder(rows)),
+        }) as RolloutEngine;
+        const out = await sample(spy, prompts, { temperature: 1, maxNew: 12, rng: rng(9, "draws") });
+        assertEquals(batches, [3], `${engine.name}: one prefill row per distinct prompt`);
+        assert(new Set(out.map((s) => s.tokens.join())).size > 3, "rows of one prompt drew different tokens");
+        out.forEach((s, i) => {
+          const seq = [...prompts[i], ...s.tokens], T = seq.length - 1;
+          const lp = tf.tidy(() => {
+            const logits = policy.forward(tf.tensor2d(seq.slice(0, -1), [1, T], "int32")).logits;
+            return logProbAndEntropy(logits, tf.tensor2d(seq.slice(1), [1, T], "int32")).logp
+              .dataSync() as Float32Array;
+          }).slice(prompts[i].length - 1);
+          assert(maxDiff(lp, s.logp) < 1e-4, `${engine.name} row ${i}: ${maxDiff(lp, s.logp)}`);
+        });
+      }
+    },
+  );
 
   await t.step("policy.onnx with the weights inside loads in a fresh session and agrees", async () => {
     const session = await ort.InferenceSession.create(policyOnnx(MODEL, weightsOf(policy)));
