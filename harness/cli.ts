@@ -151,7 +151,7 @@ async function bench(opts: BenchOptions) {
     command: ["deno task bench", ...Deno.args.slice(1)].join(" "),
     parentHoldsLock: opts.withParent,
     runCells: jobs > 1
-      ? (cells) => runInChildren(cells, jobs, cfg.rl.steps, (cell) => childArgs(opts, jobs, cell))
+      ? (cells, last) => runInChildren(cells, jobs, cfg.rl.steps, (cell) => childArgs(opts, jobs, cell), last)
       : undefined,
   });
   console.error(`ran the grid of suite ${cfg.name} in ${((performance.now() - t0) / 1000).toFixed(0)} s`);

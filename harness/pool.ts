@@ -14,6 +14,12 @@ import { Progress } from "./progress.ts";
 /** How to start the child of a cell: the arguments after `deno`. */
 export type ChildArgs = (cell: Cell) => string[];
 
+/** A job run in this process after the cells, and what its failure is called. */
+export interface LastJob {
+  name: string;
+  run: () => Promise<void>;
+}
+
 /** Lines in `path` (0 when it does not exist yet). */
 async function lines(path: string): Promise<number> {
   try {
@@ -25,14 +31,16 @@ async function lines(path: string): Promise<number> {
 }
 
 /**
- * Run `cells` in at most `jobs` child processes at a time; rejects, once the running children have
- * ended, with the errors of every failed cell. `steps` is the RL steps per cell (for the progress bar).
+ * Run `cells` in at most `jobs` child processes at a time, then `last` in this process as one more job
+ * (it takes the first slot free after the last cell has started); rejects, once the running jobs have
+ * ended, with the errors of every failed one. `steps` is the RL steps per cell (for the progress bar).
  */
 export async function runInChildren(
   cells: readonly Cell[],
   jobs: number,
   steps: number,
   args: ChildArgs,
+  last?: LastJob,
 ): Promise<void> {
   const bar = new Progress(`grid (${cells.length} runs, ${jobs} jobs)`, cells.length * steps);
   const running = new Set<Cell>();
@@ -56,8 +64,12 @@ export async function runInChildren(
   for (const [signal, listener] of listeners) Deno.addSignalListener(signal, listener);
   let next = 0;
   const worker = async () => {
-    while (next < cells.length) {
-      const cell = cells[next++];
+    while (next <= cells.length) {
+      if (next++ === cells.length) {
+        await last?.run().catch((e) => failures.push(`${last.name}: ${(e as Error).message}`));
+        continue;
+      }
+      const cell = cells[next - 1];
       running.add(cell);
       const child = new Deno.Command(Deno.execPath(), {
         args: args(cell),
@@ -77,14 +89,14 @@ export async function runInChildren(
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(jobs, cells.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(jobs, cells.length + 1) }, worker));
   } finally {
     for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
     clearInterval(timer);
     bar.update(finishedSteps);
     bar.done();
   }
-  if (failures.length) throw new Error(`${failures.length} run(s) failed: ${failures.join("; ")}`);
+  if (failures.length) throw new Error(`${failures.length} job(s) failed: ${failures.join("; ")}`);
 }
 
 /** In a child: exit (status 143) once stdin, the pipe from the parent, closes, which happens when the parent dies. */

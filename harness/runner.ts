@@ -1,7 +1,8 @@
 /**
- * The bench grid: the suite's base model (built or loaded from the cache), its evaluation and mined
- * Strategic Grams in a `base-…` folder, then every (baseline, seed) run from that base, each in its
- * own folder of the results store (harness/store.ts), in this process or in `jobs` child processes.
+ * The bench grid: the suite's base model (built or loaded from the cache) and the Strategic Grams
+ * mined from it in a `base-…` folder, then every (baseline, seed) run from that base, each in its own
+ * folder of the results store (harness/store.ts), in this process or in `jobs` child processes, and
+ * last the base model's evaluation (in this process, beside the grid's last runs).
  *
  * Before anything runs, the results folder is checked and locked (harness/folder_lock.ts: one bench
  * writes a folder at a time): it must be writable, and every folder already in `<out>/<suite>/runs/`
@@ -36,9 +37,10 @@ import {
 import { tf } from "./backend.ts";
 import { TOKENIZER_ID } from "./tokenizer.ts";
 import { createEngine, type EngineName } from "./engine.ts";
-import { onnxRuntime } from "./onnx_runtime.ts";
+import { firstLine, onnxRuntime } from "./onnx_runtime.ts";
 import { sha256 } from "./atomic.ts";
 import { lockFolder } from "./folder_lock.ts";
+import type { LastJob } from "./pool.ts";
 
 /** A baseline of the grid and how it was named (a registered name or a path, passed on to child processes). */
 export interface GridBaseline {
@@ -63,8 +65,11 @@ export interface GridSpec {
   resume: boolean;
   /** The command line, recorded in every manifest. */
   command: string;
-  /** Runs the planned cells (default: one after another in this process); the child-process pool replaces it. */
-  runCells?: (cells: readonly Cell[]) => Promise<void>;
+  /**
+   * Runs the planned cells, then `last` in this process when a slot is free (default: one after another
+   * in this process); the child-process pool replaces it.
+   */
+  runCells?: (cells: readonly Cell[], last?: LastJob) => Promise<void>;
   /** This process is a `--jobs` child: its parent holds the results folder's lock (harness/folder_lock.ts). */
   parentHoldsLock?: boolean;
 }
@@ -272,9 +277,9 @@ async function finish(dir: string, m: RunManifest, error?: Error): Promise<void>
 }
 
 /**
- * The base model of the grid: built or loaded from the cache; its evaluation (step 0 of every run)
- * and the mined Strategic Grams stored in its `base-…` folder, or read from there when that folder
- * is complete.
+ * The base model of the grid, built or loaded from the cache, and its Strategic Grams, mined from it
+ * into its `base-…` folder (or read from there): what every run needs. Its evaluation (step 0 of every
+ * run) is {@link evaluateBase}'s, left for the end of the grid, where it fills a core the last runs leave idle.
  */
 export async function prepareBase(spec: GridSpec, grid: string): Promise<BaseRun> {
   const { cfg } = spec;
@@ -299,33 +304,45 @@ export async function prepareBase(spec: GridSpec, grid: string): Promise<BaseRun
   const configHash = await runHash(grid, fields);
   const id = runId("base", baseSeed, configHash);
   const dir = `${runsDir(spec.out, cfg.name)}/${id}`;
+  const path = `${dir}/strategic_grams.json`;
   try {
-    if ((await readManifest(dir))?.status === "complete") {
-      return { checkpoint: built.dir, dir, grams: await loadStrategicGrams(`${dir}/strategic_grams.json`) };
-    }
-    const m = await newManifest(spec, grid, { ...fields, id, configHash });
-    await createRunFolder(dir, m);
-    const splits = trainSplits(cfg);
-    const evalBar = new Progress("base model evaluation", 0);
-    const engine = await createEngine(spec.engine, built.policy);
-    let grams: StrategicGrams;
-    try {
-      const evals = await evaluate(engine, splits, cfg.eval, baseSeed, (d, t) => {
-        evalBar.total = t;
-        evalBar.update(d);
+    if (await readManifest(dir) && await Deno.stat(path).then(() => true, () => false)) {
+      const grams = await loadStrategicGrams(path).catch((e) => {
+        throw new ResultsFolderError(`${path} is damaged (${firstLine(e)}); delete ${dir} to mine the grams again`);
       });
-      evalBar.done();
-      await Deno.writeTextFile(`${dir}/eval.jsonl`, JSON.stringify({ step: 0, evals }) + "\n");
-      grams = await mineGrams(cfg, engine, splits, baseSeed);
-    } finally {
-      await engine.dispose();
+      return { checkpoint: built.dir, dir, grams };
     }
+    await createRunFolder(dir, await newManifest(spec, grid, { ...fields, id, configHash }));
+    const engine = await createEngine(spec.engine, built.policy);
+    const grams = await mineGrams(cfg, engine, trainSplits(cfg), baseSeed).finally(() => engine.dispose());
     console.error(`mined ${grams.grams.length} strategic grams from ${grams.responses} successful base-model rollouts`);
-    await saveStrategicGrams(`${dir}/strategic_grams.json`, grams);
-    await finish(dir, m);
+    await saveStrategicGrams(path, grams);
     return { checkpoint: built.dir, dir, grams };
   } finally {
     built.policy.dispose();
+  }
+}
+
+/**
+ * Evaluate the base model on every task's test split into its `base-…` folder (the `eval.jsonl` step 0
+ * that tables compare with) and mark the folder complete, showing progress on `bar`; nothing to do
+ * when it is complete already.
+ */
+export async function evaluateBase(spec: GridSpec, base: BaseRun, bar?: Progress): Promise<void> {
+  const m = await readManifest(base.dir);
+  if (!m || m.status === "complete") return;
+  const policy = await loadCheckpoint(base.checkpoint, spec.cfg.model);
+  try {
+    const engine = await createEngine(spec.engine, policy);
+    const evals = await evaluate(engine, trainSplits(spec.cfg), spec.cfg.eval, m.seed, (done, total) => {
+      if (bar) bar.total = total;
+      bar?.update(done);
+    }).finally(() => engine.dispose());
+    bar?.done();
+    await Deno.writeTextFile(`${base.dir}/eval.jsonl`, JSON.stringify({ step: 0, evals }) + "\n");
+    await finish(base.dir, m);
+  } finally {
+    policy.dispose();
   }
 }
 
@@ -384,8 +401,14 @@ export async function runCell(
   }
 }
 
-/** Run the cells one after another in this process, with a progress bar per run. */
-async function runInProcess(spec: GridSpec, grid: string, cells: readonly Cell[], base: BaseRun): Promise<void> {
+/** Run the cells one after another in this process, with a progress bar per run, then `last`. */
+async function runInProcess(
+  spec: GridSpec,
+  grid: string,
+  cells: readonly Cell[],
+  base: BaseRun,
+  last?: LastJob,
+): Promise<void> {
   for (const [i, cell] of cells.entries()) {
     const bar = new Progress(`[${i + 1}/${cells.length}] ${cell.baseline.name} seed ${cell.seed}`, spec.cfg.rl.steps);
     try {
@@ -394,6 +417,7 @@ async function runInProcess(spec: GridSpec, grid: string, cells: readonly Cell[]
       bar.done();
     }
   }
+  await last?.run();
 }
 
 /**
@@ -415,7 +439,7 @@ async function noteOtherCommits(dir: string): Promise<void> {
   );
 }
 
-/** Run the grid (see the module doc); resolves once every cell's folder is complete. */
+/** Run the grid (see the module doc); resolves once every cell's folder and the base folder are complete. */
 export async function runGrid(spec: GridSpec): Promise<void> {
   const grid = await gridHash({
     config: spec.cfg,
@@ -432,7 +456,13 @@ export async function runGrid(spec: GridSpec): Promise<void> {
     const base = await prepareBase(spec, grid);
     const reused = spec.baselines.length * spec.seeds.length - cells.length;
     if (reused) console.error(`reusing ${reused} finished run(s) of this configuration`);
-    await (spec.runCells ? spec.runCells(cells) : runInProcess(spec, grid, cells, base));
+    // The base model's evaluation is the parent's (a --jobs child runs its cell only), with a
+    // progress bar of its own unless the pool's bar is showing.
+    const bar = () => spec.runCells ? undefined : new Progress("base model evaluation", 0);
+    const last = spec.parentHoldsLock
+      ? undefined
+      : { name: "the base model's evaluation", run: () => evaluateBase(spec, base, bar()) };
+    await (spec.runCells ? spec.runCells(cells, last) : runInProcess(spec, grid, cells, base, last));
   } finally {
     lock?.close();
   }

@@ -263,6 +263,42 @@ Deno.test("bench command", async (t) => {
         const [a, b] = [`${tmp}/whole`, `${tmp}/grid`].map((o) => `${o}/smoke/runs/${id}/${f}`);
         assertEquals(await Deno.readFile(b), await Deno.readFile(a), f);
       }
+      // The base model's evaluation, left to the parent at the grid's end, is the same too.
+      const base = alone.find((f) => f.startsWith("base-"))!;
+      for (const f of ["eval.jsonl", "strategic_grams.json"]) {
+        const [a, b] = [`${tmp}/whole`, `${tmp}/grid`].map((o) => `${o}/smoke/runs/${base}/${f}`);
+        assertEquals(await Deno.readFile(b), await Deno.readFile(a), f);
+      }
+      assertEquals(
+        JSON.parse(await Deno.readTextFile(`${tmp}/grid/smoke/runs/${base}/manifest.json`)).status,
+        "complete",
+      );
+    },
+  );
+
+  await t.step(
+    "a base folder whose evaluation did not happen gets it at the next bench, every run reused",
+    async () => {
+      const base = `${tmp}/grid/smoke/runs/${
+        (await folders(`${tmp}/grid/smoke/runs`)).find((f) => f.startsWith("base-"))
+      }`;
+      const evals = await Deno.readFile(`${base}/eval.jsonl`);
+      const manifest = JSON.parse(await Deno.readTextFile(`${base}/manifest.json`));
+      await Deno.writeTextFile(`${base}/manifest.json`, JSON.stringify({ ...manifest, status: "running", files: {} }));
+      await Deno.remove(`${base}/eval.jsonl`);
+      await bench([
+        ...common.slice(0, -4),
+        "--out",
+        `${tmp}/grid`,
+        "--steps",
+        "3",
+        "--baselines",
+        "hicra,grpo",
+        "--seeds",
+        "1,2",
+      ]);
+      assertEquals(await Deno.readFile(`${base}/eval.jsonl`), evals);
+      assertEquals(JSON.parse(await Deno.readTextFile(`${base}/manifest.json`)).files, manifest.files);
     },
   );
 
