@@ -135,6 +135,12 @@ export interface ForwardOptions {
   bias?: tf.Tensor;
   /** Cache of earlier positions; when given, the new keys/values are appended and returned. */
   cache?: KVCache;
+  /**
+   * First position whose logits are wanted (default 0): the last block computes queries, attention
+   * output, MLP and head only from there (earlier positions still give it their keys and values), and
+   * the logits are [batch, time − from, vocab]. Same values as slicing the full logits.
+   */
+  from?: number;
 }
 
 /** Named weight tensors in a fixed order. */
@@ -173,23 +179,33 @@ export class Policy {
       throw new RangeError(`sequence of ${past + T} tokens exceeds the model context ${this.config.context}`);
     }
     const positions = opts.positions ?? tf.range(0, T, 1, "int32").expandDims(0).tile([B, 1]) as tf.Tensor2D;
-    const bias = opts.bias ?? causalBias(T);
+    const from = opts.from ?? 0;
+    if (!Number.isInteger(from) || from < 0 || from >= T) {
+      throw new RangeError(`from must be in 0..${T - 1}, got ${from}`);
+    }
+    let bias = opts.bias ?? causalBias(T);
     let x: tf.Tensor = embed(tokens, this.#w("wte")).add(embed(positions, this.#w("wpe")));
     const cache: KVCache = { k: [], v: [] };
     for (let l = 0; l < this.config.layers; l++) {
       const w = (n: string) => this.#w(`h${l}.${n}`);
       const qkv = linear(layerNorm(x, w("ln1.g"), w("ln1.b")), w("attn.wqkv"), w("attn.bqkv"));
       // Split heads with 4-D transposes: wasm's 5-D transpose is ~50× slower.
-      const [q, kNew, vNew] = tf.split(qkv, 3, 2).map((t) =>
+      let [q, kNew, vNew] = tf.split(qkv, 3, 2).map((t) =>
         tf.transpose(tf.reshape(t, [B, T, H, dh]), [0, 2, 1, 3])
       ) as tf.Tensor4D[];
+      const Tq = l === this.config.layers - 1 ? T - from : T; // the queries (and rows) this block computes
+      if (Tq < T) {
+        q = tf.slice(q, [0, 0, from, 0], [B, H, Tq, dh]);
+        x = tf.slice(x, [0, from, 0], [B, Tq, D]);
+        if (bias.rank === 4 && bias.shape[2] === T) bias = tf.slice(bias, [0, 0, from, 0], [-1, -1, Tq, -1]);
+      }
       const [kPast, vPast] = [opts.cache?.k[l], opts.cache?.v[l]];
       const k = kPast ? tf.concat([kPast, kNew], 2) as tf.Tensor4D : kNew;
       const v = vPast ? tf.concat([vPast, vNew], 2) as tf.Tensor4D : vNew;
       cache.k.push(k);
       cache.v.push(v);
       const att = tf.softmax(matMul(q, swapLast(k)).mul(1 / Math.sqrt(dh)).add(bias));
-      const y = tf.reshape(tf.transpose(matMul(att, v), [0, 2, 1, 3]), [B, T, D]);
+      const y = tf.reshape(tf.transpose(matMul(att, v), [0, 2, 1, 3]), [B, Tq, D]);
       x = x.add(linear(y, w("attn.wo"), w("attn.bo")));
       const hmid = gelu(linear(layerNorm(x, w("ln2.g"), w("ln2.b")), w("mlp.w1"), w("mlp.b1")));
       x = x.add(linear(hmid, w("mlp.w2"), w("mlp.b2")));

@@ -104,10 +104,9 @@ function chunkLogProbs(policy: Policy, rows: readonly Row[], width: number) {
   const { logits } = policy.forward(tf.tensor2d(ids, [B, L], "int32"), {
     positions: tf.tensor2d(pos, [B, L], "int32"),
     bias: causalBias(L).add(tf.tensor(keyBias, [B, 1, 1, L])),
+    from: Lp - 1, // logits of the response's predictions only
   });
-  const V = policy.config.vocabSize;
-  const resp = tf.slice(logits, [0, Lp - 1, 0], [B, Tr, V]) as tf.Tensor3D;
-  const { logp, entropy } = logProbAndEntropy(resp, tf.tensor2d(targets, [B, Tr], "int32"));
+  const { logp, entropy } = logProbAndEntropy(logits, tf.tensor2d(targets, [B, Tr], "int32"));
   const pad = (x: tf.Tensor2D) => (Tr === width ? x : tf.pad(x, [[0, 0], [0, width - Tr]]));
   return { logp: pad(logp), entropy: pad(entropy) };
 }

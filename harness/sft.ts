@@ -75,10 +75,12 @@ export function sequenceLoss(policy: Policy, b: SeqBatch, overhead = TRAIN_PASS_
   const rows = b.mask.map((m) => ({ left: 0, right: m.lastIndexOf(1) + 1 })); // right padding after that
   const sums = lengthChunks(rows, overhead).map(([s, e]) => {
     const T = Math.max(1, ...rows.slice(s, e).map((r) => r.right));
-    const cut = (a: number[][]) => a.slice(s, e).flatMap((row) => row.slice(0, T));
-    const logits = policy.forward(tf.tensor2d(cut(b.tokens), [e - s, T], "int32")).logits;
-    const { logp } = logProbAndEntropy(logits, tf.tensor2d(cut(b.targets), [e - s, T], "int32"));
-    return tf.sum(logp.mul(tf.tensor2d(cut(b.mask), [e - s, T])));
+    // Logits from the first position any row of the pass is scored at (the shortest prompt's end).
+    const from = Math.min(T - 1, ...b.mask.slice(s, e).map((m) => Math.max(0, m.indexOf(1))));
+    const cut = (a: number[][], at = from) => a.slice(s, e).flatMap((row) => row.slice(at, T));
+    const logits = policy.forward(tf.tensor2d(cut(b.tokens, 0), [e - s, T], "int32"), { from }).logits;
+    const { logp } = logProbAndEntropy(logits, tf.tensor2d(cut(b.targets), [e - s, T - from], "int32"));
+    return tf.sum(logp.mul(tf.tensor2d(cut(b.mask), [e - s, T - from])));
   });
   const count = b.mask.reduce((n, m) => n + m.reduce((a, x) => a + x, 0), 0);
   return tf.neg(tf.addN(sums)).div(Math.max(count, 1)) as tf.Scalar;

@@ -1,6 +1,14 @@
-import { assert, assertEquals, assertRejects } from "./testing.ts";
+import { assert, assertEquals, assertRejects, assertThrows } from "./testing.ts";
 import { tf, useBackend } from "../harness/backend.ts";
-import { affine, createPolicy, gelu, logProbAndEntropy, matMul, type ModelConfig } from "../harness/model.ts";
+import {
+  affine,
+  causalBias,
+  createPolicy,
+  gelu,
+  logProbAndEntropy,
+  matMul,
+  type ModelConfig,
+} from "../harness/model.ts";
 import { sample } from "../harness/sampler.ts";
 import { TfjsEngine } from "../harness/engine.ts";
 import { rng } from "../harness/rng.ts";
@@ -85,6 +93,25 @@ Deno.test("model", async (t) => {
     }
     assert(checked >= 2 * p.params.length);
     tf.dispose(Object.values(grads));
+    p.dispose();
+  });
+
+  await t.step("forward from a position gives the full pass's logits and gradients there, bit for bit", () => {
+    const p = createPolicy(TINY, 12);
+    const [B, T, from] = [3, 7, 4];
+    const tokens = tf.tensor2d(Array.from({ length: B * T }, (_, i) => (i * 5) % 16), [B, T], "int32");
+    const bias = causalBias(T).add(
+      tf.tensor([0, 0, 0, 0, 0, 0, 0, -1e9, 0, 0, 0, 0, 0, 0, -1e9, -1e9, 0, 0, 0, 0, 0], [B, 1, 1, T]),
+    );
+    const w = tf.randomNormal([B, T - from, TINY.vocabSize], 0, 1, "float32", 8);
+    const full = () => tf.slice(p.forward(tokens, { bias }).logits, [0, from, 0], [B, T - from, -1]);
+    const part = () => p.forward(tokens, { bias, from }).logits;
+    const loss = (f: () => tf.Tensor) => () => tf.sum(f().mul(w)) as tf.Scalar;
+    assertEquals(part().shape, [B, T - from, TINY.vocabSize]);
+    assertEquals(part().dataSync(), full().dataSync());
+    const [a, b] = [tf.variableGrads(loss(full), p.variables), tf.variableGrads(loss(part), p.variables)];
+    for (const v of p.variables) assertEquals(b.grads[v.name].dataSync(), a.grads[v.name].dataSync(), v.name);
+    assertThrows(() => p.forward(tokens, { from: T }), /from must be in 0\.\.6, got 7/);
     p.dispose();
   });
 
