@@ -117,7 +117,10 @@ export function trainBase(cfg: BenchConfig, seed: number, onStep?: (s: SftStep) 
   const splits = trainSplits(cfg);
   const trainer = new Trainer(policy, cfg.sft.clip);
   try {
-    for (let step = 0; step < cfg.sft.steps; step++) onStep?.(sftStep(trainer, splits, cfg, seed, step));
+    for (let step = 0; step < cfg.sft.steps; step++) {
+      const s = sftStep(trainer, splits, cfg, seed, step); // taken whether or not anyone watches
+      onStep?.(s);
+    }
   } finally {
     trainer.dispose();
   }

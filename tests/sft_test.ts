@@ -75,11 +75,13 @@ Deno.test("sft", async (t) => {
     assert(tail < 0.8 * head, `loss ${head.toFixed(3)} → ${tail.toFixed(3)}`);
   });
 
-  await t.step("a tiny SFT run twice gives byte-identical weights; another seed others", () => {
+  await t.step("a tiny SFT run twice gives byte-identical weights; another seed others; both trained", () => {
     const [a, b, c] = [trainBase(tiny(4), 1), trainBase(tiny(4), 1), trainBase(tiny(4), 2)];
+    const init = createPolicy(tiny(4).model, 1);
     assertEquals(weightBytes(a), weightBytes(b));
     assertNotEquals(weightBytes(a), weightBytes(c));
-    [a, b, c].forEach((p) => p.dispose());
+    assertNotEquals(weightBytes(a), weightBytes(init), "the steps were taken without an onStep watcher");
+    [a, b, c, init].forEach((p) => p.dispose());
   });
 
   await t.step(
