@@ -73,48 +73,98 @@ async function loadNative(backend: BackendName): Promise<void> {
   }
 }
 
-/**
- * wasm's Slice kernel, copying heap to heap row by row: the stock kernel first copies its whole input
- * out of the heap (1.5 ms per slice of a 2 MB tensor; 128 row blocks of one tensor ~70× slower).
- * Same values; string tensors go to the stock kernel.
- */
-function registerHeapSlice(): void {
-  const stock = tf.getKernel("Slice", "wasm")!;
-  type WasmBackend = tf.KernelBackend & {
-    makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-    typedArrayFromHeap(t: tf.TensorInfo): tf.TypedArray;
-  };
-  tf.unregisterKernel("Slice", "wasm");
+type WasmBackend = tf.KernelBackend & {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): tf.TypedArray;
+  incRef(dataId: tf.DataId): void;
+};
+
+/** `x[begin : begin + size]` (sizes resolved), copied heap to heap: whole when contiguous, else one run of the last axis per row. */
+function heapSlice(backend: WasmBackend, x: tf.TensorInfo, begin: number[], size: number[]): tf.TensorInfo {
+  const out = backend.makeOutput(size, x.dtype);
+  const [to, from] = [backend.typedArrayFromHeap(out), backend.typedArrayFromHeap(x)];
+  const strides = tf.util.computeStrides(x.shape);
+  if (tf.slice_util.isSliceContinous(x.shape, begin, size)) {
+    const at = tf.slice_util.computeFlatOffset(begin, strides);
+    to.set(from.subarray(at, at + to.length));
+    return out;
+  }
+  // `index` counts through the rows' positions like an odometer.
+  const r = size.length, run = size[r - 1], index = new Array(r - 1).fill(0);
+  for (let row = 0; row * run < to.length; row++) {
+    const at = begin[r - 1] + index.reduce((sum, i, d) => sum + (begin[d] + i) * strides[d], 0);
+    to.set(from.subarray(at, at + run), row * run);
+    for (let d = r - 2; d >= 0 && ++index[d] === size[d]; d--) index[d] = 0;
+  }
+  return out;
+}
+
+/** Replace the wasm backend's kernel `name` with `kernelFunc` (string tensors still go to the stock one). */
+function replaceKernel(
+  name: string,
+  kernelFunc: (
+    x: tf.TensorInfo,
+    attrs: Record<string, unknown>,
+    backend: WasmBackend,
+  ) => tf.TensorInfo | tf.TensorInfo[],
+): void {
+  const stock = tf.getKernel(name, "wasm")!;
+  tf.unregisterKernel(name, "wasm");
   tf.registerKernel({
     ...stock,
     kernelFunc: (args) => {
       const { inputs: { x }, attrs, backend } = args as unknown as {
         inputs: { x: tf.TensorInfo };
-        attrs: { begin: number[]; size: number[] };
+        attrs: Record<string, unknown>;
         backend: WasmBackend;
       };
-      if (x.dtype === "string") return stock.kernelFunc(args);
-      const [begin, size] = tf.slice_util.parseSliceParams(x as tf.Tensor, attrs.begin, attrs.size);
-      const out = backend.makeOutput(size, x.dtype);
-      const [to, from] = [backend.typedArrayFromHeap(out), backend.typedArrayFromHeap(x)];
-      const strides = tf.util.computeStrides(x.shape);
-      if (tf.slice_util.isSliceContinous(x.shape, begin, size)) {
-        const at = tf.slice_util.computeFlatOffset(begin, strides);
-        to.set(from.subarray(at, at + to.length));
-        return out;
-      }
-      // One run of the last axis per row; `index` counts through the rows' positions like an odometer.
-      const r = size.length, run = size[r - 1], index = new Array(r - 1).fill(0);
-      for (let row = 0; row * run < to.length; row++) {
-        const at = begin[r - 1] + index.reduce((sum, i, d) => sum + (begin[d] + i) * strides[d], 0);
-        to.set(from.subarray(at, at + run), row * run);
-        for (let d = r - 2; d >= 0 && ++index[d] === size[d]; d--) index[d] = 0;
-      }
-      return out;
+      return x.dtype === "string" ? stock.kernelFunc(args) : kernelFunc(x, attrs, backend);
     },
   });
 }
-registerHeapSlice();
+
+/**
+ * Faster wasm kernels, same values. The stock Slice first copies its whole input out of the heap
+ * (1.5 ms per slice of a 2 MB tensor; 128 row blocks of one tensor ~70× slower): Slice and SplitV
+ * (which called the stock slice per part) copy heap to heap instead. Identity shares its input's memory,
+ * as Reshape does, instead of copying it. Mean's gradient divides `dy` by the count before it is
+ * broadcast to the input's shape (tfjs divides after: the same quotients, n times as many divisions).
+ */
+function registerWasmFixes(): void {
+  replaceKernel("Slice", (x, attrs, backend) => {
+    const [begin, size] = tf.slice_util.parseSliceParams(
+      x as tf.Tensor,
+      attrs.begin as number[],
+      attrs.size as number[],
+    );
+    return heapSlice(backend, x, begin, size);
+  });
+  replaceKernel("SplitV", (x, attrs, backend) => {
+    const axis = tf.util.parseAxisParam(attrs.axis as number, x.shape)[0];
+    const sizes = tf.backend_util.prepareSplitSize(x as tf.Tensor, attrs.numOrSizeSplits as number[], axis);
+    const begin = x.shape.map(() => 0);
+    return sizes.map((s) => {
+      const out = heapSlice(backend, x, begin, x.shape.map((n, d) => (d === axis ? s : n)));
+      begin[axis] += s;
+      return out;
+    });
+  });
+  replaceKernel("Identity", (x, _attrs, backend) => {
+    backend.incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  });
+  tf.registerGradient({
+    kernelName: "Mean",
+    inputsToSave: ["x"],
+    gradFunc: (dy, [x], attrs) => {
+      const axes = tf.util.parseAxisParam((attrs as { axis: number | number[] }).axis, x.shape);
+      const kept = x.shape.map((n, d) => (axes.includes(d) ? 1 : n));
+      const n = axes.reduce((p, d) => p * x.shape[d], 1);
+      return { x: () => tf.mul(tf.div(tf.reshape(dy as tf.Tensor, kept), n), tf.fill(x.shape, 1)) };
+    },
+  });
+}
+registerWasmFixes();
 
 /** Make `name` the active backend (idempotent); throws a {@link BackendError} saying how to fix a failure. */
 export async function useBackend(name: string): Promise<BackendName> {

@@ -55,7 +55,7 @@ Deno.test("backends: wasm and cpu give the default model's log-probs and entropi
   }
 });
 
-Deno.test("backends: wasm's heap-to-heap Slice gives the cpu backend's values, contiguous or strided", async () => {
+Deno.test("backends: wasm's heap-to-heap Slice and SplitV give the cpu backend's values, contiguous or strided", async () => {
   const cases: [shape: number[], begin: number[], size: number[]][] = [
     [[5], [1], [3]],
     [[4, 6], [1, 0], [2, 6]],
@@ -80,6 +80,15 @@ Deno.test("backends: wasm's heap-to-heap Slice gives the cpu backend's values, c
             return Array.from(tf.slice(x, begin, size).dataSync());
           })
         )
+      ).concat(
+        [[[4, 6], [1, 2, 3], 1], [[2, 3, 4], [2, 2], 2], [[3, 4, 5], [1, 3], 1], [[5, 2], [2, 3], 0]].flatMap(
+          ([shape, sizes, axis]) =>
+            tf.tidy(() => {
+              const n = (shape as number[]).reduce((a, b) => a * b);
+              const x = tf.tensor(Array.from({ length: n }, (_, i) => 2 * i - 7), shape as number[]);
+              return tf.split(x, sizes as number[], axis as number).map((t) => Array.from(t.dataSync()));
+            }),
+        ),
       )
     );
   try {
@@ -87,4 +96,30 @@ Deno.test("backends: wasm's heap-to-heap Slice gives the cpu backend's values, c
   } finally {
     await useBackend("wasm");
   }
+});
+
+Deno.test("backends: wasm's Identity shares its input's memory and frees it once neither is held", async () => {
+  await useBackend("wasm");
+  const before = tf.memory().numDataBuffers;
+  const x = tf.tensor([1, 2, 3, 4], [2, 2]);
+  const y = tf.engine().runKernel("Identity", { x }) as tf.Tensor;
+  assertEquals(tf.memory().numDataBuffers, before + 1, "one buffer for both");
+  x.dispose();
+  assertEquals(Array.from(y.dataSync()), [1, 2, 3, 4]);
+  y.dispose();
+  assertEquals(tf.memory().numDataBuffers, before);
+});
+
+Deno.test("backends: Mean's gradient is dy / count at every input it averaged, as tfjs's own (float32, bit for bit)", async () => {
+  await useBackend("wasm");
+  const w = Float32Array.from({ length: 6 }, (_, i) => 0.7 * i - 1.3);
+  const [last, outer] = tf.tidy(() => {
+    const x = tf.tensor(Array.from({ length: 24 }, (_, i) => Math.sin(i) * 3), [2, 3, 4]);
+    return [
+      tf.grad((t) => tf.sum(tf.mean(t, -1, true).mul(tf.tensor(w, [2, 3, 1]))))(x),
+      tf.grad((t) => tf.sum(tf.mean(t, [0, 2]).mul(tf.tensor(w.slice(0, 3)))))(x),
+    ].map((g) => Array.from(g.dataSync()));
+  });
+  assertEquals(last, Array.from({ length: 24 }, (_, i) => Math.fround(w[Math.floor(i / 4)] / 4)));
+  assertEquals(outer, Array.from({ length: 24 }, (_, i) => Math.fround(w[Math.floor(i / 4) % 3] / 8)));
 });
