@@ -114,7 +114,7 @@ function layerNorm(x: tf.Tensor, g: tf.Variable, b: tf.Variable): tf.Tensor {
 }
 
 /** 2·√(2/π): GELU's tanh approximation written with a sigmoid, since 1 + tanh(u) = 2·σ(2u). */
-export const GELU_2C = 2 * Math.sqrt(2 / Math.PI);
+const GELU_2C = 2 * Math.sqrt(2 / Math.PI);
 
 /** GELU, tanh approximation: `0.5·x·(1 + tanh(√(2/π)(x + 0.044715x³)))` = `x·σ(2√(2/π)·x·(1 + 0.044715x²))` (wasm's tanh is 15× slower than its sigmoid). */
 export function gelu(x: tf.Tensor): tf.Tensor {

@@ -1,10 +1,10 @@
 /**
  * The ONNX Runtime rollout engine: the policy's ONNX export (harness/onnx_export.ts) with its weights
  * as graph inputs, so that taking up new weights after an update is reading them out of tfjs, not
- * building a new session. The KV cache lives in this engine's buffers, keys stored transposed
- * ([rows, heads, dHead, slots]) and values as [rows, heads, slots, dHead], with room for a multiple
- * of {@link SLOT_BLOCK} positions: each run attends over those slots (unused ones masked) and returns
- * only the new tokens' keys and values, which are copied into place.
+ * building a new session. Two sessions: the general graph for prompts (any number of new tokens) and
+ * the decode-step graph for one new token per row. The KV cache lives in this engine's buffers
+ * (harness/slot_cache.ts): each run attends over its slots (unused ones masked) and returns only the
+ * new tokens' keys and values, which are copied into place.
  * @module
  */
 import type * as Ort from "onnxruntime-node";
@@ -12,9 +12,7 @@ import { attentionBias, type Decoder, type Feed, type RolloutEngine } from "./en
 import type { ModelConfig, Policy } from "./model.ts";
 import { cacheNames, policyOnnx, weightsOf } from "./onnx_export.ts";
 import { firstLine, onnxRuntime } from "./onnx_runtime.ts";
-
-/** Cache slots are allocated in blocks of this many positions. */
-export const SLOT_BLOCK = 16;
+import { BufferPool, SLOT_BLOCK, SlotCache } from "./slot_cache.ts";
 
 /** How ONNX Runtime runs the graph. */
 export interface OnnxEngineOptions {
@@ -25,14 +23,19 @@ export interface OnnxEngineOptions {
 /** One thread: what `--jobs` processes running side by side expect. */
 const DEFAULT_ONNX_ENGINE: Readonly<OnnxEngineOptions> = { threads: 1 };
 
+/** Idle cache floats an engine keeps for its next batches (128 MB). */
+const POOL_FLOATS = 2 ** 25;
+
 /** The policy's forward pass in ONNX Runtime. Create with {@link OnnxEngine.create}. */
 export class OnnxEngine implements RolloutEngine {
   readonly name = "onnx";
+  /** Cache buffers shared by this engine's decoders. */
+  readonly pool = new BufferPool(POOL_FLOATS);
   #weights: Record<string, Ort.Tensor> = {};
 
   private constructor(
     readonly ort: typeof Ort,
-    readonly session: Ort.InferenceSession,
+    readonly sessions: { all: Ort.InferenceSession; step: Ort.InferenceSession },
     readonly policy: Policy,
   ) {}
 
@@ -40,15 +43,16 @@ export class OnnxEngine implements RolloutEngine {
   static async create(policy: Policy, options: Partial<OnnxEngineOptions> = {}): Promise<OnnxEngine> {
     const { threads } = { ...DEFAULT_ONNX_ENGINE, ...options };
     const ort = await onnxRuntime("the onnx rollout engine");
-    const session = await ort.InferenceSession.create(policyOnnx(policy.config), {
-      executionMode: "sequential",
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      graphOptimizationLevel: "all",
-    }).catch((e) => {
-      throw new Error(`ONNX Runtime cannot load the policy graph (${firstLine(e)}); use --engine tfjs`);
-    });
-    const engine = new OnnxEngine(ort, session, policy);
+    const load = (step: boolean) =>
+      ort.InferenceSession.create(policyOnnx(policy.config, undefined, { step }), {
+        executionMode: "sequential",
+        intraOpNumThreads: threads,
+        interOpNumThreads: 1,
+        graphOptimizationLevel: "all",
+      }).catch((e) => {
+        throw new Error(`ONNX Runtime cannot load the policy graph (${firstLine(e)}); use --engine tfjs`);
+      });
+    const engine = new OnnxEngine(ort, { all: await load(false), step: await load(true) }, policy);
     await engine.refresh();
     return engine;
   }
@@ -67,38 +71,40 @@ export class OnnxEngine implements RolloutEngine {
     return Promise.resolve();
   }
 
-  /** A decoder with its own cache buffers. */
+  /** A decoder with its own cache. */
   decoder(rows: number): Decoder {
     return new OnnxDecoder(this, rows);
   }
 
-  /** Run the graph on `feeds` plus the weights. */
+  /** Run the graph on `feeds` plus the weights: the step graph when one token per row is new and a cache is fed. */
   run(feeds: Record<string, Ort.Tensor>): Promise<Ort.InferenceSession.ReturnType> {
-    return this.session.run({ ...this.#weights, ...feeds });
+    const step = feeds.tokens.dims[1] === 1 && feeds[cacheNames(0).pastK].dims[2] > 0;
+    return this.sessions[step ? "step" : "all"].run({ ...this.#weights, ...feeds });
   }
 
-  /** Release the session. */
+  /** Release the sessions. */
   async dispose(): Promise<void> {
-    await this.session.release();
+    await this.sessions.all.release();
+    await this.sessions.step.release();
   }
 }
 
-/** A batch being decoded in ONNX Runtime; see the module doc for the cache layout. */
+/** A batch being decoded in ONNX Runtime. */
 class OnnxDecoder implements Decoder {
-  #slots = 0;
-  #filled = 0;
-  #keys: Float32Array[] = [];
-  #values: Float32Array[] = [];
-  readonly #dh: number;
+  readonly #cache: SlotCache;
 
-  constructor(readonly engine: OnnxEngine, public rows: number) {
-    this.#dh = engine.config.dModel / engine.config.heads;
+  constructor(readonly engine: OnnxEngine, rows: number) {
+    const { layers, heads, dModel, context } = engine.config;
+    const maxSlots = Math.ceil(context / SLOT_BLOCK) * SLOT_BLOCK;
+    this.#cache = new SlotCache(engine.pool, 2 * layers, heads, dModel / heads, maxSlots, rows);
   }
 
   async feed(feed: Feed, every = false): Promise<Float32Array> {
-    const { rows } = this, { heads: H, layers: L, vocabSize: V } = this.engine.config, dh = this.#dh, T = feed.time;
-    this.#grow(this.#filled + T);
-    const S = this.#slots;
+    const cache = this.#cache, { rows } = cache, T = feed.time;
+    const { heads: H, layers: L, vocabSize: V, dModel } = this.engine.config, dh = dModel / H;
+    cache.reserve(cache.filled + T);
+    // Before anything is stored there is nothing to attend to: no slots are fed.
+    const S = cache.filled ? cache.slots : 0;
     const { Tensor } = this.engine.ort;
     const ids = (xs: readonly number[]) => new Tensor("int64", BigInt64Array.from(xs, BigInt), [rows, T]);
     const feeds: Record<string, Ort.Tensor> = {
@@ -107,22 +113,13 @@ class OnnxDecoder implements Decoder {
       bias: new Tensor("float32", attentionBias(feed, S), [rows, 1, T, S + T]),
     };
     for (let l = 0; l < L; l++) {
-      const c = cacheNames(l);
-      feeds[c.pastK] = new Tensor("float32", this.#keys[l], [rows, H, dh, S]);
-      feeds[c.pastV] = new Tensor("float32", this.#values[l], [rows, H, S, dh]);
+      const c = cacheNames(l), empty = new Float32Array(0);
+      feeds[c.pastK] = new Tensor("float32", S ? cache.view(2 * l) : empty, [rows, H, S, dh]);
+      feeds[c.pastV] = new Tensor("float32", S ? cache.view(2 * l + 1) : empty, [rows, H, S, dh]);
     }
     const out = await this.engine.run(feeds);
-    for (let l = 0; l < L; l++) {
-      const c = cacheNames(l);
-      this.#store(
-        this.#keys[l],
-        this.#values[l],
-        out[c.newK].data as Float32Array,
-        out[c.newV].data as Float32Array,
-        T,
-      );
-    }
-    this.#filled += T;
+    const fresh = Array.from({ length: L }, (_, l) => [out[cacheNames(l).newK], out[cacheNames(l).newV]]).flat();
+    cache.append(fresh.map((t) => t.data as Float32Array), T);
     const logits = out.logits.data as Float32Array;
     if (T === 1 || every) return logits;
     const last = new Float32Array(rows * V);
@@ -131,59 +128,10 @@ class OnnxDecoder implements Decoder {
   }
 
   keep(indices: readonly number[]): void {
-    const block = this.engine.config.heads * this.#dh * this.#slots;
-    const pick = (a: Float32Array) => {
-      const next = new Float32Array(indices.length * block);
-      indices.forEach((r, j) => next.set(a.subarray(r * block, (r + 1) * block), j * block));
-      return next;
-    };
-    this.#keys = this.#keys.map(pick);
-    this.#values = this.#values.map(pick);
-    this.rows = indices.length;
-  }
-
-  /** Copy the new keys [rows, H, dh, T] and values [rows, H, T, dh] into the slots after the filled ones. */
-  #store(keys: Float32Array, values: Float32Array, newK: Float32Array, newV: Float32Array, T: number): void {
-    const S = this.#slots, f = this.#filled, dh = this.#dh;
-    const heads = this.rows * this.engine.config.heads;
-    for (let r = 0; r < heads * dh; r++) {
-      for (let t = 0; t < T; t++) keys[r * S + f + t] = newK[r * T + t];
-    }
-    // Element loops, not subarray().set(): a decode step copies thousands of short runs.
-    for (let r = 0, n = T * dh; r < heads; r++) {
-      const to = (r * S + f) * dh, from = r * n;
-      for (let i = 0; i < n; i++) values[to + i] = newV[from + i];
-    }
-  }
-
-  /** Make room for `need` positions (a multiple of SLOT_BLOCK slots), keeping the filled ones. */
-  #grow(need: number): void {
-    if (need <= this.#slots) return;
-    const S = Math.ceil(need / SLOT_BLOCK) * SLOT_BLOCK, old = this.#slots, f = this.#filled, dh = this.#dh;
-    const heads = this.rows * this.engine.config.heads;
-    /** `runs` runs of `n` filled floats, `stride` apart in `prev`, moved to `to` floats apart in a new array. */
-    const move = (prev: Float32Array | undefined, runs: number, n: number, stride: number, to: number) => {
-      const next = new Float32Array(runs * to);
-      if (prev) {
-        for (let r = 0; r < runs; r++) {
-          for (let i = 0; i < n; i++) next[r * to + i] = prev[r * stride + i];
-        }
-      }
-      return next;
-    };
-    this.#keys = Array.from(
-      { length: this.engine.config.layers },
-      (_, l) => move(this.#keys[l], heads * dh, f, old, S),
-    );
-    this.#values = Array.from(
-      { length: this.engine.config.layers },
-      (_, l) => move(this.#values[l], heads, f * dh, old * dh, S * dh),
-    );
-    this.#slots = S;
+    this.#cache.keep(indices);
   }
 
   close(): void {
-    this.#keys = [];
-    this.#values = [];
+    this.#cache.close();
   }
 }

@@ -35,6 +35,9 @@ export interface Sample {
   finished: boolean;
 }
 
+/** exp(logit − max) of the row being drawn from, reused as the weights at temperature 1 (grown as needed). */
+let weights = new Float64Array(0);
+
 /**
  * Draw a token from one row of logits; returns [token, logp at T=1, entropy at T=1], the last two NaN
  * without `scores` (the token drawn is the same either way).
@@ -47,7 +50,8 @@ function draw(row: Float32Array, temperature: number, rng: Rng, scores: boolean)
       arg = i;
     }
   }
-  const e = new Float64Array(row.length); // exp(logit − max), reused as the weights at temperature 1
+  if (weights.length < row.length) weights = new Float64Array(row.length);
+  const e = weights;
   let z = 0, logZ = NaN, entropy = NaN;
   if (scores || temperature === 1) {
     for (let i = 0; i < row.length; i++) z += e[i] = Math.exp(row[i] - max);

@@ -9,7 +9,8 @@ import { tf, useBackend } from "../harness/backend.ts";
 import { getConfig } from "../harness/config.ts";
 import { createPolicy, logProbAndEntropy, type ModelConfig, type Policy } from "../harness/model.ts";
 import { attentionBias, type Feed, MASKED, type RolloutEngine, TfjsEngine } from "../harness/engine.ts";
-import { OnnxEngine, SLOT_BLOCK } from "../harness/onnx_engine.ts";
+import { OnnxEngine } from "../harness/onnx_engine.ts";
+import { SLOT_BLOCK } from "../harness/slot_cache.ts";
 import { cacheNames, policyOnnx, weightsOf } from "../harness/onnx_export.ts";
 import { sample } from "../harness/sampler.ts";
 import { rng } from "../harness/rng.ts";
@@ -181,7 +182,7 @@ Deno.test("engines", async (t) => {
       ),
     };
     for (let l = 0; l < MODEL.layers; l++) {
-      feeds[cacheNames(l).pastK] = new ort.Tensor("float32", new Float32Array(0), [rows, H, dh, 0]);
+      feeds[cacheNames(l).pastK] = new ort.Tensor("float32", new Float32Array(0), [rows, H, 0, dh]);
       feeds[cacheNames(l).pastV] = new ort.Tensor("float32", new Float32Array(0), [rows, H, 0, dh]);
     }
     const logits = (await session.run(feeds)).logits.data as Float32Array;
