@@ -210,14 +210,16 @@ for (
     "ONNX export, default model (weights inside)",
     `${fmt(await seconds(() => policyOnnx(cfg.model, weights), 7) * 1000)} ms`,
   );
-  const bytes = policyOnnx(cfg.model, weights);
+  const graphs = [false, true].map((step) => policyOnnx(cfg.model, weights, { step }));
   row(
-    "weight refresh: new ONNX Runtime session",
+    "weight refresh: new ONNX Runtime sessions (general and decode-step graphs)",
     `${
       fmt(
         await seconds(async () => {
-          const s = await ort.InferenceSession.create(bytes, { intraOpNumThreads: threads });
-          await s.release();
+          for (const bytes of graphs) {
+            const s = await ort.InferenceSession.create(bytes, { intraOpNumThreads: threads });
+            await s.release();
+          }
         }, 7) * 1000,
       )
     } ms`,
