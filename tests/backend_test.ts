@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertRejects } from "./testing.ts";
+import { assert, assertEquals, assertRejects, assertThrows } from "./testing.ts";
 import { BackendError, tf, useBackend } from "../harness/backend.ts";
 import { getConfig } from "../harness/config.ts";
 import { createPolicy, logProbAndEntropy, type Policy, policyFromArrays } from "../harness/model.ts";
@@ -55,7 +55,7 @@ Deno.test("backends: wasm and cpu give the default model's log-probs and entropi
   }
 });
 
-Deno.test("backends: wasm's heap-to-heap Slice and SplitV give the cpu backend's values, contiguous or strided", async () => {
+Deno.test("backends: wasm's heap-to-heap Slice, SplitV and GatherV2 give the cpu backend's values", async () => {
   const cases: [shape: number[], begin: number[], size: number[]][] = [
     [[5], [1], [3]],
     [[4, 6], [1, 0], [2, 6]],
@@ -89,6 +89,26 @@ Deno.test("backends: wasm's heap-to-heap Slice and SplitV give the cpu backend's
               return tf.split(x, sizes as number[], axis as number).map((t) => Array.from(t.dataSync()));
             }),
         ),
+        ([[[5], [4, 0, 4], 0], [[6, 3], [5, 1, 1, 0], 0], [[2, 5, 3], [[4, 0], [2, 2]], 1], [
+          [3, 4, 2],
+          [1, 0, 1],
+          -1,
+        ]] as [
+          number[],
+          number[] | number[][],
+          number,
+        ][]).flatMap(([shape, indices, axis]) =>
+          (["float32", "int32"] as const).map((dtype) =>
+            tf.tidy(() => {
+              const x = tf.tensor(
+                Array.from({ length: shape.reduce((a, b) => a * b) }, (_, i) => 5 * i - 3),
+                shape,
+                dtype,
+              );
+              return Array.from(tf.gather(x, tf.tensor(indices, undefined, "int32"), axis).dataSync());
+            })
+          )
+        ),
       )
     );
   try {
@@ -96,6 +116,14 @@ Deno.test("backends: wasm's heap-to-heap Slice and SplitV give the cpu backend's
   } finally {
     await useBackend("wasm");
   }
+});
+
+Deno.test("backends: wasm's GatherV2 refuses an index out of range, naming it", async () => {
+  await useBackend("wasm");
+  const x = tf.tensor([1, 2, 3, 4, 5]);
+  assertThrows(() => tf.gather(x, tf.tensor1d([1, 5], "int32")), /gather: index 5 is not in \[0, 4\]/);
+  assertThrows(() => tf.gather(x, tf.tensor1d([-1], "int32")), /gather: index -1 is not in \[0, 4\]/);
+  x.dispose();
 });
 
 Deno.test("backends: wasm's Identity shares its input's memory and frees it once neither is held", async () => {
