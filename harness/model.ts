@@ -40,23 +40,6 @@ function swapLast(x: tf.Tensor): tf.Tensor {
 }
 
 /**
- * `a @ b`. On wasm, batched operands [..., m, k] @ [..., k, n] with m > 1 are multiplied one matrix
- * at a time (slices of their 2-D reshapes, concatenated): its 2-D kernel (XNNPACK, threaded) runs
- * the attention products ~2× faster than its batched kernel, gradient included.
- */
-function product(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  const [m, k] = a.shape.slice(-2), n = b.shape[b.rank - 1];
-  if (a.rank === 2 || m === 1 || tf.getBackend() !== "wasm") return tf.matMul(a, b);
-  const count = a.size / (m * k);
-  const [a2, b2] = [tf.reshape(a, [count * m, k]), tf.reshape(b, [count * k, n])];
-  const blocks = Array.from(
-    { length: count },
-    (_, i) => tf.matMul(tf.slice(a2, [i * m, 0], [m, k]), tf.slice(b2, [i * k, 0], [k, n])),
-  );
-  return tf.reshape(tf.concat(blocks, 0), [...a.shape.slice(0, -2), m, n]);
-}
-
-/**
  * `a @ b` (rank 2, or batched with equal batch dims) with the gradient written as explicit
  * transposes: `da = dy @ bᵀ`, `db = aᵀ @ dy`.
  */
@@ -64,11 +47,11 @@ export const matMul: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor = tf.customGrad(
   ((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
     save([a, b]);
     return {
-      value: product(a, b),
+      value: tf.matMul(a, b),
       gradFunc: (
         dy: tf.Tensor,
         saved: tf.Tensor[],
-      ) => [product(dy, swapLast(saved[1])), product(swapLast(saved[0]), dy)],
+      ) => [tf.matMul(dy, swapLast(saved[1])), tf.matMul(swapLast(saved[0]), dy)],
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0],
 ) as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;

@@ -118,6 +118,31 @@ Deno.test("backends: wasm's heap-to-heap Slice, SplitV and GatherV2 give the cpu
   }
 });
 
+Deno.test("backends: wasm's batched products (XNNPACK per matrix, in place) give the cpu backend's values", async () => {
+  const cases: [number[], number[], boolean][] = [
+    [[3, 5, 4], [3, 4, 6], false],
+    [[2, 3, 7, 5], [2, 3, 5, 2], false],
+    [[4, 1, 8], [4, 8, 3], false], // one row per matrix: the stock kernel
+    [[2, 4, 3], [2, 5, 3], true], // b transposed: the stock kernel
+  ];
+  const products = (backend: string) =>
+    useBackend(backend).then(() =>
+      cases.map(([sa, sb, transposeB]) =>
+        tf.tidy(() => {
+          const fill = (shape: number[], seed: number) =>
+            tf.tensor(Array.from({ length: shape.reduce((x, y) => x * y) }, (_, i) => Math.sin(seed + i)), shape);
+          return tf.matMul(fill(sa, 1), fill(sb, 2), false, transposeB).dataSync() as Float32Array;
+        })
+      )
+    );
+  try {
+    const [wasm, cpu] = [await products("wasm"), await products("cpu")];
+    wasm.forEach((w, i) => assert(maxDiff(w, cpu[i]) < 1e-5, `case ${i}: ${maxDiff(w, cpu[i])}`));
+  } finally {
+    await useBackend("wasm");
+  }
+});
+
 Deno.test("backends: wasm's GatherV2 refuses an index out of range, naming it", async () => {
   await useBackend("wasm");
   const x = tf.tensor([1, 2, 3, 4, 5]);
