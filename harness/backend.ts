@@ -187,8 +187,8 @@ function heapBatchProduct(backend: WasmBackend, a: tf.TensorInfo, b: tf.TensorIn
  * (1.5 ms per slice of a 2 MB tensor; 128 row blocks of one tensor ~70× slower): Slice and SplitV
  * (which called the stock slice per part) copy heap to heap instead, and so does GatherV2 (the stock
  * one took 13 ms for 4,400 rows of 128 floats, 20× longer). Batched products run XNNPACK per matrix
- * ({@link heapBatchProduct}). Identity shares its input's memory,
- * as Reshape does, instead of copying it. Mean's gradient divides `dy` by the count before it is
+ * ({@link heapBatchProduct}). Identity, and a Cast to the dtype a tensor has, share its memory, as
+ * Reshape does, instead of copying it. Mean's gradient divides `dy` by the count before it is
  * broadcast to the input's shape (tfjs divides after: the same quotients, n times as many divisions).
  */
 function registerWasmFixes(): void {
@@ -223,10 +223,13 @@ function registerWasmFixes(): void {
         ? null
         : heapGather(backend, x, indices, tf.util.parseAxisParam(attrs.axis as number, x.shape)[0]),
   );
-  replaceKernel("Identity", ({ x }, _attrs, backend) => {
+  const share = (x: tf.TensorInfo, backend: WasmBackend) => {
     backend.incRef(x.dataId);
     return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
-  });
+  };
+  replaceKernel("Identity", ({ x }, _attrs, backend) => share(x, backend));
+  // tfjs's gradients cast operands to float32 that are float32 already (Mul's, for one).
+  replaceKernel("Cast", ({ x }, attrs, backend) => (attrs.dtype === x.dtype ? share(x, backend) : null));
   tf.registerGradient({
     kernelName: "Mean",
     inputsToSave: ["x"],

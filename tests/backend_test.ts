@@ -151,12 +151,15 @@ Deno.test("backends: wasm's GatherV2 refuses an index out of range, naming it", 
   x.dispose();
 });
 
-Deno.test("backends: wasm's Identity shares its input's memory and frees it once neither is held", async () => {
+Deno.test("backends: wasm's Identity and same-dtype Cast share their input's memory, freed once none is held", async () => {
   await useBackend("wasm");
   const before = tf.memory().numDataBuffers;
   const x = tf.tensor([1, 2, 3, 4], [2, 2]);
   const y = tf.engine().runKernel("Identity", { x }) as tf.Tensor;
-  assertEquals(tf.memory().numDataBuffers, before + 1, "one buffer for both");
+  const z = tf.cast(x, "float32");
+  assertEquals(tf.memory().numDataBuffers, before + 1, "one buffer for all three");
+  assertEquals(tf.tidy(() => Array.from(tf.cast(x, "int32").dataSync())), [1, 2, 3, 4], "another dtype is converted");
+  z.dispose();
   x.dispose();
   assertEquals(Array.from(y.dataSync()), [1, 2, 3, 4]);
   y.dispose();
