@@ -135,7 +135,7 @@ function replaceKernel(
 
 /** `x`'s slices at `indices` along `axis`, copied heap to heap one slice at a time. */
 function heapGather(backend: WasmBackend, x: tf.TensorInfo, indices: tf.TensorInfo, axis: number): tf.TensorInfo {
-  const size = (dims: number[]) => dims.reduce((a, b) => a * b, 1);
+  const size = tf.util.sizeFromShape;
   const n = x.shape[axis], outer = size(x.shape.slice(0, axis)), inner = size(x.shape.slice(axis + 1));
   const idx = backend.typedArrayFromHeap(indices);
   const bad = idx.find((k) => !(k >= 0 && k < n));
@@ -163,7 +163,7 @@ let wasmProduct: ((...args: unknown[]) => void) | undefined;
  */
 function heapBatchProduct(backend: WasmBackend, a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo {
   const [m, k] = a.shape.slice(-2), n = b.shape[b.shape.length - 1];
-  const count = a.shape.slice(0, -2).reduce((x, y) => x * y, 1);
+  const count = tf.util.sizeFromShape(a.shape.slice(0, -2));
   const out = backend.makeOutput([...a.shape.slice(0, -2), m, n], "float32");
   const args = ["number", "array", "number", "number", "array", "number", "number", "number", "number"];
   wasmProduct ??= backend.wasm.cwrap("BatchMatMul", null, args);
@@ -186,7 +186,7 @@ function heapBatchProduct(backend: WasmBackend, a: tf.TensorInfo, b: tf.TensorIn
  * Faster wasm kernels, same values. The stock Slice first copies its whole input out of the heap
  * (1.5 ms per slice of a 2 MB tensor; 128 row blocks of one tensor ~70× slower): Slice and SplitV
  * (which called the stock slice per part) copy heap to heap instead, and so does GatherV2 (the stock
- * one took 13 ms for 4,400 rows of 128 floats, 20× longer). Batched products run XNNPACK per matrix
+ * one took 13–16 ms for 4,400 rows of 128 floats, 10–60× longer). Batched products run XNNPACK per matrix
  * ({@link heapBatchProduct}). Identity, and a Cast to the dtype a tensor has, share its memory, as
  * Reshape does, instead of copying it. Mean's gradient divides `dy` by the count before it is
  * broadcast to the input's shape (tfjs divides after: the same quotients, n times as many divisions).
@@ -213,7 +213,7 @@ function registerWasmFixes(): void {
   replaceKernel("BatchMatMul", ({ a, b }, attrs, backend) => {
     const [batchA, batchB] = [a.shape.slice(0, -2), b.shape.slice(0, -2)];
     const plain = !attrs.transposeA && !attrs.transposeB && a.dtype === "float32" && b.dtype === "float32";
-    const batched = batchA.reduce((x, y) => x * y, 1) > 1 && batchA.join() === batchB.join();
+    const batched = tf.util.sizeFromShape(batchA) > 1 && batchA.join() === batchB.join();
     return plain && batched && a.shape.at(-2)! > 1 ? heapBatchProduct(backend, a, b) : null;
   });
   replaceKernel(
