@@ -1,12 +1,12 @@
 /**
  * Speed of the policy on this machine (`deno task microbench`; backend `CREDIT_BENCH_BACKEND`, default
- * wasm on `CREDIT_BENCH_THREADS` threads, default the logical cores). Reference config of the performance issue:
+ * wasm-ort, on `CREDIT_BENCH_THREADS` wasm threads, default the logical cores). Reference config of the performance issue:
  * vocab 64, d_model 128, 2 layers, 4 heads, context 64, batch 32 (2,048 tokens per step).
  * The train step is 2,048 tokens; sampling asks for up to 63 new tokens on 32 rows (rows that sample
  * EOS stop early, so fewer are drawn). `deno task perf` (bench/perf.ts) prints tokens/s from the tokens
  * actually sampled, and more, as one table.
  */
-import { tf, useBackend } from "../harness/backend.ts";
+import { DEFAULT_BACKEND, isWasm, tf, useBackend } from "../harness/backend.ts";
 import { useWasm } from "../harness/wasm_threads.ts";
 import { createPolicy, logProbAndEntropy } from "../harness/model.ts";
 import { Trainer } from "../harness/optimizer.ts";
@@ -17,8 +17,9 @@ import { rng } from "../harness/rng.ts";
 import { getConfig } from "../harness/config.ts";
 import { sequenceLoss, sftBatch, trainSplits } from "../harness/sft.ts";
 
-const backend = Deno.env.get("CREDIT_BENCH_BACKEND") ?? "wasm";
-if (backend === "wasm") await useWasm(Number(Deno.env.get("CREDIT_BENCH_THREADS") ?? navigator.hardwareConcurrency));
+const backend = Deno.env.get("CREDIT_BENCH_BACKEND") ?? DEFAULT_BACKEND;
+const threads = Number(Deno.env.get("CREDIT_BENCH_THREADS") ?? navigator.hardwareConcurrency);
+if (isWasm(backend)) await useWasm(threads, backend);
 else await useBackend(backend);
 
 const REF = { vocabSize: 64, dModel: 128, layers: 2, heads: 4, context: 64 };

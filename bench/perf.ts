@@ -7,12 +7,13 @@
  * tokens/s of each engine on the reference model and on the default model at an RL step's shape; ONNX
  * export, session and weight-refresh times; the cached base model's build time and the wall time of the
  * stored default bench (`results/default/runs/`). Each figure is the median of several timed
- * repetitions after a warm-up. Arguments: `--threads N` (tfjs wasm threads, default: the logical
- * cores, as `deno task bench` uses) and `--ort-threads N` (ONNX Runtime threads, default 1 as in the
- * engine).
+ * repetitions after a warm-up. The train steps run on the default backend, wasm-ort (the reference
+ * step also on wasm, XNNPACK's products). Arguments: `--threads N` (tfjs wasm threads, default: the
+ * logical cores, as `deno task bench` uses) and `--ort-threads N` (ONNX Runtime threads of the rollout
+ * engine, default 1 as in the engine).
  * @module
  */
-import { tf } from "../harness/backend.ts";
+import { DEFAULT_BACKEND, tf, useBackend } from "../harness/backend.ts";
 import { useWasm, wasmThreads } from "../harness/wasm_threads.ts";
 import { getConfig } from "../harness/config.ts";
 import { createPolicy, logProbAndEntropy, type ModelConfig } from "../harness/model.ts";
@@ -55,10 +56,11 @@ const row = (what: string, value: string, note = "") => {
 };
 const fmt = (x: number, digits = 1) => x.toLocaleString("en-US", { maximumFractionDigits: digits });
 
-await useWasm(flag("--threads", navigator.hardwareConcurrency));
+await useWasm(flag("--threads", navigator.hardwareConcurrency), DEFAULT_BACKEND);
 
 /** Time a train step of a fresh `model` on random tokens [B, T]. */
-async function trainStep(name: string, model: ModelConfig, B: number, T: number) {
+async function trainStep(name: string, model: ModelConfig, B: number, T: number, backend: string = DEFAULT_BACKEND) {
+  await useBackend(backend);
   const r = rng(0, "perf");
   const ids = () => tf.tensor2d(Array.from({ length: B * T }, () => r.int(model.vocabSize)), [B, T], "int32");
   const [tokens, targets] = [ids(), ids()];
@@ -72,16 +74,18 @@ async function trainStep(name: string, model: ModelConfig, B: number, T: number)
     7,
   );
   row(
-    `train step, ${name} (tfjs wasm, ${wasmThreads()} thread(s))`,
+    `train step, ${name} (tfjs ${backend}, ${wasmThreads()} thread(s))`,
     `${fmt(s * 1000, 0)} ms`,
     `${fmt(B * T / s, 0)} tokens/s`,
   );
   trainer.dispose();
   policy.dispose();
   tf.dispose([tokens, targets]);
+  await useBackend(DEFAULT_BACKEND);
 }
 
 await trainStep("reference model, 32 × 64 tokens", REF, 32, 64);
+await trainStep("reference model, 32 × 64 tokens", REF, 32, 64, "wasm");
 const cfg = getConfig("default");
 await trainStep("default model at an RL update's shape, 40 × 100 tokens", cfg.model, 40, 100);
 
@@ -117,7 +121,7 @@ await trainStep("default model at an RL update's shape, 40 × 100 tokens", cfg.m
       }, 5);
     const [one, cut] = [await time(Infinity), await time(TRAIN_PASS_OVERHEAD)];
     row(
-      `${what} (tfjs wasm, ${wasmThreads()} thread(s))`,
+      `${what} (tfjs ${DEFAULT_BACKEND}, ${wasmThreads()} thread(s))`,
       `${fmt(cut * 1000, 0)} ms`,
       `passes cut by length; ${fmt(one * 1000, 0)} ms as one pass per batch`,
     );
@@ -247,7 +251,7 @@ for (
   }
   const seed = cfg.baseSeeds[0];
   const base = new URL(
-    `../.cache/base-${cfg.suite.name}-s${seed}-${await baseModelKey(cfg, seed, "wasm")}`,
+    `../.cache/base-${cfg.suite.name}-s${seed}-${await baseModelKey(cfg, seed, DEFAULT_BACKEND)}`,
     import.meta.url,
   );
   const built = JSON.parse(await Deno.readTextFile(`${base.pathname}/timings.json`).catch(() => "null"));
@@ -267,7 +271,7 @@ for (
 
 console.log(
   `\nMachine: ${Deno.build.os} ${Deno.build.arch}, ${navigator.hardwareConcurrency} cores; ` +
-    `Deno ${Deno.version.deno}; tfjs wasm ${wasmThreads()} thread(s); ONNX Runtime ${threads} thread(s)\n`,
+    `Deno ${Deno.version.deno}; tfjs ${DEFAULT_BACKEND} on ${wasmThreads()} wasm thread(s); ONNX Runtime ${threads} thread(s)\n`,
 );
 console.log("| measure | value | |\n| --- | --- | --- |");
 for (const [what, value, note] of rows) console.log(`| ${what} | ${value} | ${note} |`);

@@ -1,16 +1,34 @@
 /**
- * TensorFlow.js backends. `wasm` (SIMD, single-threaded) is the default, `cpu` the pure-JS fallback;
- * `tensorflow` and `tensorflow-gpu` load `@tensorflow/tfjs-node(-gpu)` only when asked for, since their
- * install downloads libtensorflow.
+ * TensorFlow.js backends. `wasm-ort`, the default, is tfjs's wasm backend (SIMD) with its float32
+ * matrix products run natively by ONNX Runtime (harness/native_products.ts); `wasm` is the same
+ * backend with every kernel in wasm (XNNPACK's products: ~2.3× slower steps, no native library);
+ * `cpu` the pure-JS fallback; `tensorflow` and `tensorflow-gpu` load `@tensorflow/tfjs-node(-gpu)`
+ * only when asked for, since their install downloads libtensorflow. The two wasm backends round
+ * products differently, so they are different backends to the results store and the base-model cache.
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+import { NativeProducts } from "./native_products.ts";
+import { firstLine } from "./onnx_runtime.ts";
 
 /** The backends credit-bench can train and sample on. */
-export const BACKENDS = ["wasm", "cpu", "tensorflow", "tensorflow-gpu"] as const;
+export const BACKENDS = ["wasm-ort", "wasm", "cpu", "tensorflow", "tensorflow-gpu"] as const;
 /** One of {@link BACKENDS}. */
 export type BackendName = typeof BACKENDS[number];
+/** The backends that run on tfjs's wasm backend (and take wasm threads). */
+export type WasmBackendName = "wasm-ort" | "wasm";
+/** The backend runs use unless told otherwise. */
+export const DEFAULT_BACKEND: WasmBackendName = "wasm-ort";
+/** Whether `name` runs on tfjs's wasm backend. */
+export function isWasm(name: string): name is WasmBackendName {
+  return name === "wasm-ort" || name === "wasm";
+}
+
+/** ONNX Runtime's products, opened on first use of `wasm-ort`. */
+let native: NativeProducts | undefined;
+/** Whether wasm's float32 products go to {@link native} (while `wasm-ort` is the active backend). */
+let nativeActive = false;
 
 const NATIVE: Record<string, string> = {
   "tensorflow": "@tensorflow/tfjs-node@4.22.0",
@@ -82,6 +100,7 @@ type WasmBackend = tf.KernelBackend & {
   wasm: {
     cwrap(name: string, returns: null, args: string[]): (...args: unknown[]) => void;
     tfjs: { registerTensor(id: number, size: number, memoryOffset: number): void; disposeData(id: number): void };
+    HEAPU8: Uint8Array;
   };
 };
 
@@ -182,8 +201,16 @@ function heapBatchProduct(backend: WasmBackend, a: tf.TensorInfo, b: tf.TensorIn
   return out;
 }
 
+/** `a @ b` ([..., m, k] @ [..., k, n], equal batch dims) by ONNX Runtime, read from and written to the heap. */
+function nativeProduct(backend: WasmBackend, a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo {
+  const out = backend.makeOutput([...a.shape.slice(0, -1), b.shape[b.shape.length - 1]], "float32");
+  const at = (t: tf.TensorInfo) => ({ offset: backend.dataIdMap.get(t.dataId).memoryOffset, shape: t.shape });
+  native!.product(backend.wasm.HEAPU8, at(a), at(b), at(out)); // the heap as it is after makeOutput grew it
+  return out;
+}
+
 /**
- * Faster wasm kernels, same values. The stock Slice first copies its whole input out of the heap
+ * Faster wasm kernels, same values (the products of `wasm-ort` aside). The stock Slice first copies its whole input out of the heap
  * (1.5 ms per slice of a 2 MB tensor; 128 row blocks of one tensor ~70× slower): Slice and SplitV
  * (which called the stock slice per part) copy heap to heap instead, and so does GatherV2 (the stock
  * one took 13–16 ms for 4,400 rows of 128 floats, 10–60× longer). Batched products run XNNPACK per matrix
@@ -213,8 +240,9 @@ function registerWasmFixes(): void {
   replaceKernel("BatchMatMul", ({ a, b }, attrs, backend) => {
     const [batchA, batchB] = [a.shape.slice(0, -2), b.shape.slice(0, -2)];
     const plain = !attrs.transposeA && !attrs.transposeB && a.dtype === "float32" && b.dtype === "float32";
-    const batched = tf.util.sizeFromShape(batchA) > 1 && batchA.join() === batchB.join();
-    return plain && batched && a.shape.at(-2)! > 1 ? heapBatchProduct(backend, a, b) : null;
+    if (!plain || batchA.join() !== batchB.join()) return null;
+    if (nativeActive) return nativeProduct(backend, a, b);
+    return tf.util.sizeFromShape(batchA) > 1 && a.shape.at(-2)! > 1 ? heapBatchProduct(backend, a, b) : null;
   });
   replaceKernel(
     "GatherV2",
@@ -243,15 +271,37 @@ function registerWasmFixes(): void {
 }
 registerWasmFixes();
 
+/** ONNX Runtime's products for `wasm-ort`; throws a {@link BackendError} saying how to fix a failure. */
+function openNative(): NativeProducts {
+  try {
+    return NativeProducts.open();
+  } catch (e) {
+    if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
+      throw new BackendError(
+        "wasm-ort",
+        "backend wasm-ort runs its matrix products through ONNX Runtime's C API, whose pointers Deno " +
+          "allows only with the whole FFI permission: run deno with --allow-ffi, or use --backend wasm",
+      );
+    }
+    throw new BackendError(
+      "wasm-ort",
+      `backend wasm-ort: ONNX Runtime's library could not be opened (${firstLine(e)}); run \`deno install\` ` +
+        "(npm:onnxruntime-node@1.30.0 ships it), or use --backend wasm",
+    );
+  }
+}
+
 /** Make `name` the active backend (idempotent); throws a {@link BackendError} saying how to fix a failure. */
 export async function useBackend(name: string): Promise<BackendName> {
   if (!(BACKENDS as readonly string[]).includes(name)) {
     throw new BackendError(name, `unknown backend ${JSON.stringify(name)}; choose one of: ${BACKENDS.join(", ")}`);
   }
   const backend = name as BackendName;
-  const tfName = backend === "tensorflow-gpu" ? "tensorflow" : backend;
+  const tfName = backend === "tensorflow-gpu" ? "tensorflow" : backend === "wasm-ort" ? "wasm" : backend;
+  if (backend === "wasm-ort") native ??= openNative();
+  nativeActive = backend === "wasm-ort";
   if (tf.getBackend() === tfName) return backend;
-  if (backend === "wasm") setWasmPaths(wasmDir(), true);
+  if (tfName === "wasm") setWasmPaths(wasmDir(), true);
   if (NATIVE[backend]) await loadNative(backend);
   let ok = false;
   try {

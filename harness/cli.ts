@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { BACKENDS, useBackend } from "./backend.ts";
+import { BACKENDS, DEFAULT_BACKEND, isWasm, useBackend } from "./backend.ts";
 import { MAX_WASM_THREADS, useWasm } from "./wasm_threads.ts";
 import { type EngineName, ENGINES } from "./engine.ts";
 import { type BenchConfig, CONFIGS, getConfig } from "./config.ts";
@@ -87,7 +87,7 @@ function threadsPerRun(opts: BenchOptions, jobs: number): number {
 function childArgs(opts: BenchOptions, jobs: number, cell: Cell): string[] {
   const perms = opts.backend.startsWith("tensorflow")
     ? ["--allow-read", "--allow-write", "--allow-env", "--allow-ffi", "--allow-sys"]
-    : ["--allow-read", "--allow-write", "--allow-ffi=node_modules", "--allow-env=NO_COLOR,FORCE_COLOR,CLICOLOR_FORCE"];
+    : ["--allow-read", "--allow-write", "--allow-ffi", "--allow-env=NO_COLOR,FORCE_COLOR,CLICOLOR_FORCE"];
   return [
     "run",
     ...perms,
@@ -135,7 +135,7 @@ async function bench(opts: BenchOptions) {
   const seeds = opts.seeds ?? cfg.seeds;
   const jobs = opts.jobs ?? Math.min(navigator.hardwareConcurrency, sources.length * seeds.length);
   // This process builds the base model alone (before any --jobs child starts): it gets every core.
-  if (opts.backend === "wasm") await useWasm(threadsPerRun(opts, 1));
+  if (isWasm(opts.backend)) await useWasm(threadsPerRun(opts, 1), opts.backend);
   const backend = await useBackend(opts.backend);
   const t0 = performance.now();
   await runGrid({
@@ -219,7 +219,7 @@ export function program(): Command {
     .description("build (or load) the suite's base model, run every baseline × seed from it, and write the report")
     .addOption(new Option("--suite <name>", "bench configuration").choices(Object.keys(CONFIGS)).default("default"))
     .option("--tasks <list>", "only these tasks of the suite, comma-separated (a base model of its own)", list)
-    .addOption(new Option("--backend <name>", "tfjs backend").choices(BACKENDS).default("wasm"))
+    .addOption(new Option("--backend <name>", "tfjs backend").choices(BACKENDS).default(DEFAULT_BACKEND))
     .addOption(
       new Option("--engine <name>", "rollout engine for sampling and evaluation").choices(ENGINES).default(ENGINES[0]),
     )

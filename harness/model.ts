@@ -121,7 +121,8 @@ export interface ForwardOptions {
   /**
    * First position whose logits are wanted (default 0): the last block computes queries, attention
    * output, MLP and head only from there (earlier positions still give it their keys and values), and
-   * the logits are [batch, time − from, vocab]. Same values as slicing the full logits.
+   * the logits are [batch, time − from, vocab]. Same values as slicing the full logits (and the same
+   * gradients, but that on `wasm-ort` a one-row product, a bias gradient, rounds differently).
    */
   from?: number;
 }

@@ -12,7 +12,7 @@ import os from "node:os";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { setThreadsCount } from "@tensorflow/tfjs-backend-wasm";
-import { BackendError, tf, useBackend } from "./backend.ts";
+import { BackendError, DEFAULT_BACKEND, tf, useBackend, type WasmBackendName } from "./backend.ts";
 
 /** Most threads the threaded build has workers for (its pthread pool). */
 export const MAX_WASM_THREADS = 8;
@@ -56,19 +56,19 @@ export function wasmThreads(): number {
 }
 
 /**
- * Make the wasm backend active on `threads` threads (1: the single-threaded SIMD build). The count
- * is fixed for the process: asking for another one once wasm has started throws.
+ * Make `backend` (`wasm-ort` or `wasm`) active on `threads` wasm threads (1: the single-threaded SIMD
+ * build). The count is fixed for the process: asking for another one once wasm has started throws.
  */
-export async function useWasm(threads: number): Promise<void> {
+export async function useWasm(threads: number, backend: WasmBackendName = DEFAULT_BACKEND): Promise<void> {
   if (!Number.isInteger(threads) || threads < 1 || threads > MAX_WASM_THREADS) {
     throw new RangeError(`--threads must be an integer from 1 to ${MAX_WASM_THREADS}, got ${threads}`);
   }
   if (tf.engine().registry.wasm) {
-    const now = (await useBackend("wasm"), wasmThreads());
+    const now = (await useBackend(backend), wasmThreads());
     if (now !== threads) throw new BackendError("wasm", `wasm already runs on ${now} thread(s); start a new process`);
     return;
   }
-  if (threads === 1) return void await useBackend("wasm");
+  if (threads === 1) return void await useBackend(backend);
   const file = await Deno.makeTempFile({ prefix: "credit-bench-wasm-worker-", suffix: ".cjs" }).catch((e) => {
     throw new BackendError(
       "wasm",
@@ -87,7 +87,7 @@ export async function useWasm(threads: number): Promise<void> {
     setThreadsCount(threads);
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([
-      useBackend("wasm"),
+      useBackend(backend),
       new Promise((_, reject) => {
         timer = setTimeout(
           () => reject(new BackendError("wasm", "wasm threads did not start within 60 s; run with --threads 1")),

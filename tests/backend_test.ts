@@ -29,7 +29,7 @@ Deno.test("backends: an optional one that is not installed is refused with the i
         .test(e.message),
   );
   await assertRejects(() => useBackend("tensorflow"), /^BackendError: backend tensorflow is not installed/);
-  await assertRejects(() => useBackend("tpu"), /unknown backend "tpu"; choose one of: wasm, cpu, tensorflow/);
+  await assertRejects(() => useBackend("tpu"), /unknown backend "tpu"; choose one of: wasm-ort, wasm, cpu, tensorflow/);
   assertEquals(await Deno.readTextFile(new URL("../deno.lock", import.meta.url)), lock, "deno.lock untouched");
   assertEquals(tf.getBackend(), "wasm", "the active backend is unchanged");
 });
@@ -118,12 +118,14 @@ Deno.test("backends: wasm's heap-to-heap Slice, SplitV and GatherV2 give the cpu
   }
 });
 
-Deno.test("backends: wasm's batched products (XNNPACK per matrix, in place) give the cpu backend's values", async () => {
+Deno.test("backends: the wasm backends' products (XNNPACK per matrix in place; ONNX Runtime's) give the cpu backend's values", async () => {
   const cases: [number[], number[], boolean][] = [
     [[3, 5, 4], [3, 4, 6], false],
     [[2, 3, 7, 5], [2, 3, 5, 2], false],
-    [[4, 1, 8], [4, 8, 3], false], // one row per matrix: the stock kernel
-    [[2, 4, 3], [2, 5, 3], true], // b transposed: the stock kernel
+    [[4, 1, 8], [4, 8, 3], false], // one row per matrix: wasm's stock kernel
+    [[2, 4, 3], [2, 5, 3], true], // b transposed: the stock kernel on both
+    [[70, 300], [300, 90], false], // 2-D: XNNPACK on wasm, ONNX Runtime on wasm-ort
+    [[1, 33], [33, 17], false],
   ];
   const products = (backend: string) =>
     useBackend(backend).then(() =>
@@ -136,8 +138,11 @@ Deno.test("backends: wasm's batched products (XNNPACK per matrix, in place) give
       )
     );
   try {
-    const [wasm, cpu] = [await products("wasm"), await products("cpu")];
-    wasm.forEach((w, i) => assert(maxDiff(w, cpu[i]) < 1e-5, `case ${i}: ${maxDiff(w, cpu[i])}`));
+    const cpu = await products("cpu");
+    for (const backend of ["wasm", "wasm-ort"]) {
+      const got = await products(backend);
+      got.forEach((w, i) => assert(maxDiff(w, cpu[i]) < 1e-4, `${backend} case ${i}: ${maxDiff(w, cpu[i])}`));
+    }
   } finally {
     await useBackend("wasm");
   }

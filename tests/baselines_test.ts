@@ -1,7 +1,7 @@
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { assert, assertClose, assertEquals, assertRejects, assertStrictEquals, assertThrows } from "./testing.ts";
-import { tf, useBackend } from "../harness/backend.ts";
+import { DEFAULT_BACKEND, tf, useBackend } from "../harness/backend.ts";
 import {
   baselineAdvantages,
   baselineContext,
@@ -18,7 +18,7 @@ import { logProbAndEntropy } from "../harness/model.ts";
 import { rng } from "../harness/rng.ts";
 import { BASELINES, loadBaseline } from "../baselines/mod.ts";
 
-await useBackend("wasm");
+await useBackend(DEFAULT_BACKEND);
 
 /** A rollout of `n` response tokens with the given entropies and planning flags (default 1.0 and none). */
 function rollout(group: number, reward: number, n: number, o: { entropy?: number[]; planning?: number[] } = {}) {

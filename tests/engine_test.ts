@@ -5,7 +5,7 @@
  */
 import * as ort from "onnxruntime-node";
 import { assert, assertEquals } from "./testing.ts";
-import { tf, useBackend } from "../harness/backend.ts";
+import { DEFAULT_BACKEND, tf, useBackend } from "../harness/backend.ts";
 import { getConfig } from "../harness/config.ts";
 import { createPolicy, logProbAndEntropy, type ModelConfig, type Policy } from "../harness/model.ts";
 import { attentionBias, type Feed, MASKED, type RolloutEngine, TfjsEngine } from "../harness/engine.ts";
@@ -16,7 +16,7 @@ import { sample } from "../harness/sampler.ts";
 import { rng } from "../harness/rng.ts";
 import { BOS, SEP } from "../harness/tokenizer.ts";
 
-await useBackend("wasm");
+await useBackend(DEFAULT_BACKEND);
 
 const MODEL: ModelConfig = getConfig("default").model;
 

@@ -1,8 +1,8 @@
 import { assertClose, assertThrows } from "./testing.ts";
-import { tf, useBackend } from "../harness/backend.ts";
+import { DEFAULT_BACKEND, tf, useBackend } from "../harness/backend.ts";
 import { aggregate, pgLoss, type PgLossInput } from "../harness/pg_loss.ts";
 
-await useBackend("wasm");
+await useBackend(DEFAULT_BACKEND);
 
 // Two rows of three tokens; the last token of row 1 is padding (garbage values that must not count).
 // ratio r = exp(logp − oldLogp); ε_low 0.2, ε_high 0.28; loss −min(r·A, clip(r)·A):

@@ -1,5 +1,5 @@
 import { assert, assertClose, assertEquals, assertNotEquals, assertRejects } from "./testing.ts";
-import { tf, useBackend } from "../harness/backend.ts";
+import { DEFAULT_BACKEND, tf, useBackend } from "../harness/backend.ts";
 import { type BenchConfig, getConfig } from "../harness/config.ts";
 import { createPolicy } from "../harness/model.ts";
 import { rng } from "../harness/rng.ts";
@@ -16,7 +16,7 @@ import { resolveParams } from "../harness/params.ts";
 import { weightBytes } from "../harness/checkpoint.ts";
 import { mineStrategicGrams } from "../harness/strategic_grams.ts";
 
-await useBackend("wasm");
+await useBackend(DEFAULT_BACKEND);
 
 function tiny(steps: number): BenchConfig {
   const cfg = getConfig("smoke");

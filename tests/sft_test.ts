@@ -1,6 +1,6 @@
 import { assert, assertClose, assertEquals, assertNotEquals, assertRejects } from "./testing.ts";
 import { lockFolder } from "../harness/folder_lock.ts";
-import { tf, useBackend } from "../harness/backend.ts";
+import { DEFAULT_BACKEND, tf, useBackend } from "../harness/backend.ts";
 import { type BenchConfig, getConfig } from "../harness/config.ts";
 import {
   baseModel,
@@ -19,7 +19,7 @@ import { TfjsEngine } from "../harness/engine.ts";
 import { EOS, PAD } from "../harness/tokenizer.ts";
 import { createPolicy } from "../harness/model.ts";
 
-await useBackend("wasm");
+await useBackend(DEFAULT_BACKEND);
 
 function tiny(steps: number): BenchConfig {
   const cfg = getConfig("smoke");
@@ -111,8 +111,8 @@ Deno.test("sft", async (t) => {
     "a base-model build stopped midway goes on from its saved state to the bytes of one never stopped",
     async () => {
       const tmp = await Deno.makeTempDir(), cfg = tiny(7);
-      const whole = await baseModel(cfg, 1, { cacheDir: `${tmp}/whole`, backend: "wasm", saveEvery: 2 });
-      const opts = { cacheDir: `${tmp}/cut`, backend: "wasm", saveEvery: 2 };
+      const whole = await baseModel(cfg, 1, { cacheDir: `${tmp}/whole`, backend: DEFAULT_BACKEND, saveEvery: 2 });
+      const opts = { cacheDir: `${tmp}/cut`, backend: DEFAULT_BACKEND, saveEvery: 2 };
       const crash = (s: SftStep) => {
         if (s.step === 4) throw new Error("simulated crash");
       };
@@ -139,11 +139,11 @@ Deno.test("sft", async (t) => {
   await t.step("the base model is cached by content hash and reused", async () => {
     const cacheDir = await Deno.makeTempDir();
     const cfg = tiny(3);
-    const first = await baseModel(cfg, 1, { cacheDir, backend: "wasm" });
-    const again = await baseModel(cfg, 1, { cacheDir, backend: "wasm" });
+    const first = await baseModel(cfg, 1, { cacheDir, backend: DEFAULT_BACKEND });
+    const again = await baseModel(cfg, 1, { cacheDir, backend: DEFAULT_BACKEND });
     assertEquals([first.cached, again.cached, again.dir], [false, true, first.dir]);
     assertEquals(weightBytes(again.policy), weightBytes(first.policy));
-    const other = await baseModel(tiny(4), 1, { cacheDir, backend: "wasm" });
+    const other = await baseModel(tiny(4), 1, { cacheDir, backend: DEFAULT_BACKEND });
     assertNotEquals(other.dir, first.dir);
     const evals = await evaluate(new TfjsEngine(again.policy), trainSplits(cfg), cfg.eval, 1);
     assertEquals(evals.map((e) => e.task), cfg.suite.tasks.map((t) => t.name));
