@@ -1,7 +1,8 @@
 /**
  * The policy: a GPT-style causal transformer (pre-LayerNorm, learned positions, tanh-GELU MLP) in
- * TensorFlow.js. Every matrix product's gradient uses explicit transposes ({@link matMul}; 3.8×
- * faster training on the wasm backend than tfjs's built-in gradient).
+ * TensorFlow.js. Products with a transposed operand are tfjs's `matMul` flags (as in tfjs's own
+ * gradients): `wasm-ort` hands them to ONNX Runtime as they are, `wasm` transposes first
+ * (harness/backend.ts).
  * @module
  */
 import { tf } from "./backend.ts";
@@ -32,34 +33,10 @@ export function validateModelConfig(c: ModelConfig): ModelConfig {
   return c;
 }
 
-function swapLast(x: tf.Tensor): tf.Tensor {
-  const perm = x.shape.map((_, i) => i);
-  const n = perm.length;
-  [perm[n - 2], perm[n - 1]] = [perm[n - 1], perm[n - 2]];
-  return tf.transpose(x, perm);
-}
-
-/**
- * `a @ b` (rank 2, or batched with equal batch dims) with the gradient written as explicit
- * transposes: `da = dy @ bᵀ`, `db = aᵀ @ dy`.
- */
-export const matMul: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor = tf.customGrad(
-  ((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
-    save([a, b]);
-    return {
-      value: tf.matMul(a, b),
-      gradFunc: (
-        dy: tf.Tensor,
-        saved: tf.Tensor[],
-      ) => [tf.matMul(dy, swapLast(saved[1])), tf.matMul(swapLast(saved[0]), dy)],
-    };
-  }) as unknown as Parameters<typeof tf.customGrad>[0],
-) as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
-
 /**
  * `x @ w + b` over rows [n, in], with the gradient written as matrix products: `dx = dy @ wᵀ`,
  * `dw = xᵀ @ dy`, and `db = 1ᵀ @ dy` (a product of a row of ones: on wasm 50× faster than
- * tfjs's sum over the rows).
+ * tfjs's sum over the rows, which `add`'s gradient would take).
  */
 export const affine: (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D = tf.customGrad(
   ((x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, save: tf.GradSaveFunc) => {
@@ -67,8 +44,8 @@ export const affine: (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tens
     return {
       value: tf.matMul(x, w).add(b),
       gradFunc: (dy: tf.Tensor2D, [xs, ws]: tf.Tensor[]) => [
-        tf.matMul(dy, tf.transpose(ws)),
-        tf.matMul(tf.transpose(xs), dy),
+        tf.matMul(dy, ws, false, true),
+        tf.matMul(xs, dy, true, false),
         tf.reshape(tf.matMul(tf.ones([1, dy.shape[0]]), dy), [dy.shape[1]]),
       ],
     };
@@ -83,12 +60,12 @@ function linear(x: tf.Tensor, w: tf.Variable, b: tf.Variable): tf.Tensor {
 
 /**
  * Rows of `table` picked by integer ids, as one-hot × table: the wasm backend has no kernel for
- * gather's gradient (UnsortedSegmentSum), and the product's gradient is a plain matMul.
+ * gather's gradient (UnsortedSegmentSum), and the product's gradient is a product (oneHotᵀ · dy).
  */
 function embed(ids: tf.Tensor2D, table: tf.Variable): tf.Tensor {
   const [B, T] = ids.shape;
   const [rows, D] = table.shape as [number, number];
-  return tf.reshape(matMul(tf.oneHot(tf.reshape(ids, [-1]), rows), table), [B, T, D]);
+  return tf.reshape(tf.matMul(tf.oneHot(tf.reshape(ids, [-1]), rows), table), [B, T, D]);
 }
 
 function layerNorm(x: tf.Tensor, g: tf.Variable, b: tf.Variable): tf.Tensor {
@@ -99,10 +76,24 @@ function layerNorm(x: tf.Tensor, g: tf.Variable, b: tf.Variable): tf.Tensor {
 /** 2·√(2/π): GELU's tanh approximation written with a sigmoid, since 1 + tanh(u) = 2·σ(2u). */
 const GELU_2C = 2 * Math.sqrt(2 / Math.PI);
 
-/** GELU, tanh approximation: `0.5·x·(1 + tanh(√(2/π)(x + 0.044715x³)))` = `x·σ(2√(2/π)·x·(1 + 0.044715x²))` (wasm's tanh is 15× slower than its sigmoid). */
-export function gelu(x: tf.Tensor): tf.Tensor {
-  return x.mul(tf.sigmoid(x.mul(x.mul(x).mul(0.044715).add(1)).mul(GELU_2C)));
-}
+/**
+ * GELU, tanh approximation: `0.5·x·(1 + tanh(√(2/π)(x + 0.044715x³)))` = `x·σ(u)` with
+ * `u = 2√(2/π)·x·(1 + 0.044715x²)` (wasm's tanh is 15× slower than its sigmoid). Its gradient is
+ * written out, `σ(u) + x·σ(u)(1 − σ(u))·2√(2/π)(1 + 3·0.044715x²)`: 8 elementwise ops instead of
+ * autodiff's ~14 through the forward's products.
+ */
+export const gelu: (x: tf.Tensor) => tf.Tensor = tf.customGrad(
+  ((x: tf.Tensor, save: tf.GradSaveFunc) => {
+    const x2 = x.square();
+    const s = tf.sigmoid(x.mul(x2.mul(0.044715 * GELU_2C).add(GELU_2C)));
+    save([x, x2, s]);
+    return {
+      value: x.mul(s),
+      gradFunc: (dy: tf.Tensor, [x, x2, s]: tf.Tensor[]) =>
+        dy.mul(s.add(x.mul(s.sub(s.square())).mul(x2.mul(3 * 0.044715 * GELU_2C).add(GELU_2C)))),
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0],
+) as (x: tf.Tensor) => tf.Tensor;
 
 /** Keys and values of the positions seen so far, per layer: [batch, heads, time, dHead]. */
 export interface KVCache {
@@ -188,8 +179,8 @@ export class Policy {
       const v = vPast ? tf.concat([vPast, vNew], 2) as tf.Tensor4D : vNew;
       cache.k.push(k);
       cache.v.push(v);
-      const att = tf.softmax(matMul(q, swapLast(k)).mul(1 / Math.sqrt(dh)).add(bias));
-      const y = tf.reshape(tf.transpose(matMul(att, v), [0, 2, 1, 3]), [B, Tq, D]);
+      const att = tf.softmax(tf.matMul(q, k, false, true).mul(1 / Math.sqrt(dh)).add(bias));
+      const y = tf.reshape(tf.transpose(tf.matMul(att, v), [0, 2, 1, 3]), [B, Tq, D]);
       x = x.add(linear(y, w("attn.wo"), w("attn.bo")));
       const hmid = gelu(linear(layerNorm(x, w("ln2.g"), w("ln2.b")), w("mlp.w1"), w("mlp.b1")));
       x = x.add(linear(hmid, w("mlp.w2"), w("mlp.b2")));

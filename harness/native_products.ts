@@ -76,7 +76,9 @@ export interface HeapTensor {
 /** Float32 matrix products by ONNX Runtime on tensors in a wasm heap; see the module doc. */
 export class NativeProducts {
   readonly #api: Api;
-  readonly #session: Deno.PointerValue;
+  readonly #env: Deno.PointerValue;
+  /** Sessions by transposes, `${transposeA}${transposeB}` as 0/1, made on first use. */
+  readonly #sessions = new Map<string, Deno.PointerValue>();
   readonly #memory: Deno.PointerValue;
   /** One out-parameter slot, reused by every call. */
   readonly #out = new BigUint64Array(1);
@@ -95,19 +97,28 @@ export class NativeProducts {
     this.#library = library;
     this.#api = api;
     this.#call(api.CreateEnv.call(ORT_LOGGING_LEVEL_ERROR, cString("credit-bench"), this.#outBytes));
-    const env = this.#pointer();
+    this.#env = this.#pointer();
     this.#call(api.CreateCpuMemoryInfo.call(ORT_DEVICE_ALLOCATOR, ORT_MEM_TYPE_DEFAULT, this.#outBytes));
     this.#memory = this.#pointer();
-    this.#call(api.CreateSessionOptions.call(this.#outBytes));
-    const options = this.#pointer();
-    try {
-      this.#call(api.SetIntraOpNumThreads.call(options, 1));
-      const model = productModel();
-      this.#call(api.CreateSessionFromArray.call(env, model, BigInt(model.length), options, this.#outBytes));
-      this.#session = this.#pointer();
-    } finally {
-      api.ReleaseSessionOptions.call(options);
+  }
+
+  /** The one-thread session of the product with these transposes. */
+  #session(transposeA: boolean, transposeB: boolean): Deno.PointerValue {
+    const key = `${+transposeA}${+transposeB}`;
+    if (!this.#sessions.has(key)) {
+      this.#call(this.#api.CreateSessionOptions.call(this.#outBytes));
+      const options = this.#pointer();
+      try {
+        this.#call(this.#api.SetIntraOpNumThreads.call(options, 1));
+        const model = productModel(transposeA, transposeB);
+        const bytes = BigInt(model.length);
+        this.#call(this.#api.CreateSessionFromArray.call(this.#env, model, bytes, options, this.#outBytes));
+        this.#sessions.set(key, this.#pointer());
+      } finally {
+        this.#api.ReleaseSessionOptions.call(options);
+      }
     }
+    return this.#sessions.get(key)!;
   }
 
   /**
@@ -132,14 +143,25 @@ export class NativeProducts {
     return new NativeProducts(lib, api);
   }
 
-  /** `out = a @ b` for `a` [..., m, k] and `b` [..., k, n] with equal batch dims, all in `heap`. */
-  product(heap: Uint8Array, a: HeapTensor, b: HeapTensor, out: HeapTensor): void {
+  /**
+   * `out = a @ b` for `a` [..., m, k] and `b` [..., k, n] with equal batch dims, all in `heap`; with
+   * `transposeA` `a` is [..., k, m], with `transposeB` `b` is [..., n, k] (read as stored, not copied).
+   */
+  product(
+    heap: Uint8Array,
+    a: HeapTensor,
+    b: HeapTensor,
+    out: HeapTensor,
+    transposeA = false,
+    transposeB = false,
+  ): void {
+    const session = this.#session(transposeA, transposeB);
     const values = new BigUint64Array(3);
     try {
       [a, b, out].forEach((t, i) => values[i] = this.#tensor(heap, t));
       const [inputs, outputs] = this.#names;
       this.#call(
-        this.#api.Run.call(this.#session, null, inputs.array, values, 2n, outputs.array, 1n, values.subarray(2)),
+        this.#api.Run.call(session, null, inputs.array, values, 2n, outputs.array, 1n, values.subarray(2)),
       );
     } finally {
       for (const v of values) if (v) this.#api.ReleaseValue.call(Deno.UnsafePointer.create(v));
@@ -177,15 +199,29 @@ export class NativeProducts {
   }
 }
 
-/** A graph of one `MatMul` of float inputs `a`, `b` (any rank) into `c`. */
-function productModel(): Uint8Array {
+/**
+ * A graph of one product of float inputs `a`, `b` (any rank) into `c`: ONNX's `MatMul`, or with a
+ * transposed operand ONNX Runtime's `FusedMatMul` (its `com.microsoft` domain), which hands the
+ * transposes to MLAS's packing instead of copying the operand.
+ */
+function productModel(transposeA: boolean, transposeB: boolean): Uint8Array {
   const value = (name: string) => ({ name, type: { tensorType: { elemType: FLOAT } } });
+  const { INT } = onnx.AttributeProto.AttributeType;
+  const node = transposeA || transposeB
+    ? {
+      opType: "FusedMatMul",
+      domain: "com.microsoft",
+      input: ["a", "b"],
+      output: ["c"],
+      attribute: [{ name: "transA", type: INT, i: +transposeA }, { name: "transB", type: INT, i: +transposeB }],
+    }
+    : { opType: "MatMul", input: ["a", "b"], output: ["c"] };
   return onnx.ModelProto.encode(onnx.ModelProto.create({
     irVersion: 9,
-    opsetImport: [{ domain: "", version: 20 }],
+    opsetImport: [{ domain: "", version: 20 }, { domain: "com.microsoft", version: 1 }],
     graph: {
       name: "product",
-      node: [{ opType: "MatMul", input: ["a", "b"], output: ["c"] }],
+      node: [node],
       input: [value("a"), value("b")],
       output: [value("c")],
     },

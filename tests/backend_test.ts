@@ -118,30 +118,42 @@ Deno.test("backends: wasm's heap-to-heap Slice, SplitV and GatherV2 give the cpu
   }
 });
 
-Deno.test("backends: the wasm backends' products (XNNPACK per matrix in place; ONNX Runtime's) give the cpu backend's values", async () => {
-  const cases: [number[], number[], boolean][] = [
-    [[3, 5, 4], [3, 4, 6], false],
-    [[2, 3, 7, 5], [2, 3, 5, 2], false],
-    [[4, 1, 8], [4, 8, 3], false], // one row per matrix: wasm's stock kernel
-    [[2, 4, 3], [2, 5, 3], true], // b transposed: the stock kernel on both
-    [[70, 300], [300, 90], false], // 2-D: XNNPACK on wasm, ONNX Runtime on wasm-ort
-    [[1, 33], [33, 17], false],
+Deno.test("backends: the wasm backends' products, transposed operands too, give the cpu backend's values", async () => {
+  // [a's shape, b's shape (as stored), transposeA, transposeB]
+  const cases: [number[], number[], boolean, boolean][] = [
+    [[3, 5, 4], [3, 4, 6], false, false], // batched: XNNPACK per matrix on wasm
+    [[2, 3, 7, 5], [2, 3, 5, 2], false, false],
+    [[4, 1, 8], [4, 8, 3], false, false], // one row per matrix: wasm's stock kernel
+    [[2, 4, 3], [2, 5, 3], false, true],
+    [[2, 3, 4], [2, 3, 5], true, false],
+    [[2, 2, 3, 4], [2, 2, 5, 3], true, true],
+    [[70, 300], [300, 90], false, false], // 2-D: XNNPACK on wasm, ONNX Runtime on wasm-ort
+    [[300, 70], [300, 90], true, false],
+    [[70, 300], [90, 300], false, true],
+    [[1, 33], [17, 33], false, true],
   ];
   const products = (backend: string) =>
     useBackend(backend).then(() =>
-      cases.map(([sa, sb, transposeB]) =>
+      cases.map(([sa, sb, transposeA, transposeB]) =>
         tf.tidy(() => {
           const fill = (shape: number[], seed: number) =>
             tf.tensor(Array.from({ length: shape.reduce((x, y) => x * y) }, (_, i) => Math.sin(seed + i)), shape);
-          return tf.matMul(fill(sa, 1), fill(sb, 2), false, transposeB).dataSync() as Float32Array;
+          return tf.matMul(fill(sa, 1), fill(sb, 2), transposeA, transposeB).dataSync() as Float32Array;
         })
       )
     );
   try {
     const cpu = await products("cpu");
     for (const backend of ["wasm", "wasm-ort"]) {
+      const before = tf.memory().numDataBuffers;
       const got = await products(backend);
-      got.forEach((w, i) => assert(maxDiff(w, cpu[i]) < 1e-4, `${backend} case ${i}: ${maxDiff(w, cpu[i])}`));
+      got.forEach((w, i) => {
+        const [sa, , transposeA] = cases[i];
+        // Rounding of a sum of k terms of at most 1, and of its value.
+        const tol = 2e-7 * sa.at(transposeA ? -2 : -1)! + 1e-6 * Math.max(1, ...cpu[i].map(Math.abs));
+        assert(maxDiff(w, cpu[i]) <= tol, `${backend} case ${i}: ${maxDiff(w, cpu[i])} > ${tol}`);
+      });
+      assertEquals(tf.memory().numDataBuffers, before, `${backend}: no buffer left behind`);
     }
   } finally {
     await useBackend("wasm");
