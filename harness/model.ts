@@ -46,7 +46,7 @@ export const affine: (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tens
       gradFunc: (dy: tf.Tensor2D, [xs, ws]: tf.Tensor[]) => [
         tf.matMul(dy, ws, false, true),
         tf.matMul(xs, dy, true, false),
-        tf.reshape(tf.matMul(tf.ones([1, dy.shape[0]]), dy), [dy.shape[1]]),
+        rowSum(dy),
       ],
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0],
@@ -68,10 +68,34 @@ function embed(ids: tf.Tensor2D, table: tf.Variable): tf.Tensor {
   return tf.reshape(tf.matMul(tf.oneHot(tf.reshape(ids, [-1]), rows), table), [B, T, D]);
 }
 
-function layerNorm(x: tf.Tensor, g: tf.Variable, b: tf.Variable): tf.Tensor {
-  const { mean, variance } = tf.moments(x, -1, true);
-  return x.sub(mean).mul(tf.rsqrt(variance.add(1e-5))).mul(g).add(b);
+/** The sum of `t`'s rows ([..., D] → [D]) as a product with a row of ones (see {@link affine}). */
+function rowSum(t: tf.Tensor): tf.Tensor1D {
+  const D = t.shape[t.shape.length - 1];
+  const rows = tf.reshape(t, [-1, D]);
+  return tf.reshape(tf.matMul(tf.ones([1, rows.shape[0]]), rows), [D]);
 }
+
+/**
+ * LayerNorm over the last axis, `x̂·g + b` with `x̂ = (x − mean)/√(var + 1e-5)`, its gradient written
+ * out: `dx = (dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂))/√(var + 1e-5)` with `dx̂ = dy·g`, and `g`'s and `b`'s as
+ * sums over rows (products with a row of ones; tfjs's sum over the rows of a [B, T, D] tensor
+ * transposes it first), about half the ops of autodiff through `moments`.
+ */
+export const layerNorm: (x: tf.Tensor, g: tf.Tensor1D, b: tf.Tensor1D) => tf.Tensor = tf.customGrad(
+  ((x: tf.Tensor, g: tf.Tensor1D, b: tf.Tensor1D, save: tf.GradSaveFunc) => {
+    const { mean, variance } = tf.moments(x, -1, true);
+    const r = tf.rsqrt(variance.add(1e-5)), xHat = x.sub(mean).mul(r);
+    save([xHat, r, g]);
+    return {
+      value: xHat.mul(g).add(b),
+      gradFunc: (dy: tf.Tensor, [xHat, r, g]: tf.Tensor[]) => {
+        const dxHat = dy.mul(g);
+        const dx = dxHat.sub(tf.mean(dxHat, -1, true)).sub(xHat.mul(tf.mean(dxHat.mul(xHat), -1, true))).mul(r);
+        return [dx, rowSum(dy.mul(xHat)), rowSum(dy)];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0],
+) as (x: tf.Tensor, g: tf.Tensor1D, b: tf.Tensor1D) => tf.Tensor;
 
 /** 2·√(2/π): GELU's tanh approximation written with a sigmoid, since 1 + tanh(u) = 2·σ(2u). */
 const GELU_2C = 2 * Math.sqrt(2 / Math.PI);
@@ -163,7 +187,11 @@ export class Policy {
     const cache: KVCache = { k: [], v: [] };
     for (let l = 0; l < this.config.layers; l++) {
       const w = (n: string) => this.#w(`h${l}.${n}`);
-      const qkv = linear(layerNorm(x, w("ln1.g"), w("ln1.b")), w("attn.wqkv"), w("attn.bqkv"));
+      const qkv = linear(
+        layerNorm(x, w("ln1.g") as tf.Tensor1D, w("ln1.b") as tf.Tensor1D),
+        w("attn.wqkv"),
+        w("attn.bqkv"),
+      );
       // Split heads with 4-D transposes: wasm's 5-D transpose is ~50× slower.
       let [q, kNew, vNew] = tf.split(qkv, 3, 2).map((t) =>
         tf.transpose(tf.reshape(t, [B, T, H, dh]), [0, 2, 1, 3])
@@ -182,10 +210,16 @@ export class Policy {
       const att = tf.softmax(tf.matMul(q, k, false, true).mul(1 / Math.sqrt(dh)).add(bias));
       const y = tf.reshape(tf.transpose(tf.matMul(att, v), [0, 2, 1, 3]), [B, Tq, D]);
       x = x.add(linear(y, w("attn.wo"), w("attn.bo")));
-      const hmid = gelu(linear(layerNorm(x, w("ln2.g"), w("ln2.b")), w("mlp.w1"), w("mlp.b1")));
+      const hmid = gelu(
+        linear(layerNorm(x, w("ln2.g") as tf.Tensor1D, w("ln2.b") as tf.Tensor1D), w("mlp.w1"), w("mlp.b1")),
+      );
       x = x.add(linear(hmid, w("mlp.w2"), w("mlp.b2")));
     }
-    const logits = linear(layerNorm(x, this.#w("lnf.g"), this.#w("lnf.b")), this.#w("head.w"), this.#w("head.b"));
+    const logits = linear(
+      layerNorm(x, this.#w("lnf.g") as tf.Tensor1D, this.#w("lnf.b") as tf.Tensor1D),
+      this.#w("head.w"),
+      this.#w("head.b"),
+    );
     return { logits: logits as tf.Tensor3D, cache };
   }
 

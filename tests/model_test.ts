@@ -1,6 +1,14 @@
 import { assert, assertEquals, assertRejects, assertThrows } from "./testing.ts";
 import { DEFAULT_BACKEND, tf, useBackend } from "../harness/backend.ts";
-import { affine, causalBias, createPolicy, gelu, logProbAndEntropy, type ModelConfig } from "../harness/model.ts";
+import {
+  affine,
+  causalBias,
+  createPolicy,
+  gelu,
+  layerNorm,
+  logProbAndEntropy,
+  type ModelConfig,
+} from "../harness/model.ts";
 import { sample } from "../harness/sampler.ts";
 import { TfjsEngine } from "../harness/engine.ts";
 import { rng } from "../harness/rng.ts";
@@ -48,6 +56,26 @@ Deno.test("model", async (t) => {
       });
     },
   );
+
+  await t.step("layerNorm's written-out gradients equal autodiff's through moments", () => {
+    tf.tidy(() => {
+      const x = tf.randomNormal([2, 5, 8], 0, 2, "float32", 9), m = tf.randomNormal([2, 5, 8], 0, 1, "float32", 10);
+      const g = tf.randomNormal([8], 1, 0.3, "float32", 11) as tf.Tensor1D;
+      const b = tf.randomNormal([8], 0, 0.3, "float32", 12) as tf.Tensor1D;
+      const reference = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+        const { mean, variance } = tf.moments(x, -1, true);
+        return x.sub(mean).mul(tf.rsqrt(variance.add(1e-5))).mul(g).add(b);
+      };
+      const ours = tf.grads((x, g, b) => tf.sum(layerNorm(x, g as tf.Tensor1D, b as tf.Tensor1D).mul(m)))([x, g, b]);
+      const theirs = tf.grads((x, g, b) => tf.sum(reference(x, g, b).mul(m)))([x, g, b]);
+      const value = tf.max(tf.abs(layerNorm(x, g, b).sub(reference(x, g, b)))).dataSync()[0];
+      assert(value < 1e-6, `value differs by ${value}`);
+      for (let i = 0; i < 3; i++) {
+        const diff = tf.max(tf.abs(ours[i].sub(theirs[i]))).dataSync()[0];
+        assert(diff < 1e-5, `gradient ${i} differs by ${diff}`);
+      }
+    });
+  });
 
   await t.step("finite differences agree with the gradient of the whole model", () => {
     const p = createPolicy(TINY, 11);
@@ -101,9 +129,12 @@ Deno.test("model", async (t) => {
         for (const v of p.variables) {
           const [got, want] = [b.grads[v.name].dataSync(), a.grads[v.name].dataSync()];
           if (backend === "wasm") assertEquals(got, want, `${backend}: ${v.name}`);
-          // ONNX Runtime sums a one-row product (a bias gradient: ones · dy) in an order that the
-          // rows of zeros of the full pass change, so those round differently.
-          else got.forEach((g, i) => assert(Math.abs(g - want[i]) <= 1e-6 * Math.abs(want[i]), `${v.name}[${i}]`));
+          // ONNX Runtime sums a one-row product (a sum over rows: ones · dy) in an order that the
+          // rows of zeros of the full pass change, so those round differently (to the tensor's scale).
+          else {
+            const scale = Math.max(...want.map(Math.abs));
+            got.forEach((g, i) => assert(Math.abs(g - want[i]) <= 1e-6 * scale, `${v.name}[${i}]: ${g} vs ${want[i]}`));
+          }
         }
         assertThrows(() => p.forward(tokens, { from: T }), /from must be in 0\.\.6, got 7/);
         p.dispose();
