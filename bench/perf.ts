@@ -21,7 +21,7 @@ import { Trainer } from "../harness/optimizer.ts";
 import { type RolloutEngine, TfjsEngine } from "../harness/engine.ts";
 import { OnnxEngine } from "../harness/onnx_engine.ts";
 import { policyOnnx, weightsOf } from "../harness/onnx_export.ts";
-import { onnxRuntime } from "../harness/onnx_runtime.ts";
+import { firstLine, onnxRuntime } from "../harness/onnx_runtime.ts";
 import { sample } from "../harness/sampler.ts";
 import { rng } from "../harness/rng.ts";
 import { stepPrompts } from "../harness/rollouts.ts";
@@ -138,10 +138,14 @@ await trainStep("default model at an RL update's shape, 40 × 100 tokens", cfg.m
     .catch(() => null);
   const text = out?.success ? new TextDecoder().decode(out.stdout) : "";
   const ms = text.match(/train_step_ms=([\d.]+)/)?.[1];
+  const why = await Deno.stat(peer).then(
+    () => (out ? firstLine(new TextDecoder().decode(out.stderr).trim().split("\n").at(-1)) : "no /usr/bin/python3"),
+    () => `no ${peer}`,
+  );
   row(
     "train step, reference model (PyTorch CPU peer)",
     ms ? `${ms} ms` : "not measured",
-    ms ? "torch_peer.py, 2 threads" : "/usr/bin/python3 has no torch",
+    ms ? "torch_peer.py, 2 threads" : why,
   );
 }
 
