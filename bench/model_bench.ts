@@ -1,13 +1,13 @@
 /**
  * Speed of the policy on this machine (`deno task microbench`; backend `CREDIT_BENCH_BACKEND`, default
- * wasm-ort, on `CREDIT_BENCH_THREADS` wasm threads, default the logical cores). Reference config of the performance issue:
+ * wasm-ort, on `CREDIT_BENCH_THREADS` wasm threads, default as `deno task bench`'s). Reference config of the performance issue:
  * vocab 64, d_model 128, 2 layers, 4 heads, context 64, batch 32 (2,048 tokens per step).
  * The train step is 2,048 tokens; sampling asks for up to 63 new tokens on 32 rows (rows that sample
  * EOS stop early, so fewer are drawn). `deno task perf` (bench/perf.ts) prints tokens/s from the tokens
  * actually sampled, and more, as one table.
  */
 import { DEFAULT_BACKEND, isWasm, tf, useBackend } from "../harness/backend.ts";
-import { useWasm } from "../harness/wasm_threads.ts";
+import { defaultWasmThreads, useWasm } from "../harness/wasm_threads.ts";
 import { createPolicy, logProbAndEntropy } from "../harness/model.ts";
 import { Trainer } from "../harness/optimizer.ts";
 import { sample } from "../harness/sampler.ts";
@@ -18,9 +18,9 @@ import { getConfig } from "../harness/config.ts";
 import { sequenceLoss, sftBatch, trainSplits } from "../harness/sft.ts";
 
 const backend = Deno.env.get("CREDIT_BENCH_BACKEND") ?? DEFAULT_BACKEND;
-const threads = Number(Deno.env.get("CREDIT_BENCH_THREADS") ?? navigator.hardwareConcurrency);
-if (isWasm(backend)) await useWasm(threads, backend);
-else await useBackend(backend);
+if (isWasm(backend)) {
+  await useWasm(Number(Deno.env.get("CREDIT_BENCH_THREADS") ?? defaultWasmThreads(backend)), backend);
+} else await useBackend(backend);
 
 const REF = { vocabSize: 64, dModel: 128, layers: 2, heads: 4, context: 64 };
 const B = 32, T = 64;

@@ -8,13 +8,13 @@
  * export, session and weight-refresh times; the cached base model's build time and the wall time of the
  * stored default bench (`results/default/runs/`). Each figure is the median of several timed
  * repetitions after a warm-up. The train steps run on the default backend, wasm-ort (the reference
- * step also on wasm, XNNPACK's products). Arguments: `--threads N` (tfjs wasm threads, default: the
- * logical cores, as `deno task bench` uses) and `--ort-threads N` (ONNX Runtime threads of the rollout
+ * step also on wasm, XNNPACK's products). Arguments: `--threads N` (tfjs wasm threads, default as
+ * `deno task bench` uses: 1 on wasm-ort) and `--ort-threads N` (ONNX Runtime threads of the rollout
  * engine, default 1 as in the engine).
  * @module
  */
 import { DEFAULT_BACKEND, tf, useBackend } from "../harness/backend.ts";
-import { useWasm, wasmThreads } from "../harness/wasm_threads.ts";
+import { defaultWasmThreads, useWasm, wasmThreads } from "../harness/wasm_threads.ts";
 import { getConfig } from "../harness/config.ts";
 import { createPolicy, logProbAndEntropy, type ModelConfig } from "../harness/model.ts";
 import { Trainer } from "../harness/optimizer.ts";
@@ -56,7 +56,7 @@ const row = (what: string, value: string, note = "") => {
 };
 const fmt = (x: number, digits = 1) => x.toLocaleString("en-US", { maximumFractionDigits: digits });
 
-await useWasm(flag("--threads", navigator.hardwareConcurrency), DEFAULT_BACKEND);
+await useWasm(flag("--threads", defaultWasmThreads(DEFAULT_BACKEND)), DEFAULT_BACKEND);
 
 /** Time a train step of a fresh `model` on random tokens [B, T]. */
 async function trainStep(name: string, model: ModelConfig, B: number, T: number, backend: string = DEFAULT_BACKEND) {

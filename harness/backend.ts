@@ -223,8 +223,13 @@ function nativeProduct(
   const [m, n] = [a.shape.at(transposeA ? -1 : -2)!, b.shape.at(transposeB ? -2 : -1)!];
   const out = backend.makeOutput([...a.shape.slice(0, -2), m, n], "float32");
   const at = (t: tf.TensorInfo) => ({ offset: backend.dataIdMap.get(t.dataId).memoryOffset, shape: t.shape });
-  // The heap as it is after makeOutput grew it.
-  native!.product(backend.wasm.HEAPU8, at(a), at(b), at(out), transposeA, transposeB);
+  try {
+    // The heap as it is after makeOutput grew it.
+    native!.product(backend.wasm.HEAPU8, at(a), at(b), at(out), transposeA, transposeB);
+  } catch (e) {
+    backend.disposeData(out.dataId);
+    throw e;
+  }
   return out;
 }
 

@@ -7,7 +7,7 @@
 import { fileURLToPath } from "node:url";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { BACKENDS, DEFAULT_BACKEND, isWasm, useBackend } from "./backend.ts";
-import { MAX_WASM_THREADS, useWasm } from "./wasm_threads.ts";
+import { defaultWasmThreads, useWasm } from "./wasm_threads.ts";
 import { type EngineName, ENGINES } from "./engine.ts";
 import { type BenchConfig, CONFIGS, getConfig } from "./config.ts";
 import { type Cell, runGrid } from "./runner.ts";
@@ -78,9 +78,9 @@ function benchConfig(opts: BenchOptions): BenchConfig {
   return cfg;
 }
 
-/** Wasm threads of each run: `--threads`, else the logical cores shared between `jobs` runs (at least 1). */
+/** Wasm threads of each run: `--threads`, else the backend's default for one of `jobs` runs. */
 function threadsPerRun(opts: BenchOptions, jobs: number): number {
-  return opts.threads ?? Math.min(MAX_WASM_THREADS, Math.max(1, Math.floor(navigator.hardwareConcurrency / jobs)));
+  return opts.threads ?? (isWasm(opts.backend) ? defaultWasmThreads(opts.backend, jobs) : 1);
 }
 
 /** The arguments of the child process that runs one cell with the parent's options, one of `jobs` at a time. */
@@ -134,7 +134,7 @@ async function bench(opts: BenchOptions) {
   const overrides = parseParamOverrides(opts.param, baselines.map((b) => b.baseline));
   const seeds = opts.seeds ?? cfg.seeds;
   const jobs = opts.jobs ?? Math.min(navigator.hardwareConcurrency, sources.length * seeds.length);
-  // This process builds the base model alone (before any --jobs child starts): it gets every core.
+  // This process builds the base model alone (before any --jobs child starts): on wasm it gets every core.
   if (isWasm(opts.backend)) await useWasm(threadsPerRun(opts, 1), opts.backend);
   const backend = await useBackend(opts.backend);
   const t0 = performance.now();
@@ -244,7 +244,7 @@ export function program(): Command {
     )
     .option(
       "--threads <n>",
-      "wasm threads per run, 1 to 8; results are the same bytes for any count (default: cores ÷ jobs)",
+      "wasm threads per run, 1 to 8; results are the same bytes for any count (default: 1 on wasm-ort, cores ÷ jobs on wasm)",
       positiveInt,
     )
     .option("--resume", "continue unfinished runs in --out from their last checkpoint", false)
