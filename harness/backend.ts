@@ -234,13 +234,15 @@ function nativeProduct(
 }
 
 /**
- * Faster wasm kernels, same values (the products of `wasm-ort` aside). The stock Slice first copies its whole input out of the heap
+ * Faster wasm kernels, same values. The stock Slice first copies its whole input out of the heap
  * (1.5 ms per slice of a 2 MB tensor; 128 row blocks of one tensor ~70× slower): Slice and SplitV
  * (which called the stock slice per part) copy heap to heap instead, and so does GatherV2 (the stock
- * one took 13–16 ms for 4,400 rows of 128 floats, 10–60× longer). Batched products run XNNPACK per matrix
- * ({@link heapBatchProduct}). Identity, and a Cast to the dtype a tensor has, share its memory, as
- * Reshape does, instead of copying it. Mean's gradient divides `dy` by the count before it is
- * broadcast to the input's shape (tfjs divides after: the same quotients, n times as many divisions).
+ * one took 13–16 ms for 4,400 rows of 128 floats, 10–60× longer). Float32 products go to ONNX Runtime
+ * on `wasm-ort` ({@link nativeProduct}); on `wasm` a transposed operand is transposed first, and
+ * batched products run XNNPACK per matrix ({@link heapBatchProduct}). Identity, and a Cast to the
+ * dtype a tensor has, share its memory, as Reshape does, instead of copying it. Mean's gradient
+ * divides `dy` by the count before it is broadcast to the input's shape (tfjs divides after: the same
+ * quotients, n times as many divisions).
  */
 function registerWasmFixes(): void {
   replaceKernel("Slice", ({ x }, attrs, backend) => {

@@ -6,9 +6,9 @@
  * as ONNX Runtime tensors (no copy) and runs a one-node session into the output's range.
  *
  * Measured on the 2-core AMD EPYC: a [1404, 128] × [128, 512] product in 0.8–0.9 ms (~200 GFLOP/s)
- * against XNNPACK's 4.7 ms in wasm; about 15 µs of fixed cost a call. The session runs on one thread:
- * MLAS gives every output element to one thread and never splits a sum, so the count would not change
- * a value, but a second spinning pool beside wasm's threads made steps 1.5–2× slower.
+ * against XNNPACK's 4.7 ms in wasm; about 15 µs of fixed cost a call. The sessions run on one thread:
+ * two gave the same weights after 20 SFT steps but took 1.8–1.9× as long a step (their pool's hand-offs
+ * cost more than these products gain), and beside two wasm threads, 1.5–2×.
  * @module
  */
 import onnxProto from "onnx-proto";
@@ -77,8 +77,8 @@ export interface HeapTensor {
 export class NativeProducts {
   readonly #api: Api;
   readonly #env: Deno.PointerValue;
-  /** Sessions by transposes, `${transposeA}${transposeB}` as 0/1, made on first use. */
-  readonly #sessions = new Map<string, Deno.PointerValue>();
+  /** Sessions by transposes (index 2·transposeA + transposeB), made on first use. */
+  readonly #sessions: Deno.PointerValue[] = [];
   readonly #memory: Deno.PointerValue;
   /** One out-parameter slot, reused by every call. */
   readonly #out = new BigUint64Array(1);
@@ -104,8 +104,8 @@ export class NativeProducts {
 
   /** The one-thread session of the product with these transposes. */
   #session(transposeA: boolean, transposeB: boolean): Deno.PointerValue {
-    const key = `${+transposeA}${+transposeB}`;
-    if (!this.#sessions.has(key)) {
+    const key = 2 * +transposeA + +transposeB;
+    if (!this.#sessions[key]) {
       this.#call(this.#api.CreateSessionOptions.call(this.#outBytes));
       const options = this.#pointer();
       try {
@@ -113,17 +113,17 @@ export class NativeProducts {
         const model = productModel(transposeA, transposeB);
         const bytes = BigInt(model.length);
         this.#call(this.#api.CreateSessionFromArray.call(this.#env, model, bytes, options, this.#outBytes));
-        this.#sessions.set(key, this.#pointer());
+        this.#sessions[key] = this.#pointer();
       } finally {
         this.#api.ReleaseSessionOptions.call(options);
       }
     }
-    return this.#sessions.get(key)!;
+    return this.#sessions[key];
   }
 
   /**
-   * Open ONNX Runtime's library and make the product session. Throws when the library cannot be
-   * opened: `Deno.errors.NotCapable` without `--allow-ffi` (the whole permission: a path-limited one
+   * Open ONNX Runtime's library and an environment for the product sessions. Throws when the library
+   * cannot be opened: `Deno.errors.NotCapable` without `--allow-ffi` (the whole permission: a path-limited one
    * opens the library but refuses pointers), an Error naming the platform when
    * onnxruntime-node has no library for it.
    */
