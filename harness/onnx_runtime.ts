@@ -16,7 +16,7 @@ export async function onnxRuntime(what: string): Promise<typeof Ort> {
     return await import("onnxruntime-node");
   } catch (e) {
     if (e instanceof Deno.errors.NotCapable) {
-      throw new Error(`${what} needs ONNX Runtime's native addon: run deno with --allow-ffi=node_modules`);
+      throw new Error(`${what} needs ONNX Runtime's native addon: run deno with --allow-ffi`);
     }
     throw new Error(
       `onnxruntime-node could not be loaded (${firstLine(e)}): run \`deno install\` (npm:onnxruntime-node@1.30.0 ` +
