@@ -4,9 +4,10 @@
  * 32: 2,048 tokens), beside the PyTorch peer (`../shared/peer/torch_peer.py`, when `/usr/bin/python3`
  * has torch: `apt-get install python3-torch libopenblas0-pthread`); the default suite's SFT step and
  * RL policy update on rows of real lengths, as one pass per batch and as passes cut by length; rollout
- * tokens/s of each engine on the reference model and on the default model at an RL step's shape; ONNX
- * export, session and weight-refresh times; the cached base model's build time and the wall time of the
- * stored default bench (`results/default/runs/`). Each figure is the median of several timed
+ * tokens/s of each engine on the reference model, on the default model at an RL step's shape and at the
+ * shape of the PyTorch decoding peer (`bench/torch_decode_peer.py`: the same policy decoding with a KV
+ * cache in PyTorch, on 1 and 2 threads); ONNX export, session and weight-refresh times; the cached base
+ * model's build time and the wall time of the stored default bench (`results/default/runs/`). Each figure is the median of several timed
  * repetitions after a warm-up. The train steps run on the default backend, wasm-ort (the reference
  * step also on wasm, XNNPACK's products). Arguments: `--threads N` (tfjs wasm threads, default as
  * `deno task bench` uses: 1 on wasm-ort) and `--ort-threads N` (ONNX Runtime threads of the rollout
@@ -130,22 +131,32 @@ await trainStep("default model at an RL update's shape, 40 × 100 tokens", cfg.m
   policy.dispose();
 }
 
+/**
+ * Run a PyTorch peer script with `/usr/bin/python3`: its stdout, or why it could not run (no script,
+ * no python, or the script's last error line).
+ */
+async function peer(script: string, args: (string | number)[]): Promise<{ out: string } | { why: string }> {
+  const path = new URL(script, import.meta.url).pathname;
+  const run = await new Deno.Command("/usr/bin/python3", { args: [path, ...args.map(String)] }).output().catch(() =>
+    null
+  );
+  if (run?.success) return { out: new TextDecoder().decode(run.stdout) };
+  return {
+    why: await Deno.stat(path).then(
+      () => (run ? firstLine(new TextDecoder().decode(run.stderr).trim().split("\n").at(-1)) : "no /usr/bin/python3"),
+      () => `no ${path}`,
+    ),
+  };
+}
+
 // The PyTorch peer on the same model and batch.
 {
-  const peer = new URL("../../shared/peer/torch_peer.py", import.meta.url).pathname;
-  const out = await new Deno.Command("/usr/bin/python3", { args: [peer, "64", "128", "2", "4", "64", "32", "2"] })
-    .output()
-    .catch(() => null);
-  const text = out?.success ? new TextDecoder().decode(out.stdout) : "";
-  const ms = text.match(/train_step_ms=([\d.]+)/)?.[1];
-  const why = await Deno.stat(peer).then(
-    () => (out ? firstLine(new TextDecoder().decode(out.stderr).trim().split("\n").at(-1)) : "no /usr/bin/python3"),
-    () => `no ${peer}`,
-  );
+  const got = await peer("../../shared/peer/torch_peer.py", [64, 128, 2, 4, 64, 32, 2]);
+  const ms = "out" in got ? got.out.match(/train_step_ms=([\d.]+)/)?.[1] : undefined;
   row(
     "train step, reference model (PyTorch CPU peer)",
     ms ? `${ms} ms` : "not measured",
-    ms ? "torch_peer.py, 2 threads" : why,
+    ms ? "torch_peer.py, 2 threads" : "why" in got ? got.why : "no train_step_ms in its output",
   );
 }
 
@@ -158,9 +169,17 @@ async function sampling(engine: RolloutEngine, prompts: number[][], maxNew: numb
   return { rate: rows.reduce((n, r) => n + r.length, 0) / s, seconds: s, rows };
 }
 
-// Sampling: the reference model (32 rows × 63 new tokens) and the default model at an RL step's shape.
+// Sampling: the reference model (32 rows × 63 new tokens), the default model at an RL step's shape, and the default
+// model at the PyTorch decoding peer's shape (random prompts, every row as long as the others).
 const stepRows = stepPrompts(trainSplits(cfg), cfg.rl.prompts, rng(0, "perf-prompts"))
   .flatMap((p) => Array.from({ length: cfg.rl.group }, () => p));
+const PEER_SHAPE = { rows: 80, prompt: 30, fresh: 60 };
+const peerRng = rng(0, "perf-peer-prompts");
+const peerPrompts = Array.from(
+  { length: PEER_SHAPE.rows },
+  () => Array.from({ length: PEER_SHAPE.prompt }, () => peerRng.int(cfg.model.vocabSize)),
+);
+const peerShape = `${PEER_SHAPE.rows} rows × ${PEER_SHAPE.prompt}-token prompts × ${PEER_SHAPE.fresh} new`;
 for (
   const [name, model, prompts, maxNew] of [
     ["reference model, 32 rows × 63 tokens", REF, Array.from({ length: 32 }, () => [1]), Array(32).fill(63)],
@@ -170,6 +189,7 @@ for (
       stepRows.map((p) => promptIds(p.problem.prompt)),
       stepRows.map((p) => p.splits.task.maxResponseWords + 1),
     ],
+    [`default model, ${peerShape}`, cfg.model, peerPrompts, Array(PEER_SHAPE.rows).fill(PEER_SHAPE.fresh)],
   ] as [string, ModelConfig, number[][], number[]][]
 ) {
   const policy = createPolicy(model, 0);
@@ -189,6 +209,21 @@ for (
   row(`engines agree, ${name}`, `${same} of ${prompts.length} rows`, "the same sampled tokens from one seeded stream");
   await onnx.dispose();
   policy.dispose();
+}
+
+// The PyTorch decoding peer (bench/torch_decode_peer.py) on the default model at its shape, on 1 and 2 threads.
+for (const peerThreads of [1, 2]) {
+  const { vocabSize, dModel, layers, heads, context } = cfg.model;
+  const got = await peer("torch_decode_peer.py", [
+    ...[vocabSize, dModel, layers, heads, context],
+    ...[PEER_SHAPE.rows, PEER_SHAPE.prompt, PEER_SHAPE.fresh, peerThreads],
+  ]);
+  const rate = "out" in got ? got.out.match(/tokens_per_s=(\d+)/)?.[1] : undefined;
+  row(
+    `sampling, default model, ${peerShape}, PyTorch CPU peer (KV cache)`,
+    rate ? `${fmt(Number(rate), 0)} tokens/s` : "not measured",
+    rate ? `torch_decode_peer.py, ${peerThreads} thread(s); no row stops early` : "why" in got ? got.why : "",
+  );
 }
 
 // The base policy's log-probs of one RL step's rollouts (for the KL), on each engine.
