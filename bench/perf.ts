@@ -7,8 +7,8 @@
  * tokens/s of each engine on the reference model, on the default model at an RL step's shape and at the
  * shape of the PyTorch decoding peer (`bench/torch_decode_peer.py`: the same policy decoding with a KV
  * cache in PyTorch, on 1 and 2 threads); ONNX export, session and weight-refresh times; the cached base
- * model's build time and the wall time of the stored default bench (`results/default/runs/`). Each figure is the median of several timed
- * repetitions after a warm-up. The train steps run on the default backend, wasm-ort (the reference
+ * model's build time and the wall time of the stored default bench (`results/default/runs/`). Each
+ * figure is the median of several timed repetitions after a warm-up. The train steps run on the default backend, wasm-ort (the reference
  * step also on wasm, XNNPACK's products). Arguments: `--threads N` (tfjs wasm threads, default as
  * `deno task bench` uses: 1 on wasm-ort) and `--ort-threads N` (ONNX Runtime threads of the rollout
  * engine, default 1 as in the engine).
@@ -137,9 +137,8 @@ await trainStep("default model at an RL update's shape, 40 × 100 tokens", cfg.m
  */
 async function peer(script: string, args: (string | number)[]): Promise<{ out: string } | { why: string }> {
   const path = new URL(script, import.meta.url).pathname;
-  const run = await new Deno.Command("/usr/bin/python3", { args: [path, ...args.map(String)] }).output().catch(() =>
-    null
-  );
+  const python = new Deno.Command("/usr/bin/python3", { args: [path, ...args.map(String)] });
+  const run = await python.output().catch(() => null);
   if (run?.success) return { out: new TextDecoder().decode(run.stdout) };
   return {
     why: await Deno.stat(path).then(
