@@ -1,17 +1,17 @@
 /**
  * `deno task perf`: one table of how fast credit-bench runs on this machine. Train step of the
- * performance issue's reference model (vocab 64, d_model 128, 2 layers, 4 heads, context 64, batch
- * 32: 2,048 tokens), beside the PyTorch peer (`../shared/peer/torch_peer.py`, when `/usr/bin/python3`
- * has torch: `apt-get install python3-torch libopenblas0-pthread`); the default suite's SFT step and
- * RL policy update on rows of real lengths, as one pass per batch and as passes cut by length; rollout
+ * performance issue's reference model (vocab 64, d_model 128, 2 layers, 4 heads, context 64, batch 32:
+ * 2,048 tokens), beside the PyTorch peer (`../shared/peer/torch_peer.py`, when `/usr/bin/python3` has
+ * torch: `apt-get install python3-torch libopenblas0-pthread`); the default suite's SFT step and RL
+ * policy update on rows of real lengths, as one pass per batch and as passes cut by length; rollout
  * tokens/s of each engine on the reference model, on the default model at an RL step's shape and at the
  * shape of the PyTorch decoding peer (`bench/torch_decode_peer.py`: the same policy decoding with a KV
  * cache in PyTorch, on 1 and 2 threads); ONNX export, session and weight-refresh times; the cached base
  * model's build time and the wall time of the stored default bench (`results/default/runs/`). Each
- * figure is the median of several timed repetitions after a warm-up. The train steps run on the default backend, wasm-ort (the reference
- * step also on wasm, XNNPACK's products). Arguments: `--threads N` (tfjs wasm threads, default as
- * `deno task bench` uses: 1 on wasm-ort) and `--ort-threads N` (ONNX Runtime threads of the rollout
- * engine, default 1 as in the engine).
+ * figure is the median of several timed repetitions after a warm-up. The train steps run on the default
+ * backend, wasm-ort (the reference step also on wasm, XNNPACK's products). Arguments: `--threads N`
+ * (tfjs wasm threads, default as `deno task bench` uses: 1 on wasm-ort) and `--ort-threads N` (ONNX
+ * Runtime threads of the rollout engine, default 1 as in the engine).
  * @module
  */
 import { DEFAULT_BACKEND, tf, useBackend } from "../harness/backend.ts";
