@@ -16,6 +16,7 @@ export default defineBaseline({
   name: "hicra",
   summary: "GRPO with planning-token advantages amplified: A + α·|A| on planning tokens",
   params: { alpha: 0.2, mask: "mined", stdNormalize: true },
+  ranges: { alpha: [0, 1] }, // α > 1 would reward the planning tokens of failed rollouts
   advantages(ctx) {
     const { alpha, stdNormalize } = ctx.params;
     return groupAdvantages(ctx, stdNormalize).map((a, i) => {

@@ -100,6 +100,8 @@ export interface BaselineDef<P extends ParamSpec = ParamSpec> {
    * {@link RolloutContext.planning}.
    */
   params: P;
+  /** Inclusive `[min, max]` of number params, checked for every value they take (harness/params.ts). */
+  ranges?: { readonly [K in keyof P]?: readonly [min: number, max: number] };
   /** Loss aggregation the loop uses with this baseline; default `token-mean`. */
   aggregation?: Aggregation;
   /** Per-token advantages: one Float32Array per rollout, as long as its response, all finite. */
@@ -195,7 +197,12 @@ export function checkAdvantages(
   rollouts: readonly RolloutContext[],
 ): Float32Array[] {
   const where = `baseline ${name}: advantages(ctx)`;
-  if (!Array.isArray(advantages)) throw new RangeError(`${where} returned ${typeof advantages}, not an array`);
+  if (advantages instanceof Promise) {
+    throw new RangeError(`${where} returned a Promise (is it async?); it must return its arrays, not a Promise`);
+  }
+  if (!Array.isArray(advantages)) {
+    throw new RangeError(`${where} returned ${advantages === null ? "null" : typeof advantages}, not an array`);
+  }
   if (advantages.length !== rollouts.length) {
     throw new RangeError(`${where} returned ${advantages.length} arrays for ${rollouts.length} rollouts`);
   }

@@ -1,7 +1,8 @@
 /**
  * The command line: `bench` (the suite's base model, every baseline × seed RL run from it into the
  * results store, then the report), `report` (tables, figures and index.html from stored runs) and
- * `list` (tasks and baselines).
+ * `list` (tasks and baselines). The default folders (`.cache`, `results`) are the project's, wherever
+ * the command runs from.
  * @module
  */
 import { fileURLToPath } from "node:url";
@@ -14,13 +15,30 @@ import { type Cell, runGrid } from "./runner.ts";
 import { exitWithParent, runInChildren } from "./pool.ts";
 import { writeReport } from "./report/mod.ts";
 import { parseParamOverrides } from "./params.ts";
+import { runsDir } from "./store.ts";
+import { signalStatus, Stopped, StopSignals } from "./stop.ts";
 import { BASELINES, loadBaseline } from "../baselines/mod.ts";
 import { TASKS } from "../tasks/mod.ts";
 
+/** The largest RL seed. */
+const MAX_SEED = 2 ** 31 - 1;
+/** The most RL steps a run may take (at about a second a step, more than a day). */
+const MAX_STEPS = 100_000;
+/** The most runs at a time. */
+const MAX_JOBS = 256;
+
+/** The project folder (that of deno.json), against which the default folders are resolved. */
+const PROJECT = new URL("../", import.meta.url);
+
+/** Folder `name` of the project, as an absolute path. */
+function inProject(name: string): string {
+  return fileURLToPath(new URL(name, PROJECT));
+}
+
 function seedList(text: string): number[] {
   const seeds = text.split(",").map((s) => s.trim());
-  if (seeds.some((s) => !/^\d+$/.test(s) || Number(s) > 2 ** 31)) {
-    throw new InvalidArgumentError(`seeds must be non-negative integers separated by commas, e.g. 1,2,3`);
+  if (seeds.some((s) => !/^\d+$/.test(s) || Number(s) > MAX_SEED)) {
+    throw new InvalidArgumentError(`seeds must be integers from 0 to ${MAX_SEED} separated by commas, e.g. 1,2,3`);
   }
   if (new Set(seeds.map(Number)).size !== seeds.length) throw new InvalidArgumentError(`"${text}" repeats a seed`);
   return seeds.map(Number);
@@ -42,8 +60,10 @@ interface BenchOptions {
   sentenceModel?: string;
   report: boolean;
   withParent: boolean;
-  cache: string;
-  out: string;
+  /** As given (none: the project's `.cache`). */
+  cache?: string;
+  /** As given (none: the project's `results`). */
+  out?: string;
 }
 
 function positiveInt(text: string): number {
@@ -51,11 +71,33 @@ function positiveInt(text: string): number {
   return Number(text);
 }
 
-function list(text: string): string[] {
-  const items = text.split(",").map((s) => s.trim()).filter((s) => s);
-  if (!items.length) throw new InvalidArgumentError("give at least one name, e.g. grpo,hicra");
-  if (new Set(items).size !== items.length) throw new InvalidArgumentError(`"${text}" names something twice`);
-  return items;
+/** A parser of integers from 1 to `max`, whose message names the limit and shows `example`. */
+function upTo(max: number, example: number): (text: string) => number {
+  return (text) => {
+    const t = text.trim();
+    if (!/^\d+$/.test(t) || Number(t) < 1 || Number(t) > max) {
+      throw new InvalidArgumentError(`must be an integer from 1 to ${max}, e.g. ${example}`);
+    }
+    return Number(t);
+  };
+}
+
+/** A parser of comma-separated names; `example` shows some in its message. */
+function list(example: string): (text: string) => string[] {
+  return (text) => {
+    const items = text.split(",").map((s) => s.trim()).filter((s) => s);
+    if (!items.length) throw new InvalidArgumentError(`give at least one name, e.g. ${example}`);
+    if (new Set(items).size !== items.length) throw new InvalidArgumentError(`"${text}" names something twice`);
+    return items;
+  };
+}
+
+/** A parser of a folder path, refusing an empty or blank one; `example` is a folder to suggest. */
+function folder(example: string): (text: string) => string {
+  return (text) => {
+    if (!text.trim()) throw new InvalidArgumentError(`give a folder, e.g. ${example}`);
+    return text;
+  };
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -103,10 +145,8 @@ function childArgs(opts: BenchOptions, jobs: number, cell: Cell): string[] {
     ...(opts.steps ? ["--steps", String(opts.steps)] : []),
     ...opts.param.flatMap((p) => ["--param", p]),
     ...(opts.sentenceModel ? ["--sentence-model", opts.sentenceModel] : []),
-    "--cache",
-    opts.cache,
-    "--out",
-    opts.out,
+    ...(opts.cache ? ["--cache", opts.cache] : []), // none: the child resolves the same default
+    ...(opts.out ? ["--out", opts.out] : []),
     "--baselines",
     cell.source,
     "--seeds",
@@ -137,30 +177,42 @@ async function bench(opts: BenchOptions) {
   // This process builds the base model alone (before any --jobs child starts): on wasm it gets every core.
   if (isWasm(opts.backend)) await useWasm(threadsPerRun(opts, 1), opts.backend);
   const backend = await useBackend(opts.backend);
+  const cache = opts.cache ?? inProject(".cache"), out = opts.out ?? inProject("results");
+  if (!opts.withParent) console.error(`runs go to ${runsDir(out, cfg.name)}, base models to ${cache}`);
   const t0 = performance.now();
-  await runGrid({
-    cfg,
-    baselines,
-    seeds,
-    overrides,
-    backend,
-    engine: opts.engine,
-    cache: opts.cache,
-    out: opts.out,
-    resume: opts.resume,
-    command: ["deno task bench", ...Deno.args.slice(1)].join(" "),
-    parentHoldsLock: opts.withParent,
-    runCells: jobs > 1
-      ? (cells, last) => runInChildren(cells, jobs, cfg.rl.steps, (cell) => childArgs(opts, jobs, cell), last)
-      : undefined,
-  });
+  // A --jobs child stops as its parent tells it; in the parent, Ctrl-C or SIGTERM stops at a safe point.
+  const stop = opts.withParent
+    ? undefined
+    : new StopSignals("stopping at the end of this step", ": run the same command with --resume to continue");
+  try {
+    await runGrid({
+      cfg,
+      baselines,
+      seeds,
+      overrides,
+      backend,
+      engine: opts.engine,
+      cache,
+      out,
+      resume: opts.resume,
+      command: ["deno task bench", ...Deno.args.slice(1)].join(" "),
+      parentHoldsLock: opts.withParent,
+      stop,
+      runCells: jobs > 1
+        ? (cells, last) => runInChildren(cells, jobs, cfg.rl.steps, (cell) => childArgs(opts, jobs, cell), last, stop)
+        : undefined,
+    });
+  } finally {
+    stop?.close();
+  }
   console.error(`ran the grid of suite ${cfg.name} in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   if (opts.report) await report({ in: opts.out, suite: cfg.name });
 }
 
 /** Options of `report`. */
 interface ReportCliOptions {
-  in: string;
+  /** As given (none: the project's `results`). */
+  in?: string;
   suite?: string;
 }
 
@@ -181,18 +233,20 @@ async function suitesIn(dir: string): Promise<string[]> {
 }
 
 async function report(opts: ReportCliOptions) {
-  const suites = opts.suite ? [opts.suite] : await suitesIn(opts.in);
+  const dir = opts.in ?? inProject("results");
+  const suites = opts.suite ? [opts.suite] : await suitesIn(dir);
   for (const suite of suites) {
     const t0 = performance.now();
     const done = await writeReport({
-      inDir: opts.in,
+      inDir: dir,
       suite,
-      command: `deno task report --in ${opts.in} --suite ${suite}`,
+      // `deno task` runs in the project folder, where the default is `results`.
+      command: `deno task report --in ${opts.in ?? "results"} --suite ${suite}`,
     });
     for (const s of done.skipped) console.error(`left out ${s.dir}: ${s.reason}`);
-    console.log(await Deno.readTextFile(`${opts.in}/${suite}/table1.md`));
+    console.log(await Deno.readTextFile(`${dir}/${suite}/table1.md`));
     console.error(
-      `wrote ${done.files.length} files to ${opts.in}/${suite}/ in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      `wrote ${done.files.length} files to ${dir}/${suite}/ in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
   }
 }
@@ -218,7 +272,11 @@ export function program(): Command {
   cmd.command("bench")
     .description("build (or load) the suite's base model, run every baseline × seed from it, and write the report")
     .addOption(new Option("--suite <name>", "bench configuration").choices(Object.keys(CONFIGS)).default("default"))
-    .option("--tasks <list>", "only these tasks of the suite, comma-separated (a base model of its own)", list)
+    .option(
+      "--tasks <list>",
+      "only these tasks of the suite, comma-separated (a base model of its own)",
+      list("countdown,linear_equation"),
+    )
     .addOption(new Option("--backend <name>", "tfjs backend").choices(BACKENDS).default(DEFAULT_BACKEND))
     .addOption(
       new Option("--engine <name>", "rollout engine for sampling and evaluation").choices(ENGINES).default(ENGINES[0]),
@@ -226,21 +284,25 @@ export function program(): Command {
     .option(
       "--baselines <list>",
       "baselines, comma-separated: names under baselines/ or paths (default: the suite's)",
-      list,
+      list("grpo,hicra"),
     )
     .option("--seeds <list>", "RL seeds, comma-separated (default: the suite's)", seedList)
-    .option("--steps <n>", "RL steps per run (default: the suite's)", positiveInt)
+    .option("--steps <n>", `RL steps per run, 1 to ${MAX_STEPS} (default: the suite's)`, upTo(MAX_STEPS, 50))
     .option(
       "--param <baseline.key=value>",
       "override a baseline parameter (repeatable), e.g. hicra.alpha=0.3",
       collect,
       [],
     )
-    .option("--sentence-model <dir>", "embed mined grams with this ONNX sentence model (model.onnx + tokenizer.json)")
+    .option(
+      "--sentence-model <dir>",
+      "embed mined grams with this ONNX sentence model (model.onnx + tokenizer.json)",
+      folder("./minilm"),
+    )
     .option(
       "--jobs <n>",
-      "runs at a time, each in its own process (default: the logical cores, at most one per run)",
-      positiveInt,
+      `runs at a time, each in its own process, 1 to ${MAX_JOBS} (default: the logical cores, at most one per run)`,
+      upTo(MAX_JOBS, 2),
     )
     .option(
       "--threads <n>",
@@ -248,8 +310,8 @@ export function program(): Command {
       positiveInt,
     )
     .option("--resume", "continue unfinished runs in --out from their last checkpoint", false)
-    .option("--cache <dir>", "where base models are cached", ".cache")
-    .option("--out <dir>", "where results are written", "results")
+    .option("--cache <dir>", "where base models are cached (default: the project's .cache)", folder(".cache"))
+    .option("--out <dir>", "where results are written (default: the project's results)", folder("results"))
     .addOption(new Option("--no-report", "skip the report (used by --jobs children)").hideHelp())
     .addOption(
       new Option("--with-parent", "exit when stdin closes (used by --jobs children)").default(false).hideHelp(),
@@ -257,7 +319,7 @@ export function program(): Command {
     .action(bench);
   cmd.command("report")
     .description("write the tables, figures and index.html of stored runs (no model needed)")
-    .option("--in <dir>", "results folder", "results")
+    .option("--in <dir>", "results folder (default: the project's results)", folder("results"))
     .option("--suite <name>", "suite to report (default: every suite under --in)")
     .action(report);
   cmd.command("list")
@@ -282,6 +344,10 @@ if (import.meta.main) {
     // Done: exit even while something still waits (a --jobs child's watch on its stdin).
     Deno.exit(0);
   } catch (e) {
+    if (e instanceof Stopped) {
+      console.error(`\n${e.message}`);
+      Deno.exit(signalStatus(e.signal));
+    }
     console.error(errorLine(e));
     Deno.exit(1);
   }

@@ -1,8 +1,9 @@
 /**
  * Baseline parameters from the command line: `--param hicra.alpha=0.3` overrides the default of
  * `alpha` in the baseline named `hicra`. A value is read by the type of the declared default:
- * numbers as finite decimal numbers, booleans as `true`/`false`, strings as given (a `mask` must name
- * one of {@link MASK_SOURCES}).
+ * numbers in decimal notation only ({@link DECIMAL}: no hex, no `Infinity`), within the range the
+ * baseline declares for them (`ranges: { alpha: [0, 1] }`), booleans as `true`/`false`, strings as
+ * given (a `mask` must name one of {@link MASK_SOURCES}).
  * @module
  */
 import { type BaselineDef, MASK_SOURCES, type ParamSpec, type ParamValue } from "./baseline.ts";
@@ -10,12 +11,15 @@ import { type BaselineDef, MASK_SOURCES, type ParamSpec, type ParamValue } from 
 /** Overrides by baseline name, then by parameter name. */
 export type ParamOverrides = Record<string, Record<string, ParamValue>>;
 
+/** The one syntax of a number param's value: decimal digits, an optional sign, fraction and exponent. */
+export const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
 /** Read `text` as a value of the same type as `fallback`; throws a TypeError naming `what`. */
 function parseValue(what: string, text: string, fallback: ParamValue): ParamValue {
   if (typeof fallback === "number") {
     const x = Number(text);
-    if (text.trim() === "" || !Number.isFinite(x)) {
-      throw new TypeError(`${what} must be a number, got ${JSON.stringify(text)}`);
+    if (!DECIMAL.test(text) || !Number.isFinite(x)) {
+      throw new TypeError(`${what} must be a number, got ${JSON.stringify(text)} (write it in decimal, e.g. 0.3)`);
     }
     return x;
   }
@@ -28,12 +32,36 @@ function parseValue(what: string, text: string, fallback: ParamValue): ParamValu
   return text;
 }
 
-/** Throws a TypeError when `value` cannot stand for the default `fallback` of param `key`. */
-function checkValue(what: string, key: string, value: ParamValue, fallback: ParamValue): void {
+/** The range baseline `b` declares for param `key` (undefined: none); a TypeError when it is not [min, max] of a number param. */
+function rangeOf(b: BaselineDef, key: string): readonly [number, number] | undefined {
+  const range: unknown = b.ranges?.[key];
+  if (range === undefined) return undefined;
+  const ok = Array.isArray(range) && range.length === 2 && range.every(Number.isFinite) && range[0] <= range[1];
+  if (!ok || typeof b.params[key] !== "number") {
+    throw new TypeError(
+      `baseline ${b.name}: ranges.${key} must be [min, max] (min ≤ max) of a number param, got ${
+        JSON.stringify(range)
+      }`,
+    );
+  }
+  return range as [number, number];
+}
+
+/** Throws a TypeError when `value` cannot stand for the default `fallback` of param `key`, or is outside `range`. */
+function checkValue(
+  what: string,
+  key: string,
+  value: ParamValue,
+  fallback: ParamValue,
+  range: readonly [number, number] | undefined,
+): void {
   if (typeof value !== typeof fallback) {
     throw new TypeError(`${what} must be a ${typeof fallback}, got ${typeof value}`);
   }
   if (typeof value === "number" && !Number.isFinite(value)) throw new TypeError(`${what} must be finite, got ${value}`);
+  if (range && ((value as number) < range[0] || (value as number) > range[1])) {
+    throw new TypeError(`${what} must be from ${range[0]} to ${range[1]}, got ${value}`);
+  }
   if (key === "mask" && !(MASK_SOURCES as readonly ParamValue[]).includes(value)) {
     throw new TypeError(`${what} must be one of ${MASK_SOURCES.join(", ")}, got ${JSON.stringify(value)}`);
   }
@@ -76,19 +104,26 @@ export function parseParamOverrides(args: readonly string[], baselines: readonly
     }
     const fallback = declared(b, key, `--param ${arg}`);
     const value = parseValue(`--param ${arg}: ${name}.${key}`, text, fallback);
-    checkValue(`--param ${arg}: ${name}.${key}`, key, value, fallback);
+    checkValue(`--param ${arg}: ${name}.${key}`, key, value, fallback, rangeOf(b, key));
     (out[name] ??= {})[key] = value;
   }
   return out;
 }
 
-/** A baseline's defaults with `overrides` applied, each override type-checked against its default. */
+/**
+ * A baseline's defaults with `overrides` applied, each override type-checked against its default, and
+ * every param with a declared range (its default too) checked against it.
+ */
 export function resolveParams<P extends ParamSpec>(b: BaselineDef<P>, overrides: Record<string, ParamValue> = {}): P {
   const out: ParamSpec = { ...b.params };
   for (const [key, value] of Object.entries(overrides)) {
     const fallback = declared(b, key, `param ${b.name}.${key}`);
-    checkValue(`param ${b.name}.${key}`, key, value, fallback);
+    checkValue(`param ${b.name}.${key}`, key, value, fallback, undefined);
     out[key] = value;
+  }
+  for (const key of Object.keys(b.ranges ?? {})) {
+    const fallback = declared(b, key, `baseline ${b.name}: ranges.${key}`);
+    checkValue(`param ${b.name}.${key}`, key, out[key], fallback, rangeOf(b, key));
   }
   return out as P;
 }

@@ -10,6 +10,7 @@
  */
 import type { Cell } from "./runner.ts";
 import { Progress } from "./progress.ts";
+import { signalStatus, StopSignals } from "./stop.ts";
 
 /** How to start the child of a cell: the arguments after `deno`. */
 export type ChildArgs = (cell: Cell) => string[];
@@ -34,6 +35,7 @@ async function lines(path: string): Promise<number> {
  * Run `cells` in at most `jobs` child processes at a time, then `last` in this process as one more job
  * (it takes the first slot free after the last cell has started); rejects, once the running jobs have
  * ended, with the errors of every failed one. `steps` is the RL steps per cell (for the progress bar).
+ * A stop signal meanwhile stops the children and exits; `stop` is the caller's listener to use for it.
  */
 export async function runInChildren(
   cells: readonly Cell[],
@@ -41,6 +43,7 @@ export async function runInChildren(
   steps: number,
   args: ChildArgs,
   last?: LastJob,
+  stop?: StopSignals,
 ): Promise<void> {
   const bar = new Progress(`grid (${cells.length} runs, ${jobs} jobs)`, cells.length * steps);
   const running = new Set<Cell>();
@@ -52,16 +55,14 @@ export async function runInChildren(
   }, 1000);
   const failures: string[] = [];
   const children = new Set<Deno.ChildProcess>();
-  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
-  const stop = (signal: Deno.Signal) => () => {
+  const signals = stop ?? new StopSignals("", ""); // its own listener unless the caller's
+  signals.now = (signal) => {
     for (const child of children) child.kill(signal);
     console.error(
       `\nstopped by ${signal}: ${children.size} run(s) interrupted; run the same command with --resume to continue them`,
     );
-    Deno.exit(signal === "SIGINT" ? 130 : 143);
+    Deno.exit(signalStatus(signal));
   };
-  const listeners = signals.map((signal) => [signal, stop(signal)] as const);
-  for (const [signal, listener] of listeners) Deno.addSignalListener(signal, listener);
   let next = 0;
   const worker = async () => {
     while (next <= cells.length) {
@@ -91,7 +92,8 @@ export async function runInChildren(
   try {
     await Promise.all(Array.from({ length: Math.min(jobs, cells.length + 1) }, worker));
   } finally {
-    for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
+    signals.now = null;
+    if (signals !== stop) signals.close();
     clearInterval(timer);
     bar.update(finishedSteps);
     bar.done();

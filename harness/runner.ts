@@ -7,7 +7,10 @@
  * Before anything runs, the results folder is checked and locked (harness/folder_lock.ts: one bench
  * writes a folder at a time): it must be writable, and every folder already in `<out>/<suite>/runs/`
  * must belong to this grid's configuration. A finished run of the same configuration is kept and
- * reused; an unfinished one is continued with `resume`, else refused.
+ * reused once its files match their checksums (else refused, with the command that moves it aside);
+ * an unfinished one is continued with `resume`, else refused. A stop signal (`spec.stop`) ends the
+ * grid at the next safe point: between two steps of the base-model build or of a run, whose
+ * manifest then says `stopped`.
  * @module
  */
 import type { Baseline, ParamSpec } from "./baseline.ts";
@@ -26,6 +29,7 @@ import {
   gitCommit,
   gridHash,
   manifestProblem,
+  moveAsideCommand,
   readManifest,
   runHash,
   runId,
@@ -41,6 +45,11 @@ import { firstLine, onnxRuntime } from "./onnx_runtime.ts";
 import { sha256 } from "./atomic.ts";
 import { lockFolder } from "./folder_lock.ts";
 import type { LastJob } from "./pool.ts";
+import { ResultsError, verifyFiles } from "./results.ts";
+import { Stopped, type StopSignals } from "./stop.ts";
+
+/** How a stopped bench goes on, the end of every {@link Stopped} message of the grid. */
+const GO_ON = "; run the same command with --resume to continue";
 
 /** A baseline of the grid and how it was named (a registered name or a path, passed on to child processes). */
 export interface GridBaseline {
@@ -72,6 +81,8 @@ export interface GridSpec {
   runCells?: (cells: readonly Cell[], last?: LastJob) => Promise<void>;
   /** This process is a `--jobs` child: its parent holds the results folder's lock (harness/folder_lock.ts). */
   parentHoldsLock?: boolean;
+  /** The stop signals, checked at every safe point (none: a signal acts as it would without them). */
+  stop?: StopSignals;
 }
 
 /** One planned (baseline, seed) run. */
@@ -193,6 +204,8 @@ export async function planCells(spec: GridSpec, grid: string): Promise<Cell[]> {
         }); use another --out, or delete ${dir}`,
       );
     }
+    // A --jobs child's parent has checked them.
+    if (manifest.status === "complete" && !spec.parentHoldsLock) await checkFinished(`${dir}/${id}`, manifest);
   }
   const cells: Cell[] = [];
   for (const { baseline, source } of spec.baselines) {
@@ -221,6 +234,18 @@ export async function planCells(spec: GridSpec, grid: string): Promise<Cell[]> {
     }
   }
   return cells;
+}
+
+/**
+ * Check the files of finished run folder `dir` against its manifest: a damaged one is refused with the
+ * command that moves it aside, after which the same bench runs it again.
+ */
+async function checkFinished(dir: string, m: RunManifest): Promise<void> {
+  const fix = `this finished run cannot be reused; move it aside with \`${moveAsideCommand(dir)}\`, ` +
+    `then run the same command again to remake it`;
+  await verifyFiles(dir, m, fix).catch((e) => {
+    throw e instanceof ResultsError ? new ResultsFolderError(e.message) : e;
+  });
 }
 
 /** A manifest for a run starting now. */
@@ -265,15 +290,28 @@ const RUN_FILES = [
   "checkpoint/state.json",
 ];
 
-/** Mark a run folder's manifest finished (or failed), with checksums of its files. */
+/** Mark a run folder's manifest finished (or failed, or stopped by a signal), with checksums of its files. */
 async function finish(dir: string, m: RunManifest, error?: Error): Promise<void> {
   await writeManifest(dir, {
     ...m,
     endedAt: new Date().toISOString(),
-    status: error ? "failed" : "complete",
+    status: !error ? "complete" : error instanceof Stopped ? "stopped" : "failed",
     ...(error ? { error: error.message } : {}),
     files: error ? {} : await fileSums(dir, RUN_FILES),
   });
+}
+
+/** `e` with what to do when it is a refused write into the base-model cache `cache` (a read-only folder). */
+function unwritableCache(e: unknown, cache: string): unknown {
+  const code = (e as { code?: string }).code;
+  const refused = e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotCapable ||
+    code === "EROFS" || code === "EACCES" || code === "EPERM";
+  return refused
+    ? new ResultsFolderError(
+      `cannot write the base model into ${cache} (${firstLine(e)}); pick a writable folder with --cache, ` +
+        `or one that holds this base model already`,
+    )
+    : e;
 }
 
 /**
@@ -288,9 +326,13 @@ export async function prepareBase(spec: GridSpec, grid: string): Promise<BaseRun
   const built = await baseModel(cfg, baseSeed, {
     cacheDir: spec.cache,
     backend: spec.backend,
-    onStep: (s) => bar.update(s.step + 1, `loss ${s.loss.toFixed(3)}`),
-  });
-  bar.done();
+    onStep: (s) => {
+      bar.update(s.step + 1, `loss ${s.loss.toFixed(3)}`);
+      spec.stop?.check(` after step ${s.step + 1} of the base model's build${GO_ON} from its last saved state`);
+    },
+  }).catch((e) => {
+    throw unwritableCache(e, spec.cache);
+  }).finally(() => bar.done());
   const resumed = built.resumedFrom === undefined ? "" : ` (went on from step ${built.resumedFrom} of a stopped build)`;
   console.error(`${built.cached ? "loaded" : "trained"} base model ${built.dir}${resumed}`);
   const fields = {
@@ -337,6 +379,7 @@ export async function evaluateBase(spec: GridSpec, base: BaseRun, bar?: Progress
     const evals = await evaluate(engine, trainSplits(spec.cfg), spec.cfg.eval, m.seed, (done, total) => {
       if (bar) bar.total = total;
       bar?.update(done);
+      spec.stop?.check(` during the base model's evaluation${GO_ON}`);
     }).finally(() => engine.dispose());
     bar?.done();
     await Deno.writeTextFile(`${base.dir}/eval.jsonl`, JSON.stringify({ step: 0, evals }) + "\n");
@@ -409,10 +452,15 @@ async function runInProcess(
   base: BaseRun,
   last?: LastJob,
 ): Promise<void> {
+  const { steps } = spec.cfg.rl;
   for (const [i, cell] of cells.entries()) {
-    const bar = new Progress(`[${i + 1}/${cells.length}] ${cell.baseline.name} seed ${cell.seed}`, spec.cfg.rl.steps);
+    spec.stop?.check(` before ${cell.baseline.name} seed ${cell.seed}${GO_ON}`);
+    const bar = new Progress(`[${i + 1}/${cells.length}] ${cell.baseline.name} seed ${cell.seed}`, steps);
     try {
-      await runCell(spec, grid, cell, base, (s) => bar.update(s));
+      await runCell(spec, grid, cell, base, (s) => {
+        bar.update(s);
+        spec.stop?.check(` after step ${s} of ${steps} of ${cell.baseline.name} seed ${cell.seed}${GO_ON}`);
+      });
     } finally {
       bar.done();
     }
@@ -454,6 +502,7 @@ export async function runGrid(spec: GridSpec): Promise<void> {
     const cells = await planCells(spec, grid);
     if (!spec.parentHoldsLock) await noteOtherCommits(dir); // a --jobs child's parent has said it
     const base = await prepareBase(spec, grid);
+    spec.stop?.check(` after the base model was made${GO_ON}`);
     const reused = spec.baselines.length * spec.seeds.length - cells.length;
     if (reused) console.error(`reusing ${reused} finished run(s) of this configuration`);
     // The base model's evaluation is the parent's (a --jobs child runs its cell only), with a

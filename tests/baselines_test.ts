@@ -256,6 +256,10 @@ Deno.test("contract checks", async (t) => {
       /rollout 1: advantage at token 1 is Infinity/,
     );
     assertThrows(() => checkAdvantages("b", [[1, 1], [0, 0, 0]], rs), /rollout 0: not a Float32Array/);
+    assertThrows(
+      () => checkAdvantages("b", Promise.resolve(f([1, 1], [0, 0, 0])), rs),
+      /returned a Promise \(is it async\?\)/,
+    );
     const nan = defineBaseline({ ...ok, name: "nan_maker", advantages: (ctx) => ctx.rollouts.map(() => f([NaN])[0]) });
     assertThrows(() => baselineAdvantages(nan, baselineContext(rs, nan.params, rng(0))), /nan_maker.*rollout 0/);
   });
@@ -296,6 +300,30 @@ Deno.test("param overrides", async (t) => {
       () => resolveParams(BASELINES.hicra, { alpha: "big" }),
       /param hicra\.alpha must be a number, got string/,
     );
+  });
+
+  await t.step("numbers in decimal only, within the ranges a baseline declares", () => {
+    const p = (arg: string) => () => parseParamOverrides([arg], all);
+    for (const text of ["0x10", "Infinity", " 0.3", "1_0", "0b1"]) {
+      assertThrows(
+        p(`hicra.alpha=${text}`),
+        /hicra\.alpha must be a number, got .* \(write it in decimal, e\.g\. 0\.3\)/,
+      );
+    }
+    assertEquals(parseParamOverrides(["hicra.alpha=.5", "entropy_reg.beta=-2e-3"], all), {
+      hicra: { alpha: 0.5 },
+      entropy_reg: { beta: -0.002 },
+    });
+    assertThrows(p("hicra.alpha=-5"), /--param hicra\.alpha=-5: hicra\.alpha must be from 0 to 1, got -5/);
+    assertThrows(
+      () => resolveParams(BASELINES.placebo_hicra, { alpha: 1.5 }),
+      /placebo_hicra\.alpha must be from 0 to 1/,
+    );
+    const ranged = (ranges: Record<string, unknown>) =>
+      ({ ...BASELINES.grpo, params: { x: 2 }, ranges }) as BaselineDef;
+    assertThrows(() => resolveParams(ranged({ x: [0, 1] })), /param grpo\.x must be from 0 to 1, got 2/);
+    assertThrows(() => resolveParams(ranged({ x: [3, 1] })), /ranges\.x must be \[min, max\] \(min ≤ max\)/);
+    assertThrows(() => resolveParams(ranged({ y: [0, 1] })), /ranges\.y: baseline grpo has no param "y"/);
   });
 });
 

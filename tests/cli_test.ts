@@ -199,10 +199,13 @@ Deno.test("bench command", async (t) => {
     );
     await assertRejects(() => bench([...common, "--suite", "huge"]), /'huge' is invalid. Allowed choices are default/);
     await assertRejects(() => bench([...common, "--tasks", "chess"]), /unknown task chess in --tasks; suite smoke has/);
-    await assertRejects(() => bench([...common, "--seeds", "1,x"]), /seeds must be non-negative integers/);
+    await assertRejects(
+      () => bench([...common, "--seeds", "1,x"]),
+      /seeds must be integers from 0 to 2147483647 separated by commas, e\.g\. 1,2,3/,
+    );
     await assertRejects(() => bench([...common, "--seeds", "1,1"]), /repeats a seed/);
-    await assertRejects(() => bench([...common, "--steps", "0"]), /must be a positive integer/);
-    await assertRejects(() => bench([...common, "--jobs", "-2"]), /must be a positive integer/);
+    await assertRejects(() => bench([...common, "--steps", "0"]), /must be an integer from 1 to 100000/);
+    await assertRejects(() => bench([...common, "--jobs", "-2"]), /must be an integer from 1 to 256/);
     await assertRejects(() => bench([...common, "--threads", "9"]), /--threads must be an integer from 1 to 8, got 9/);
     await assertRejects(() => bench([...common, "--backend", "tpu"]), /'tpu' is invalid/);
     await assertRejects(
@@ -220,6 +223,81 @@ Deno.test("bench command", async (t) => {
       /no baseline "hicra" in this run; it has grpo/,
     );
   });
+
+  await t.step("an empty folder, an out-of-range number or an empty list is refused, naming what to give", async () => {
+    const before = await folders();
+    const refused: [string[], RegExp][] = [
+      [["--out", ""], /'--out <dir>' argument '' is invalid\. give a folder, e\.g\. results/],
+      [["--out", "  "], /'--out <dir>' argument ' {2}' is invalid\. give a folder/],
+      [["--cache", ""], /'--cache <dir>' argument '' is invalid\. give a folder, e\.g\. \.cache/],
+      [
+        ["--steps", "99999999999"],
+        /'--steps <n>' argument '99999999999' is invalid\. must be an integer from 1 to 100000/,
+      ],
+      [["--steps", "1e20"], /'--steps <n>' argument '1e20' is invalid\. must be an integer from 1 to 100000/],
+      [["--jobs", "100000"], /'--jobs <n>' argument '100000' is invalid\. must be an integer from 1 to 256/],
+      [["--seeds", "4294967296"], /seeds must be integers from 0 to 2147483647 separated by commas/],
+      [["--baselines", "hicra", "--param", "hicra.alpha=-5"], /hicra\.alpha must be from 0 to 1, got -5/],
+      [["--baselines", "hicra", "--param", "hicra.alpha=0x10"], /must be a number, got "0x10" \(write it in decimal/],
+      [["--tasks", ""], /give at least one name, e\.g\. countdown,linear_equation/],
+    ];
+    for (const [args, message] of refused) await assertRejects(() => bench([...common, ...args]), message);
+    await assertRejects(() => cli("report", "--in", ""), /'--in <dir>' argument '' is invalid\. give a folder/);
+    assertEquals(await folders(), before);
+  });
+
+  await t.step("a read-only --cache without the base model is refused with what to do", async () => {
+    const { mkdir } = Deno, cache = `${tmp}/read-only-cache`;
+    Deno.mkdir = (async (path: string | URL, options?: Deno.MkdirOptions) => {
+      if (String(path).startsWith(cache)) {
+        throw Object.assign(new Error(`Read-only file system (os error 30): mkdir '${path}'`), { code: "EROFS" });
+      }
+      return await mkdir(path, options);
+    }) as typeof mkdir;
+    try {
+      await assertRejects(
+        () => bench([...common, "--baselines", "grpo", "--cache", cache]),
+        new RegExp(
+          `^ResultsFolderError: cannot write the base model into ${cache} \\(Read-only file system \\(os error 30\\): mkdir .*\\); ` +
+            `pick a writable folder with --cache, or one that holds this base model already$`,
+        ),
+      );
+    } finally {
+      Deno.mkdir = mkdir;
+    }
+  });
+
+  await t.step(
+    "a finished run whose file was damaged is refused by bench and report with a move that, followed, remakes it",
+    async () => {
+      const dir = `${runs}/${(await folders())[1]}`;
+      const train = await Deno.readFile(`${dir}/train.jsonl`);
+      await Deno.writeFile(`${dir}/train.jsonl`, train.map((b, i) => (i === 10 ? b ^ 1 : b)));
+      const grpo = [...common, "--baselines", "grpo", "--resume"];
+      const failure = (p: Promise<void>) =>
+        p.then(() => {
+          throw new Error("not refused");
+        }, (e: Error) => e.message);
+      const refused = await failure(bench(grpo));
+      assertMatch(
+        refused,
+        /train\.jsonl: SHA-256 differs from manifest\.json .*; this finished run cannot be reused; move it aside with `mv \S+ \S+`, then run the same command again to remake it$/,
+      );
+      const report = await failure(cli("report", "--in", `${tmp}/out`));
+      assertMatch(
+        report,
+        /train\.jsonl: SHA-256 differs .*; move the run aside with `mv \S+ \S+`, then run the bench that made it again/,
+      );
+      const move = /`(mv [^`]+)`/.exec(refused)![1];
+      assertEquals(/`(mv [^`]+)`/.exec(report)![1], move);
+      const moved = await new Deno.Command("sh", { args: ["-c", move], stderr: "piped" }).output();
+      assert(moved.success, new TextDecoder().decode(moved.stderr));
+      assertEquals(await folders(`${tmp}/out/smoke`), ["figures", `${dir.slice(runs.length + 1)}.damaged`, "runs"]);
+      await bench(grpo);
+      assertEquals(await Deno.readFile(`${dir}/train.jsonl`), train, "the run made again, to the same bytes");
+      await cli("report", "--in", `${tmp}/out`);
+    },
+  );
 
   await t.step(
     "a full disk stops the run with what to do; --resume then ends with the bytes of a run that never stopped",
@@ -359,4 +437,20 @@ Deno.test("list names every task and baseline with its parameters", () => {
   }
   assert(text.includes("hicra.alpha=0.2 hicra.mask=mined"), text);
   assert(text.includes("dr_grpo: ") && text.includes("aggregation dr-grpo"), text);
+});
+
+Deno.test("run from another folder, the default folders are the project's", async () => {
+  const project = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
+  const here = Deno.cwd(), tmp = await Deno.makeTempDir();
+  Deno.chdir(tmp);
+  try {
+    await assertRejects(
+      () => cli("report", "--suite", "paper"),
+      (e: Error) => e.message.startsWith(`${project}/results/paper/runs: no such folder`),
+    );
+    assertEquals(await Array.fromAsync(Deno.readDir(tmp)), [], "nothing written where it ran");
+  } finally {
+    Deno.chdir(here);
+    await Deno.remove(tmp, { recursive: true });
+  }
 });

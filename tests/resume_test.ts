@@ -35,20 +35,45 @@ async function trainLines(out: string): Promise<number> {
   return 0;
 }
 
-/** The metric files of the one run folder under `out`. */
-async function metrics(out: string): Promise<Uint8Array[]> {
+/** The one run folder under `out`. */
+async function runFolder(out: string): Promise<string> {
   const runs = `${out}/smoke/runs`;
   const id = (await Array.fromAsync(Deno.readDir(runs))).map((e) => e.name).find((n) => n.startsWith("hicra-"));
-  return await Promise.all(METRICS.map((f) => Deno.readFile(`${runs}/${id}/${f}`)));
+  return `${runs}/${id}`;
+}
+
+/** The metric files of the one run folder under `out`. */
+async function metrics(out: string): Promise<Uint8Array[]> {
+  const dir = await runFolder(out);
+  return await Promise.all(METRICS.map((f) => Deno.readFile(`${dir}/${f}`)));
 }
 
 Deno.test({
-  name: "a run killed (SIGKILL) at seeded random moments and resumed ends with the bytes of an uninterrupted run",
+  name: "a run stopped (SIGTERM, Ctrl-C) or killed (SIGKILL) at seeded random moments and resumed ends with the " +
+    "bytes of an uninterrupted run",
   permissions: { read: true, write: true, run: true, env: ["NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE"] },
   fn: async () => {
     const tmp = await Deno.makeTempDir();
     const whole = await child(`${tmp}/cache`, `${tmp}/whole`, false).output();
     assert(whole.success, new TextDecoder().decode(whole.stderr));
+    // SIGTERM, then Ctrl-C (SIGINT): the run stops at the end of its step, says how to go on and is
+    // marked stopped; --resume goes on from there.
+    for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130]] as const) {
+      const before = await trainLines(`${tmp}/cut`);
+      const p = child(`${tmp}/cache`, `${tmp}/cut`, signal === "SIGINT");
+      while ((await trainLines(`${tmp}/cut`)) <= before) await new Promise((r) => setTimeout(r, 10));
+      p.kill(signal);
+      const out = await p.output();
+      const message = new TextDecoder().decode(out.stderr);
+      assertEquals(out.code, code, message);
+      assert(
+        new RegExp(`stopped by ${signal} after step \\d+ of 12 of hicra seed 1; run the same command with --resume`)
+          .test(message),
+        message,
+      );
+      const manifest = JSON.parse(await Deno.readTextFile(`${await runFolder(`${tmp}/cut`)}/manifest.json`));
+      assertEquals([manifest.status, manifest.error], ["stopped", /stopped by .*/.exec(message)![0]]);
+    }
     // Kill points: after a seeded number of train.jsonl lines (steps 2–11 of 12, increasing), plus a seeded
     // delay of 0–150 ms, so a kill lands anywhere in a step: sampling, update, file writes or checkpoint.
     const draws = rng(7, "kill-points");
