@@ -77,6 +77,7 @@ export { evaluateBase, planCells, prepareBase, ResultsFolderError, runCell, runG
 export type { BaseRun, Cell, GridBaseline, GridSpec } from "./harness/runner.ts";
 export { FolderLockedError, lockFolder } from "./harness/folder_lock.ts";
 export { runInChildren } from "./harness/pool.ts";
+export { Stopped, StopSignals } from "./harness/stop.ts";
 export type { ChildArgs, LastJob } from "./harness/pool.ts";
 export { loadRunState, saveRunState } from "./harness/run_state.ts";
 export type { RunState, RunStateMeta } from "./harness/run_state.ts";
@@ -126,8 +127,9 @@ export {
   FORK_SHARE,
   forkOverlap,
   forkTokens,
+  maskAgreement,
   perplexitySplit,
   relativeSplit,
   relativeTo,
 } from "./harness/metrics/token_stats.ts";
-export type { ForkOverlap, Split } from "./harness/metrics/token_stats.ts";
+export type { ForkOverlap, MaskAgreement, Split } from "./harness/metrics/token_stats.ts";

@@ -8,7 +8,7 @@ import type { EvalConfig } from "./config.ts";
 import type { RolloutEngine } from "./engine.ts";
 import { type Rng, rng } from "./rng.ts";
 import { sample } from "./sampler.ts";
-import type { TaskSplits } from "./suite.ts";
+import type { EvalSplit, TaskSplits } from "./suite.ts";
 import { decode, EOS } from "./tokenizer.ts";
 import type { Problem, Verdict } from "./task.ts";
 import { promptIds } from "./sft.ts";
@@ -74,9 +74,9 @@ async function respond(
 }
 
 /**
- * Evaluate the policy `engine` runs on every task's test split (the first `ev.problems` problems): `ev.samples`
- * responses per problem at `ev.temperature` and one greedy response, seeded by `seed`;
- * `onProgress` hears the responses done so far and the total.
+ * Evaluate the policy `engine` runs on every task's held-out `split` (the test split unless told; the
+ * first `ev.problems` problems): `ev.samples` responses per problem at `ev.temperature` and one greedy
+ * response, seeded by `seed`; `onProgress` hears the responses done so far and the total.
  */
 export async function evaluate(
   engine: RolloutEngine,
@@ -84,14 +84,15 @@ export async function evaluate(
   ev: EvalConfig,
   seed: number,
   onProgress?: (done: number, total: number) => void,
+  split: EvalSplit = "test",
 ): Promise<TaskEvalRecord[]> {
-  const perTask = Math.min(ev.problems, splits[0]?.test.length ?? 0);
+  const perTask = Math.min(ev.problems, splits[0]?.heldOut(split).length ?? 0);
   const total = splits.length * perTask * (ev.samples + 1);
   let done = 0;
   const tick = (n: number) => onProgress?.(done += n, total);
   const out: TaskEvalRecord[] = [];
   for (const sp of splits) {
-    const problems = sp.test.slice(0, ev.problems);
+    const problems = sp.heldOut(split).slice(0, ev.problems);
     const k = ev.samples;
     const rows = problems.flatMap((p) => Array.from({ length: k }, () => p));
     const sampled = await respond(engine, sp, rows, ev.temperature, ev, rng(seed, "eval", sp.task.name), tick);

@@ -9,6 +9,7 @@ import { sha256 } from "./atomic.ts";
 import {
   type EvalRecord,
   manifestProblem,
+  moveAsideCommand,
   readManifest,
   type RunManifest,
   runsDir,
@@ -59,7 +60,10 @@ export class ResultsError extends Error {
   }
 }
 
-const FIX = "re-run that cell with --resume or delete the folder";
+/** What to do about a damaged finished run in `runDir`: move it aside, then the bench that made it makes it again. */
+function fixOf(runDir: string): string {
+  return `move the run aside with \`${moveAsideCommand(runDir)}\`, then run the bench that made it again to remake it`;
+}
 
 /** Read all runs of `suite` under the results folder `dir` (`<dir>/<suite>/runs/<id>/`). */
 export async function loadResults(dir: string, suite: string): Promise<SuiteResults> {
@@ -94,7 +98,7 @@ export async function loadResults(dir: string, suite: string): Promise<SuiteResu
       throw new ResultsError(runDir, `${other} is also a complete run of ${key}; delete one of the two folders`);
     }
     seen.set(key, runDir);
-    await verifyFiles(runDir, manifest);
+    await verifyFiles(runDir, manifest, fixOf(runDir));
     if (manifest.kind === "base") out.base = await readBase(runDir, manifest);
     else out.runs.push(await readRun(runDir, manifest));
   }
@@ -120,16 +124,21 @@ async function checkedManifest(runDir: string, name: string, suite: string): Pro
   if (m.suite !== suite) throw new ResultsError(path, `belongs to suite ${m.suite}, not ${suite}; move the folder`);
   if (m.id !== name) throw new ResultsError(path, `id ${m.id} does not match its folder name ${name}`);
   const problem = await manifestProblem(m);
-  if (problem) throw new ResultsError(path, `does not match itself (${problem}): it was edited or damaged; ${FIX}`);
+  if (problem) {
+    throw new ResultsError(path, `does not match itself (${problem}): it was edited or damaged; ${fixOf(runDir)}`);
+  }
   if (m.kind !== "run" && m.kind !== "base") throw new ResultsError(path, `unknown kind ${m.kind}`);
   return m;
 }
 
-/** Check the size and SHA-256 of every file the manifest lists. */
-async function verifyFiles(runDir: string, m: RunManifest): Promise<void> {
+/**
+ * Check the size and SHA-256 of every file the manifest of finished run folder `runDir` lists; a
+ * {@link ResultsError} names the first file that differs, then `fix`.
+ */
+export async function verifyFiles(runDir: string, m: RunManifest, fix: string): Promise<void> {
   const required = m.kind === "base" ? ["eval.jsonl"] : ["train.jsonl", "eval.jsonl"];
   for (const name of required) {
-    if (!m.files?.[name]) throw new ResultsError(`${runDir}/manifest.json`, `lists no ${name}; ${FIX}`);
+    if (!m.files?.[name]) throw new ResultsError(`${runDir}/manifest.json`, `lists no ${name}; ${fix}`);
   }
   for (const [name, sum] of Object.entries(m.files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const path = `${runDir}/${name}`;
@@ -137,14 +146,14 @@ async function verifyFiles(runDir: string, m: RunManifest): Promise<void> {
     try {
       bytes = await Deno.readFile(path);
     } catch (e) {
-      if (e instanceof Deno.errors.NotFound) throw new ResultsError(path, `missing (listed in manifest.json); ${FIX}`);
+      if (e instanceof Deno.errors.NotFound) throw new ResultsError(path, `missing (listed in manifest.json); ${fix}`);
       throw e;
     }
     if (bytes.length !== sum.bytes) {
-      throw new ResultsError(path, `${bytes.length} bytes, manifest.json says ${sum.bytes}; ${FIX}`);
+      throw new ResultsError(path, `${bytes.length} bytes, manifest.json says ${sum.bytes}; ${fix}`);
     }
     if (await sha256(bytes) !== sum.sha256) {
-      throw new ResultsError(path, `SHA-256 differs from manifest.json (file changed or corrupt); ${FIX}`);
+      throw new ResultsError(path, `SHA-256 differs from manifest.json (file changed or corrupt); ${fix}`);
     }
   }
 }
@@ -152,34 +161,38 @@ async function verifyFiles(runDir: string, m: RunManifest): Promise<void> {
 /** The base model's folder: exactly one evaluation, at step 0. */
 async function readBase(runDir: string, manifest: RunManifest): Promise<LoadedBase> {
   const path = `${runDir}/eval.jsonl`;
-  const evals = await readJsonl(path, checkEval);
+  const evals = await readJsonl(path, checkEval, fixOf(runDir));
   if (evals.length !== 1 || evals[0].step !== 0) {
-    throw new ResultsError(path, `a base model's folder needs one evaluation at step 0, found ${evals.length}; ${FIX}`);
+    throw new ResultsError(
+      path,
+      `a base model's folder needs one evaluation at step 0, found ${evals.length}; ${fixOf(runDir)}`,
+    );
   }
   return { dir: runDir, manifest, eval: evals[0] };
 }
 
 /** An RL run's folder: steps and evaluations in increasing step order, at least one evaluation. */
 async function readRun(runDir: string, manifest: RunManifest): Promise<LoadedRun> {
-  const steps = await readJsonl(`${runDir}/train.jsonl`, checkStep);
-  const evals = await readJsonl(`${runDir}/eval.jsonl`, checkEval);
+  const fix = fixOf(runDir);
+  const steps = await readJsonl(`${runDir}/train.jsonl`, checkStep, fix);
+  const evals = await readJsonl(`${runDir}/eval.jsonl`, checkEval, fix);
   for (const [name, recs] of [["train.jsonl", steps], ["eval.jsonl", evals]] as const) {
     for (let i = 1; i < recs.length; i++) {
       if (recs[i].step <= recs[i - 1].step) {
-        throw new ResultsError(`${runDir}/${name}`, `line ${i + 1}: step ${recs[i].step} does not increase; ${FIX}`);
+        throw new ResultsError(`${runDir}/${name}`, `line ${i + 1}: step ${recs[i].step} does not increase; ${fix}`);
       }
     }
   }
-  if (evals.length === 0) throw new ResultsError(`${runDir}/eval.jsonl`, `no evaluation; ${FIX}`);
+  if (evals.length === 0) throw new ResultsError(`${runDir}/eval.jsonl`, `no evaluation; ${fix}`);
   return { dir: runDir, manifest, steps, evals };
 }
 
-/** Parse a JSONL file line by line; `check` returns what is wrong with a record, or null. */
-async function readJsonl<T>(path: string, check: (rec: T) => string | null): Promise<T[]> {
+/** Parse a JSONL file line by line; `check` returns what is wrong with a record, or null; `fix` ends an error. */
+async function readJsonl<T>(path: string, check: (rec: T) => string | null, fix: string): Promise<T[]> {
   const text = await Deno.readTextFile(path);
   if (text === "") return [];
   if (!text.endsWith("\n")) {
-    throw new ResultsError(path, `line ${text.split("\n").length}: truncated (no final newline); ${FIX}`);
+    throw new ResultsError(path, `line ${text.split("\n").length}: truncated (no final newline); ${fix}`);
   }
   const lines = text.slice(0, -1).split("\n");
   return lines.map((line, i) => {
@@ -187,10 +200,10 @@ async function readJsonl<T>(path: string, check: (rec: T) => string | null): Pro
     try {
       rec = JSON.parse(line);
     } catch (e) {
-      throw new ResultsError(path, `line ${i + 1}: not valid JSON (${(e as Error).message}); ${FIX}`);
+      throw new ResultsError(path, `line ${i + 1}: not valid JSON (${(e as Error).message}); ${fix}`);
     }
     const problem = rec !== null && typeof rec === "object" ? check(rec) : "not a JSON object";
-    if (problem !== null) throw new ResultsError(path, `line ${i + 1}: ${problem}; ${FIX}`);
+    if (problem !== null) throw new ResultsError(path, `line ${i + 1}: ${problem}; ${fix}`);
     return rec;
   });
 }
@@ -198,8 +211,8 @@ async function readJsonl<T>(path: string, check: (rec: T) => string | null): Pro
 /** What is wrong with a line of `train.jsonl`, or null. */
 function checkStep(r: StepRecord): string | null {
   if (!Number.isInteger(r.step) || r.step < 0) return "no step number";
-  if (typeof r.length?.mean !== "number" || typeof r.entropy !== "object" || typeof r.relPerplexity !== "object") {
-    return "not a training step record (length, entropy or relPerplexity missing)";
+  if (typeof r.length?.mean !== "number" || typeof r.masks?.oracle !== "object" || typeof r.masks?.mined !== "object") {
+    return "not a training step record (length or the oracle and mined mask statistics missing)";
   }
   return null;
 }

@@ -18,10 +18,12 @@ import { policyOnnx, weightsOf } from "./onnx_export.ts";
 import { NonFiniteError, Trainer } from "./optimizer.ts";
 import { rng } from "./rng.ts";
 import { type Rollout, sampleGroups, score, stepPrompts } from "./rollouts.ts";
+import type { GroupStats } from "./baseline.ts";
 import { updatePolicy } from "./rl_update.ts";
-import type { TaskSplits } from "./suite.ts";
+import type { EvalSplit, TaskSplits } from "./suite.ts";
 import { loadRunState, saveRunState, truncateTo } from "./run_state.ts";
-import type { StepRecord } from "./store.ts";
+import type { FixedMask, StepRecord } from "./store.ts";
+import { groupStats } from "./advantage.ts";
 import type { StrategicGrams } from "./strategic_grams.ts";
 import { rolloutRecords, stepRecord } from "./step_metrics.ts";
 import type { Split } from "./metrics/token_stats.ts";
@@ -50,6 +52,12 @@ export interface RlConfig {
   klBeta: number;
   /** Global gradient-norm clip. */
   gradClip: number;
+  /**
+   * DAPO's dynamic sampling: 0 uses every sampled group (off); n ≥ 1 drops the groups whose rewards are
+   * all equal (they carry no signal) and samples up to n rounds of `prompts` prompts in all to fill the
+   * step with `prompts` groups that differ.
+   */
+  dynamicSampling: number;
   /** Evaluate on the test splits every this many steps (and after the last). */
   evalEvery: number;
   /** Save the weights every this many steps. */
@@ -79,6 +87,8 @@ export interface RunSpec {
   dir: string;
   /** Continue from the state saved in `dir` when there is one (else start afresh). */
   resume?: boolean;
+  /** The held-out split the run's evaluations use (default `test`; `validation` when tuning settings). */
+  evalSplit?: EvalSplit;
   onStep?: (log: StepRecord) => void;
 }
 
@@ -102,10 +112,12 @@ async function appendLines(path: string, values: readonly unknown[]): Promise<vo
   await Deno.writeTextFile(path, values.map((v) => JSON.stringify(v) + "\n").join(""), { append: true });
 }
 
-/** The perplexity split of the first line of `train.jsonl` (step 0), for a resumed run. */
-async function firstPerplexity(path: string): Promise<Split | null> {
+/** The perplexity splits of the first line of `train.jsonl` (step 0), for a resumed run. */
+async function firstPerplexity(path: string): Promise<Record<FixedMask, Split> | null> {
   const first = (await Deno.readTextFile(path)).split("\n")[0];
-  return first ? (JSON.parse(first) as StepRecord).perplexity : null;
+  if (!first) return null;
+  const { masks } = JSON.parse(first) as StepRecord;
+  return { oracle: masks.oracle.perplexity, mined: masks.mined.perplexity };
 }
 
 /** Gzip `rollouts.jsonl` to `rollouts.jsonl.gz` (atomically) and remove it; nothing to do when gone. */
@@ -123,6 +135,72 @@ async function packRollouts(dir: string): Promise<void> {
   await Deno.remove(raw);
 }
 
+/** A step's rollouts: every one sampled, and those of the groups the update uses (renumbered from 0). */
+interface StepRollouts {
+  /** Every sampled rollout, in order, with `at` its index here. */
+  all: (Rollout & { at: number })[];
+  /** The rollouts of the groups the update uses, `group` renumbered 0, 1, …; `at` indexes `all`. */
+  used: (Rollout & { at: number })[];
+  /** Reward statistics of every sampled group. */
+  groups: GroupStats[];
+  /** Whether each of `all` is in `used`. */
+  isUsed: boolean[];
+}
+
+/**
+ * Which of a round's groups the update takes, in order, while `room` groups are still wanted: all of
+ * them, or with `dropEqual` (dynamic sampling) only those whose rewards differ.
+ * @example
+ * ```ts
+ * keptGroups([{ mean: 1, std: 0, size: 4 }, { mean: 0.5, std: 0.6, size: 4 }], 5, true); // [false, true]
+ * ```
+ */
+export function keptGroups(stats: readonly GroupStats[], room: number, dropEqual: boolean): boolean[] {
+  let left = room;
+  return stats.map((g) => {
+    if ((dropEqual && g.std === 0) || left <= 0) return false;
+    left--;
+    return true;
+  });
+}
+
+/**
+ * Sample a step's rollouts: `rl.prompts` prompts × `rl.group` from the step's streams. With dynamic
+ * sampling on, groups whose rewards are all equal are dropped and further rounds of prompts (streams
+ * of their own) are drawn, up to `rl.dynamicSampling` rounds in all, until `rl.prompts` groups differ;
+ * of a round's groups that differ, those needed are taken in order.
+ */
+async function sampleStep(
+  engine: RolloutEngine,
+  splits: readonly TaskSplits[],
+  rl: RlConfig,
+  seed: number,
+  step: number,
+): Promise<StepRollouts> {
+  const all: StepRollouts["all"] = [], used: StepRollouts["used"] = [], groups: GroupStats[] = [];
+  let usedGroups = 0;
+  for (let round = 0; round < Math.max(1, rl.dynamicSampling) && usedGroups < rl.prompts; round++) {
+    const names = round === 0 ? [step] : [step, "round", round];
+    const prompts = stepPrompts(splits, rl.prompts, rng(seed, "rl", "prompts", ...names));
+    const scored = score(
+      await sampleGroups(engine, prompts, rl.group, rl.temperature, rng(seed, "rl", "sample", ...names)),
+    );
+    const stats = groupStats(scored.map((r) => ({ group: r.group, reward: r.verdict.reward })));
+    const keep = keptGroups(stats, rl.prompts - usedGroups, rl.dynamicSampling > 0);
+    usedGroups += keep.filter((k) => k).length;
+    for (const r of scored) {
+      const row = { ...r, group: r.group + groups.length, at: all.length };
+      all.push(row);
+      if (keep[r.group]) used.push(row);
+    }
+    groups.push(...stats);
+  }
+  const renumber = new Map([...new Set(used.map((r) => r.group))].map((g, i) => [g, i]));
+  const isUsed = all.map(() => false);
+  for (const r of used) isUsed[r.at] = true;
+  return { all, used: used.map((r) => ({ ...r, group: renumber.get(r.group)! })), groups, isUsed };
+}
+
 /**
  * Run the RL loop in `spec.dir`. Afresh, the metric files are started empty; with `spec.resume` and
  * a saved state there, the policy and optimiser are restored, the metric files cut back to what
@@ -135,7 +213,7 @@ export async function runRl(spec: RunSpec): Promise<void> {
   const trainer = new Trainer(policy, rl.gradClip);
   let engine: RolloutEngine | null = null, refEngine: RolloutEngine | undefined;
   try {
-    let start = 0, perplexity0: Split | null = null, saved: string | null = null;
+    let start = 0, perplexity0: Record<FixedMask, Split> | null = null, saved: string | null = null;
     const state = spec.resume ? await loadRunState(dir, cfg.model) : null;
     if (state) {
       policy.variables.forEach((v, i) => v.assign(state.policy.variables[i]));
@@ -158,57 +236,62 @@ export async function runRl(spec: RunSpec): Promise<void> {
     for (let step = start; step < rl.steps; step++) {
       try {
         const t0 = performance.now();
-        const prompts = stepPrompts(spec.splits, rl.prompts, rng(seed, "rl", "prompts", step));
-        const sampled = await sampleGroups(engine, prompts, rl.group, rl.temperature, rng(seed, "rl", "sample", step));
+        const drawn = await sampleStep(engine, spec.splits, rl, seed, step);
         const t1 = performance.now();
-        const batch = score(sampled);
-        const planning = spec.masks(source, batch, step);
+        const { all, used } = drawn;
+        const fixed = { oracle: spec.masks("oracle", all, step), mined: spec.masks("mined", all, step) };
+        const credit = source === "random" ? spec.masks("random", used, step) : used.map((r) => fixed[source][r.at]);
         const ctx = baselineContext(
-          batch.map((r, i) => ({
+          used.map((r, i) => ({
             group: r.group,
             task: r.task.name,
             reward: r.verdict.reward,
-            tokens: r.tokens,
-            oldLogProbs: r.logp,
-            entropy: r.entropy,
-            planning: planning[i],
-            steps: r.verdict.steps,
+            // Copies: what a baseline does to its context never reaches what the harness trains on or stores.
+            tokens: r.tokens.slice(),
+            oldLogProbs: r.logp.slice(),
+            entropy: r.entropy.slice(),
+            planning: credit[i].slice(),
+            steps: structuredClone(r.verdict.steps),
           })),
           params,
           rng(seed, "rl", "baseline", step),
         );
-        const advantages = baselineAdvantages(baseline, ctx);
+        const advantages = used.length ? baselineAdvantages(baseline, ctx) : [];
         const t2 = performance.now();
-        const update = await updatePolicy(
-          trainer,
-          baseline,
-          ctx,
-          batch,
-          advantages,
-          { ...rl, maxLength },
-          rng(seed, "rl", "minibatch", step),
-          refEngine,
-        );
+        // A step whose groups all lacked signal (dynamic sampling found none that differ) updates nothing.
+        const update = used.length
+          ? await updatePolicy(
+            trainer,
+            baseline,
+            ctx,
+            used,
+            advantages,
+            { ...rl, maxLength },
+            rng(seed, "rl", "minibatch", step),
+            refEngine,
+          )
+          : { loss: 0, gradNorm: 0, clipFraction: 0, kl: NaN, updates: 0 };
         await engine.refresh();
         const t3 = performance.now();
         const log = stepRecord({
           step,
-          rollouts: batch,
-          planning,
-          groups: ctx.groups,
+          rollouts: all,
+          masks: fixed,
+          groups: drawn.groups,
+          groupsUsed: ctx.groups.length,
           update,
           splits: spec.splits,
           grams: spec.grams,
           perplexity0,
         });
-        perplexity0 ??= log.perplexity;
         await appendLines(`${dir}/train.jsonl`, [log]);
-        await appendLines(`${dir}/rollouts.jsonl`, rolloutRecords(step, batch, planning));
+        await appendLines(`${dir}/rollouts.jsonl`, rolloutRecords(step, all, fixed.oracle, drawn.isUsed));
+        perplexity0 ??= { oracle: log.masks.oracle.perplexity, mined: log.masks.mined.perplexity };
         const done = step + 1;
         if (done % rl.evalEvery === 0 || done === rl.steps) {
           await appendLines(`${dir}/eval.jsonl`, [{
             step: done,
-            evals: await evaluate(engine, spec.splits, cfg.eval, seed),
+            evals: await evaluate(engine, spec.splits, cfg.eval, seed, undefined, spec.evalSplit),
           }]);
         }
         const t4 = performance.now();

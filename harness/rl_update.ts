@@ -151,8 +151,14 @@ export async function fixedLogProbs(engine: RolloutEngine, rows: readonly Row[])
   return out;
 }
 
+/** A rollout as the update reads it: its sequence and the rollout policy's log-prob of each response token. */
+export interface ScoredRow extends Row {
+  logp: ArrayLike<number>;
+}
+
 /**
- * Update `trainer.policy` on the step's rollouts (`seqs[i]` is the sequence of `ctx.rollouts[i]`):
+ * Update `trainer.policy` on the step's rollouts (`seqs[i]` is the rollout of `ctx.rollouts[i]`; the
+ * old log-probs come from `seqs`, the harness's own copy, never from the context a baseline saw):
  * `cfg.epochs` passes, each over the rollouts shuffled by `rng` and cut into mini-batches of `cfg.miniBatch`. With `ref`
  * (an engine of the base policy, scoring each rollout once per step) the KL to it is measured (and is in the loss when
  * `cfg.klBeta > 0`, which needs `ref`). A NaN or Inf loss or gradient throws NonFiniteError (nothing applied).
@@ -161,7 +167,7 @@ export async function updatePolicy(
   trainer: Trainer,
   baseline: Baseline,
   ctx: BaselineContext,
-  seqs: readonly Row[],
+  seqs: readonly ScoredRow[],
   advantages: readonly Float32Array[],
   cfg: UpdateConfig,
   rng: Rng,
@@ -184,7 +190,7 @@ export async function updatePolicy(
         const live = responseLogProbs(trainer.policy, rows);
         const out = pgLoss({
           logp: live.logp,
-          oldLogp: padded(idx.map((i) => ctx.rollouts[i].oldLogProbs), Tr),
+          oldLogp: padded(idx.map((i) => seqs[i].logp), Tr),
           advantages: padded(idx.map((i) => advantages[i]), Tr),
           mask: live.mask,
           refLogp,

@@ -7,12 +7,19 @@
 import type { GroupStats } from "./baseline.ts";
 import type { Rollout } from "./rollouts.ts";
 import type { UpdateStats } from "./rl_update.ts";
-import type { RolloutRecord, StepRecord } from "./store.ts";
+import type { FixedMask, MaskStats, RolloutRecord, StepRecord } from "./store.ts";
 import type { StrategicGrams } from "./strategic_grams.ts";
 import type { TaskSplits } from "./suite.ts";
 import { mean } from "./metrics/stats.ts";
 import { lengthStats } from "./metrics/length.ts";
-import { entropySplit, forkOverlap, perplexitySplit, relativeSplit, type Split } from "./metrics/token_stats.ts";
+import {
+  entropySplit,
+  forkOverlap,
+  maskAgreement,
+  perplexitySplit,
+  relativeSplit,
+  type Split,
+} from "./metrics/token_stats.ts";
 import { seStrategic } from "./metrics/semantic_entropy.ts";
 import { ahaSummary } from "./metrics/aha.ts";
 import { planningShare } from "./planning.ts";
@@ -20,23 +27,39 @@ import { planningShare } from "./planning.ts";
 /** What one step produced. */
 export interface StepOutcome {
   step: number;
+  /** Every rollout sampled this step (with dynamic sampling, also those of the groups it dropped). */
   rollouts: readonly Rollout[];
-  /** Planning mask of each rollout (the baseline's mask source). */
-  planning: readonly Uint8Array[];
+  /** The fixed planning masks of each rollout: the same for every method. */
+  masks: Readonly<Record<FixedMask, readonly Uint8Array[]>>;
+  /** Reward statistics of every sampled group. */
   groups: readonly GroupStats[];
+  /** Prompt groups the update used. */
+  groupsUsed: number;
   update: UpdateStats;
   splits: readonly TaskSplits[];
   /** The mined list, for `se_strategic`. */
   grams: StrategicGrams;
-  /** The perplexity split of step 0 (null at step 0 itself: the step is its own reference). */
-  perplexity0: Split | null;
+  /** The perplexity splits of step 0 (null at step 0 itself: the step is its own reference). */
+  perplexity0: Readonly<Record<FixedMask, Split>> | null;
+}
+
+/** Token statistics of a batch under one planning mask, relative to `perplexity0` (its own when null). */
+function maskStats(batch: readonly Rollout[], planning: readonly Uint8Array[], perplexity0: Split | null): MaskStats {
+  const entropies = batch.map((r) => r.entropy);
+  const perplexity = perplexitySplit(batch.map((r) => r.logp), planning);
+  return {
+    entropy: entropySplit(entropies, planning),
+    perplexity,
+    relPerplexity: relativeSplit(perplexity, perplexity0 ?? perplexity),
+    planningShare: planningShare(planning),
+    forkOverlap: forkOverlap(entropies, planning),
+  };
 }
 
 /** The {@link StepRecord} of a step. */
 export function stepRecord(o: StepOutcome): StepRecord {
-  const { rollouts: batch, planning } = o;
-  const entropies = batch.map((r) => r.entropy), logps = batch.map((r) => r.logp);
-  const perplexity = perplexitySplit(logps, planning);
+  const { rollouts: batch, masks } = o;
+  const stats = (m: FixedMask) => maskStats(batch, masks[m], o.perplexity0?.[m] ?? null);
   return {
     step: o.step,
     reward: mean(batch.map((r) => r.verdict.reward)),
@@ -46,13 +69,12 @@ export function stepRecord(o: StepOutcome): StepRecord {
     accuracy: mean(batch.map((r) => (r.verdict.correct ? 1 : 0))),
     wellFormed: mean(batch.map((r) => (r.verdict.wellFormed ? 1 : 0))),
     fracRewardZeroStd: mean(o.groups.map((g) => (g.std === 0 ? 1 : 0))),
+    groupsSampled: o.groups.length,
+    groupsUsed: o.groupsUsed,
     length: lengthStats(batch.map((r) => r.tokens.length), batch.map((r) => !r.finished)),
-    entropy: entropySplit(entropies, planning),
-    perplexity,
-    relPerplexity: relativeSplit(perplexity, o.perplexity0 ?? perplexity),
+    masks: { oracle: stats("oracle"), mined: stats("mined") },
+    minedVsOracle: maskAgreement(masks.mined, masks.oracle),
     seStrategic: seStrategic(o.grams, batch.map((r) => r.tokens)),
-    planningShare: planningShare(planning),
-    forkOverlap: forkOverlap(entropies, planning),
     aha: ahaSummary(batch).frequency,
     loss: o.update.loss,
     gradNorm: o.update.gradNorm,
@@ -61,8 +83,13 @@ export function stepRecord(o: StepOutcome): StepRecord {
   };
 }
 
-/** The {@link RolloutRecord}s of a step. */
-export function rolloutRecords(step: number, batch: readonly Rollout[], planning: readonly Uint8Array[]) {
+/** The {@link RolloutRecord}s of a step: every rollout sampled, its oracle mask, whether the update used it. */
+export function rolloutRecords(
+  step: number,
+  batch: readonly Rollout[],
+  oracle: readonly Uint8Array[],
+  used: readonly boolean[],
+) {
   return batch.map((r, i): RolloutRecord => ({
     step,
     group: r.group,
@@ -74,6 +101,7 @@ export function rolloutRecords(step: number, batch: readonly Rollout[], planning
     finished: r.finished,
     logp: Array.from(r.logp),
     entropy: Array.from(r.entropy),
-    planning: Array.from(planning[i]),
+    planning: Array.from(oracle[i]),
+    used: used[i],
   }));
 }

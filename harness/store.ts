@@ -13,12 +13,31 @@
 import type { BenchConfig } from "./config.ts";
 import type { ErrorKind } from "./evaluate.ts";
 import type { LengthBin, LengthStats } from "./metrics/length.ts";
-import type { ForkOverlap, Split } from "./metrics/token_stats.ts";
+import type { ForkOverlap, MaskAgreement, Split } from "./metrics/token_stats.ts";
 import type { ParamSpec } from "./baseline.ts";
 import { sha256, writeAtomic } from "./atomic.ts";
 
 /** Version of the store's layout and record shapes; a reader refuses other versions. */
-export const STORE_VERSION = 1;
+export const STORE_VERSION = 2;
+
+/** The fixed planning masks every run's step metrics are split by. */
+export const FIXED_MASKS = ["oracle", "mined"] as const;
+/** One of {@link FIXED_MASKS}. */
+export type FixedMask = typeof FIXED_MASKS[number];
+
+/** Token statistics of a step's rollouts split by one planning mask. */
+export interface MaskStats {
+  /** Mean token entropy (nats) over all, planning and execution tokens. */
+  entropy: Split;
+  /** Perplexity of the sampled tokens over all, planning and execution tokens (null: no such token). */
+  perplexity: Split;
+  /** `perplexity` divided by the run's step-0 value. */
+  relPerplexity: Split;
+  /** Share of response tokens that are planning tokens. */
+  planningShare: number;
+  /** Overlap of the top-30%-entropy tokens and the planning tokens. */
+  forkOverlap: ForkOverlap;
+}
 
 /** The metrics of one RL training step: a line of `train.jsonl`. */
 export interface StepRecord {
@@ -31,22 +50,24 @@ export interface StepRecord {
   accuracy: number;
   /** Share of well-formed rollouts. */
   wellFormed: number;
-  /** Share of prompt groups whose rewards are all equal (no learning signal). */
+  /** Share of the sampled prompt groups whose rewards are all equal (no learning signal). */
   fracRewardZeroStd: number;
+  /** Prompt groups sampled this step (more than `rl.prompts` when dynamic sampling drew again). */
+  groupsSampled: number;
+  /** Prompt groups the update used (dynamic sampling drops those whose rewards are all equal). */
+  groupsUsed: number;
   /** Response length in tokens (EOS included): mean, p50, p90 and truncation rate. */
   length: LengthStats;
-  /** Mean token entropy (nats) over all, planning and execution tokens. */
-  entropy: Split;
-  /** Perplexity of the sampled tokens over all, planning and execution tokens (null: no such token). */
-  perplexity: Split;
-  /** `perplexity` divided by the run's step-0 value. */
-  relPerplexity: Split;
+  /**
+   * Token statistics split by the two fixed planning masks, the same for every method (a baseline's own
+   * credit mask never changes what is measured): `oracle` (the task's parser) and `mined` (the grid's
+   * Strategic Grams).
+   */
+  masks: Record<FixedMask, MaskStats>;
+  /** The mined planning tokens against the oracle's, pooled over the step's rollouts. */
+  minedVsOracle: MaskAgreement;
   /** Shannon entropy (nats) of the strategic-gram frequency distribution in the step's rollouts. */
   seStrategic: number;
-  /** Share of response tokens that are planning tokens (the baseline's mask source). */
-  planningShare: number;
-  /** Overlap of the top-30%-entropy tokens and the planning tokens. */
-  forkOverlap: ForkOverlap;
   /** Share of rollouts with at least one aha event. */
   aha: number;
   /** Policy loss (mean over mini-batches). */
@@ -55,7 +76,7 @@ export interface StepRecord {
   gradNorm: number;
   /** Share of response tokens whose ratio was clipped. */
   clipFraction: number;
-  /** k3 estimate of KL(policy ‖ base) on the step's rollouts. */
+  /** k3 estimate of KL(policy ‖ base) on the rollouts the update used (null when it used none). */
   kl: number;
 }
 
@@ -110,8 +131,10 @@ export interface RolloutRecord {
   logp: number[];
   /** Entropy of the full next-token distribution at each token. */
   entropy: number[];
-  /** Planning-token mask (1: planning), from the baseline's mask source. */
+  /** The oracle planning-token mask (1: planning), the same source for every method. */
   planning: number[];
+  /** Whether the update used it (dynamic sampling drops the groups whose rewards are all equal). */
+  used: boolean;
 }
 
 /** Size and SHA-256 of a finished file of a run. */
@@ -157,8 +180,9 @@ export interface RunManifest {
   command: string;
   startedAt: string;
   endedAt: string | null;
-  status: "running" | "complete" | "failed";
-  /** Why it failed. */
+  /** `stopped`: by a signal at a safe point (harness/stop.ts); `--resume` continues it, as a `running` or `failed` one. */
+  status: "running" | "complete" | "failed" | "stopped";
+  /** Why it failed or stopped. */
   error?: string;
   /** Checksums of the finished files, by name. */
   files: Record<string, FileSum>;
@@ -231,6 +255,22 @@ export async function manifestProblem(m: RunManifest): Promise<string | null> {
 /** A run folder's name: the readable id and the first 8 hex digits of its config hash. */
 export function runId(name: string, seed: number, configHash: string): string {
   return `${name}-s${seed}-${configHash.slice(0, 8)}`;
+}
+
+/**
+ * Where run folder `dir` (`<out>/<suite>/runs/<id>`) is moved aside to when its files are damaged:
+ * `<out>/<suite>/<id>.damaged`, outside `runs/`, so that neither a bench nor a report reads it.
+ */
+export function asideOf(dir: string): string {
+  const cut = dir.lastIndexOf("/");
+  const runs = dir.slice(0, cut);
+  return `${runs.slice(0, runs.lastIndexOf("/"))}/${dir.slice(cut + 1)}.damaged`;
+}
+
+/** The shell command that moves run folder `dir` aside ({@link asideOf}), with its paths quoted for a POSIX shell. */
+export function moveAsideCommand(dir: string): string {
+  const quote = (path: string) => /^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replaceAll("'", `'\\''`)}'`;
+  return `mv ${quote(dir)} ${quote(asideOf(dir))}`;
 }
 
 /** Folder of a suite's run folders under results folder `out`. */

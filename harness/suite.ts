@@ -1,7 +1,9 @@
 /**
  * Suites and their splits. Problem `i` of a split is generated from the stream
- * (suite seed, task, split, i); a train problem whose prompt is also in the test split is redrawn
- * from (…, i, attempt) so that the splits are disjoint by canonical key (the prompt text).
+ * (suite seed, task, split, i). The test split is fixed; a validation problem whose prompt is in the
+ * test split, and a train problem whose prompt is in either, is redrawn from (…, i, attempt), so that
+ * the three are disjoint by canonical key (the prompt text). Reported figures come from the test split;
+ * the validation split (as large as the test split) is where settings are tuned.
  * @module
  */
 import { rng } from "./rng.ts";
@@ -16,7 +18,10 @@ export interface SuiteTask {
 }
 
 /** Which split a problem belongs to. */
-export type Split = "train" | "test";
+export type Split = "train" | "validation" | "test";
+
+/** The held-out splits an evaluation can use. */
+export type EvalSplit = "validation" | "test";
 
 /** A suite: its seed, its tasks and the size of each task's fixed test split. */
 export interface SuiteConfig {
@@ -36,6 +41,8 @@ const MAX_ATTEMPTS = 1000;
 export class TaskSplits<D = unknown> {
   readonly #test: Problem<D>[];
   readonly #testKeys: Set<string>;
+  readonly #validation: Problem<D>[];
+  readonly #heldOutKeys: Set<string>;
 
   /** Build the fixed test split of `task` in `suite`. */
   constructor(readonly suite: SuiteConfig, readonly task: TaskDef<D>, readonly levels: readonly number[]) {
@@ -46,6 +53,19 @@ export class TaskSplits<D = unknown> {
     }
     this.#test = Array.from({ length: suite.testSize }, (_, i) => this.#make("test", i, 0));
     this.#testKeys = new Set(this.#test.map((p) => p.prompt));
+    this.#validation = Array.from({ length: suite.testSize }, (_, i) => this.#draw("validation", i, this.#testKeys));
+    this.#heldOutKeys = new Set([...this.#testKeys, ...this.#validation.map((p) => p.prompt)]);
+  }
+
+  /** Problem `i` of `split`, redrawn while its prompt is in `avoid`. */
+  #draw(split: Split, i: number, avoid: ReadonlySet<string>): Problem<D> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const p = this.#make(split, i, attempt);
+      if (!avoid.has(p.prompt)) return p;
+    }
+    throw new Error(
+      `task ${this.task.name}: ${split} problem ${i} collides with the held-out splits ${MAX_ATTEMPTS} times; its problem space is too small for testSize ${this.suite.testSize}`,
+    );
   }
 
   #make(split: Split, i: number, attempt: number): Problem<D> {
@@ -59,14 +79,18 @@ export class TaskSplits<D = unknown> {
     return this.#test;
   }
 
-  /** Train problem number `i`; never equal (by prompt) to a test problem. */
+  /** The fixed validation split (for tuning settings), disjoint from the test split. */
+  get validation(): readonly Problem<D>[] {
+    return this.#validation;
+  }
+
+  /** The held-out split named `split`. */
+  heldOut(split: EvalSplit): readonly Problem<D>[] {
+    return split === "test" ? this.#test : this.#validation;
+  }
+
+  /** Train problem number `i`; never equal (by prompt) to a validation or test problem. */
   train(i: number): Problem<D> {
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const p = this.#make("train", i, attempt);
-      if (!this.#testKeys.has(p.prompt)) return p;
-    }
-    throw new Error(
-      `task ${this.task.name}: train problem ${i} collides with the test split ${MAX_ATTEMPTS} times; its problem space is too small for testSize ${this.suite.testSize}`,
-    );
+    return this.#draw("train", i, this.#heldOutKeys);
   }
 }

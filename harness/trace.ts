@@ -50,17 +50,14 @@ export class TraceBuilder {
   /**
    * Write one execution step `lhs = result` ending with ".". With probability `style.execError`
    * the result is `wrong(rng)` instead of `right`; a wrong step is then caught with probability
-   * `style.reflect` (a reflection phrase, then the step rewritten right). Returns the result the
-   * teacher goes on with: `right`, or the wrong one when the error stays uncaught.
+   * `style.reflect`, and a step not caught is double-checked with probability `style.check` (both: a
+   * reflection phrase, then the step rewritten right). Returns the result the teacher goes on with:
+   * `right`, or the wrong one when the error stays uncaught.
    */
   step<T extends string | number>(lhs: string, right: T, wrong: (rng: Rng) => T): T {
-    if (!this.rng.bernoulli(this.style.execError)) {
-      this.exec(`${lhs} = ${right} .`);
-      return right;
-    }
-    const bad = wrong(this.rng);
+    const bad = this.rng.bernoulli(this.style.execError) ? wrong(this.rng) : right;
     this.exec(`${lhs} = ${bad} .`);
-    if (bad === right || !this.rng.bernoulli(this.style.reflect)) return bad;
+    if (!rethinks(this.rng, this.style, bad !== right)) return bad;
     this.plan(reflection(this.rng)).exec(`${lhs} = ${right} .`);
     return right;
   }
@@ -72,23 +69,33 @@ export class TraceBuilder {
   }
 }
 
+/**
+ * Whether the teacher writes a reflection after a step: a wrong step is caught with probability
+ * `style.reflect`; any step not caught is double-checked with probability `style.check` (no draw when
+ * it is 0 or unset, so styles without checks write as before).
+ */
+export function rethinks(rng: Rng, style: Style, wrongStep: boolean): boolean {
+  if (wrongStep && rng.bernoulli(style.reflect)) return true;
+  return (style.check ?? 0) > 0 && rng.bernoulli(style.check!);
+}
+
 /** Words in the longest reflection phrase. */
 const MAX_REFLECTION = longest(REFLECTION_PHRASES);
 
 /**
  * A {@link TraceBuilder} held to a word budget. Its steps go through {@link BoundedTrace.stepWithin},
- * which lets a wrong step be caught and rewritten (with probability `style.reflect`) only while the
- * longest such rewrite still leaves room for the words that must follow; otherwise the error stays
+ * which lets a step be caught or checked and rewritten (`style.reflect`, `style.check`) only while
+ * the longest such rewrite still leaves room for the words that must follow; otherwise an error stays
  * uncaught. With every optional phrase checked by {@link BoundedTrace.fits}, a response planned within
  * the budget stays within it for any style.
  */
 export class BoundedTrace extends TraceBuilder {
-  readonly #reflect: number;
+  readonly #style: Style;
 
   /** A builder for `style` that writes at most `maxWords` words. */
   constructor(rng: Rng, style: Style, readonly maxWords: number) {
     super(rng, { ...style });
-    this.#reflect = style.reflect;
+    this.#style = style;
   }
 
   /** Whether `n` more words, followed by `after` words still to come, fit the budget. */
@@ -96,11 +103,13 @@ export class BoundedTrace extends TraceBuilder {
     return this.words.length + n + after <= this.maxWords;
   }
 
-  /** {@link TraceBuilder.step}, catching a wrong step only when its rewrite and `after` more words fit. */
+  /** {@link TraceBuilder.step}, catching or checking a step only when its rewrite and `after` more words fit. */
   stepWithin<T extends string | number>(lhs: string, right: T, wrong: (rng: Rng) => T, after: number): T {
     const stepWords = words(lhs).length + 3;
     // `style` is this builder's own copy of the caller's style, so only this builder sees the change.
-    this.style.reflect = this.fits(2 * stepWords + MAX_REFLECTION, after) ? this.#reflect : 0;
+    const room = this.fits(2 * stepWords + MAX_REFLECTION, after);
+    this.style.reflect = room ? this.#style.reflect : 0;
+    this.style.check = room ? this.#style.check : 0;
     return this.step(lhs, right, wrong);
   }
 }

@@ -44,7 +44,7 @@
 import { longest, phrase, PLANNING_PHRASES, reflection } from "../harness/phrases.ts";
 import type { Rng } from "../harness/rng.ts";
 import { defineTask, type Problem, type StepCheck, type Style, type Trace, type Verdict } from "../harness/task.ts";
-import { answerSection, pickStrategy, TraceBuilder, verdict } from "../harness/trace.ts";
+import { answerSection, pickStrategy, rethinks, TraceBuilder, verdict } from "../harness/trace.ts";
 
 /** Names people can have, in name order; a puzzle's people are a random subset of them. */
 const NAMES = ["A", "B", "C", "D"] as const;
@@ -408,13 +408,9 @@ class TraceMoves implements Moves {
     const line = (c: Conclusion) => stepWords(this.data, premises, c);
     const { rng } = this.tb;
     if (!this.fits(line(right).length)) return null;
-    if (!rng.bernoulli(this.style.execError)) {
-      this.tb.exec(line(right));
-      return right;
-    }
-    const bad = wrongConclusion(rng, right);
+    const bad = rng.bernoulli(this.style.execError) ? wrongConclusion(rng, right) : right;
     this.tb.exec(line(bad));
-    if (!rng.bernoulli(this.style.reflect)) return bad;
+    if (!rethinks(rng, this.style, bad !== right)) return bad;
     const r = reflection(rng);
     if (this.tb.words.length + r.length + rest() > MAX_RESPONSE_WORDS) return bad;
     this.tb.plan(r).exec(line(right));

@@ -242,7 +242,7 @@ function bodySteps(d: ShortestPathData, body: readonly string[]): StepCheck[] {
  */
 class Writer {
   readonly tb: TraceBuilder;
-  /** The style the builder reads; its reflect rate drops to 0 when a reflection would not fit. */
+  /** The style the builder reads; its reflect and check rates drop to 0 when a reflection would not fit. */
   readonly #live: Style;
   /** Words still reserved for mandatory pieces. */
   #left: number;
@@ -266,7 +266,9 @@ class Writer {
 
   /** The step `u v w : d + w = r .` along a move; returns the result the teacher goes on with. */
   relax(m: Move, d: number): number {
-    this.#live.reflect = this.#fits(COST.reflect) ? this.style.reflect : 0;
+    const room = this.#fits(COST.reflect);
+    this.#live.reflect = room ? this.style.reflect : 0;
+    this.#live.check = room ? this.style.check : 0;
     this.#left -= COST.step;
     return this.tb.step(`${m.u} ${m.v} ${m.w} : ${d} + ${m.w}`, d + m.w, (r) => missWhere(r, d + m.w, (v) => v >= 1));
   }

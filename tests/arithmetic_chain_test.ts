@@ -5,6 +5,7 @@ import { rng } from "../harness/rng.ts";
 import { DEFAULT_STYLE, type Problem, type Style } from "../harness/task.ts";
 import { inVocab, words } from "../harness/tokenizer.ts";
 import { VOCAB } from "../harness/vocab.ts";
+import { ahaEvents, phraseSpans } from "../harness/metrics/aha.ts";
 
 const P: Problem<ChainData> = {
   task: "arithmetic_chain",
@@ -157,6 +158,28 @@ Deno.test("arithmetic_chain teacher", async (t) => {
     const acc = all.filter(({ t }) => t.correct).length / all.length;
     assert(acc >= 0.65 && acc <= 0.85, `accuracy ${acc}`);
     assert(all.every(({ t, v }) => t.correct || v.steps.some((s) => !s.ok)));
+  });
+
+  await t.step("double checks: a right step confirmed, a wrong one repaired (an aha event); none at rate 0", () => {
+    const reflections = (ws: readonly string[]) => phraseSpans(ws).length;
+    for (const { t, v } of traces({ execError: 0, reflect: 0, check: 1, verbosity: 0 })) {
+      assert(t.correct && reflections(t.words) > 0, t.words.join(" "));
+      assertEquals(ahaEvents(t.words, v.steps), [], "a check of a right step is no aha");
+      // Every step checked where the rewrite fits: each key written twice in a row, the same both times.
+      const keys = v.steps.map((s) => s.key);
+      assert(keys.some((k, i) => keys[i + 1] === k), t.words.join(" "));
+    }
+    // Every wrong step rewritten (while the budget leaves room for it) is an aha event; some are.
+    let aha = 0;
+    for (const { t, v } of traces({ execError: 0.3, reflect: 0, check: 1, verbosity: 0 })) {
+      const rewritten = v.steps.filter((s, i) => !s.ok && v.steps.slice(i + 1).some((x) => x.key === s.key));
+      assertEquals(ahaEvents(t.words, v.steps).length, rewritten.length, t.words.join(" "));
+      aha += rewritten.length;
+    }
+    assert(aha > 50, `${aha} repairs`);
+    for (const { t } of traces({ execError: 0.3, reflect: 0, check: 0, verbosity: 0 })) {
+      assertEquals(reflections(t.words), 0, t.words.join(" "));
+    }
   });
 
   await t.step("planning phrases only from verbosity", () => {

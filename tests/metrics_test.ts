@@ -23,6 +23,7 @@ import {
   FORK_SHARE,
   forkOverlap,
   forkTokens,
+  maskAgreement,
   perplexitySplit,
   relativeSplit,
   relativeTo,
@@ -349,5 +350,31 @@ Deno.test("token statistics", async (t) => {
     const zero = { forks: 0, planning: 0, both: 0, planningAmongForks: 0, forksAmongPlanning: 0 };
     assertEquals(forkOverlap([], []), zero);
     assertEquals(forkOverlap([[1, 2, 3]], [[0, 0, 0]]), { ...zero, forks: 1 });
+  });
+
+  await t.step("mined planning tokens against the oracle's: precision, recall, F1 pooled over responses", () => {
+    // Response 1: mined marks tokens 0, 1, 4; oracle 1, 2, 4. Response 2: mined 0; oracle 0, 1, 2.
+    // Both: 1, 4 and 0 → 3; mined 4, oracle 6: precision 3/4, recall 3/6, F1 2·3/(4 + 6) = 0.6.
+    const mined = [Uint8Array.of(1, 1, 0, 0, 1), Uint8Array.of(1, 0, 0)];
+    const oracle = [[0, 1, 1, 0, 1], [1, 1, 1]];
+    assertEquals(maskAgreement(mined, oracle), {
+      both: 3,
+      predicted: 4,
+      reference: 6,
+      precision: 0.75,
+      recall: 0.5,
+      f1: 0.6,
+    });
+    assertEquals(maskAgreement([[0, 0]], [[1, 1]]), {
+      both: 0,
+      predicted: 0,
+      reference: 2,
+      precision: 0,
+      recall: 0,
+      f1: 0,
+    });
+    assertEquals(maskAgreement([[1, 1]], [[1, 1]]).f1, 1);
+    assertEquals(maskAgreement([], []).f1, 0);
+    assertThrows(() => maskAgreement([[1, 0]], [[1]]), RangeError);
   });
 });

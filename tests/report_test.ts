@@ -5,11 +5,13 @@
  * numbers worked out by hand here.
  * @module
  */
-import { assert, assertClose, assertEquals, assertMatch, assertRejects } from "./testing.ts";
+import { assert, assertClose, assertEquals, assertMatch, assertNotEquals, assertRejects } from "./testing.ts";
 import { loadResults, ResultsError } from "../harness/results.ts";
-import { fileSums, readManifest, runHash, runId, runsDir, writeManifest } from "../harness/store.ts";
+import { fileSums, readManifest, runHash, runId, runsDir, STORE_VERSION, writeManifest } from "../harness/store.ts";
 import { methodsOf, tasksOf } from "../harness/report/methods.ts";
 import { table1 } from "../harness/report/table1.ts";
+import { table2 } from "../harness/report/table2.ts";
+import { table3 } from "../harness/report/table3.ts";
 import { writeReport } from "../harness/report/mod.ts";
 
 const FIXTURE = new URL("./fixtures/results", import.meta.url).pathname;
@@ -81,16 +83,45 @@ Deno.test("Table 1 of the fixture: hand-computed means, sample std, bold, Δ row
   assertClose(t.csv.rows[1].slice(2, 4) as number[], [0.52, 0.02 * Math.SQRT2], 1e-12);
 });
 
+Deno.test("Table 2 of the fixture: mined-vs-oracle agreement as hand-computed means over steps", async () => {
+  const methods = methodsOf(await loadResults(FIXTURE, "fixture"));
+  const t = table2(methods);
+  const col = (name: string) => t.header.indexOf(name) - 1;
+  const show = (label: string, name: string) => t.groups.flat().find((r) => r.label === label)!.cells[col(name)].text;
+  // Steps 0, 1, 2 of seed 1 mark 100, 110, 120 tokens both ways (seed 2: 6 more), of 150 mined and 250
+  // oracle ones. grpo: means over steps 110 and 116, so precision 110/150 and 116/150, mean 75.3%, std
+  // (6/150)/√2 = 2.8%; recall 113/250 = 45.2% ± (6/250)/√2 = 1.7%; F1 226/400 = 56.5% ± (12/400)/√2 = 2.1%.
+  // The base model's row is every run's step 0 (100, 100, 106, 106): 103/150, 103/250, 206/400.
+  assertEquals(
+    ["mined precision (%)", "mined recall (%)", "mined F1 (%)"].map((c) => [show("base", c), show("grpo", c)]),
+    [["68.7", "75.3 ± 2.8"], ["41.2", "45.2 ± 1.7"], ["51.5", "56.5 ± 2.1"]],
+  );
+});
+
+Deno.test("Table 3 of the fixture: accuracy and share by length bin, pooled over tasks, means over seeds", async () => {
+  const methods = methodsOf(await loadResults(FIXTURE, "fixture"));
+  const t = table3(methods);
+  assertEquals(t.header, ["method", "0–19", "20+"]);
+  // Each task has 8 responses under 20 tokens, right p + 0.3 of the time, and 24 longer ones, right p − 0.1.
+  // grpo seed 1 (p 0.50, 0.30): short (8·0.8 + 8·0.6) / 16 = 70%, a quarter of the responses; long
+  // (24·0.4 + 24·0.2) / 48 = 30%; seed 2 (0.54, 0.26) the same. hicra: seed 1 72% / 32%, seed 2 74% / 34%.
+  assertEquals(t.groups.flat().map((r) => [r.label, ...r.cells.map((c) => c.text)]), [
+    ["base", "60.0 (25.0)", "20.0 (75.0)"],
+    ["grpo", "70.0 (25.0)", "30.0 (75.0)"],
+    ["hicra", "73.0 (25.0)", "33.0 (75.0)"],
+  ]);
+});
+
 Deno.test("the report of the fixture: expected tables, every figure, and the same bytes when regenerated", async () => {
   const dir = await fixtureCopy();
   try {
     const first = await writeReport({ inDir: dir, suite: "fixture", command: COMMAND });
     const out = `${dir}/fixture`;
     const names = first.files.map((f) => f.slice(out.length + 1));
-    assertEquals(names.filter((n) => n.startsWith("figures/")).length, 8);
+    assertEquals(names.filter((n) => n.startsWith("figures/")).length, 14);
     assertEquals(names.at(-1), "index.html");
     assertEquals(first.skipped.length, 1);
-    for (const name of ["table1.md", "table1.tex", "table1.csv", "table2.md", "table2.tex", "table2.csv"]) {
+    for (const name of ["table1", "table2", "table3"].flatMap((t) => ["md", "tex", "csv"].map((x) => `${t}.${x}`))) {
       assertEquals(await Deno.readTextFile(`${out}/${name}`), await Deno.readTextFile(`${EXPECTED}/${name}`), name);
     }
     const bytes = await Promise.all(first.files.map((f) => Deno.readFile(f)));
@@ -118,8 +149,40 @@ Deno.test("a figure left without data is removed, not kept from an earlier repor
     const again = await writeReport({ inDir: dir, suite: "fixture", command: COMMAND });
     const drawn = again.files.filter((f) => f.includes("/figures/")).map((f) => f.slice(f.lastIndexOf("/") + 1));
     const kept = (await Array.fromAsync(Deno.readDir(`${dir}/fixture/figures`))).map((e) => e.name);
-    assert(drawn.length < 8, `${drawn.length} figures drawn from the base model alone`);
+    assert(drawn.length < 14, `${drawn.length} figures drawn from the base model alone`);
     assertEquals(kept.sort(), drawn.sort());
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a report stopped halfway leaves the old report whole, never a mix of old and new files", async () => {
+  const dir = await fixtureCopy();
+  try {
+    // The old report leaves hicra seed 2 out, so that each of its files differs from the new one's.
+    const hicra2 = await runDir(dir, "hicra-s2");
+    await Deno.rename(hicra2, `${dir}/aside`);
+    const old = await writeReport({ inDir: dir, suite: "fixture", command: COMMAND });
+    const oldBytes = await Promise.all(old.files.map((f) => Deno.readFile(f)));
+    await Deno.rename(`${dir}/aside`, hicra2);
+    const { writeTextFile } = Deno;
+    let writes = 0;
+    Deno.writeTextFile = ((...args: Parameters<typeof writeTextFile>) => {
+      if (++writes === 8) throw new Error("stopped at the 8th file"); // as a kill would, halfway through the figures
+      return writeTextFile(...args);
+    }) as typeof writeTextFile;
+    await assertRejects(() => writeReport({ inDir: dir, suite: "fixture", command: COMMAND }), /8th file/)
+      .finally(() => Deno.writeTextFile = writeTextFile);
+    for (const [i, f] of old.files.entries()) assertEquals(await Deno.readFile(f), oldBytes[i], f);
+    assertEquals((await Array.fromAsync(Deno.readDir(`${dir}/fixture`))).map((e) => e.name).sort(), [
+      "figures",
+      "index.html",
+      "runs",
+      ...["table1", "table2", "table3"].flatMap((t) => ["csv", "md", "tex"].map((x) => `${t}.${x}`)),
+    ]);
+    const fresh = await writeReport({ inDir: dir, suite: "fixture", command: COMMAND });
+    assertEquals(fresh.files, old.files);
+    for (const [i, f] of fresh.files.entries()) assertNotEquals(await Deno.readFile(f), oldBytes[i], f);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -134,7 +197,7 @@ Deno.test("loadResults refuses corrupt, truncated, duplicated and foreign-versio
         const text = await Deno.readTextFile(`${dir}/eval.jsonl`);
         await Deno.writeTextFile(`${dir}/eval.jsonl`, text.replace('"pass1":0.5', '"pass1":0.9'));
       },
-      /grpo-s1-\w+\/eval\.jsonl: SHA-256 differs from manifest\.json .*--resume or delete the folder/,
+      /grpo-s1-\w+\/eval\.jsonl: SHA-256 differs from manifest\.json .*; move the run aside with `mv \S+\/runs\/(grpo-s1-\w+) \S+\/fixture\/\1\.damaged`, then run the bench that made it again/,
     ],
     [
       "a missing file",
@@ -188,7 +251,7 @@ Deno.test("loadResults refuses corrupt, truncated, duplicated and foreign-versio
         const m = (await readManifest(dir))!;
         await writeManifest(dir, { ...m, storeVersion: 99 });
       },
-      /base-s1-\w+\/manifest\.json: store version 99, this harness reads version 1/,
+      new RegExp(`base-s1-\\w+/manifest\\.json: store version 99, this harness reads version ${STORE_VERSION}`),
     ],
   ];
   for (const [name, corrupt, message] of cases) {

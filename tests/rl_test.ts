@@ -6,7 +6,12 @@ import { rng } from "../harness/rng.ts";
 import { sampleGroups, score, stepPrompts } from "../harness/rollouts.ts";
 import { extent, fixedLogProbs, responseLogProbs } from "../harness/rl_update.ts";
 import { byLength, lengthChunks } from "../harness/length_chunks.ts";
-import { type MaskMaker, runRl } from "../harness/rl.ts";
+import { keptGroups, type MaskMaker, runRl } from "../harness/rl.ts";
+import { planningMasks } from "../harness/planning_masks.ts";
+import { defineTask, type StepCheck } from "../harness/task.ts";
+import { TaskSplits } from "../harness/suite.ts";
+import { getTask } from "../tasks/mod.ts";
+import { words } from "../harness/tokenizer.ts";
 import { trainBase, trainSplits } from "../harness/sft.ts";
 import { BASELINES } from "../baselines/mod.ts";
 import { TfjsEngine } from "../harness/engine.ts";
@@ -118,11 +123,18 @@ Deno.test("rl", async (t) => {
     name: string,
     seed: number,
     dir: string,
-    opts: { resume?: boolean; stopAfter?: number; cfg?: BenchConfig } = {},
+    opts: {
+      resume?: boolean;
+      stopAfter?: number;
+      cfg?: BenchConfig;
+      baseline?: Baseline;
+      masks?: MaskMaker;
+      splits?: TaskSplits[];
+    } = {},
   ) => {
     const policy = createPolicy(cfg.model, 1);
     policy.variables.forEach((v, i) => v.assign(base.variables[i]));
-    const b = BASELINES[name];
+    const b = opts.baseline ?? BASELINES[name];
     const onStep = (l: { step: number }) => {
       if (l.step + 1 === opts.stopAfter) throw new Error("simulated crash");
     };
@@ -133,8 +145,8 @@ Deno.test("rl", async (t) => {
         params: resolveParams(b),
         seed,
         policy,
-        splits,
-        masks: noPlanning,
+        splits: opts.splits ?? splits,
+        masks: opts.masks ?? noPlanning,
         grams,
         dir,
         resume: opts.resume,
@@ -157,11 +169,14 @@ Deno.test("rl", async (t) => {
     const lines = a.files[0].trim().split("\n").map((l) => JSON.parse(l));
     assertEquals(lines.map((l) => l.step), [0, 1]);
     assertEquals(Object.keys(lines[0].rewardByTask), cfg.suite.tasks.map((s) => s.name));
-    for (const k of ["reward", "accuracy", "loss", "gradNorm", "kl", "seStrategic", "aha", "planningShare"]) {
+    for (const k of ["reward", "accuracy", "loss", "gradNorm", "kl", "seStrategic", "aha"]) {
       assert(lines.every((l) => Number.isFinite(l[k])), k);
     }
-    assertEquals(lines[0].relPerplexity.all, 1, "relative perplexity is 1 at step 0");
-    assert(lines.every((l) => Number.isFinite(l.length.mean) && Number.isFinite(l.entropy.all)));
+    for (const mask of ["oracle", "mined"]) {
+      assertEquals(lines[0].masks[mask].relPerplexity.all, 1, `relative perplexity is 1 at step 0 (${mask})`);
+      assert(lines.every((l) => Number.isFinite(l.masks[mask].planningShare + l.masks[mask].entropy.all)));
+    }
+    assert(lines.every((l) => Number.isFinite(l.length.mean) && Number.isFinite(l.minedVsOracle.f1)));
     const evals = JSON.parse(a.files[1].trim());
     assertEquals(evals.step, 2);
     assertEquals(Object.keys(evals.evals[0].passAtK), ["1", "2"]);
@@ -208,6 +223,96 @@ Deno.test("rl", async (t) => {
       await Deno.remove(tmp, { recursive: true });
     },
   );
+
+  await t.step("step metrics use the fixed oracle and mined masks, whatever mask the baseline credits", async () => {
+    const tmp = await Deno.makeTempDir();
+    const masks = planningMasks(grams).maker(1);
+    const one = { ...cfg, rl: { ...cfg.rl, steps: 1, evalEvery: 1 } };
+    const grpo = await run("grpo", 1, `${tmp}/grpo`, { cfg: one, masks });
+    const hicra = await run("hicra", 1, `${tmp}/hicra`, { cfg: one, masks });
+    // Step 0 samples from the same base policy with the same streams: the same rollouts, so every
+    // figure split by a fixed mask is the same, though grpo's credit mask is the oracle's and hicra's the mined one.
+    const [g, h] = [grpo, hicra].map((r) => JSON.parse(r.files[0].trim().split("\n")[0]));
+    assertEquals(h.masks, g.masks);
+    assertEquals(h.minedVsOracle, g.minedVsOracle);
+    assert(g.masks.oracle.planningShare > 0 && g.masks.mined.planningShare === 0, "the two masks differ here");
+    await Deno.remove(tmp, { recursive: true });
+  });
+
+  await t.step("a baseline that edits its context changes nothing the harness trains on or stores", async () => {
+    const tmp = await Deno.makeTempDir();
+    const vandal = defineBaseline({
+      name: "vandal",
+      summary: "grpo's advantages, then overwrites everything it was shown",
+      params: { stdNormalize: true },
+      advantages(ctx) {
+        const a = BASELINES.grpo.advantages(ctx);
+        for (const r of ctx.rollouts) {
+          r.oldLogProbs.fill(-50);
+          r.entropy.fill(0);
+          (r.planning as Uint8Array).fill(1);
+          (r.tokens as number[]).fill(0);
+          (r.steps as StepCheck[]).forEach((s) => s.ok = !s.ok);
+        }
+        return a;
+      },
+    });
+    const clean = await run("grpo", 1, `${tmp}/grpo`),
+      edited = await run("vandal", 1, `${tmp}/v`, { baseline: vandal });
+    assertEquals(edited.files, clean.files);
+    assertEquals(edited.rollouts, clean.rollouts);
+    assertEquals(edited.weights, clean.weights);
+    await Deno.remove(tmp, { recursive: true });
+  });
+
+  await t.step("dynamic sampling updates on groups whose rewards differ, drawing more rounds for them", async () => {
+    assertEquals(
+      keptGroups(
+        [{ mean: 1, std: 0, size: 4 }, { mean: 0.5, std: 0.6, size: 4 }, { mean: 0.25, std: 0.5, size: 4 }],
+        5,
+        true,
+      ),
+      [false, true, true],
+    );
+    assertEquals(keptGroups([{ mean: 0.5, std: 0.6, size: 4 }, { mean: 0.25, std: 0.5, size: 4 }], 1, true), [
+      true,
+      false,
+    ]);
+    assertEquals(keptGroups([{ mean: 0, std: 0, size: 4 }, { mean: 0.5, std: 0.6, size: 4 }], 2, false), [true, true]);
+    const tmp = await Deno.makeTempDir();
+    const dyn = { ...cfg, rl: { ...cfg.rl, steps: 4, dynamicSampling: 3 } };
+    // The tiny policy solves nothing: a coin (the parity of the response's length) gives its groups signal.
+    const task = getTask("countdown");
+    const coin = defineTask({
+      ...task,
+      verify(problem, text) {
+        const reward = words(text).length % 2;
+        return { ...task.verify(problem, text), reward, correct: reward === 1 };
+      },
+    });
+    const r = await run("grpo", 1, tmp, { cfg: dyn, splits: [new TaskSplits(cfg.suite, coin, [1])] });
+    const steps = r.files[0].trim().split("\n").map((l) => JSON.parse(l));
+    const stored = (await new Response(
+      new Blob([r.rollouts]).stream().pipeThrough(new DecompressionStream("gzip")),
+    ).text()).trim().split("\n").map((l) => JSON.parse(l));
+    assert(steps.some((s) => s.groupsUsed > 0), "some groups had signal");
+    assert(steps.some((s) => s.groupsSampled > cfg.rl.prompts), "some steps drew again");
+    for (const s of steps) {
+      const mine = stored.filter((x) => x.step === s.step);
+      assertEquals(mine.length, s.groupsSampled * cfg.rl.group);
+      assert(s.groupsSampled % cfg.rl.prompts === 0 && s.groupsSampled <= 3 * cfg.rl.prompts);
+      const used = Map.groupBy(mine.filter((x) => x.used), (x) => x.group);
+      assertEquals(used.size, s.groupsUsed);
+      assert(s.groupsUsed <= cfg.rl.prompts);
+      for (const g of used.values()) assert(new Set(g.map((x) => x.reward)).size > 1, "a used group has signal");
+      if (s.groupsSampled < 3 * cfg.rl.prompts) assertEquals(s.groupsUsed, cfg.rl.prompts, "it stops once full");
+      if (s.groupsUsed < cfg.rl.prompts) { // not full: every group it left out had no signal
+        const left = Map.groupBy(mine.filter((x) => !x.used), (x) => x.group);
+        for (const g of left.values()) assertEquals(new Set(g.map((x) => x.reward)).size, 1);
+      }
+    }
+    await Deno.remove(tmp, { recursive: true });
+  });
 
   /** Run `baseline` for the tiny config and expect the run to fail with `message`. */
   const failsWith = async (baseline: Baseline, message: RegExp) => {

@@ -138,3 +138,44 @@ export function forkOverlap(
     forksAmongPlanning: ratio(sum.planning, n.planning),
   };
 }
+
+/** How well a predicted planning mask finds the tokens a reference mask marks (pooled over a batch). */
+export interface MaskAgreement {
+  /** Tokens both masks mark. */
+  both: number;
+  /** Tokens the predicted mask marks. */
+  predicted: number;
+  /** Tokens the reference mask marks. */
+  reference: number;
+  /** both / predicted (0 when nothing is predicted). */
+  precision: number;
+  /** both / reference (0 when the reference marks nothing). */
+  recall: number;
+  /** 2·both / (predicted + reference), the harmonic mean of the two (0 when both masks are empty). */
+  f1: number;
+}
+
+/**
+ * Precision, recall and F1 of the `predicted` planning tokens (e.g. the mined Strategic Grams) against
+ * the `reference` ones (e.g. the oracle's), pooled over every token of a batch. The masks of one
+ * response must have the same length (else a RangeError).
+ * @example
+ * ```ts
+ * maskAgreement([[1, 1, 0, 0]], [[0, 1, 1, 0]]); // precision 0.5, recall 0.5, f1 0.5
+ * ```
+ */
+export function maskAgreement(
+  predicted: readonly ArrayLike<number>[],
+  reference: readonly ArrayLike<number>[],
+): MaskAgreement {
+  const { sum, n } = pooled(predicted.map((m) => Array.from(m, (x) => (x ? 1 : 0))), reference);
+  const both = sum.planning, nPredicted = sum.all, nReference = n.planning;
+  return {
+    both,
+    predicted: nPredicted,
+    reference: nReference,
+    precision: ratio(both, nPredicted),
+    recall: ratio(both, nReference),
+    f1: ratio(2 * both, nPredicted + nReference),
+  };
+}

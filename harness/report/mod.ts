@@ -1,14 +1,18 @@
 /**
- * The report of a suite, built from its stored runs alone (no model): Table 1 and Table 2 as
+ * The report of a suite, built from its stored runs alone (no model): Tables 1, 2 and 3 as
  * Markdown, LaTeX and CSV, one SVG figure per metric under `figures/`, and `index.html` with all of
- * them, written beside `runs/` in `<inDir>/<suite>/`. Every file is written atomically and is a pure
- * function of the stored runs and the command, so regenerating it gives the same bytes; a figure
- * with no data is not drawn, and an earlier report's file of that name is removed.
+ * them, written beside `runs/` in `<inDir>/<suite>/`. Every file is a pure function of the stored runs
+ * and the command, so regenerating it gives the same bytes; a figure with no data is not drawn.
+ *
+ * The new report is written whole into `.report.next/` beside the old one and only then moved in
+ * (each table and `index.html` renamed over its old file, `figures/` swapped as one folder), with
+ * Ctrl-C and SIGTERM held off until the last rename: an interrupted report leaves the old one whole,
+ * never a mix of old and new files.
  * @module
  */
-import { writeAtomic } from "../atomic.ts";
 import { loadResults, type SkippedRun } from "../results.ts";
 import { runsDir } from "../store.ts";
+import { StopSignals } from "../stop.ts";
 import { indexHtml, type Page } from "./html.ts";
 import { methodsOf, tasksOf } from "./methods.ts";
 import { renderFigure } from "./plot.ts";
@@ -16,6 +20,7 @@ import { figuresOf } from "./series.ts";
 import { type Table, toCsv, toLatex, toMarkdown } from "./table.ts";
 import { table1 } from "./table1.ts";
 import { table2 } from "./table2.ts";
+import { table3 } from "./table3.ts";
 
 /** What to report. */
 export interface ReportOptions {
@@ -36,7 +41,7 @@ export interface ReportResult {
 }
 
 /**
- * Write the report of `suite`: `table1.{md,tex,csv}`, `table2.{md,tex,csv}`, `figures/<metric>.svg`
+ * Write the report of `suite`: `table{1,2,3}.{md,tex,csv}`, `figures/<metric>.svg`
  * and `index.html` in `<inDir>/<suite>/`. Throws a `ResultsError` (path and fix) for a corrupt,
  * truncated or duplicated run, and an error when no complete run is found.
  */
@@ -48,35 +53,65 @@ export async function writeReport(opts: ReportOptions): Promise<ReportResult> {
       `${runsDir(opts.inDir, opts.suite)}: no complete run to report (${results.skipped.length} left out)`,
     );
   }
-  const dir = `${opts.inDir}/${opts.suite}`;
-  const files: string[] = [];
+  const dir = `${opts.inDir}/${opts.suite}`, next = `${dir}/.report.next`;
+  await removeAll(next); // left by a report killed before its swap
+  await Deno.mkdir(`${next}/figures`, { recursive: true });
+  const names: string[] = [];
   const write = async (name: string, data: string) => {
-    await writeAtomic(`${dir}/${name}`, data);
-    files.push(`${dir}/${name}`);
+    await Deno.writeTextFile(`${next}/${name}`, data);
+    names.push(name);
   };
-  const tables: { name: string; title: string; table: Table }[] = [
-    { name: "table1", title: "Table 1: pass@1 per task", table: table1(methods, tasksOf(methods)) },
-    { name: "table2", title: "Table 2: pass@k, greedy accuracy, length, aha and errors", table: table2(methods) },
-  ];
-  for (const t of tables) {
-    await write(`${t.name}.md`, toMarkdown(t.table));
-    await write(`${t.name}.tex`, toLatex(t.table));
-    await write(`${t.name}.csv`, toCsv(t.table));
-  }
-  await Deno.mkdir(`${dir}/figures`, { recursive: true });
-  const figures: Page["figures"] = [];
-  for (const fig of figuresOf(methods)) {
-    if (fig.points.length === 0) {
-      // No data (e.g. no RL run yet): an earlier report's figure of that name would be stale.
-      await Deno.remove(`${dir}/figures/${fig.name}.svg`).catch((e) => {
-        if (!(e instanceof Deno.errors.NotFound)) throw e;
-      });
-      continue;
+  try {
+    const tables: { name: string; title: string; table: Table }[] = [
+      { name: "table1", title: "Table 1: pass@1 per task", table: table1(methods, tasksOf(methods)) },
+      { name: "table2", title: "Table 2: pass@k, greedy accuracy, length, aha and errors", table: table2(methods) },
+      { name: "table3", title: "Table 3: accuracy by response length", table: table3(methods) },
+    ];
+    for (const t of tables) {
+      await write(`${t.name}.md`, toMarkdown(t.table));
+      await write(`${t.name}.tex`, toLatex(t.table));
+      await write(`${t.name}.csv`, toCsv(t.table));
     }
-    const svg = await renderFigure(fig);
-    await write(`figures/${fig.name}.svg`, svg);
-    figures.push({ name: fig.name, svg });
+    const figures: Page["figures"] = [];
+    for (const fig of figuresOf(methods)) {
+      if (fig.points.length === 0) continue; // no data (e.g. no RL run yet): not drawn
+      const svg = await renderFigure(fig);
+      await write(`figures/${fig.name}.svg`, svg);
+      figures.push({ name: fig.name, svg });
+    }
+    await write("index.html", indexHtml({ suite: opts.suite, command: opts.command, tables, figures, results }));
+    await swapIn(dir, next, names.filter((name) => !name.startsWith("figures/")));
+  } finally {
+    await removeAll(next);
   }
-  await write("index.html", indexHtml({ suite: opts.suite, command: opts.command, tables, figures, results }));
-  return { files, skipped: results.skipped };
+  return { files: names.map((name) => `${dir}/${name}`), skipped: results.skipped };
+}
+
+/** Remove `path` and what it holds, if it exists. */
+async function removeAll(path: string): Promise<void> {
+  await Deno.remove(path, { recursive: true }).catch((e) => {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  });
+}
+
+/**
+ * Move the report written in `next` into `dir`: each of `files` renamed over its old file, then
+ * `figures/` swapped as one folder (the old one moved into `next`, removed with it), with the stop
+ * signals held off meanwhile; one that came is acted on once the new report is whole in place.
+ */
+async function swapIn(dir: string, next: string, files: readonly string[]): Promise<void> {
+  const stop = new StopSignals(
+    "finishing moving the new report in",
+    " while the new report was moved in: run the report again",
+  );
+  try {
+    for (const name of files) await Deno.rename(`${next}/${name}`, `${dir}/${name}`);
+    await Deno.rename(`${dir}/figures`, `${next}/figures.old`).catch((e) => {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    });
+    await Deno.rename(`${next}/figures`, `${dir}/figures`);
+  } finally {
+    stop.close();
+  }
+  stop.check(" once the new report was in place");
 }

@@ -7,7 +7,7 @@
  */
 import type { LoadedRun } from "../results.ts";
 import { mean } from "../metrics/stats.ts";
-import type { EvalRecord, StepRecord } from "../store.ts";
+import { type EvalRecord, FIXED_MASKS, type StepRecord } from "../store.ts";
 import type { Method } from "./methods.ts";
 import { summarize } from "./seed_stats.ts";
 
@@ -50,15 +50,24 @@ interface Metric {
 }
 
 const SPLIT = ["planning", "execution"] as const;
+const AGREEMENT = ["precision", "recall", "f1"] as const;
 
 /** A training metric of each step. */
 function train(pick: (s: StepRecord) => number | null): Metric["values"] {
   return (run) => run.steps.map((s) => ({ step: s.step, panel: null, value: pick(s) }));
 }
 
+/** Training metrics in panels: `pick(step, panel)` for each of `names`. */
+function panels<P extends string>(
+  names: readonly P[],
+  pick: (s: StepRecord, panel: P) => number | null,
+): Metric["values"] {
+  return (run) => run.steps.flatMap((s) => names.map((p) => ({ step: s.step, panel: p, value: pick(s, p) })));
+}
+
 /** A planning/execution pair of training metrics. */
 function trainSplit(pick: (s: StepRecord) => Record<(typeof SPLIT)[number], number | null>): Metric["values"] {
-  return (run) => run.steps.flatMap((s) => SPLIT.map((p) => ({ step: s.step, panel: p, value: pick(s)[p] })));
+  return panels(SPLIT, (s, p) => pick(s)[p]);
 }
 
 /** An evaluation metric (mean over tasks), with the base model's evaluation as step 0 when the run has none. */
@@ -84,20 +93,22 @@ const METRICS: readonly Metric[] = [
     panels: null,
     values: train((s) => s.length.mean),
   },
-  {
-    name: "token_entropy",
-    title: "Token entropy: planning vs execution tokens",
-    y: "mean token entropy (nats)",
-    panels: [...SPLIT],
-    values: trainSplit((s) => s.entropy),
-  },
-  {
-    name: "relative_perplexity",
-    title: "Relative perplexity (to step 0): planning vs execution tokens",
-    y: "perplexity / step-0 perplexity",
-    panels: [...SPLIT],
-    values: trainSplit((s) => s.relPerplexity),
-  },
+  ...FIXED_MASKS.flatMap((mask): Metric[] => [
+    {
+      name: `token_entropy_${mask}`,
+      title: `Token entropy: planning vs execution tokens (${mask} mask)`,
+      y: "mean token entropy (nats)",
+      panels: [...SPLIT],
+      values: trainSplit((s) => s.masks[mask].entropy),
+    },
+    {
+      name: `relative_perplexity_${mask}`,
+      title: `Relative perplexity (to step 0): planning vs execution tokens (${mask} mask)`,
+      y: "perplexity / step-0 perplexity",
+      panels: [...SPLIT],
+      values: trainSplit((s) => s.masks[mask].relPerplexity),
+    },
+  ]),
   {
     name: "se_strategic",
     title: "Semantic entropy of strategic grams",
@@ -121,10 +132,38 @@ const METRICS: readonly Metric[] = [
   },
   {
     name: "planning_share",
-    title: "Planning-token share (training rollouts)",
+    title: "Planning-token share (training rollouts), by mask",
     y: "share of response tokens",
+    panels: [...FIXED_MASKS],
+    values: panels(FIXED_MASKS, (s, mask) => s.masks[mask].planningShare),
+  },
+  {
+    name: "mined_vs_oracle",
+    title: "Mined Strategic Grams against the oracle's planning tokens",
+    y: "share",
+    panels: [...AGREEMENT],
+    values: panels(AGREEMENT, (s, part) => s.minedVsOracle[part]),
+  },
+  {
+    name: "train_reward",
+    title: "Training reward (sampled rollouts)",
+    y: "mean reward",
     panels: null,
-    values: train((s) => s.planningShare),
+    values: train((s) => s.reward),
+  },
+  {
+    name: "frac_reward_zero_std",
+    title: "Prompt groups without signal (all rewards equal)",
+    y: "share of sampled groups",
+    panels: null,
+    values: train((s) => s.fracRewardZeroStd),
+  },
+  {
+    name: "kl_to_base",
+    title: "KL to the base model (k3 estimate on the step's rollouts)",
+    y: "KL (nats per token)",
+    panels: null,
+    values: train((s) => s.kl),
   },
 ];
 

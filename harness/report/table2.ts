@@ -1,23 +1,47 @@
 /**
  * Table 2: per method, at the final evaluation, the mean over tasks of pass@k (every k evaluated),
  * greedy accuracy, response length, aha frequency, the share of each error kind and the semantic
- * entropy of the answers; mean ± std over seeds.
+ * entropy of the answers; then, from the training steps, how well the mined Strategic Grams find the
+ * oracle's planning tokens (precision, recall, F1, each the mean over a run's steps; the base model's
+ * is the mean over every run's step 0, whose rollouts the base policy sampled); mean ± std over seeds.
  * @module
  */
 import type { ErrorKind } from "../evaluate.ts";
 import { mean } from "../metrics/stats.ts";
-import type { TaskEvalRecord } from "../store.ts";
+import type { StepRecord, TaskEvalRecord } from "../store.ts";
 import { formatSummary, type NumberFormat, PERCENT } from "./format.ts";
 import type { Method } from "./methods.ts";
 import { summarize } from "./seed_stats.ts";
 import type { Table } from "./table.ts";
 
-/** A column: its header, its CSV name, how it is shown and its value for one task (null: none). */
+/** A column of the final evaluation: its header, its CSV name, how it is shown and its value for one task (null: none). */
 interface Column {
   header: string;
   key: string;
   format: NumberFormat;
   value: (t: TaskEvalRecord) => number | null;
+}
+
+/** A column of the training steps: its value for one step. */
+interface StepColumn {
+  header: string;
+  key: string;
+  format: NumberFormat;
+  step: (s: StepRecord) => number;
+}
+
+const AGREEMENT: readonly StepColumn[] = (["precision", "recall", "f1"] as const).map((part) => ({
+  header: `mined ${part === "f1" ? "F1" : part} (%)`,
+  key: `mined_${part}`,
+  format: PERCENT,
+  step: (s) => s.minedVsOracle[part],
+}));
+
+/** Per seed, the mean over a run's steps of `c` (the base model: over every run's step 0, as one value). */
+function stepValues(methods: readonly Method[], m: Method, c: StepColumn): (number | null)[] {
+  const avg = (steps: readonly StepRecord[]) => (steps.length ? mean(steps.map(c.step)) : null);
+  if (!m.base) return m.runs.map((r) => avg(r.steps));
+  return [avg(methods.flatMap((o) => o.runs.flatMap((r) => r.steps.filter((s) => s.step === 0))))];
 }
 
 const ERROR_KINDS: readonly ErrorKind[] = ["format", "execution", "planning"];
@@ -52,15 +76,17 @@ function columns(ks: readonly string[]): Column[] {
 
 /** Table 2 of `methods`. */
 export function table2(methods: readonly Method[]): Table {
-  const cols = columns(ksOf(methods));
-  const stats = methods.map((m) =>
-    cols.map((c) =>
+  const evalCols = columns(ksOf(methods));
+  const cols = [...evalCols, ...AGREEMENT];
+  const stats = methods.map((m) => [
+    ...evalCols.map((c) =>
       summarize(m.finals.map((e) => {
         const v = e.evals.map(c.value).filter((x): x is number => x !== null);
         return v.length ? mean(v) : null;
       }))
-    )
-  );
+    ),
+    ...AGREEMENT.map((c) => summarize(stepValues(methods, m, c))),
+  ]);
   const rows = methods.map((m, i) => ({
     label: m.name,
     cells: stats[i].map((s, j) => ({ text: formatSummary(s, cols[j].format) })),
@@ -68,7 +94,9 @@ export function table2(methods: readonly Method[]): Table {
   return {
     caption: "At the final evaluation, mean over tasks, then mean ± std over seeds: unbiased pass@k, " +
       "greedy accuracy, mean response length, share of responses with an aha event, error kinds as " +
-      "shares of all responses, semantic entropy of the answers.",
+      "shares of all responses, semantic entropy of the answers; precision, recall and F1 of the mined " +
+      "Strategic Grams' planning tokens against the oracle's in the training rollouts (mean over a run's " +
+      "steps; base: over every run's step 0).",
     header: ["method", ...cols.map((c) => c.header)],
     groups: [rows.filter((_, i) => methods[i].base), rows.filter((_, i) => !methods[i].base)].filter((g) => g.length),
     csv: {
