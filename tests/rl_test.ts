@@ -290,7 +290,10 @@ Deno.test("rl", async (t) => {
         return { ...task.verify(problem, text), reward, correct: reward === 1 };
       },
     });
-    const r = await run("grpo", 1, tmp, { cfg: dyn, splits: [new TaskSplits(cfg.suite, coin, [1])] });
+    const coinSplits = [new TaskSplits(cfg.suite, coin, [1])];
+    const r = await run("grpo", 1, `${tmp}/a`, { cfg: dyn, splits: coinSplits });
+    const again = await run("grpo", 1, `${tmp}/b`, { cfg: dyn, splits: coinSplits });
+    assertEquals([again.files, again.rollouts, again.weights], [r.files, r.rollouts, r.weights], "same bytes twice");
     const steps = r.files[0].trim().split("\n").map((l) => JSON.parse(l));
     const stored = (await new Response(
       new Blob([r.rollouts]).stream().pipeThrough(new DecompressionStream("gzip")),

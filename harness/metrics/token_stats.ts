@@ -128,14 +128,13 @@ export function forkOverlap(
   masks: readonly ArrayLike<number>[],
   share = FORK_SHARE,
 ): ForkOverlap {
-  const forkMasks = forkTokens(entropies, share);
-  const { sum, n } = pooled(forkMasks, masks);
+  const a = maskAgreement(forkTokens(entropies, share), masks);
   return {
-    forks: sum.all,
-    planning: n.planning,
-    both: sum.planning,
-    planningAmongForks: ratio(sum.planning, sum.all),
-    forksAmongPlanning: ratio(sum.planning, n.planning),
+    forks: a.predicted,
+    planning: a.reference,
+    both: a.both,
+    planningAmongForks: a.precision,
+    forksAmongPlanning: a.recall,
   };
 }
 
