@@ -81,7 +81,7 @@ function evaluation(pick: (e: EvalRecord) => number): Metric["values"] {
 const METRICS: readonly Metric[] = [
   {
     name: "validation_accuracy",
-    title: "Validation accuracy (pass@1, mean over tasks)",
+    title: "Validation accuracy (pass@1 on the held-out test split, mean over tasks)",
     y: "pass@1",
     panels: null,
     values: evaluation((e) => mean(e.evals.map((t) => t.pass1))),
