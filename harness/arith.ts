@@ -4,7 +4,7 @@
  * @module
  */
 import type { StepCheck } from "./task.ts";
-import { MAX_NUMBER } from "./vocab.ts";
+import { MAX_NUMBER } from "./text/vocab.ts";
 
 /** The four operations. */
 export const OPS = ["+", "-", "*", "/"] as const;

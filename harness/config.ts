@@ -4,12 +4,12 @@
  * @module
  */
 import type { SuiteConfig } from "./suite.ts";
-import type { ModelConfig } from "./model.ts";
+import type { ModelConfig } from "./model/model.ts";
 import { DEFAULT_STYLE, type Style } from "./task.ts";
-import { VOCAB_SIZE } from "./tokenizer.ts";
-import type { RlConfig } from "./rl.ts";
-import { DEFAULT_CLIP } from "./pg_loss.ts";
-import type { MiningConfig } from "./planning_masks.ts";
+import { VOCAB_SIZE } from "./text/tokenizer.ts";
+import type { RlConfig } from "./loop/rl.ts";
+import { DEFAULT_CLIP } from "./update/pg_loss.ts";
+import type { MiningConfig } from "./masks/planning_masks.ts";
 
 /** Supervised training of the base model on teacher traces. */
 export interface SftConfig {

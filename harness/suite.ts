@@ -6,7 +6,7 @@
  * the validation split (as large as the test split) is where settings are tuned.
  * @module
  */
-import { rng } from "./rng.ts";
+import { rng } from "./core/rng.ts";
 import type { Problem, TaskDef } from "./task.ts";
 
 /** One task of a suite and the levels it is drawn at. */

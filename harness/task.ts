@@ -3,7 +3,7 @@
  * role-annotated traces. A task module `export default`s the result of {@link defineTask}.
  * @module
  */
-import type { Rng } from "./rng.ts";
+import type { Rng } from "./core/rng.ts";
 
 /** The role of a response token: strategy (`plan`), procedure (`exec`) or the final `answer`. */
 export type Role = "plan" | "exec" | "answer";

@@ -6,10 +6,10 @@
  * @module
  */
 import { apply, checkStep, findSteps, num, type Op } from "../harness/arith.ts";
-import type { Rng } from "../harness/rng.ts";
+import type { Rng } from "../harness/core/rng.ts";
 import { defineTask, type Problem, type Style, type Trace, type Verdict } from "../harness/task.ts";
 import { answerSection, BoundedTrace, missWhere, verdict } from "../harness/trace.ts";
-import { MAX_NUMBER } from "../harness/vocab.ts";
+import { MAX_NUMBER } from "../harness/text/vocab.ts";
 
 /** An arithmetic chain: `numbers[0] ops[0] numbers[1] ops[1] …`, evaluated left to right. */
 export interface ChainData {

@@ -11,7 +11,7 @@
  */
 import { apply, checkStep, findSteps, num, type Op, OPS } from "../harness/arith.ts";
 import { phrase } from "../harness/phrases.ts";
-import type { Rng } from "../harness/rng.ts";
+import type { Rng } from "../harness/core/rng.ts";
 import { defineTask, type Problem, type Style, type Trace, type Verdict } from "../harness/task.ts";
 import { answerSection, BoundedTrace, missWhere, pickStrategy, verdict } from "../harness/trace.ts";
 

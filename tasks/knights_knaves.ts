@@ -42,7 +42,7 @@
  * @module
  */
 import { longest, phrase, PLANNING_PHRASES, reflection } from "../harness/phrases.ts";
-import type { Rng } from "../harness/rng.ts";
+import type { Rng } from "../harness/core/rng.ts";
 import { defineTask, type Problem, type StepCheck, type Style, type Trace, type Verdict } from "../harness/task.ts";
 import { answerSection, pickStrategy, rethinks, TraceBuilder, verdict } from "../harness/trace.ts";
 

@@ -19,10 +19,10 @@
  */
 import { checkStep, findSteps, num } from "../harness/arith.ts";
 import { phrase, PLANNING_PHRASES } from "../harness/phrases.ts";
-import type { Rng } from "../harness/rng.ts";
+import type { Rng } from "../harness/core/rng.ts";
 import { defineTask, type Problem, type Style, type Trace, type Verdict } from "../harness/task.ts";
 import { answerSection, BoundedTrace, missWhere, pickStrategy, verdict } from "../harness/trace.ts";
-import { MAX_NUMBER } from "../harness/vocab.ts";
+import { MAX_NUMBER } from "../harness/text/vocab.ts";
 
 /** The shapes of equation: level 1 has `add` and `sub`, level 2 `paren` and `two`. */
 export type Form = "add" | "sub" | "paren" | "two";

@@ -36,7 +36,7 @@
  * target; the greedy path is the shortest in about 45% of problems.
  * @module
  */
-import type { Rng } from "../harness/rng.ts";
+import type { Rng } from "../harness/core/rng.ts";
 import { defineTask, type Problem, type StepCheck, type Style, type Trace } from "../harness/task.ts";
 import { answerSection, missWhere, pickStrategy, TraceBuilder, verdict } from "../harness/trace.ts";
 import { checkStep, findSteps, num } from "../harness/arith.ts";

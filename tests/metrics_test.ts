@@ -1,11 +1,11 @@
 import { assert, assertClose, assertEquals, assertThrows } from "./testing.ts";
 import countdown, { type CountdownData } from "../tasks/countdown.ts";
-import { rng } from "../harness/rng.ts";
+import { rng } from "../harness/core/rng.ts";
 import type { Problem, Verdict } from "../harness/task.ts";
-import { encode, EOS, words } from "../harness/tokenizer.ts";
-import { errorKind } from "../harness/evaluate.ts";
+import { encode, EOS, words } from "../harness/text/tokenizer.ts";
+import { errorKind } from "../harness/loop/evaluate.ts";
 import { REFLECTION_PHRASES } from "../harness/phrases.ts";
-import { DEFAULT_STRATEGIC_GRAMS, type StrategicGrams } from "../harness/strategic_grams.ts";
+import { DEFAULT_STRATEGIC_GRAMS, type StrategicGrams } from "../harness/masks/strategic_grams.ts";
 import { greedyAccuracy, meanPassAtK, pass1, passAtK } from "../harness/metrics/pass_at_k.ts";
 import {
   answerEntropy,

@@ -4,8 +4,8 @@
  * @module
  */
 import { PLANNING_PHRASES, REFLECTION_PHRASES } from "../harness/phrases.ts";
-import { type Rng, rng } from "../harness/rng.ts";
-import { encode } from "../harness/tokenizer.ts";
+import { type Rng, rng } from "../harness/core/rng.ts";
+import { encode } from "../harness/text/tokenizer.ts";
 
 /** Every planning and reflection phrase. */
 export const PHRASES: string[] = [...Object.values(PLANNING_PHRASES).flat(), ...REFLECTION_PHRASES];

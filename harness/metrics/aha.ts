@@ -17,7 +17,7 @@
  */
 import { REFLECTION_PHRASES } from "../phrases.ts";
 import type { StepCheck, Verdict } from "../task.ts";
-import { words } from "../tokenizer.ts";
+import { words } from "../text/tokenizer.ts";
 import { ratio } from "./stats.ts";
 
 /** One aha event: indices into `Verdict.steps` and the word index where the reflection starts. */

@@ -1,11 +1,11 @@
 /**
  * Error types of failed responses, from the task's step checker alone (no LLM judge): each failed
- * response has the kind {@link errorKind} (harness/evaluate.ts) gives it: `format` (not well formed),
+ * response has the kind {@link errorKind} (harness/loop/evaluate.ts) gives it: `format` (not well formed),
  * `execution` (well formed, some step wrong) or `planning` (well formed, every step right, the answer
  * still wrong). Shares are given over all responses (as `TaskEval.errors`) and over failed ones.
  * @module
  */
-import { type ErrorKind, errorKind } from "../evaluate.ts";
+import { type ErrorKind, errorKind } from "../loop/evaluate.ts";
 import type { Verdict } from "../task.ts";
 import { ratio } from "./stats.ts";
 
