@@ -3,8 +3,8 @@
  * tasks. This module is the public API (named exports only).
  * @module
  */
-export { defineTask } from "./harness/task.ts";
-export type { Problem, Role, StepCheck, Style, TaskDef, Trace, Verdict } from "./harness/task.ts";
+export { defineTask } from "./tasks/kit/task.ts";
+export type { Problem, Role, StepCheck, Style, TaskDef, Trace, Verdict } from "./tasks/kit/task.ts";
 export { getTask, TASKS } from "./tasks/mod.ts";
 export { Rng, rng } from "./harness/core/rng.ts";
 export type { RngState } from "./harness/core/rng.ts";

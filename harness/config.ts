@@ -5,7 +5,7 @@
  */
 import type { SuiteConfig } from "./suite.ts";
 import type { ModelConfig } from "./model/model.ts";
-import { DEFAULT_STYLE, type Style } from "./task.ts";
+import { DEFAULT_STYLE, type Style } from "../tasks/kit/task.ts";
 import { VOCAB_SIZE } from "./text/tokenizer.ts";
 import type { RlConfig } from "./loop/rl.ts";
 import { DEFAULT_CLIP } from "./update/pg_loss.ts";

@@ -7,7 +7,7 @@
  * @module
  */
 import { rng } from "./core/rng.ts";
-import type { Problem, TaskDef } from "./task.ts";
+import type { Problem, TaskDef } from "../tasks/kit/task.ts";
 
 /** One task of a suite and the levels it is drawn at. */
 export interface SuiteTask {

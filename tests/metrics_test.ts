@@ -1,10 +1,10 @@
 import { assert, assertClose, assertEquals, assertThrows } from "./testing.ts";
 import countdown, { type CountdownData } from "../tasks/countdown.ts";
 import { rng } from "../harness/core/rng.ts";
-import type { Problem, Verdict } from "../harness/task.ts";
+import type { Problem, Verdict } from "../tasks/kit/task.ts";
 import { encode, EOS, words } from "../harness/text/tokenizer.ts";
 import { errorKind } from "../harness/loop/evaluate.ts";
-import { REFLECTION_PHRASES } from "../harness/phrases.ts";
+import { REFLECTION_PHRASES } from "../tasks/kit/phrases.ts";
 import { DEFAULT_STRATEGIC_GRAMS, type StrategicGrams } from "../harness/masks/strategic_grams.ts";
 import { greedyAccuracy, meanPassAtK, pass1, passAtK } from "../harness/metrics/pass_at_k.ts";
 import {

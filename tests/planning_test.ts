@@ -15,7 +15,7 @@ import { getConfig } from "../harness/config.ts";
 import { TaskSplits } from "../harness/suite.ts";
 import { rng } from "../harness/core/rng.ts";
 import { encode, EOS } from "../harness/text/tokenizer.ts";
-import { DEFAULT_STYLE, type Problem, type Role } from "../harness/task.ts";
+import { DEFAULT_STYLE, type Problem, type Role } from "../tasks/kit/task.ts";
 import { getTask } from "../tasks/mod.ts";
 import type { CountdownData } from "../tasks/countdown.ts";
 import type { ShortestPathData } from "../tasks/shortest_path.ts";

@@ -3,7 +3,7 @@
  * steps, shared by the Strategic-Gram tests (PPMI+SVD and ONNX sentence-model embedders).
  * @module
  */
-import { PLANNING_PHRASES, REFLECTION_PHRASES } from "../harness/phrases.ts";
+import { PLANNING_PHRASES, REFLECTION_PHRASES } from "../tasks/kit/phrases.ts";
 import { type Rng, rng } from "../harness/core/rng.ts";
 import { encode } from "../harness/text/tokenizer.ts";
 

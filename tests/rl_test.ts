@@ -8,7 +8,7 @@ import { extent, fixedLogProbs, responseLogProbs } from "../harness/update/rl_up
 import { byLength, lengthChunks } from "../harness/model/length_chunks.ts";
 import { keptGroups, type MaskMaker, runRl } from "../harness/loop/rl.ts";
 import { planningMasks } from "../harness/masks/planning_masks.ts";
-import { defineTask, type StepCheck } from "../harness/task.ts";
+import { defineTask, type StepCheck } from "../tasks/kit/task.ts";
 import { TaskSplits } from "../harness/suite.ts";
 import { getTask } from "../tasks/mod.ts";
 import { words } from "../harness/text/tokenizer.ts";

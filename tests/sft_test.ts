@@ -93,7 +93,7 @@ Deno.test("sft", async (t) => {
         const f of [
           "harness/loop/sft.ts",
           "harness/model/model.ts",
-          "harness/trace.ts",
+          "tasks/kit/trace.ts",
           "tasks/mod.ts",
           "tasks/countdown.ts",
         ]

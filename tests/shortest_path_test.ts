@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertNotEquals } from "./testing.ts";
 import task, { makeProblem, type ShortestPathData } from "../tasks/shortest_path.ts";
 import { rng } from "../harness/core/rng.ts";
-import { DEFAULT_STYLE, type Problem, type Style, type Trace, type Verdict } from "../harness/task.ts";
+import { DEFAULT_STYLE, type Problem, type Style, type Trace, type Verdict } from "../tasks/kit/task.ts";
 import { inVocab, words } from "../harness/text/tokenizer.ts";
 import { VOCAB } from "../harness/text/vocab.ts";
 

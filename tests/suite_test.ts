@@ -4,7 +4,7 @@ import { TaskSplits } from "../harness/suite.ts";
 import { getConfig } from "../harness/config.ts";
 import { rng } from "../harness/core/rng.ts";
 import { encode, inVocab } from "../harness/text/tokenizer.ts";
-import { DEFAULT_STYLE } from "../harness/task.ts";
+import { DEFAULT_STYLE } from "../tasks/kit/task.ts";
 
 const cfg = getConfig("default");
 

@@ -5,7 +5,7 @@
  */
 import { assert, assertEquals } from "./testing.ts";
 import { TASKS } from "../tasks/mod.ts";
-import { DEFAULT_STYLE, type Verdict } from "../harness/task.ts";
+import { DEFAULT_STYLE, type Verdict } from "../tasks/kit/task.ts";
 import { type Rng, rng } from "../harness/core/rng.ts";
 import { VOCAB } from "../harness/text/vocab.ts";
 

@@ -12,7 +12,7 @@
 import type { tf } from "../backend/backend.ts";
 import { groupStats } from "./advantage.ts";
 import type { Rng } from "../core/rng.ts";
-import type { StepCheck } from "../task.ts";
+import type { StepCheck } from "../../tasks/kit/task.ts";
 
 /** A per-token flag: planning token (1 / true) or not (0 / false). */
 export type Mask = Uint8Array | readonly boolean[];

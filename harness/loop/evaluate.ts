@@ -10,7 +10,7 @@ import { type Rng, rng } from "../core/rng.ts";
 import { sample } from "../rollout/sampler.ts";
 import type { EvalSplit, TaskSplits } from "../suite.ts";
 import { decode, EOS } from "../text/tokenizer.ts";
-import type { Problem, Verdict } from "../task.ts";
+import type { Problem, Verdict } from "../../tasks/kit/task.ts";
 import { promptIds } from "./sft.ts";
 import type { TaskEvalRecord } from "../store/schema.ts";
 import { greedyAccuracy, meanPassAtK, pass1 } from "../metrics/pass_at_k.ts";

@@ -13,7 +13,7 @@
  */
 import { decode } from "../text/tokenizer.ts";
 import { isSpecialToken } from "./planning.ts";
-import type { Problem, Role, TaskDef } from "../task.ts";
+import type { Problem, Role, TaskDef } from "../../tasks/kit/task.ts";
 
 /** Index of the first `answer :` marker in words, or their length when there is none. */
 function markerAt(ws: readonly string[]): number {

@@ -15,8 +15,8 @@
  * rewrite, not an aha; a reflection with no wrong step before it is no aha either.
  * @module
  */
-import { REFLECTION_PHRASES } from "../phrases.ts";
-import type { StepCheck, Verdict } from "../task.ts";
+import { REFLECTION_PHRASES } from "../../tasks/kit/phrases.ts";
+import type { StepCheck, Verdict } from "../../tasks/kit/task.ts";
 import { words } from "../text/tokenizer.ts";
 import { ratio } from "./stats.ts";
 

@@ -6,7 +6,7 @@
  * @module
  */
 import { type ErrorKind, errorKind } from "../loop/evaluate.ts";
-import type { Verdict } from "../task.ts";
+import type { Verdict } from "../../tasks/kit/task.ts";
 import { ratio } from "./stats.ts";
 
 /** The error kinds, in report order. */

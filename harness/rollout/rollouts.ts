@@ -7,7 +7,7 @@ import type { RolloutEngine } from "./engine.ts";
 import type { Rng } from "../core/rng.ts";
 import { sample } from "./sampler.ts";
 import type { TaskSplits } from "../suite.ts";
-import type { Problem, TaskDef, Verdict } from "../task.ts";
+import type { Problem, TaskDef, Verdict } from "../../tasks/kit/task.ts";
 import { decode, EOS } from "../text/tokenizer.ts";
 import { promptIds } from "../loop/sft.ts";
 

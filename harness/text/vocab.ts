@@ -4,7 +4,7 @@
  * removing, reordering) must bump {@link VOCAB_VERSION}; a test pins the list's hash to the version.
  * @module
  */
-import { PLANNING_PHRASES, REFLECTION_PHRASES } from "../phrases.ts";
+import { PLANNING_PHRASES, REFLECTION_PHRASES } from "../../tasks/kit/phrases.ts";
 
 /** Special tokens: padding, begin, prompt/response separator, end of response. */
 export const SPECIAL = ["<pad>", "<bos>", "<sep>", "<eos>"] as const;

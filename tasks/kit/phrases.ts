@@ -4,7 +4,7 @@
  * the reflection phrases that open a reflect-and-correct ("wait , let us check").
  * @module
  */
-import type { Rng } from "./core/rng.ts";
+import type { Rng } from "../../harness/core/rng.ts";
 
 /** Planning phrases by kind; each phrase is space-separated vocabulary words. */
 export const PLANNING_PHRASES = {

@@ -4,7 +4,10 @@
  * @module
  */
 import type { StepCheck } from "./task.ts";
-import { MAX_NUMBER } from "./text/vocab.ts";
+import { MAX_NUMBER } from "../../harness/text/vocab.ts";
+
+/** The largest whole number that is one token (harness/text/vocab.ts): every number a task writes is in 0..MAX_NUMBER. */
+export { MAX_NUMBER };
 
 /** The four operations. */
 export const OPS = ["+", "-", "*", "/"] as const;

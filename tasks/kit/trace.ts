@@ -3,11 +3,11 @@
  * exec-error / reflect-and-correct mechanics of a {@link Style}, and the `answer :` section.
  * @module
  */
-import type { Rng } from "./core/rng.ts";
+import type { Rng } from "../../harness/core/rng.ts";
 import type { Role, StepCheck, Style, Trace, Verdict } from "./task.ts";
 import { longest, phrase, type PhraseKind, reflection, REFLECTION_PHRASES } from "./phrases.ts";
-import { inVocab, words } from "./text/tokenizer.ts";
-import { MAX_NUMBER } from "./text/vocab.ts";
+import { inVocab, words } from "../../harness/text/tokenizer.ts";
+import { MAX_NUMBER } from "../../harness/text/vocab.ts";
 
 /** Accumulates a teacher trace word by word, each with its role. */
 export class TraceBuilder {

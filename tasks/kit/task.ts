@@ -3,7 +3,10 @@
  * role-annotated traces. A task module `export default`s the result of {@link defineTask}.
  * @module
  */
-import type { Rng } from "./core/rng.ts";
+import type { Rng } from "../../harness/core/rng.ts";
+
+/** The seeded stream a task draws from (harness/core/rng.ts), here for task authors. */
+export type { Rng };
 
 /** The role of a response token: strategy (`plan`), procedure (`exec`) or the final `answer`. */
 export type Role = "plan" | "exec" | "answer";
