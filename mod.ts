@@ -10,9 +10,16 @@ export { Rng, rng } from "./harness/core/rng.ts";
 export type { RngState } from "./harness/core/rng.ts";
 export { decode, encode, TOKENIZER_ID, UnknownTokenError } from "./harness/text/tokenizer.ts";
 export { TaskSplits } from "./harness/suite.ts";
-export type { SuiteConfig, SuiteTask } from "./harness/suite.ts";
 export { CONFIGS, getConfig } from "./harness/config.ts";
-export type { BenchConfig, EvalConfig, SftConfig } from "./harness/config.ts";
+export type {
+  BenchConfig,
+  EvalConfig,
+  MiningConfig,
+  RlConfig,
+  SftConfig,
+  SuiteConfig,
+  SuiteTask,
+} from "./harness/config.ts";
 export { BACKENDS, useBackend } from "./harness/backend/backend.ts";
 export { MAX_WASM_THREADS, useWasm, wasmThreads } from "./harness/backend/wasm_threads.ts";
 export { createPolicy, Policy } from "./harness/model/model.ts";
@@ -21,8 +28,7 @@ export { sample } from "./harness/rollout/sampler.ts";
 export type { Sample, SampleOptions } from "./harness/rollout/sampler.ts";
 export { loadCheckpoint, saveCheckpoint } from "./harness/model/checkpoint.ts";
 export { baseModel, trainBase } from "./harness/loop/sft.ts";
-export { errorKind, evaluate, passKs } from "./harness/loop/evaluate.ts";
-export type { ErrorKind } from "./harness/loop/evaluate.ts";
+export { evaluate, passKs } from "./harness/loop/evaluate.ts";
 export { tf } from "./harness/backend/backend.ts";
 export {
   AGGREGATIONS,
@@ -31,6 +37,7 @@ export {
   checkAdvantages,
   checkBaseline,
   defineBaseline,
+  groupStats,
   MASK_SOURCES,
 } from "./harness/credit/baseline.ts";
 export type {
@@ -46,7 +53,7 @@ export type {
   ParamValue,
   RolloutContext,
 } from "./harness/credit/baseline.ts";
-export { broadcastToTokens, groupAdvantages, groupStats, grpoAdvantages, STD_EPS } from "./harness/credit/advantage.ts";
+export { broadcastToTokens, groupAdvantages, grpoAdvantages, STD_EPS } from "./harness/credit/advantage.ts";
 export { parseParamOverrides, resolveParams } from "./harness/credit/params.ts";
 export type { ParamOverrides } from "./harness/credit/params.ts";
 export { aggregate, DEFAULT_CLIP, pgLoss } from "./harness/update/pg_loss.ts";
@@ -77,29 +84,20 @@ export type { WordVectorOptions, WordVectors } from "./harness/masks/word_vector
 export { kmeansPlusPlus, seededKMeans } from "./harness/masks/kmeans.ts";
 export type { Clustering } from "./harness/masks/kmeans.ts";
 export { RunFailedError, runRl } from "./harness/loop/rl.ts";
-export type { MaskMaker, RlConfig, RunSpec } from "./harness/loop/rl.ts";
+export type { RunSpec } from "./harness/loop/rl.ts";
 export { evaluateBase, planCells, prepareBase, ResultsFolderError, runCell, runGrid } from "./harness/grid/runner.ts";
-export type { BaseRun, Cell, GridBaseline, GridSpec } from "./harness/grid/runner.ts";
+export type { BaseRun, Cell, GridBaseline, GridSpec, LastJob } from "./harness/grid/runner.ts";
 export { FolderLockedError, lockFolder } from "./harness/core/folder_lock.ts";
 export { runInChildren } from "./harness/grid/pool.ts";
 export { Stopped, StopSignals } from "./harness/core/stop.ts";
-export type { ChildArgs, LastJob } from "./harness/grid/pool.ts";
+export type { ChildArgs } from "./harness/grid/pool.ts";
 export { loadRunState, saveRunState } from "./harness/loop/run_state.ts";
 export type { RunState, RunStateMeta } from "./harness/loop/run_state.ts";
 export type { OptimizerState } from "./harness/model/optimizer.ts";
 export { rolloutRecords, stepRecord } from "./harness/loop/step_metrics.ts";
-export {
-  canonicalJson,
-  gridHash,
-  hashOf,
-  manifestProblem,
-  readManifest,
-  runHash,
-  runId,
-  runsDir,
-  STORE_VERSION,
-  writeManifest,
-} from "./harness/store/schema.ts";
+export { STORE_VERSION } from "./harness/store/schema.ts";
+export { canonicalJson, gridHash, hashOf, manifestProblem, runHash } from "./harness/store/hashes.ts";
+export { readManifest, runId, runsDir, writeManifest } from "./harness/store/run_folder.ts";
 export type {
   EvalRecord,
   FileSum,
@@ -115,7 +113,7 @@ export type { ReportOptions, ReportResult } from "./harness/report/mod.ts";
 export { mineGrams, planningMasks } from "./harness/masks/planning_masks.ts";
 export { DEFAULT_SENTENCE_MODEL, loadSentenceModel } from "./harness/masks/sentence_model.ts";
 export type { SentenceEmbedder, SentenceModelOptions } from "./harness/masks/sentence_model.ts";
-export type { MiningConfig, PlanningMasks } from "./harness/masks/planning_masks.ts";
+export type { MaskMaker, PlanningMasks } from "./harness/masks/planning_masks.ts";
 export { sampleGroups, score, stepPrompts } from "./harness/rollout/rollouts.ts";
 export type { Rollout, Sampled, StepPrompt } from "./harness/rollout/rollouts.ts";
 export { mean, ratio } from "./harness/metrics/stats.ts";
@@ -130,8 +128,8 @@ export {
 } from "./harness/metrics/semantic_entropy.ts";
 export { ahaEvents, ahaSummary, phraseSpans } from "./harness/metrics/aha.ts";
 export type { AhaEvent, AhaResponse, AhaSummary } from "./harness/metrics/aha.ts";
-export { ERROR_KINDS, errorShares } from "./harness/metrics/error_types.ts";
-export type { ErrorShares } from "./harness/metrics/error_types.ts";
+export { ERROR_KINDS, errorKind, errorShares } from "./harness/metrics/error_types.ts";
+export type { ErrorKind, ErrorShares } from "./harness/metrics/error_types.ts";
 export { accuracyByLength, DEFAULT_LENGTH_BINS, lengthStats, percentile } from "./harness/metrics/length.ts";
 export type { LengthBin, LengthStats } from "./harness/metrics/length.ts";
 export {

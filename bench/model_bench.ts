@@ -11,11 +11,12 @@ import { defaultWasmThreads, useWasm } from "../harness/backend/wasm_threads.ts"
 import { createPolicy, logProbAndEntropy } from "../harness/model/model.ts";
 import { Trainer } from "../harness/model/optimizer.ts";
 import { sample } from "../harness/rollout/sampler.ts";
-import { TfjsEngine } from "../harness/rollout/engine.ts";
+import { TfjsEngine } from "../harness/rollout/tfjs_engine.ts";
 import { OnnxEngine } from "../harness/rollout/onnx_engine.ts";
 import { rng } from "../harness/core/rng.ts";
 import { getConfig } from "../harness/config.ts";
-import { sequenceLoss, sftBatch, trainSplits } from "../harness/loop/sft.ts";
+import { sequenceLoss, sftBatch } from "../harness/loop/sft.ts";
+import { trainSplits } from "../harness/suite.ts";
 
 const backend = Deno.env.get("CREDIT_BENCH_BACKEND") ?? DEFAULT_BACKEND;
 if (isWasm(backend)) {

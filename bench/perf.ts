@@ -19,18 +19,20 @@ import { defaultWasmThreads, useWasm, wasmThreads } from "../harness/backend/was
 import { getConfig } from "../harness/config.ts";
 import { createPolicy, logProbAndEntropy, type ModelConfig } from "../harness/model/model.ts";
 import { Trainer } from "../harness/model/optimizer.ts";
-import { type RolloutEngine, TfjsEngine } from "../harness/rollout/engine.ts";
+import { type RolloutEngine } from "../harness/rollout/engine.ts";
+import { TfjsEngine } from "../harness/rollout/tfjs_engine.ts";
 import { OnnxEngine } from "../harness/rollout/onnx_engine.ts";
 import { policyOnnx, weightsOf } from "../harness/model/onnx_export.ts";
 import { firstLine, onnxRuntime } from "../harness/backend/onnx_runtime.ts";
 import { sample } from "../harness/rollout/sampler.ts";
 import { rng } from "../harness/core/rng.ts";
 import { stepPrompts } from "../harness/rollout/rollouts.ts";
-import { baseModelKey, promptIds, sequenceLoss, sftBatch, trainSplits } from "../harness/loop/sft.ts";
+import { baseModelKey, sequenceLoss, sftBatch } from "../harness/loop/sft.ts";
+import { trainSplits } from "../harness/suite.ts";
 import { extent, fixedLogProbs, responseLogProbs } from "../harness/update/rl_update.ts";
 import { byLength, TRAIN_PASS_OVERHEAD } from "../harness/model/length_chunks.ts";
-import { encode, EOS } from "../harness/text/tokenizer.ts";
-import { readManifest, runsDir } from "../harness/store/schema.ts";
+import { encode, EOS, promptIds } from "../harness/text/tokenizer.ts";
+import { readManifest, runsDir } from "../harness/store/run_folder.ts";
 
 const REF: ModelConfig = { vocabSize: 64, dModel: 128, layers: 2, heads: 4, context: 64 };
 /** The value of command-line flag `name`, or `fallback`. */

@@ -15,8 +15,9 @@
  */
 import { DEFAULT_BACKEND, useBackend } from "../harness/backend/backend.ts";
 import { type BenchConfig, getConfig } from "../harness/config.ts";
-import { baseModel, trainSplits } from "../harness/loop/sft.ts";
-import { createEngine } from "../harness/rollout/engine.ts";
+import { baseModel } from "../harness/loop/sft.ts";
+import { trainSplits } from "../harness/suite.ts";
+import { createEngine } from "../harness/rollout/create_engine.ts";
 import { evaluate } from "../harness/loop/evaluate.ts";
 import { loadCheckpoint } from "../harness/model/checkpoint.ts";
 import { mineGrams, planningMasks } from "../harness/masks/planning_masks.ts";

@@ -15,7 +15,7 @@ import { type Cell, runGrid } from "./grid/runner.ts";
 import { exitWithParent, runInChildren } from "./grid/pool.ts";
 import { writeReport } from "./report/mod.ts";
 import { parseParamOverrides } from "./credit/params.ts";
-import { runsDir } from "./store/schema.ts";
+import { runsDir } from "./store/run_folder.ts";
 import { signalStatus, Stopped, StopSignals } from "./core/stop.ts";
 import { BASELINES, loadBaseline } from "../baselines/mod.ts";
 import { TASKS } from "../tasks/mod.ts";

@@ -9,10 +9,10 @@ import {
   checkAdvantages,
   checkBaseline,
   defineBaseline,
+  groupStats,
   type ParamSpec,
   type RolloutContext,
 } from "../harness/credit/baseline.ts";
-import { groupStats } from "../harness/credit/advantage.ts";
 import { parseParamOverrides, resolveParams } from "../harness/credit/params.ts";
 import { logProbAndEntropy } from "../harness/model/model.ts";
 import { rng } from "../harness/core/rng.ts";

@@ -10,7 +10,7 @@ import {
   type ModelConfig,
 } from "../harness/model/model.ts";
 import { sample } from "../harness/rollout/sampler.ts";
-import { TfjsEngine } from "../harness/rollout/engine.ts";
+import { TfjsEngine } from "../harness/rollout/tfjs_engine.ts";
 import { rng } from "../harness/core/rng.ts";
 import { loadCheckpoint, saveCheckpoint, weightBytes } from "../harness/model/checkpoint.ts";
 import { BOS, EOS, SEP, TOKENIZER_ID } from "../harness/text/tokenizer.ts";

@@ -11,11 +11,11 @@ import {
   type SftStep,
   sourceFiles,
   trainBase,
-  trainSplits,
 } from "../harness/loop/sft.ts";
+import { trainSplits } from "../harness/suite.ts";
 import { weightBytes } from "../harness/model/checkpoint.ts";
 import { evaluate } from "../harness/loop/evaluate.ts";
-import { TfjsEngine } from "../harness/rollout/engine.ts";
+import { TfjsEngine } from "../harness/rollout/tfjs_engine.ts";
 import { EOS, PAD } from "../harness/text/tokenizer.ts";
 import { createPolicy } from "../harness/model/model.ts";
 

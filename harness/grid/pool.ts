@@ -8,18 +8,12 @@
  * no run goes on writing unseen, and `--resume` continues them from their last checkpoints.
  * @module
  */
-import type { Cell } from "./runner.ts";
+import type { Cell, LastJob } from "./runner.ts";
 import { Progress } from "../core/progress.ts";
 import { signalStatus, StopSignals } from "../core/stop.ts";
 
 /** How to start the child of a cell: the arguments after `deno`. */
 export type ChildArgs = (cell: Cell) => string[];
-
-/** A job run in this process after the cells, and what its failure is called. */
-export interface LastJob {
-  name: string;
-  run: () => Promise<void>;
-}
 
 /** Lines in `path` (0 when it does not exist yet). */
 async function lines(path: string): Promise<number> {

@@ -1,7 +1,7 @@
 /**
  * The bench grid: the suite's base model (built or loaded from the cache) and the Strategic Grams
  * mined from it in a `base-…` folder, then every (baseline, seed) run from that base, each in its own
- * folder of the results store (harness/store/schema.ts), in this process or in `jobs` child processes, and
+ * folder of the results store (harness/store/), in this process or in `jobs` child processes, and
  * last the base model's evaluation (in this process, beside the grid's last runs).
  *
  * Before anything runs, the results folder is checked and locked (harness/core/folder_lock.ts: one bench
@@ -21,34 +21,34 @@ import type { ParamOverrides } from "../credit/params.ts";
 import { resolveParams } from "../credit/params.ts";
 import { Progress } from "../core/progress.ts";
 import { runRl } from "../loop/rl.ts";
-import { baseModel, trainSplits } from "../loop/sft.ts";
+import { baseModel } from "../loop/sft.ts";
+import { trainSplits } from "../suite.ts";
 import { mineGrams, planningMasks } from "../masks/planning_masks.ts";
 import { loadStrategicGrams, saveStrategicGrams, type StrategicGrams } from "../masks/strategic_grams.ts";
+import type { RunManifest } from "../store/schema.ts";
 import {
-  fileSums,
-  gitCommit,
-  gridHash,
-  manifestProblem,
+  createRunFolder,
+  existingRuns,
+  finish,
   moveAsideCommand,
+  newManifest,
   readManifest,
-  runHash,
   runId,
-  type RunManifest,
   runsDir,
-  STORE_VERSION,
-  writeManifest,
-} from "../store/schema.ts";
+} from "../store/run_folder.ts";
+import { gitCommit } from "../store/git_commit.ts";
+import { gridHash, manifestProblem, runHash } from "../store/hashes.ts";
 import { tf } from "../backend/backend.ts";
 import { TOKENIZER_ID } from "../text/tokenizer.ts";
-import { createEngine, type EngineName } from "../rollout/engine.ts";
+import { type EngineName } from "../rollout/engine.ts";
+import { createEngine } from "../rollout/create_engine.ts";
 import { firstLine, onnxRuntime } from "../backend/onnx_runtime.ts";
 import { sha256 } from "../core/atomic.ts";
 import { lockFolder } from "../core/folder_lock.ts";
-import type { LastJob } from "./pool.ts";
 import { ResultsError, verifyFiles } from "../store/results.ts";
-import { Stopped, type StopSignals } from "../core/stop.ts";
+import type { StopSignals } from "../core/stop.ts";
 
-/** How a stopped bench goes on, the end of every {@link Stopped} message of the grid. */
+/** How a stopped bench goes on, the end of every `Stopped` message of the grid (harness/core/stop.ts). */
 const GO_ON = "; run the same command with --resume to continue";
 
 /** A baseline of the grid and how it was named (a registered name or a path, passed on to child processes). */
@@ -85,11 +85,17 @@ export interface GridSpec {
   stop?: StopSignals;
 }
 
+/** A job run in this process after the cells, and what its failure is called. */
+export interface LastJob {
+  name: string;
+  run: () => Promise<void>;
+}
+
 /** One planned (baseline, seed) run. */
 export interface Cell {
   baseline: Baseline;
   source: string;
-  /** What identifies the baseline's code in the config hash (store.ts `runHash`). */
+  /** What identifies the baseline's code in the config hash (harness/store/hashes.ts `runHash`). */
   key: string;
   params: ParamSpec;
   seed: number;
@@ -125,19 +131,6 @@ async function sourceKey(source: string, baseline: Baseline): Promise<string> {
   return `sha256:${await sha256(await Deno.readFile(path))}`;
 }
 
-/**
- * Create run folder `dir` holding `m` as its manifest, atomically (made under a temporary name, then
- * renamed), so no other process ever sees a run folder without a manifest. An existing folder just
- * gets the new manifest.
- */
-async function createRunFolder(dir: string, m: RunManifest): Promise<void> {
-  if (await readManifest(dir)) return await writeManifest(dir, m);
-  const tmp = `${dir}.tmp-${Deno.pid}`;
-  await Deno.mkdir(tmp, { recursive: true });
-  await writeManifest(tmp, m);
-  await Deno.rename(tmp, dir);
-}
-
 /** The versions a manifest records (ONNX Runtime's when the engine uses it). */
 async function versions(engine: EngineName): Promise<Record<string, string | null>> {
   return {
@@ -160,21 +153,6 @@ async function checkWritable(dir: string): Promise<void> {
       `cannot write to ${dir} (${(e as Error).message}); pick a writable folder with --out`,
     );
   }
-}
-
-/** The run folders under `dir` with their manifests (none when `dir` does not exist yet). */
-async function existingRuns(dir: string): Promise<{ id: string; manifest: RunManifest | null }[]> {
-  const out = [];
-  try {
-    for await (const e of Deno.readDir(dir)) {
-      if (e.isDirectory && !e.name.includes(".tmp-")) {
-        out.push({ id: e.name, manifest: await readManifest(`${dir}/${e.name}`) });
-      }
-    }
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  }
-  return out.sort((a, b) => (a.id < b.id ? -1 : 1));
 }
 
 /**
@@ -248,59 +226,6 @@ async function checkFinished(dir: string, m: RunManifest): Promise<void> {
   });
 }
 
-/** A manifest for a run starting now. */
-async function newManifest(
-  spec: GridSpec,
-  grid: string,
-  fields: Pick<
-    RunManifest,
-    "kind" | "id" | "baseline" | "baselineSource" | "baselineKey" | "params" | "seed" | "configHash"
-  >,
-): Promise<RunManifest> {
-  return {
-    storeVersion: STORE_VERSION,
-    ...fields,
-    suite: spec.cfg.name,
-    config: spec.cfg,
-    gridHash: grid,
-    backend: spec.backend,
-    engine: spec.engine,
-    tokenizer: TOKENIZER_ID,
-    versions: await versions(spec.engine),
-    gitCommit: await gitCommit(),
-    command: spec.command,
-    startedAt: new Date().toISOString(),
-    endedAt: null,
-    status: "running",
-    files: {},
-  };
-}
-
-/** The files of a finished run folder whose checksums its manifest keeps. */
-const RUN_FILES = [
-  "train.jsonl",
-  "eval.jsonl",
-  "rollouts.jsonl.gz",
-  "timings.jsonl",
-  "strategic_grams.json",
-  "policy.onnx",
-  "checkpoint/model.json",
-  "checkpoint/weights.bin",
-  "checkpoint/optimizer.bin",
-  "checkpoint/state.json",
-];
-
-/** Mark a run folder's manifest finished (or failed, or stopped by a signal), with checksums of its files. */
-async function finish(dir: string, m: RunManifest, error?: Error): Promise<void> {
-  await writeManifest(dir, {
-    ...m,
-    endedAt: new Date().toISOString(),
-    status: !error ? "complete" : error instanceof Stopped ? "stopped" : "failed",
-    ...(error ? { error: error.message } : {}),
-    files: error ? {} : await fileSums(dir, RUN_FILES),
-  });
-}
-
 /** `e` with what to do when it is a refused write into the base-model cache `cache` (a read-only folder). */
 function unwritableCache(e: unknown, cache: string): unknown {
   const code = (e as { code?: string }).code;
@@ -354,7 +279,10 @@ export async function prepareBase(spec: GridSpec, grid: string): Promise<BaseRun
       });
       return { checkpoint: built.dir, dir, grams };
     }
-    await createRunFolder(dir, await newManifest(spec, grid, { ...fields, id, configHash }));
+    await createRunFolder(
+      dir,
+      await newManifest(spec, await versions(spec.engine), grid, { ...fields, id, configHash }),
+    );
     const engine = await createEngine(spec.engine, built.policy);
     const grams = await mineGrams(cfg, engine, trainSplits(cfg), baseSeed).finally(() => engine.dispose());
     console.error(`mined ${grams.grams.length} strategic grams from ${grams.responses} successful base-model rollouts`);
@@ -401,7 +329,7 @@ export async function runCell(
   const id = cell.dir.slice(cell.dir.lastIndexOf("/") + 1);
   const previous = cell.resume ? await readManifest(cell.dir) : null;
   const m = {
-    ...await newManifest(spec, grid, {
+    ...await newManifest(spec, await versions(spec.engine), grid, {
       kind: "run",
       id,
       baseline: cell.baseline.name,

@@ -9,9 +9,8 @@ import type { RolloutEngine } from "../rollout/engine.ts";
 import { type Rng, rng } from "../core/rng.ts";
 import { sample } from "../rollout/sampler.ts";
 import type { EvalSplit, TaskSplits } from "../suite.ts";
-import { decode, EOS } from "../text/tokenizer.ts";
+import { decode, EOS, promptIds } from "../text/tokenizer.ts";
 import type { Problem, Verdict } from "../../tasks/kit/task.ts";
-import { promptIds } from "./sft.ts";
 import type { TaskEvalRecord } from "../store/schema.ts";
 import { greedyAccuracy, meanPassAtK, pass1 } from "../metrics/pass_at_k.ts";
 import { errorShares } from "../metrics/error_types.ts";
@@ -19,16 +18,6 @@ import { seAnswer } from "../metrics/semantic_entropy.ts";
 import { ahaSummary } from "../metrics/aha.ts";
 import { accuracyByLength, lengthStats } from "../metrics/length.ts";
 import { mean } from "../metrics/stats.ts";
-
-/** What went wrong in a failed response. */
-export type ErrorKind = "format" | "execution" | "planning";
-
-/** The error kind of a verdict, or null when it is correct. */
-export function errorKind(v: Verdict): ErrorKind | null {
-  if (v.correct) return null;
-  if (!v.wellFormed) return "format";
-  return v.steps.some((s) => !s.ok) ? "execution" : "planning";
-}
 
 /** One verified response. */
 interface Response {

@@ -13,13 +13,15 @@ import {
   type Baseline,
   baselineAdvantages,
   baselineContext,
+  groupStats,
   type MaskSource,
   type ParamSpec,
 } from "../credit/baseline.ts";
-import type { BenchConfig } from "../config.ts";
+import type { BenchConfig, RlConfig } from "../config.ts";
 import { evaluate } from "./evaluate.ts";
 import type { Policy } from "../model/model.ts";
-import { createEngine, type EngineName, type RolloutEngine } from "../rollout/engine.ts";
+import type { EngineName, RolloutEngine } from "../rollout/engine.ts";
+import { createEngine } from "../rollout/create_engine.ts";
 import { policyOnnx, weightsOf } from "../model/onnx_export.ts";
 import { NonFiniteError, Trainer } from "../model/optimizer.ts";
 import { rng } from "../core/rng.ts";
@@ -29,49 +31,12 @@ import { updatePolicy } from "../update/rl_update.ts";
 import type { EvalSplit, TaskSplits } from "../suite.ts";
 import { loadRunState, saveRunState, truncateTo } from "./run_state.ts";
 import type { FixedMask, StepRecord } from "../store/schema.ts";
-import { groupStats } from "../credit/advantage.ts";
+import { METRIC_FILES } from "../store/run_folder.ts";
 import type { StrategicGrams } from "../masks/strategic_grams.ts";
+import type { MaskMaker } from "../masks/planning_masks.ts";
 import { rolloutRecords, stepRecord } from "./step_metrics.ts";
 import type { Split } from "../metrics/token_stats.ts";
 import { writeAtomic } from "../core/atomic.ts";
-
-/** Settings of the RL loop. */
-export interface RlConfig {
-  /** Training steps. */
-  steps: number;
-  /** Prompts per step (the tasks in turn). */
-  prompts: number;
-  /** Rollouts per prompt (G). */
-  group: number;
-  /** Sampling temperature of the rollouts. */
-  temperature: number;
-  /** Adam learning rate. */
-  lr: number;
-  /** Passes over each step's rollouts. */
-  epochs: number;
-  /** Rollouts per optimisation step. */
-  miniBatch: number;
-  /** ε_low, ε_high of the ratio clip (clip-higher). */
-  clipLow: number;
-  clipHigh: number;
-  /** Weight of the KL to the base model (0: none, the default as in DAPO and the paper). */
-  klBeta: number;
-  /** Global gradient-norm clip. */
-  gradClip: number;
-  /**
-   * DAPO's dynamic sampling: 0 uses every sampled group (off); n ≥ 1 drops the groups whose rewards are
-   * all equal (they carry no signal) and samples up to n rounds of `prompts` prompts in all to fill the
-   * step with `prompts` groups that differ.
-   */
-  dynamicSampling: number;
-  /** Evaluate on the test splits every this many steps (and after the last). */
-  evalEvery: number;
-  /** Save the weights every this many steps. */
-  checkpointEvery: number;
-}
-
-/** Makes the planning-token mask of every rollout of a step from a mask source. */
-export type MaskMaker = (source: MaskSource, rollouts: readonly Rollout[], step: number) => Uint8Array[];
 
 /** Everything a run needs. */
 export interface RunSpec {
@@ -109,9 +74,6 @@ export class RunFailedError extends Error {
     this.name = "RunFailedError";
   }
 }
-
-/** The metric files of a run, cut back to their saved lengths on resume. */
-const METRIC_FILES = ["train.jsonl", "eval.jsonl", "timings.jsonl", "rollouts.jsonl"];
 
 /** Append JSON lines to a file. */
 async function appendLines(path: string, values: readonly unknown[]): Promise<void> {

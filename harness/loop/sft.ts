@@ -7,12 +7,11 @@ import { tf } from "../backend/backend.ts";
 import { type BenchConfig, type SftConfig } from "../config.ts";
 import { createPolicy, logProbAndEntropy, type Policy } from "../model/model.ts";
 import { rng } from "../core/rng.ts";
-import { TaskSplits } from "../suite.ts";
-import { BOS, encode, EOS, PAD, SEP, TOKENIZER_ID } from "../text/tokenizer.ts";
+import { TaskSplits, trainSplits } from "../suite.ts";
+import { encode, EOS, PAD, promptIds, TOKENIZER_ID } from "../text/tokenizer.ts";
 import { Trainer } from "../model/optimizer.ts";
 import { loadCheckpoint, saveCheckpoint } from "../model/checkpoint.ts";
 import { sha256, writeAtomic } from "../core/atomic.ts";
-import { getTask } from "../../tasks/mod.ts";
 import { byLength, lengthChunks, TRAIN_PASS_OVERHEAD } from "../model/length_chunks.ts";
 import { loadRunState, saveRunState, truncateTo } from "./run_state.ts";
 import { lockFolder } from "../core/folder_lock.ts";
@@ -22,11 +21,6 @@ export interface SeqBatch {
   tokens: number[][];
   targets: number[][];
   mask: number[][];
-}
-
-/** `[BOS, prompt…, SEP]` as token ids. */
-export function promptIds(prompt: string): number[] {
-  return [BOS, ...encode(prompt), SEP];
 }
 
 /** Pad prompt+response sequences into a batch whose loss covers the response and EOS only. */
@@ -42,11 +36,6 @@ export function sequenceBatch(examples: { prompt: number[]; response: number[] }
     batch.mask.push(Array.from({ length: T }, (_, t) => (t >= start && t < s.length - 1 ? 1 : 0)));
   });
   return batch;
-}
-
-/** The suite's train splits, one per task, in suite order. */
-export function trainSplits(cfg: BenchConfig): TaskSplits[] {
-  return cfg.suite.tasks.map((t) => new TaskSplits(cfg.suite, getTask(t.name), t.levels));
 }
 
 /**

@@ -11,9 +11,9 @@ import type { BenchConfig } from "../config.ts";
 import type { RolloutEngine } from "../rollout/engine.ts";
 import { oracleMask } from "./oracle_mask.ts";
 import { randomMasks } from "./random_mask.ts";
-import type { MaskMaker } from "../loop/rl.ts";
 import { rng } from "../core/rng.ts";
-import { sampleGroups, score, stepPrompts } from "../rollout/rollouts.ts";
+import { type Rollout, sampleGroups, score, stepPrompts } from "../rollout/rollouts.ts";
+import type { MaskSource } from "../credit/baseline.ts";
 import { loadSentenceModel } from "./sentence_model.ts";
 import {
   mineStrategicGrams,
@@ -23,18 +23,8 @@ import {
 } from "./strategic_grams.ts";
 import type { TaskSplits } from "../suite.ts";
 
-/** How the mined list is made: rollouts of the base model at temperature 1. */
-export interface MiningConfig {
-  /** Training prompts sampled (the tasks in turn). */
-  prompts: number;
-  /** Rollouts per prompt. */
-  group: number;
-  /**
-   * A sentence-model folder (model.onnx and tokenizer.json, harness/masks/sentence_model.ts) whose model embeds
-   * the grams instead of PPMI+SVD word vectors; needs deno's --allow-ffi.
-   */
-  sentenceModel?: string;
-}
+/** Makes the planning-token mask of every rollout of a step from a mask source. */
+export type MaskMaker = (source: MaskSource, rollouts: readonly Rollout[], step: number) => Uint8Array[];
 
 /** The mined Strategic Grams of a grid and the mask maker of each run. */
 export interface PlanningMasks {

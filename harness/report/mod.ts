@@ -11,7 +11,7 @@
  * @module
  */
 import { loadResults, type SkippedRun } from "../store/results.ts";
-import { runsDir } from "../store/schema.ts";
+import { runsDir } from "../store/run_folder.ts";
 import { StopSignals } from "../core/stop.ts";
 import { indexHtml, type Page } from "./html.ts";
 import { methodsOf, tasksOf } from "./methods.ts";

@@ -6,7 +6,7 @@
  * is the mean over every run's step 0, whose rollouts the base policy sampled); mean ± std over seeds.
  * @module
  */
-import type { ErrorKind } from "../loop/evaluate.ts";
+import type { ErrorKind } from "../metrics/error_types.ts";
 import { mean } from "../metrics/stats.ts";
 import type { StepRecord, TaskEvalRecord } from "../store/schema.ts";
 import { formatSummary, type NumberFormat, PERCENT } from "./format.ts";

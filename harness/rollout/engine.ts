@@ -2,12 +2,12 @@
  * Rollout engines: what the sampler (harness/rollout/sampler.ts) runs the policy with. An engine opens a
  * {@link Decoder} per batch of sequences, which keeps the keys and values of every position fed so
  * far. `onnx` (harness/rollout/onnx_engine.ts, the default) runs the policy's ONNX export in ONNX Runtime;
- * `tfjs` ({@link TfjsEngine}) runs the policy's own forward pass. Both compute the same function and
- * agree to float rounding; the training step always runs in tfjs.
+ * `tfjs` (harness/rollout/tfjs_engine.ts) runs the policy's own forward pass. Both compute the same function and
+ * agree to float rounding; the training step always runs in tfjs. harness/rollout/create_engine.ts makes
+ * either by name.
  * @module
  */
-import { tf } from "../backend/backend.ts";
-import type { KVCache, ModelConfig, Policy } from "../model/model.ts";
+import type { ModelConfig } from "../model/model.ts";
 
 /** The rollout engines, the default first. */
 export const ENGINES = ["onnx", "tfjs"] as const;
@@ -72,74 +72,4 @@ export function attentionBias(feed: Feed, slots: number): Float32Array {
     }
   }
   return out;
-}
-
-/** The policy's own forward pass with tfjs's KV cache (reads the live weights: nothing to refresh). */
-export class TfjsEngine implements RolloutEngine {
-  readonly name = "tfjs";
-
-  /** Sample with `policy`. */
-  constructor(readonly policy: Policy) {}
-
-  /** The policy's shape. */
-  get config(): ModelConfig {
-    return this.policy.config;
-  }
-
-  /** A decoder whose cache grows by concatenation. */
-  decoder(rows: number): Decoder {
-    const { policy } = this;
-    let cache: KVCache = { k: [], v: [] };
-    const swap = (next: tf.Tensor[]) => {
-      tf.dispose([...cache.k, ...cache.v]);
-      const L = policy.config.layers;
-      cache = { k: next.slice(0, L) as tf.Tensor4D[], v: next.slice(L) as tf.Tensor4D[] };
-    };
-    const V = policy.config.vocabSize;
-    return {
-      feed(feed: Feed, every = false): Promise<Float32Array> {
-        const T = feed.time, past = feed.keys[0].length - T;
-        const kept = tf.tidy(() => {
-          const out = policy.forward(tf.tensor2d(feed.tokens as number[], [rows, T], "int32"), {
-            positions: tf.tensor2d(feed.positions as number[], [rows, T], "int32"),
-            bias: tf.tensor4d(attentionBias(feed, past), [rows, 1, T, past + T]),
-            cache,
-          });
-          const logits = every ? out.logits : tf.reshape(tf.slice(out.logits, [0, T - 1, 0], [rows, 1, V]), [rows, V]);
-          return [logits, ...out.cache.k, ...out.cache.v];
-        });
-        swap(kept.slice(1));
-        const logits = kept[0].dataSync() as Float32Array;
-        kept[0].dispose();
-        return Promise.resolve(logits);
-      },
-      keep(indices: readonly number[]) {
-        const at = tf.tensor1d(indices as number[], "int32");
-        swap(tf.tidy(() => [...cache.k, ...cache.v].map((t) => tf.gather(t, at, 0))));
-        at.dispose();
-        rows = indices.length;
-      },
-      close() {
-        tf.dispose([...cache.k, ...cache.v]);
-        cache = { k: [], v: [] };
-      },
-    };
-  }
-
-  /** Nothing to do: the forward pass reads the variables. */
-  refresh(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  /** Nothing to free. */
-  dispose(): Promise<void> {
-    return Promise.resolve();
-  }
-}
-
-/** An engine named `name` for `policy` (the ONNX one is loaded on demand). */
-export async function createEngine(name: EngineName, policy: Policy): Promise<RolloutEngine> {
-  if (name === "tfjs") return new TfjsEngine(policy);
-  const { OnnxEngine } = await import("./onnx_engine.ts");
-  return await OnnxEngine.create(policy);
 }

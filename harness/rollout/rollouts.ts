@@ -8,8 +8,7 @@ import type { Rng } from "../core/rng.ts";
 import { sample } from "./sampler.ts";
 import type { TaskSplits } from "../suite.ts";
 import type { Problem, TaskDef, Verdict } from "../../tasks/kit/task.ts";
-import { decode, EOS } from "../text/tokenizer.ts";
-import { promptIds } from "../loop/sft.ts";
+import { decode, EOS, promptIds } from "../text/tokenizer.ts";
 
 /** A training prompt of one step: its task's splits, the problem and its index in the train stream. */
 export interface StepPrompt {

@@ -6,16 +6,9 @@
  * @module
  */
 import { sha256 } from "../core/atomic.ts";
-import {
-  type EvalRecord,
-  manifestProblem,
-  moveAsideCommand,
-  readManifest,
-  type RunManifest,
-  runsDir,
-  type StepRecord,
-  STORE_VERSION,
-} from "./schema.ts";
+import { type EvalRecord, type RunManifest, type StepRecord, STORE_VERSION } from "./schema.ts";
+import { manifestProblem } from "./hashes.ts";
+import { moveAsideCommand, readManifest, runsDir } from "./run_folder.ts";
 
 /** A complete RL run: its manifest, its training steps and its evaluations, both in step order. */
 export interface LoadedRun {

@@ -7,15 +7,16 @@
  * A run folder holds `manifest.json` ({@link RunManifest}), `train.jsonl` (one {@link StepRecord} per
  * RL step), `eval.jsonl` (one {@link EvalRecord} per evaluation), `rollouts.jsonl.gz` (every sampled
  * training rollout, {@link RolloutRecord}), `timings.jsonl` (wall times, kept apart so metric files
- * compare byte for byte), `strategic_grams.json` and the final `checkpoint/`.
+ * compare byte for byte), `strategic_grams.json` and the final `checkpoint/`. This module holds the
+ * record shapes; harness/store/hashes.ts the hashes that name and check runs, harness/store/run_folder.ts
+ * a run folder's life, harness/store/results.ts the loader.
  * @module
  */
 import type { BenchConfig } from "../config.ts";
-import type { ErrorKind } from "../loop/evaluate.ts";
+import type { ErrorKind } from "../metrics/error_types.ts";
 import type { LengthBin, LengthStats } from "../metrics/length.ts";
 import type { ForkOverlap, MaskAgreement, Split } from "../metrics/token_stats.ts";
 import type { ParamSpec } from "../credit/baseline.ts";
-import { sha256, writeAtomic } from "../core/atomic.ts";
 
 /** Version of the store's layout and record shapes; a reader refuses other versions. */
 export const STORE_VERSION = 2;
@@ -186,160 +187,4 @@ export interface RunManifest {
   error?: string;
   /** Checksums of the finished files, by name. */
   files: Record<string, FileSum>;
-}
-
-/** JSON with object keys sorted at every level: the canonical form that config hashes are taken of. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(
-    value,
-    (_, v) =>
-      v && typeof v === "object" && !Array.isArray(v)
-        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-        : v,
-  );
-}
-
-/** Hex SHA-256 of the {@link canonicalJson} of `value`. */
-export function hashOf(value: unknown): Promise<string> {
-  return sha256(canonicalJson(value));
-}
-
-/** What every run of a grid shares besides the store version. */
-export type GridKey = Pick<RunManifest, "config" | "backend" | "engine" | "tokenizer">;
-
-/**
- * SHA-256 of what every run of a grid shares: the store version, the config less its baseline and
- * seed lists, the tfjs backend, the rollout engine and the tokenizer id.
- */
-export function gridHash(key: GridKey): Promise<string> {
-  const { baselines: _b, seeds: _s, ...shared } = key.config;
-  return hashOf({
-    storeVersion: STORE_VERSION,
-    config: shared,
-    backend: key.backend,
-    engine: key.engine,
-    tokenizer: key.tokenizer,
-  });
-}
-
-/** SHA-256 of what makes one run of grid `grid`: the base model's seed, or a baseline's code key, params and seed. */
-export function runHash(
-  grid: string,
-  run: Pick<RunManifest, "kind" | "baseline" | "baselineKey" | "params" | "seed">,
-): Promise<string> {
-  return run.kind === "base"
-    ? hashOf({ grid, kind: "base", seed: run.seed })
-    : hashOf({ grid, baseline: run.baseline, source: run.baselineKey, params: run.params, seed: run.seed });
-}
-
-/**
- * Check a manifest against itself: its grid hash must be that of its config and backend, its config
- * hash that of its grid and run, its folder name that hash's prefix. Returns what is wrong, or null.
- * An edited or damaged manifest is caught here before its run is reused or reported.
- */
-export async function manifestProblem(m: RunManifest): Promise<string | null> {
-  const grid = await gridHash(m);
-  if (grid !== m.gridHash) {
-    return `its config, backend, engine and tokenizer hash to grid ${grid.slice(0, 8)}, not the recorded ${
-      m.gridHash.slice(0, 8)
-    }`;
-  }
-  const hash = await runHash(grid, m);
-  if (hash !== m.configHash) {
-    return `its run hashes to ${hash.slice(0, 8)}, not the recorded config hash ${m.configHash.slice(0, 8)}`;
-  }
-  const id = runId(m.kind === "base" ? "base" : m.baseline ?? "", m.seed, hash);
-  return id === m.id ? null : `its run is ${id}, not ${m.id}`;
-}
-
-/** A run folder's name: the readable id and the first 8 hex digits of its config hash. */
-export function runId(name: string, seed: number, configHash: string): string {
-  return `${name}-s${seed}-${configHash.slice(0, 8)}`;
-}
-
-/**
- * Where run folder `dir` (`<out>/<suite>/runs/<id>`) is moved aside to when its files are damaged:
- * `<out>/<suite>/<id>.damaged`, outside `runs/`, so that neither a bench nor a report reads it.
- */
-export function asideOf(dir: string): string {
-  const cut = dir.lastIndexOf("/");
-  const runs = dir.slice(0, cut);
-  return `${runs.slice(0, runs.lastIndexOf("/"))}/${dir.slice(cut + 1)}.damaged`;
-}
-
-/** The shell command that moves run folder `dir` aside ({@link asideOf}), with its paths quoted for a POSIX shell. */
-export function moveAsideCommand(dir: string): string {
-  const quote = (path: string) => /^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replaceAll("'", `'\\''`)}'`;
-  return `mv ${quote(dir)} ${quote(asideOf(dir))}`;
-}
-
-/** Folder of a suite's run folders under results folder `out`. */
-export function runsDir(out: string, suite: string): string {
-  return `${out}/${suite}/runs`;
-}
-
-/**
- * The git commit of the checkout at `root` (default: the harness's own), read from `.git` with no
- * subprocess; null outside git. In a linked worktree (`git worktree add`) `.git` is a file naming
- * the worktree's git folder, which holds HEAD, while branches live in the folder its `commondir` names.
- */
-export async function gitCommit(root: URL = new URL("../../", import.meta.url)): Promise<string | null> {
-  try {
-    const dotGit = new URL(".git", root);
-    let git = new URL(".git/", root), refs = git;
-    if (!(await Deno.stat(dotGit)).isDirectory) {
-      const linked = (await Deno.readTextFile(dotGit)).trim().replace(/^gitdir: /, "");
-      git = new URL(linked.replace(/\/?$/, "/"), dotGit);
-      const common = await Deno.readTextFile(new URL("commondir", git)).then((t) => t.trim(), () => ".");
-      refs = new URL(common.replace(/\/?$/, "/"), git);
-    }
-    const head = (await Deno.readTextFile(new URL("HEAD", git))).trim();
-    if (!head.startsWith("ref: ")) return head;
-    const ref = head.slice(5);
-    try {
-      return (await Deno.readTextFile(new URL(ref, refs))).trim();
-    } catch {
-      const packed = await Deno.readTextFile(new URL("packed-refs", refs));
-      return packed.split("\n").find((l) => l.endsWith(` ${ref}`))?.split(" ")[0] ?? null;
-    }
-  } catch {
-    return null;
-  }
-}
-
-/** Read and parse `<dir>/manifest.json`; null when there is none. Throws naming the file when it is not JSON. */
-export async function readManifest(dir: string): Promise<RunManifest | null> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(`${dir}/manifest.json`);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return null;
-    throw e;
-  }
-  try {
-    return JSON.parse(text) as RunManifest;
-  } catch {
-    throw new Error(`${dir}/manifest.json is not valid JSON (truncated or edited); delete ${dir} and run it again`);
-  }
-}
-
-/** Write `<dir>/manifest.json` atomically. */
-export async function writeManifest(dir: string, m: RunManifest): Promise<void> {
-  await writeAtomic(`${dir}/manifest.json`, JSON.stringify(m, null, 2) + "\n");
-}
-
-/** Size and SHA-256 of each of `files` (paths relative to `dir`) that exists. */
-export async function fileSums(dir: string, files: readonly string[]): Promise<Record<string, FileSum>> {
-  const out: Record<string, FileSum> = {};
-  for (const f of files) {
-    let bytes: Uint8Array;
-    try {
-      bytes = await Deno.readFile(`${dir}/${f}`);
-    } catch (e) {
-      if (e instanceof Deno.errors.NotFound) continue;
-      throw e;
-    }
-    out[f] = { bytes: bytes.length, sha256: await sha256(bytes) };
-  }
-  return out;
 }

@@ -60,3 +60,8 @@ export function inVocab(text: string | readonly string[]): boolean {
   const ws = typeof text === "string" ? words(text) : text;
   return ws.every((w) => INDEX.has(w));
 }
+
+/** `[BOS, prompt…, SEP]` as token ids. */
+export function promptIds(prompt: string): number[] {
+  return [BOS, ...encode(prompt), SEP];
+}
