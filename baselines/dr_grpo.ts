@@ -7,8 +7,8 @@
  * The loop honours `aggregation: "dr-grpo"`, with L_max the longest response allowed.
  * @module
  */
-import { defineBaseline } from "../harness/baseline.ts";
-import { grpoAdvantages } from "../harness/advantage.ts";
+import { defineBaseline } from "../harness/credit/baseline.ts";
+import { grpoAdvantages } from "../harness/credit/advantage.ts";
 
 /** The dr_grpo baseline. */
 export default defineBaseline({

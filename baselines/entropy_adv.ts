@@ -9,8 +9,8 @@
  * here: the excerpts at hand did not include its hyper-parameter section).
  * @module
  */
-import { defineBaseline } from "../harness/baseline.ts";
-import { groupAdvantages } from "../harness/advantage.ts";
+import { defineBaseline } from "../harness/credit/baseline.ts";
+import { groupAdvantages } from "../harness/credit/advantage.ts";
 
 /** The entropy_adv baseline. */
 export default defineBaseline({

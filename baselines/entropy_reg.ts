@@ -12,10 +12,10 @@
  * stronger.
  * @module
  */
-import { tf } from "../harness/backend.ts";
-import { defineBaseline } from "../harness/baseline.ts";
-import { grpoAdvantages } from "../harness/advantage.ts";
-import { aggregate } from "../harness/pg_loss.ts";
+import { tf } from "../harness/backend/backend.ts";
+import { defineBaseline } from "../harness/credit/baseline.ts";
+import { grpoAdvantages } from "../harness/credit/advantage.ts";
+import { aggregate } from "../harness/update/pg_loss.ts";
 
 /** The entropy_reg baseline. */
 export default defineBaseline({

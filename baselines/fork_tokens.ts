@@ -5,8 +5,8 @@
  * deterministically: among equal entropies the earlier rollout, then the earlier token, is chosen.
  * @module
  */
-import { defineBaseline } from "../harness/baseline.ts";
-import { grpoAdvantages } from "../harness/advantage.ts";
+import { defineBaseline } from "../harness/credit/baseline.ts";
+import { grpoAdvantages } from "../harness/credit/advantage.ts";
 
 /** The fork_tokens baseline. */
 export default defineBaseline({

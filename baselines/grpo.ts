@@ -5,11 +5,11 @@
  *     A_i =  R_i − mean_j R_j                        (stdNormalize=false, the paper's printed form)
  *
  * The loop adds clip-higher and token-mean aggregation. This file is the template of the baseline
- * contract (harness/baseline.ts): a name, a summary, typed params with defaults, `advantages(ctx)`.
+ * contract (harness/credit/baseline.ts): a name, a summary, typed params with defaults, `advantages(ctx)`.
  * @module
  */
-import { defineBaseline } from "../harness/baseline.ts";
-import { grpoAdvantages } from "../harness/advantage.ts";
+import { defineBaseline } from "../harness/credit/baseline.ts";
+import { grpoAdvantages } from "../harness/credit/advantage.ts";
 
 /** The grpo baseline. */
 export default defineBaseline({

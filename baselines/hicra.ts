@@ -8,8 +8,8 @@
  * no gradient; its source is the `mask` param (`mined` Strategic Grams by default; `oracle`, `random`).
  * @module
  */
-import { defineBaseline } from "../harness/baseline.ts";
-import { groupAdvantages } from "../harness/advantage.ts";
+import { defineBaseline } from "../harness/credit/baseline.ts";
+import { groupAdvantages } from "../harness/credit/advantage.ts";
 
 /** The hicra baseline. */
 export default defineBaseline({

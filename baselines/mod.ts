@@ -5,7 +5,7 @@
  */
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { resolve } from "node:path";
-import { type Baseline, checkBaseline } from "../harness/baseline.ts";
+import { type Baseline, checkBaseline } from "../harness/credit/baseline.ts";
 import dr_grpo from "./dr_grpo.ts";
 import entropy_adv from "./entropy_adv.ts";
 import entropy_reg from "./entropy_reg.ts";

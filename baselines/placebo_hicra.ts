@@ -4,7 +4,7 @@
  * not be what matters.
  * @module
  */
-import { defineBaseline } from "../harness/baseline.ts";
+import { defineBaseline } from "../harness/credit/baseline.ts";
 import hicra from "./hicra.ts";
 
 /** The placebo_hicra baseline. */

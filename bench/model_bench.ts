@@ -6,16 +6,17 @@
  * EOS stop early, so fewer are drawn). `deno task perf` (bench/perf.ts) prints tokens/s from the tokens
  * actually sampled, and more, as one table.
  */
-import { DEFAULT_BACKEND, isWasm, tf, useBackend } from "../harness/backend.ts";
-import { defaultWasmThreads, useWasm } from "../harness/wasm_threads.ts";
-import { createPolicy, logProbAndEntropy } from "../harness/model.ts";
-import { Trainer } from "../harness/optimizer.ts";
-import { sample } from "../harness/sampler.ts";
-import { TfjsEngine } from "../harness/engine.ts";
-import { OnnxEngine } from "../harness/onnx_engine.ts";
-import { rng } from "../harness/rng.ts";
+import { DEFAULT_BACKEND, isWasm, tf, useBackend } from "../harness/backend/backend.ts";
+import { defaultWasmThreads, useWasm } from "../harness/backend/wasm_threads.ts";
+import { createPolicy, logProbAndEntropy } from "../harness/model/model.ts";
+import { Trainer } from "../harness/model/optimizer.ts";
+import { sample } from "../harness/rollout/sampler.ts";
+import { TfjsEngine } from "../harness/rollout/tfjs_engine.ts";
+import { OnnxEngine } from "../harness/rollout/onnx_engine.ts";
+import { rng } from "../harness/core/rng.ts";
 import { getConfig } from "../harness/config.ts";
-import { sequenceLoss, sftBatch, trainSplits } from "../harness/sft.ts";
+import { sequenceLoss, sftBatch } from "../harness/loop/sft.ts";
+import { trainSplits } from "../harness/suite.ts";
 
 const backend = Deno.env.get("CREDIT_BENCH_BACKEND") ?? DEFAULT_BACKEND;
 if (isWasm(backend)) {

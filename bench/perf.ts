@@ -14,23 +14,25 @@
  * Runtime threads of the rollout engine, default 1 as in the engine).
  * @module
  */
-import { DEFAULT_BACKEND, tf, useBackend } from "../harness/backend.ts";
-import { defaultWasmThreads, useWasm, wasmThreads } from "../harness/wasm_threads.ts";
+import { DEFAULT_BACKEND, tf, useBackend } from "../harness/backend/backend.ts";
+import { defaultWasmThreads, useWasm, wasmThreads } from "../harness/backend/wasm_threads.ts";
 import { getConfig } from "../harness/config.ts";
-import { createPolicy, logProbAndEntropy, type ModelConfig } from "../harness/model.ts";
-import { Trainer } from "../harness/optimizer.ts";
-import { type RolloutEngine, TfjsEngine } from "../harness/engine.ts";
-import { OnnxEngine } from "../harness/onnx_engine.ts";
-import { policyOnnx, weightsOf } from "../harness/onnx_export.ts";
-import { firstLine, onnxRuntime } from "../harness/onnx_runtime.ts";
-import { sample } from "../harness/sampler.ts";
-import { rng } from "../harness/rng.ts";
-import { stepPrompts } from "../harness/rollouts.ts";
-import { baseModelKey, promptIds, sequenceLoss, sftBatch, trainSplits } from "../harness/sft.ts";
-import { extent, fixedLogProbs, responseLogProbs } from "../harness/rl_update.ts";
-import { byLength, TRAIN_PASS_OVERHEAD } from "../harness/length_chunks.ts";
-import { encode, EOS } from "../harness/tokenizer.ts";
-import { readManifest, runsDir } from "../harness/store.ts";
+import { createPolicy, logProbAndEntropy, type ModelConfig } from "../harness/model/model.ts";
+import { Trainer } from "../harness/model/optimizer.ts";
+import { type RolloutEngine } from "../harness/rollout/engine.ts";
+import { TfjsEngine } from "../harness/rollout/tfjs_engine.ts";
+import { OnnxEngine } from "../harness/rollout/onnx_engine.ts";
+import { policyOnnx, weightsOf } from "../harness/model/onnx_export.ts";
+import { firstLine, onnxRuntime } from "../harness/backend/onnx_runtime.ts";
+import { sample } from "../harness/rollout/sampler.ts";
+import { rng } from "../harness/core/rng.ts";
+import { stepPrompts } from "../harness/rollout/rollouts.ts";
+import { baseModelKey, sequenceLoss, sftBatch } from "../harness/loop/sft.ts";
+import { trainSplits } from "../harness/suite.ts";
+import { extent, fixedLogProbs, responseLogProbs } from "../harness/update/rl_update.ts";
+import { byLength, TRAIN_PASS_OVERHEAD } from "../harness/model/length_chunks.ts";
+import { encode, EOS, promptIds } from "../harness/text/tokenizer.ts";
+import { readManifest, runsDir } from "../harness/store/run_folder.ts";
 
 const REF: ModelConfig = { vocabSize: 64, dModel: 128, layers: 2, heads: 4, context: 64 };
 /** The value of command-line flag `name`, or `fallback`. */
@@ -91,7 +93,7 @@ const cfg = getConfig("default");
 await trainStep("default model at an RL update's shape, 40 × 100 tokens", cfg.model, 40, 100);
 
 // Real lengths: an SFT step of the default suite, and a policy update of an RL step's 80 rows in mini-batches of 40 (teacher
-// traces standing in for rollouts), each with one pass per batch against passes cut by length (harness/length_chunks.ts).
+// traces standing in for rollouts), each with one pass per batch against passes cut by length (harness/model/length_chunks.ts).
 {
   const splits = trainSplits(cfg);
   const policy = createPolicy(cfg.model, 0), trainer = new Trainer(policy, 1);

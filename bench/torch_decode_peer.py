@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch peer for rollout speed: credit-bench's policy (bench/torch_policy.py: harness/model.ts's pre-LN blocks,
+"""PyTorch peer for rollout speed: credit-bench's policy (bench/torch_policy.py: harness/model/model.ts's pre-LN blocks,
 tanh GELU, learned positions, a head with bias) decoding with a KV cache on the CPU, as the ONNX engine does: a
 causal prefill of every prompt, then one new token per row and step, each drawn from the softmax with
 its log-probability and the entropy of the full distribution. No row stops early. Prints the best of 5

@@ -1,7 +1,7 @@
-"""credit-bench's policy (harness/model.ts) in PyTorch, shared by the PyTorch peers under bench/: pre-LN
+"""credit-bench's policy (harness/model/model.ts) in PyTorch, shared by the PyTorch peers under bench/: pre-LN
 blocks, tanh GELU, learned positions, a head with bias, LayerNorm eps 1e-5. `load_checkpoint` reads a
-checkpoint as harness/checkpoint.ts writes it (model.json + weights.bin, little-endian float32, the
-parameters in the order of harness/model.ts's paramShapes; a product weight is [in, out] there,
+checkpoint as harness/model/checkpoint.ts writes it (model.json + weights.bin, little-endian float32, the
+parameters in the order of harness/model/model.ts's paramShapes; a product weight is [in, out] there,
 [out, in] in nn.Linear), and `param_map` names each checkpoint weight's tensor here.
 """
 import hashlib

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""PyTorch peer for the RL update: the loss of harness/pg_loss.ts's `pgLoss` over the response
-log-probabilities of harness/rl_update.ts's `responseLogProbs`, and its gradient with respect to every
+"""PyTorch peer for the RL update: the loss of harness/update/pg_loss.ts's `pgLoss` over the response
+log-probabilities of harness/update/rl_update.ts's `responseLogProbs`, and its gradient with respect to every
 weight, computed independently (float64 by default) on a stored batch.
 
 Each row is its own causal sequence, prompt then response but its last token, at positions 0..n−1, with
@@ -12,7 +12,7 @@ adds klBeta·KL when klBeta > 0. The clip fraction is the share of tokens whose 
 smaller.
 
 Usage: torch_update_peer.py CHECKPOINT_DIR BATCH_JSON OUT_PREFIX [float64|float32]
-  CHECKPOINT_DIR  model.json + weights.bin, as harness/checkpoint.ts writes them
+  CHECKPOINT_DIR  model.json + weights.bin, as harness/model/checkpoint.ts writes them
   BATCH_JSON      {"rows": [{"prompt", "tokens", "oldLogProbs", "advantages", "refLogProbs"?}],
                    "clipLow", "clipHigh", "aggregation", "maxLength", "klBeta"}
 Writes OUT_PREFIX.json ({loss, clipFraction, kl, minBoundGap, dtype, torch, params: [{name, shape}]}; minBoundGap
@@ -34,7 +34,7 @@ AGGREGATIONS = ("token-mean", "sequence-mean", "dr-grpo")
 
 
 def aggregate(per_row, mode, max_length):
-    """One number from per-row token values [n_i], as harness/pg_loss.ts's `aggregate`."""
+    """One number from per-row token values [n_i], as harness/update/pg_loss.ts's `aggregate`."""
     if mode == "token-mean":
         return torch.cat(per_row).sum() / max(sum(v.numel() for v in per_row), 1)
     if mode == "sequence-mean":

@@ -13,17 +13,18 @@
  * per task for the evaluations, `--base-only`.
  * @module
  */
-import { DEFAULT_BACKEND, useBackend } from "../harness/backend.ts";
+import { DEFAULT_BACKEND, useBackend } from "../harness/backend/backend.ts";
 import { type BenchConfig, getConfig } from "../harness/config.ts";
-import { baseModel, trainSplits } from "../harness/sft.ts";
-import { createEngine } from "../harness/engine.ts";
-import { evaluate } from "../harness/evaluate.ts";
-import { loadCheckpoint } from "../harness/checkpoint.ts";
-import { mineGrams, planningMasks } from "../harness/planning_masks.ts";
-import { runRl } from "../harness/rl.ts";
+import { baseModel } from "../harness/loop/sft.ts";
+import { trainSplits } from "../harness/suite.ts";
+import { createEngine } from "../harness/rollout/create_engine.ts";
+import { evaluate } from "../harness/loop/evaluate.ts";
+import { loadCheckpoint } from "../harness/model/checkpoint.ts";
+import { mineGrams, planningMasks } from "../harness/masks/planning_masks.ts";
+import { runRl } from "../harness/loop/rl.ts";
 import { loadBaseline } from "../baselines/mod.ts";
-import { resolveParams } from "../harness/params.ts";
-import type { StepRecord, TaskEvalRecord } from "../harness/store.ts";
+import { resolveParams } from "../harness/credit/params.ts";
+import type { StepRecord, TaskEvalRecord } from "../harness/store/schema.ts";
 import { mean } from "../harness/metrics/stats.ts";
 
 const OPTIONS = ["--suite", "--set", "--baseline", "--seed", "--tag", "--out", "--problems", "--samples"];

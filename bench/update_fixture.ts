@@ -7,7 +7,7 @@
  *     deno run --allow-read --allow-write --allow-run=/usr/bin/python3,deno --allow-ffi --allow-env bench/update_fixture.ts
  *
  * Written under tests/fixtures/update_peer/: `checkpoint/` (model.json + weights.bin, as
- * harness/checkpoint.ts writes them), `<case>.batch.json` (the peer's input), `<case>.grad.bin` (the
+ * harness/model/checkpoint.ts writes them), `<case>.batch.json` (the peer's input), `<case>.grad.bin` (the
  * peer's gradient, float32, parameters in checkpoint order; of a matrix whose gradient is zero on some
  * rows, such as the embeddings of tokens and positions the batch does not use, only the rows listed in
  * `expected.json` under `rows`) and `expected.json`; the JSON files are then formatted by `deno fmt`.
@@ -20,15 +20,15 @@
  * clip bound) and reference log-probs within N(0, 0.3²) of the policy's.
  * @module
  */
-import { DEFAULT_BACKEND, tf, useBackend } from "../harness/backend.ts";
+import { DEFAULT_BACKEND, tf, useBackend } from "../harness/backend/backend.ts";
 import { getConfig } from "../harness/config.ts";
-import { createPolicy, paramShapes, policyFromArrays } from "../harness/model.ts";
-import { saveCheckpoint } from "../harness/checkpoint.ts";
-import { responseLogProbs } from "../harness/rl_update.ts";
-import { DEFAULT_CLIP } from "../harness/pg_loss.ts";
-import type { Aggregation } from "../harness/baseline.ts";
-import { rng } from "../harness/rng.ts";
-import { PAD } from "../harness/tokenizer.ts";
+import { createPolicy, paramShapes, policyFromArrays } from "../harness/model/model.ts";
+import { saveCheckpoint } from "../harness/model/checkpoint.ts";
+import { responseLogProbs } from "../harness/update/rl_update.ts";
+import { DEFAULT_CLIP } from "../harness/update/pg_loss.ts";
+import type { Aggregation } from "../harness/credit/baseline.ts";
+import { rng } from "../harness/core/rng.ts";
+import { PAD } from "../harness/text/tokenizer.ts";
 
 /** Where the fixture lives. */
 export const FIXTURE_DIR: URL = new URL("../tests/fixtures/update_peer/", import.meta.url);

@@ -7,16 +7,16 @@
  */
 import { fileURLToPath } from "node:url";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { BACKENDS, DEFAULT_BACKEND, isWasm, useBackend } from "./backend.ts";
-import { defaultWasmThreads, useWasm } from "./wasm_threads.ts";
-import { type EngineName, ENGINES } from "./engine.ts";
+import { BACKENDS, DEFAULT_BACKEND, isWasm, useBackend } from "./backend/backend.ts";
+import { defaultWasmThreads, useWasm } from "./backend/wasm_threads.ts";
+import { type EngineName, ENGINES } from "./rollout/engine.ts";
 import { type BenchConfig, CONFIGS, getConfig } from "./config.ts";
-import { type Cell, runGrid } from "./runner.ts";
-import { exitWithParent, runInChildren } from "./pool.ts";
+import { type Cell, runGrid } from "./grid/runner.ts";
+import { exitWithParent, runInChildren } from "./grid/pool.ts";
 import { writeReport } from "./report/mod.ts";
-import { parseParamOverrides } from "./params.ts";
-import { runsDir } from "./store.ts";
-import { signalStatus, Stopped, StopSignals } from "./stop.ts";
+import { parseParamOverrides } from "./credit/params.ts";
+import { runsDir } from "./store/run_folder.ts";
+import { signalStatus, Stopped, StopSignals } from "./core/stop.ts";
 import { BASELINES, loadBaseline } from "../baselines/mod.ts";
 import { TASKS } from "../tasks/mod.ts";
 

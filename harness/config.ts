@@ -3,13 +3,30 @@
  * how the base model is trained and evaluated, the RL loop, and the grid of baselines and seeds.
  * @module
  */
-import type { SuiteConfig } from "./suite.ts";
-import type { ModelConfig } from "./model.ts";
-import { DEFAULT_STYLE, type Style } from "./task.ts";
-import { VOCAB_SIZE } from "./tokenizer.ts";
-import type { RlConfig } from "./rl.ts";
-import { DEFAULT_CLIP } from "./pg_loss.ts";
-import type { MiningConfig } from "./planning_masks.ts";
+import type { ModelConfig } from "./model/model.ts";
+import { DEFAULT_STYLE, type Style } from "../tasks/kit/task.ts";
+import { VOCAB_SIZE } from "./text/tokenizer.ts";
+import { DEFAULT_CLIP } from "./update/pg_loss.ts";
+
+/** One task of a suite and the levels it is drawn at. */
+export interface SuiteTask {
+  /** Task name (see tasks/mod.ts). */
+  name: string;
+  /** Levels drawn round-robin: problem i has level levels[i % levels.length]. */
+  levels: number[];
+}
+
+/** A suite: its seed, its tasks and the size of each task's fixed test split. */
+export interface SuiteConfig {
+  /** Suite name. */
+  name: string;
+  /** The suite seed: every problem is a function of it. */
+  seed: number;
+  /** Problems in each task's test split. */
+  testSize: number;
+  /** The tasks. */
+  tasks: SuiteTask[];
+}
 
 /** Supervised training of the base model on teacher traces. */
 export interface SftConfig {
@@ -39,6 +56,54 @@ export interface EvalConfig {
   problems: number;
   /** Rows per sampling batch. */
   batchSize: number;
+}
+
+/** Settings of the RL loop. */
+export interface RlConfig {
+  /** Training steps. */
+  steps: number;
+  /** Prompts per step (the tasks in turn). */
+  prompts: number;
+  /** Rollouts per prompt (G). */
+  group: number;
+  /** Sampling temperature of the rollouts. */
+  temperature: number;
+  /** Adam learning rate. */
+  lr: number;
+  /** Passes over each step's rollouts. */
+  epochs: number;
+  /** Rollouts per optimisation step. */
+  miniBatch: number;
+  /** ε_low, ε_high of the ratio clip (clip-higher). */
+  clipLow: number;
+  clipHigh: number;
+  /** Weight of the KL to the base model (0: none, the default as in DAPO and the paper). */
+  klBeta: number;
+  /** Global gradient-norm clip. */
+  gradClip: number;
+  /**
+   * DAPO's dynamic sampling: 0 uses every sampled group (off); n ≥ 1 drops the groups whose rewards are
+   * all equal (they carry no signal) and samples up to n rounds of `prompts` prompts in all to fill the
+   * step with `prompts` groups that differ.
+   */
+  dynamicSampling: number;
+  /** Evaluate on the test splits every this many steps (and after the last). */
+  evalEvery: number;
+  /** Save the weights every this many steps. */
+  checkpointEvery: number;
+}
+
+/** How the mined list is made: rollouts of the base model at temperature 1. */
+export interface MiningConfig {
+  /** Training prompts sampled (the tasks in turn). */
+  prompts: number;
+  /** Rollouts per prompt. */
+  group: number;
+  /**
+   * A sentence-model folder (model.onnx and tokenizer.json, harness/masks/sentence_model.ts) whose model embeds
+   * the grams instead of PPMI+SVD word vectors; needs deno's --allow-ffi.
+   */
+  sentenceModel?: string;
 }
 
 /** A whole bench configuration. */

@@ -6,34 +6,16 @@
  * the validation split (as large as the test split) is where settings are tuned.
  * @module
  */
-import { rng } from "./rng.ts";
-import type { Problem, TaskDef } from "./task.ts";
-
-/** One task of a suite and the levels it is drawn at. */
-export interface SuiteTask {
-  /** Task name (see tasks/mod.ts). */
-  name: string;
-  /** Levels drawn round-robin: problem i has level levels[i % levels.length]. */
-  levels: number[];
-}
+import { rng } from "./core/rng.ts";
+import type { Problem, TaskDef } from "../tasks/kit/task.ts";
+import type { BenchConfig, SuiteConfig } from "./config.ts";
+import { getTask } from "../tasks/mod.ts";
 
 /** Which split a problem belongs to. */
 export type Split = "train" | "validation" | "test";
 
 /** The held-out splits an evaluation can use. */
 export type EvalSplit = "validation" | "test";
-
-/** A suite: its seed, its tasks and the size of each task's fixed test split. */
-export interface SuiteConfig {
-  /** Suite name. */
-  name: string;
-  /** The suite seed: every problem is a function of it. */
-  seed: number;
-  /** Problems in each task's test split. */
-  testSize: number;
-  /** The tasks. */
-  tasks: SuiteTask[];
-}
 
 const MAX_ATTEMPTS = 1000;
 
@@ -93,4 +75,9 @@ export class TaskSplits<D = unknown> {
   train(i: number): Problem<D> {
     return this.#draw("train", i, this.#heldOutKeys);
   }
+}
+
+/** The suite's train splits, one per task, in suite order. */
+export function trainSplits(cfg: BenchConfig): TaskSplits[] {
+  return cfg.suite.tasks.map((t) => new TaskSplits(cfg.suite, getTask(t.name), t.levels));
 }

@@ -5,11 +5,9 @@
 
  * @module
  */
-import { apply, checkStep, findSteps, num, type Op } from "../harness/arith.ts";
-import type { Rng } from "../harness/rng.ts";
-import { defineTask, type Problem, type Style, type Trace, type Verdict } from "../harness/task.ts";
-import { answerSection, BoundedTrace, missWhere, verdict } from "../harness/trace.ts";
-import { MAX_NUMBER } from "../harness/vocab.ts";
+import { apply, checkStep, findSteps, MAX_NUMBER, num, type Op } from "./kit/arith.ts";
+import { defineTask, type Problem, type Rng, type Style, type Trace, type Verdict } from "./kit/task.ts";
+import { answerSection, BoundedTrace, missWhere, verdict } from "./kit/trace.ts";
 
 /** An arithmetic chain: `numbers[0] ops[0] numbers[1] ops[1] …`, evaluated left to right. */
 export interface ChainData {

@@ -9,11 +9,10 @@
  * from the steps they share (the pool of numbers is what those steps left).
  * @module
  */
-import { apply, checkStep, findSteps, num, type Op, OPS } from "../harness/arith.ts";
-import { phrase } from "../harness/phrases.ts";
-import type { Rng } from "../harness/rng.ts";
-import { defineTask, type Problem, type Style, type Trace, type Verdict } from "../harness/task.ts";
-import { answerSection, BoundedTrace, missWhere, pickStrategy, verdict } from "../harness/trace.ts";
+import { apply, checkStep, findSteps, num, type Op, OPS } from "./kit/arith.ts";
+import { phrase } from "./kit/phrases.ts";
+import { defineTask, type Problem, type Rng, type Style, type Trace, type Verdict } from "./kit/task.ts";
+import { answerSection, BoundedTrace, missWhere, pickStrategy, verdict } from "./kit/trace.ts";
 
 /** A countdown problem: the numbers, in prompt order, and the target. */
 export interface CountdownData {

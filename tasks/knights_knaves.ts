@@ -41,10 +41,17 @@
  * knows (unknown people as knights).
  * @module
  */
-import { longest, phrase, PLANNING_PHRASES, reflection } from "../harness/phrases.ts";
-import type { Rng } from "../harness/rng.ts";
-import { defineTask, type Problem, type StepCheck, type Style, type Trace, type Verdict } from "../harness/task.ts";
-import { answerSection, pickStrategy, rethinks, TraceBuilder, verdict } from "../harness/trace.ts";
+import { longest, phrase, PLANNING_PHRASES, reflection } from "./kit/phrases.ts";
+import {
+  defineTask,
+  type Problem,
+  type Rng,
+  type StepCheck,
+  type Style,
+  type Trace,
+  type Verdict,
+} from "./kit/task.ts";
+import { answerSection, pickStrategy, rethinks, TraceBuilder, verdict } from "./kit/trace.ts";
 
 /** Names people can have, in name order; a puzzle's people are a random subset of them. */
 const NAMES = ["A", "B", "C", "D"] as const;

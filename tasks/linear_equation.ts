@@ -17,12 +17,10 @@
  * A response stays within 60 words for any style.
  * @module
  */
-import { checkStep, findSteps, num } from "../harness/arith.ts";
-import { phrase, PLANNING_PHRASES } from "../harness/phrases.ts";
-import type { Rng } from "../harness/rng.ts";
-import { defineTask, type Problem, type Style, type Trace, type Verdict } from "../harness/task.ts";
-import { answerSection, BoundedTrace, missWhere, pickStrategy, verdict } from "../harness/trace.ts";
-import { MAX_NUMBER } from "../harness/vocab.ts";
+import { checkStep, findSteps, MAX_NUMBER, num } from "./kit/arith.ts";
+import { phrase, PLANNING_PHRASES } from "./kit/phrases.ts";
+import { defineTask, type Problem, type Rng, type Style, type Trace, type Verdict } from "./kit/task.ts";
+import { answerSection, BoundedTrace, missWhere, pickStrategy, verdict } from "./kit/trace.ts";
 
 /** The shapes of equation: level 1 has `add` and `sub`, level 2 `paren` and `two`. */
 export type Form = "add" | "sub" | "paren" | "two";

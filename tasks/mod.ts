@@ -2,7 +2,7 @@
  * The fixed task suite, in a fixed order.
  * @module
  */
-import type { TaskDef } from "../harness/task.ts";
+import type { TaskDef } from "./kit/task.ts";
 import countdown from "./countdown.ts";
 import knightsKnaves from "./knights_knaves.ts";
 import linearEquation from "./linear_equation.ts";

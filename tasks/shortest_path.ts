@@ -36,11 +36,10 @@
  * target; the greedy path is the shortest in about 45% of problems.
  * @module
  */
-import type { Rng } from "../harness/rng.ts";
-import { defineTask, type Problem, type StepCheck, type Style, type Trace } from "../harness/task.ts";
-import { answerSection, missWhere, pickStrategy, TraceBuilder, verdict } from "../harness/trace.ts";
-import { checkStep, findSteps, num } from "../harness/arith.ts";
-import { longest, PLANNING_PHRASES, REFLECTION_PHRASES } from "../harness/phrases.ts";
+import { defineTask, type Problem, type Rng, type StepCheck, type Style, type Trace } from "./kit/task.ts";
+import { answerSection, missWhere, pickStrategy, TraceBuilder, verdict } from "./kit/trace.ts";
+import { checkStep, findSteps, num } from "./kit/arith.ts";
+import { longest, PLANNING_PHRASES, REFLECTION_PHRASES } from "./kit/phrases.ts";
 
 /** A directed edge as written in the prompt: from node, to node, and a weight in 1..9. */
 export type Edge = [string, string, number];

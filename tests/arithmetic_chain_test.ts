@@ -1,10 +1,10 @@
 import { assert, assertEquals, assertNotEquals, assertThrows } from "./testing.ts";
 import chain, { type ChainData, runningValues } from "../tasks/arithmetic_chain.ts";
-import { BoundedTrace, missWhere } from "../harness/trace.ts";
-import { rng } from "../harness/rng.ts";
-import { DEFAULT_STYLE, type Problem, type Style } from "../harness/task.ts";
-import { inVocab, words } from "../harness/tokenizer.ts";
-import { VOCAB } from "../harness/vocab.ts";
+import { BoundedTrace, missWhere } from "../tasks/kit/trace.ts";
+import { rng } from "../harness/core/rng.ts";
+import { DEFAULT_STYLE, type Problem, type Style } from "../tasks/kit/task.ts";
+import { inVocab, words } from "../harness/text/tokenizer.ts";
+import { VOCAB } from "../harness/text/vocab.ts";
 import { ahaEvents, phraseSpans } from "../harness/metrics/aha.ts";
 
 const P: Problem<ChainData> = {

@@ -1,8 +1,8 @@
 import { assert, assertEquals, assertRejects, assertThrows } from "./testing.ts";
-import { BackendError, tf, useBackend } from "../harness/backend.ts";
+import { BackendError, tf, useBackend } from "../harness/backend/backend.ts";
 import { getConfig } from "../harness/config.ts";
-import { createPolicy, logProbAndEntropy, type Policy, policyFromArrays } from "../harness/model.ts";
-import { rng } from "../harness/rng.ts";
+import { createPolicy, logProbAndEntropy, type Policy, policyFromArrays } from "../harness/model/model.ts";
+import { rng } from "../harness/core/rng.ts";
 
 /** Log-probs and entropies of `seqs` (next-token targets) under `policy`, on the active backend. */
 function tokenStats(policy: Policy, seqs: number[][]): Float32Array[] {

@@ -1,7 +1,7 @@
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { assert, assertClose, assertEquals, assertRejects, assertStrictEquals, assertThrows } from "./testing.ts";
-import { DEFAULT_BACKEND, tf, useBackend } from "../harness/backend.ts";
+import { DEFAULT_BACKEND, tf, useBackend } from "../harness/backend/backend.ts";
 import {
   baselineAdvantages,
   baselineContext,
@@ -9,13 +9,13 @@ import {
   checkAdvantages,
   checkBaseline,
   defineBaseline,
+  groupStats,
   type ParamSpec,
   type RolloutContext,
-} from "../harness/baseline.ts";
-import { groupStats } from "../harness/advantage.ts";
-import { parseParamOverrides, resolveParams } from "../harness/params.ts";
-import { logProbAndEntropy } from "../harness/model.ts";
-import { rng } from "../harness/rng.ts";
+} from "../harness/credit/baseline.ts";
+import { parseParamOverrides, resolveParams } from "../harness/credit/params.ts";
+import { logProbAndEntropy } from "../harness/model/model.ts";
+import { rng } from "../harness/core/rng.ts";
 import { BASELINES, loadBaseline } from "../baselines/mod.ts";
 
 await useBackend(DEFAULT_BACKEND);

@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertMatch, assertRejects } from "./testing.ts";
 import { errorLine, listing, program } from "../harness/cli.ts";
-import { lockFolder } from "../harness/folder_lock.ts";
-import { gitCommit } from "../harness/store.ts";
+import { lockFolder } from "../harness/core/folder_lock.ts";
+import { gitCommit } from "../harness/store/git_commit.ts";
 
 /** The error Deno gives a write to a full disk (as a write to /dev/full shows; reading /dev/full needs --allow-all). */
 const enospc = (path: string | URL) =>

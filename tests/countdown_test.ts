@@ -1,10 +1,10 @@
 import { assert, assertEquals, assertNotEquals, assertThrows } from "./testing.ts";
 import countdown, { canonicalChain, type CountdownData, parseChain, solves } from "../tasks/countdown.ts";
-import { pickStrategy } from "../harness/trace.ts";
-import { rng } from "../harness/rng.ts";
-import { DEFAULT_STYLE, type Problem, type Style, type Trace } from "../harness/task.ts";
-import { inVocab, words } from "../harness/tokenizer.ts";
-import { VOCAB } from "../harness/vocab.ts";
+import { pickStrategy } from "../tasks/kit/trace.ts";
+import { rng } from "../harness/core/rng.ts";
+import { DEFAULT_STYLE, type Problem, type Style, type Trace } from "../tasks/kit/task.ts";
+import { inVocab, words } from "../harness/text/tokenizer.ts";
+import { VOCAB } from "../harness/text/vocab.ts";
 
 const P: Problem<CountdownData> = {
   task: "countdown",

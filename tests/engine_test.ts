@@ -5,16 +5,17 @@
  */
 import * as ort from "onnxruntime-node";
 import { assert, assertEquals } from "./testing.ts";
-import { DEFAULT_BACKEND, tf, useBackend } from "../harness/backend.ts";
+import { DEFAULT_BACKEND, tf, useBackend } from "../harness/backend/backend.ts";
 import { getConfig } from "../harness/config.ts";
-import { createPolicy, logProbAndEntropy, type ModelConfig, type Policy } from "../harness/model.ts";
-import { attentionBias, type Feed, MASKED, type RolloutEngine, TfjsEngine } from "../harness/engine.ts";
-import { OnnxEngine } from "../harness/onnx_engine.ts";
-import { SLOT_BLOCK } from "../harness/slot_cache.ts";
-import { cacheNames, policyOnnx, weightsOf } from "../harness/onnx_export.ts";
-import { sample } from "../harness/sampler.ts";
-import { rng } from "../harness/rng.ts";
-import { BOS, SEP } from "../harness/tokenizer.ts";
+import { createPolicy, logProbAndEntropy, type ModelConfig, type Policy } from "../harness/model/model.ts";
+import { attentionBias, type Feed, MASKED, type RolloutEngine } from "../harness/rollout/engine.ts";
+import { TfjsEngine } from "../harness/rollout/tfjs_engine.ts";
+import { OnnxEngine } from "../harness/rollout/onnx_engine.ts";
+import { SLOT_BLOCK } from "../harness/rollout/slot_cache.ts";
+import { cacheNames, policyOnnx, weightsOf } from "../harness/model/onnx_export.ts";
+import { sample } from "../harness/rollout/sampler.ts";
+import { rng } from "../harness/core/rng.ts";
+import { BOS, SEP } from "../harness/text/tokenizer.ts";
 
 await useBackend(DEFAULT_BACKEND);
 

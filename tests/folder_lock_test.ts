@@ -1,5 +1,5 @@
 import { assertEquals, assertRejects } from "./testing.ts";
-import { FolderLockedError, lockFolder } from "../harness/folder_lock.ts";
+import { FolderLockedError, lockFolder } from "../harness/core/folder_lock.ts";
 
 /** A check that an error is the lock refusal naming process `pid`. */
 const lockedBy = (pid: number) => (e: unknown) =>
@@ -17,7 +17,7 @@ Deno.test("folder lock", async (t) => {
 
   await t.step("the lock of a killed process is free at once", async () => {
     const code = `import { lockFolder } from ${
-      JSON.stringify(new URL("../harness/folder_lock.ts", import.meta.url).href)
+      JSON.stringify(new URL("../harness/core/folder_lock.ts", import.meta.url).href)
     };
       await lockFolder(${JSON.stringify(dir)}); console.log("locked"); setInterval(() => {}, 1000);`;
     const holder = new Deno.Command(Deno.execPath(), { args: ["eval", code], stdout: "piped", stderr: "null" }).spawn();

@@ -1,5 +1,5 @@
 import { assertEquals } from "./testing.ts";
-import { gitCommit } from "../harness/store.ts";
+import { gitCommit } from "../harness/store/git_commit.ts";
 
 const A = "a".repeat(40), B = "b".repeat(40);
 

@@ -1,9 +1,9 @@
 import { assert, assertEquals, assertNotEquals } from "./testing.ts";
 import knights, { type Claim, findKnightSteps, type KnightsData, solutions } from "../tasks/knights_knaves.ts";
-import { rng } from "../harness/rng.ts";
-import { DEFAULT_STYLE, type Problem, type Style } from "../harness/task.ts";
-import { encode, inVocab, words } from "../harness/tokenizer.ts";
-import { VOCAB } from "../harness/vocab.ts";
+import { rng } from "../harness/core/rng.ts";
+import { DEFAULT_STYLE, type Problem, type Style } from "../tasks/kit/task.ts";
+import { encode, inVocab, words } from "../harness/text/tokenizer.ts";
+import { VOCAB } from "../harness/text/vocab.ts";
 
 /** `A says B knave ; B says A and C same ; C says A knight or B knave`: A knave, B knight, C knave. */
 const CLAIMS: Claim[] = [

@@ -1,7 +1,7 @@
 import { assertEquals } from "./testing.ts";
-import { byLength, lengthChunks } from "../harness/length_chunks.ts";
-import type { Extent } from "../harness/length_chunks.ts";
-import { rng } from "../harness/rng.ts";
+import { byLength, lengthChunks } from "../harness/model/length_chunks.ts";
+import type { Extent } from "../harness/model/length_chunks.ts";
+import { rng } from "../harness/core/rng.ts";
 
 /** A row of `left` left-padded and `right` right-padded positions. */
 const row = (left: number, right: number): Extent => ({ left, right });

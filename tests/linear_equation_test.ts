@@ -1,9 +1,9 @@
 import { assert, assertEquals, assertNotEquals } from "./testing.ts";
 import linear, { type EquationData, firstGuess } from "../tasks/linear_equation.ts";
-import { rng } from "../harness/rng.ts";
-import { DEFAULT_STYLE, type Problem, type Style } from "../harness/task.ts";
-import { inVocab, words } from "../harness/tokenizer.ts";
-import { VOCAB } from "../harness/vocab.ts";
+import { rng } from "../harness/core/rng.ts";
+import { DEFAULT_STYLE, type Problem, type Style } from "../tasks/kit/task.ts";
+import { inVocab, words } from "../harness/text/tokenizer.ts";
+import { VOCAB } from "../harness/text/vocab.ts";
 
 const HAND: Problem<EquationData> = {
   task: "linear_equation",

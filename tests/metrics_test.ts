@@ -1,11 +1,10 @@
 import { assert, assertClose, assertEquals, assertThrows } from "./testing.ts";
 import countdown, { type CountdownData } from "../tasks/countdown.ts";
-import { rng } from "../harness/rng.ts";
-import type { Problem, Verdict } from "../harness/task.ts";
-import { encode, EOS, words } from "../harness/tokenizer.ts";
-import { errorKind } from "../harness/evaluate.ts";
-import { REFLECTION_PHRASES } from "../harness/phrases.ts";
-import { DEFAULT_STRATEGIC_GRAMS, type StrategicGrams } from "../harness/strategic_grams.ts";
+import { rng } from "../harness/core/rng.ts";
+import type { Problem, Verdict } from "../tasks/kit/task.ts";
+import { encode, EOS, words } from "../harness/text/tokenizer.ts";
+import { REFLECTION_PHRASES } from "../tasks/kit/phrases.ts";
+import { DEFAULT_STRATEGIC_GRAMS, type StrategicGrams } from "../harness/masks/strategic_grams.ts";
 import { greedyAccuracy, meanPassAtK, pass1, passAtK } from "../harness/metrics/pass_at_k.ts";
 import {
   answerEntropy,
@@ -16,7 +15,7 @@ import {
   strategicGramCounts,
 } from "../harness/metrics/semantic_entropy.ts";
 import { ahaEvents, ahaSummary, phraseSpans } from "../harness/metrics/aha.ts";
-import { ERROR_KINDS, errorShares } from "../harness/metrics/error_types.ts";
+import { ERROR_KINDS, errorKind, errorShares } from "../harness/metrics/error_types.ts";
 import { accuracyByLength, DEFAULT_LENGTH_BINS, lengthStats, percentile } from "../harness/metrics/length.ts";
 import {
   entropySplit,

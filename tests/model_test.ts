@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertRejects, assertThrows } from "./testing.ts";
-import { DEFAULT_BACKEND, tf, useBackend } from "../harness/backend.ts";
+import { DEFAULT_BACKEND, tf, useBackend } from "../harness/backend/backend.ts";
 import {
   affine,
   causalBias,
@@ -8,12 +8,12 @@ import {
   layerNorm,
   logProbAndEntropy,
   type ModelConfig,
-} from "../harness/model.ts";
-import { sample } from "../harness/sampler.ts";
-import { TfjsEngine } from "../harness/engine.ts";
-import { rng } from "../harness/rng.ts";
-import { loadCheckpoint, saveCheckpoint, weightBytes } from "../harness/checkpoint.ts";
-import { BOS, EOS, SEP, TOKENIZER_ID } from "../harness/tokenizer.ts";
+} from "../harness/model/model.ts";
+import { sample } from "../harness/rollout/sampler.ts";
+import { TfjsEngine } from "../harness/rollout/tfjs_engine.ts";
+import { rng } from "../harness/core/rng.ts";
+import { loadCheckpoint, saveCheckpoint, weightBytes } from "../harness/model/checkpoint.ts";
+import { BOS, EOS, SEP, TOKENIZER_ID } from "../harness/text/tokenizer.ts";
 
 await useBackend(DEFAULT_BACKEND);
 

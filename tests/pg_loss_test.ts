@@ -1,6 +1,6 @@
 import { assertClose, assertThrows } from "./testing.ts";
-import { DEFAULT_BACKEND, tf, useBackend } from "../harness/backend.ts";
-import { aggregate, pgLoss, type PgLossInput } from "../harness/pg_loss.ts";
+import { DEFAULT_BACKEND, tf, useBackend } from "../harness/backend/backend.ts";
+import { aggregate, pgLoss, type PgLossInput } from "../harness/update/pg_loss.ts";
 
 await useBackend(DEFAULT_BACKEND);
 

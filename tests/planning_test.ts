@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertNotEquals } from "./testing.ts";
-import { oracleMask, oracleRoles, roleAgreement } from "../harness/oracle_mask.ts";
+import { oracleMask, oracleRoles, roleAgreement } from "../harness/masks/oracle_mask.ts";
 import {
   loadStrategicGrams,
   mineStrategicGrams,
@@ -7,15 +7,15 @@ import {
   strategicGramMask,
   type StrategicGramOptions,
   strategicGramsJson,
-} from "../harness/strategic_grams.ts";
-import { randomMasks } from "../harness/random_mask.ts";
-import { answerStart, countPlanning, eligibleTokens, planningShare } from "../harness/planning.ts";
+} from "../harness/masks/strategic_grams.ts";
+import { randomMasks } from "../harness/masks/random_mask.ts";
+import { answerStart, countPlanning, eligibleTokens, planningShare } from "../harness/masks/planning.ts";
 import { CORPUS, PHRASE_WORDS, PLANTED } from "./planted_corpus.ts";
 import { getConfig } from "../harness/config.ts";
 import { TaskSplits } from "../harness/suite.ts";
-import { rng } from "../harness/rng.ts";
-import { encode, EOS } from "../harness/tokenizer.ts";
-import { DEFAULT_STYLE, type Problem, type Role } from "../harness/task.ts";
+import { rng } from "../harness/core/rng.ts";
+import { encode, EOS } from "../harness/text/tokenizer.ts";
+import { DEFAULT_STYLE, type Problem, type Role } from "../tasks/kit/task.ts";
 import { getTask } from "../tasks/mod.ts";
 import type { CountdownData } from "../tasks/countdown.ts";
 import type { ShortestPathData } from "../tasks/shortest_path.ts";

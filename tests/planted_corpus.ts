@@ -3,9 +3,9 @@
  * steps, shared by the Strategic-Gram tests (PPMI+SVD and ONNX sentence-model embedders).
  * @module
  */
-import { PLANNING_PHRASES, REFLECTION_PHRASES } from "../harness/phrases.ts";
-import { type Rng, rng } from "../harness/rng.ts";
-import { encode } from "../harness/tokenizer.ts";
+import { PLANNING_PHRASES, REFLECTION_PHRASES } from "../tasks/kit/phrases.ts";
+import { type Rng, rng } from "../harness/core/rng.ts";
+import { encode } from "../harness/text/tokenizer.ts";
 
 /** Every planning and reflection phrase. */
 export const PHRASES: string[] = [...Object.values(PLANNING_PHRASES).flat(), ...REFLECTION_PHRASES];

@@ -6,8 +6,10 @@
  * @module
  */
 import { assert, assertClose, assertEquals, assertMatch, assertNotEquals, assertRejects } from "./testing.ts";
-import { loadResults, ResultsError } from "../harness/results.ts";
-import { fileSums, readManifest, runHash, runId, runsDir, STORE_VERSION, writeManifest } from "../harness/store.ts";
+import { loadResults, ResultsError } from "../harness/store/results.ts";
+import { STORE_VERSION } from "../harness/store/schema.ts";
+import { fileSums, readManifest, runId, runsDir, writeManifest } from "../harness/store/run_folder.ts";
+import { runHash } from "../harness/store/hashes.ts";
 import { methodsOf, tasksOf } from "../harness/report/methods.ts";
 import { table1 } from "../harness/report/table1.ts";
 import { table2 } from "../harness/report/table2.ts";

@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "./testing.ts";
-import { rng } from "../harness/rng.ts";
+import { rng } from "../harness/core/rng.ts";
 
 const CLI = new URL("../harness/cli.ts", import.meta.url).pathname;
 const METRICS = ["train.jsonl", "eval.jsonl", "rollouts.jsonl.gz"];

@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertNotEquals, assertThrows } from "./testing.ts";
-import { hashString, Rng, rng } from "../harness/rng.ts";
+import { hashString, Rng, rng } from "../harness/core/rng.ts";
 
 Deno.test("rng", async (t) => {
   await t.step("same seed and names give the same draws; other names give others", () => {

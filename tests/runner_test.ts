@@ -1,5 +1,5 @@
 import { assertEquals } from "./testing.ts";
-import { planCells } from "../harness/runner.ts";
+import { planCells } from "../harness/grid/runner.ts";
 import { getConfig } from "../harness/config.ts";
 import { BASELINES } from "../baselines/mod.ts";
 

@@ -6,11 +6,11 @@
  */
 import onnxProto, { type onnx as Onnx } from "onnx-proto";
 import { assert, assertClose, assertEquals, assertMatch, assertRejects } from "./testing.ts";
-import { loadSentenceModel } from "../harness/sentence_model.ts";
-import { mineStrategicGramsWith, strategicGramsJson } from "../harness/strategic_grams.ts";
+import { loadSentenceModel } from "../harness/masks/sentence_model.ts";
+import { mineStrategicGramsWith, strategicGramsJson } from "../harness/masks/strategic_grams.ts";
 import { CORPUS, PHRASE_WORDS, PLANTED } from "./planted_corpus.ts";
-import { rng } from "../harness/rng.ts";
-import { SPECIAL, VOCAB } from "../harness/vocab.ts";
+import { rng } from "../harness/core/rng.ts";
+import { SPECIAL, VOCAB } from "../harness/text/vocab.ts";
 
 const { onnx } = onnxProto;
 const INT64 = onnx.TensorProto.DataType.INT64, FLOAT = onnx.TensorProto.DataType.FLOAT;

@@ -1,6 +1,6 @@
 import { assert, assertClose, assertEquals, assertNotEquals, assertRejects } from "./testing.ts";
-import { lockFolder } from "../harness/folder_lock.ts";
-import { DEFAULT_BACKEND, tf, useBackend } from "../harness/backend.ts";
+import { lockFolder } from "../harness/core/folder_lock.ts";
+import { DEFAULT_BACKEND, tf, useBackend } from "../harness/backend/backend.ts";
 import { type BenchConfig, getConfig } from "../harness/config.ts";
 import {
   baseModel,
@@ -11,13 +11,13 @@ import {
   type SftStep,
   sourceFiles,
   trainBase,
-  trainSplits,
-} from "../harness/sft.ts";
-import { weightBytes } from "../harness/checkpoint.ts";
-import { evaluate } from "../harness/evaluate.ts";
-import { TfjsEngine } from "../harness/engine.ts";
-import { EOS, PAD } from "../harness/tokenizer.ts";
-import { createPolicy } from "../harness/model.ts";
+} from "../harness/loop/sft.ts";
+import { trainSplits } from "../harness/suite.ts";
+import { weightBytes } from "../harness/model/checkpoint.ts";
+import { evaluate } from "../harness/loop/evaluate.ts";
+import { TfjsEngine } from "../harness/rollout/tfjs_engine.ts";
+import { EOS, PAD } from "../harness/text/tokenizer.ts";
+import { createPolicy } from "../harness/model/model.ts";
 
 await useBackend(DEFAULT_BACKEND);
 
@@ -87,19 +87,26 @@ Deno.test("sft", async (t) => {
   await t.step(
     "the cache key hashes the modules SFT runs, not the RL loop, the baselines or the thread setup",
     async () => {
-      const files = (await sourceFiles()).map((u) => u.pathname.split("/").slice(-2).join("/"));
+      const root = new URL("../", import.meta.url).pathname;
+      const files = (await sourceFiles()).map((u) => u.pathname.slice(root.length));
       for (
-        const f of ["harness/sft.ts", "harness/model.ts", "harness/trace.ts", "tasks/mod.ts", "tasks/countdown.ts"]
+        const f of [
+          "harness/loop/sft.ts",
+          "harness/model/model.ts",
+          "tasks/kit/trace.ts",
+          "tasks/mod.ts",
+          "tasks/countdown.ts",
+        ]
       ) {
         assert(files.includes(f), `${f} missing from ${files}`);
       }
       for (
         const f of [
-          "harness/rl.ts",
-          "harness/sampler.ts",
+          "harness/loop/rl.ts",
+          "harness/rollout/sampler.ts",
           "harness/cli.ts",
           "harness/config.ts",
-          "harness/wasm_threads.ts",
+          "harness/backend/wasm_threads.ts",
         ]
       ) {
         assert(!files.includes(f), `${f} should not be hashed`);

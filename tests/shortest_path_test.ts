@@ -1,9 +1,9 @@
 import { assert, assertEquals, assertNotEquals } from "./testing.ts";
 import task, { makeProblem, type ShortestPathData } from "../tasks/shortest_path.ts";
-import { rng } from "../harness/rng.ts";
-import { DEFAULT_STYLE, type Problem, type Style, type Trace, type Verdict } from "../harness/task.ts";
-import { inVocab, words } from "../harness/tokenizer.ts";
-import { VOCAB } from "../harness/vocab.ts";
+import { rng } from "../harness/core/rng.ts";
+import { DEFAULT_STYLE, type Problem, type Style, type Trace, type Verdict } from "../tasks/kit/task.ts";
+import { inVocab, words } from "../harness/text/tokenizer.ts";
+import { VOCAB } from "../harness/text/vocab.ts";
 
 /** `shortest_path A B 3 , B C 2 , A C 7 , C D 1 , from A to D`: shortest A→B→C→D = 6. */
 const HAND = makeProblem(1, [["A", "B", 3], ["B", "C", 2], ["A", "C", 7], ["C", "D", 1]], "A", "D");

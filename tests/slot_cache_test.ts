@@ -1,6 +1,6 @@
 /** The ONNX engine's KV cache: positions land where the graph reads them, rows move right, pooled buffers start clean. */
 import { assertEquals, assertThrows } from "./testing.ts";
-import { BufferPool, SLOT_BLOCK, SlotCache } from "../harness/slot_cache.ts";
+import { BufferPool, SLOT_BLOCK, SlotCache } from "../harness/rollout/slot_cache.ts";
 
 const [HEADS, DH] = [2, 3];
 

@@ -2,9 +2,9 @@ import { assert, assertEquals, assertNotEquals, assertThrows } from "./testing.t
 import { getTask, TASKS } from "../tasks/mod.ts";
 import { TaskSplits } from "../harness/suite.ts";
 import { getConfig } from "../harness/config.ts";
-import { rng } from "../harness/rng.ts";
-import { encode, inVocab } from "../harness/tokenizer.ts";
-import { DEFAULT_STYLE } from "../harness/task.ts";
+import { rng } from "../harness/core/rng.ts";
+import { encode, inVocab } from "../harness/text/tokenizer.ts";
+import { DEFAULT_STYLE } from "../tasks/kit/task.ts";
 
 const cfg = getConfig("default");
 

@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertThrows } from "./testing.ts";
-import { decode, encode, TOKENIZER_ID, UnknownTokenError, VOCAB_SIZE } from "../harness/tokenizer.ts";
-import { VOCAB, VOCAB_VERSION } from "../harness/vocab.ts";
+import { decode, encode, TOKENIZER_ID, UnknownTokenError, VOCAB_SIZE } from "../harness/text/tokenizer.ts";
+import { VOCAB, VOCAB_VERSION } from "../harness/text/vocab.ts";
 
 Deno.test("tokenizer", async (t) => {
   await t.step("encode/decode round trip over the whole vocabulary", () => {

@@ -7,12 +7,12 @@
  * |element| of its tensor. Needs no PyTorch.
  */
 import { assert } from "./testing.ts";
-import { DEFAULT_BACKEND, tf, useBackend } from "../harness/backend.ts";
-import { loadCheckpoint } from "../harness/checkpoint.ts";
-import type { Policy } from "../harness/model.ts";
-import { extent, responseLogProbs } from "../harness/rl_update.ts";
-import { pgLoss } from "../harness/pg_loss.ts";
-import { byLength, TRAIN_PASS_OVERHEAD } from "../harness/length_chunks.ts";
+import { DEFAULT_BACKEND, tf, useBackend } from "../harness/backend/backend.ts";
+import { loadCheckpoint } from "../harness/model/checkpoint.ts";
+import type { Policy } from "../harness/model/model.ts";
+import { extent, responseLogProbs } from "../harness/update/rl_update.ts";
+import { pgLoss } from "../harness/update/pg_loss.ts";
+import { byLength, TRAIN_PASS_OVERHEAD } from "../harness/model/length_chunks.ts";
 import {
   type BatchFile,
   type BatchRow,

@@ -5,9 +5,9 @@
  */
 import { assert, assertEquals } from "./testing.ts";
 import { TASKS } from "../tasks/mod.ts";
-import { DEFAULT_STYLE, type Verdict } from "../harness/task.ts";
-import { type Rng, rng } from "../harness/rng.ts";
-import { VOCAB } from "../harness/vocab.ts";
+import { DEFAULT_STYLE, type Verdict } from "../tasks/kit/task.ts";
+import { type Rng, rng } from "../harness/core/rng.ts";
+import { VOCAB } from "../harness/text/vocab.ts";
 
 const PER_LEVEL = 150;
 

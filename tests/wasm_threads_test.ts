@@ -1,6 +1,6 @@
 import { assertEquals, assertNotEquals, assertRejects } from "./testing.ts";
-import type { WasmBackendName } from "../harness/backend.ts";
-import { useWasm } from "../harness/wasm_threads.ts";
+import type { WasmBackendName } from "../harness/backend/backend.ts";
+import { useWasm } from "../harness/backend/wasm_threads.ts";
 
 /** Run tests/fixtures/train_on_threads.ts on `threads` wasm threads in its own process (it must exit by itself). */
 async function trainOn(

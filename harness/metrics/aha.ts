@@ -15,9 +15,9 @@
  * rewrite, not an aha; a reflection with no wrong step before it is no aha either.
  * @module
  */
-import { REFLECTION_PHRASES } from "../phrases.ts";
-import type { StepCheck, Verdict } from "../task.ts";
-import { words } from "../tokenizer.ts";
+import { REFLECTION_PHRASES } from "../../tasks/kit/phrases.ts";
+import type { StepCheck, Verdict } from "../../tasks/kit/task.ts";
+import { words } from "../text/tokenizer.ts";
 import { ratio } from "./stats.ts";
 
 /** One aha event: indices into `Verdict.steps` and the word index where the reflection starts. */

@@ -1,13 +1,22 @@
 /**
  * Error types of failed responses, from the task's step checker alone (no LLM judge): each failed
- * response has the kind {@link errorKind} (harness/evaluate.ts) gives it: `format` (not well formed),
+ * response has the kind {@link errorKind} gives it: `format` (not well formed),
  * `execution` (well formed, some step wrong) or `planning` (well formed, every step right, the answer
  * still wrong). Shares are given over all responses (as `TaskEval.errors`) and over failed ones.
  * @module
  */
-import { type ErrorKind, errorKind } from "../evaluate.ts";
-import type { Verdict } from "../task.ts";
+import type { Verdict } from "../../tasks/kit/task.ts";
 import { ratio } from "./stats.ts";
+
+/** What went wrong in a failed response. */
+export type ErrorKind = "format" | "execution" | "planning";
+
+/** The error kind of a verdict, or null when it is correct. */
+export function errorKind(v: Verdict): ErrorKind | null {
+  if (v.correct) return null;
+  if (!v.wellFormed) return "format";
+  return v.steps.some((s) => !s.ok) ? "execution" : "planning";
+}
 
 /** The error kinds, in report order. */
 export const ERROR_KINDS: readonly ErrorKind[] = ["format", "execution", "planning"];

@@ -14,9 +14,9 @@
  *   of strategic-gram occurrences in one step's rollouts.
  * @module
  */
-import { eligibleTokens } from "../planning.ts";
-import type { StrategicGrams } from "../strategic_grams.ts";
-import { encode } from "../tokenizer.ts";
+import { eligibleTokens } from "../masks/planning.ts";
+import type { StrategicGrams } from "../masks/strategic_grams.ts";
+import { encode } from "../text/tokenizer.ts";
 import { mean } from "./stats.ts";
 
 /** How the cluster of responses without an answer is written in reports. */
@@ -53,7 +53,7 @@ export function seAnswer(problems: readonly (readonly (string | null)[])[]): num
 
 /**
  * How often each strategic gram of `sg` occurs in the rollouts (response token ids, prompt excluded):
- * every occurrence inside a response's body (the tokens harness/planning.ts calls eligible: before
+ * every occurrence inside a response's body (the tokens harness/masks/planning.ts calls eligible: before
  * the first `answer :`, no special token) counts once, overlapping occurrences included, and every
  * rollout counts. Keyed by gram text, in the order of `sg.grams`; grams that never occur map to 0.
  */

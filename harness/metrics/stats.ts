@@ -1,6 +1,6 @@
 /**
  * The two averages every metric uses, with one convention for nothing to average: a mean of no
- * values and a share of nothing are 0 (as `StepLog` in harness/rl.ts does), never NaN, never a throw.
+ * values and a share of nothing are 0 (as `StepLog` in harness/loop/rl.ts does), never NaN, never a throw.
  * Metrics that can be read wrongly as 0 (perplexity) say so where they are defined.
  * @module
  */

@@ -6,7 +6,7 @@
  * token that is not a planning token is an execution token (EOS and answer tokens included), and
  * "all" means every response token. Figures pool the tokens of the whole batch (a token-level mean,
  * as `StepLog.entropy`), not a mean of per-response means. The planning-token share is
- * `planningShare` of harness/planning.ts.
+ * `planningShare` of harness/masks/planning.ts.
  * @module
  */
 import { ratio } from "./stats.ts";

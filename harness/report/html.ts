@@ -4,7 +4,7 @@
  * plus the folders left out and why.
  * @module
  */
-import type { SuiteResults } from "../results.ts";
+import type { SuiteResults } from "../store/results.ts";
 import { escapeHtml, type Table, toHtml } from "./table.ts";
 
 /** What the page shows. */

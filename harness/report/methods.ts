@@ -4,8 +4,8 @@
  * order.
  * @module
  */
-import type { LoadedRun, SuiteResults } from "../results.ts";
-import type { EvalRecord } from "../store.ts";
+import type { LoadedRun, SuiteResults } from "../store/results.ts";
+import type { EvalRecord } from "../store/schema.ts";
 
 /** The base model or one baseline, with the final evaluation of each seed. */
 export interface Method {

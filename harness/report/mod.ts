@@ -10,9 +10,9 @@
  * never a mix of old and new files.
  * @module
  */
-import { loadResults, type SkippedRun } from "../results.ts";
-import { runsDir } from "../store.ts";
-import { StopSignals } from "../stop.ts";
+import { loadResults, type SkippedRun } from "../store/results.ts";
+import { runsDir } from "../store/run_folder.ts";
+import { StopSignals } from "../core/stop.ts";
 import { indexHtml, type Page } from "./html.ts";
 import { methodsOf, tasksOf } from "./methods.ts";
 import { renderFigure } from "./plot.ts";

@@ -5,9 +5,9 @@
  * Null or non-finite values (a relative perplexity with no planning token) are left out.
  * @module
  */
-import type { LoadedRun } from "../results.ts";
+import type { LoadedRun } from "../store/results.ts";
 import { mean } from "../metrics/stats.ts";
-import { type EvalRecord, FIXED_MASKS, type StepRecord } from "../store.ts";
+import { type EvalRecord, FIXED_MASKS, type StepRecord } from "../store/schema.ts";
 import type { Method } from "./methods.ts";
 import { summarize } from "./seed_stats.ts";
 

@@ -6,9 +6,9 @@
  * is the mean over every run's step 0, whose rollouts the base policy sampled); mean ± std over seeds.
  * @module
  */
-import type { ErrorKind } from "../evaluate.ts";
+import type { ErrorKind } from "../metrics/error_types.ts";
 import { mean } from "../metrics/stats.ts";
-import type { StepRecord, TaskEvalRecord } from "../store.ts";
+import type { StepRecord, TaskEvalRecord } from "../store/schema.ts";
 import { formatSummary, type NumberFormat, PERCENT } from "./format.ts";
 import type { Method } from "./methods.ts";
 import { summarize } from "./seed_stats.ts";

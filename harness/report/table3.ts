@@ -6,7 +6,7 @@
  * reader sees whether longer responses pay.
  * @module
  */
-import type { EvalRecord } from "../store.ts";
+import type { EvalRecord } from "../store/schema.ts";
 import { formatNumber, PERCENT } from "./format.ts";
 import type { Method } from "./methods.ts";
 import { summarize } from "./seed_stats.ts";

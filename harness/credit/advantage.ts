@@ -1,0 +1,35 @@
+/**
+ * Group-relative advantages (GRPO): each rollout's reward minus its prompt group's mean reward,
+ * optionally divided by the group's standard deviation, the same value on every response token.
+ *
+ * `A_i = (R_i − mean_g) / (std_g + ε)` with std division, `A_i = R_i − mean_g` without; ε = 1e-6
+ * (verl's value) keeps a group whose rewards barely differ finite. A group whose rewards are all
+ * equal gives exactly 0 to each of its rollouts, with or without std division.
+ * @module
+ */
+import type { BaselineContext, RolloutContext } from "./baseline.ts";
+
+/** The ε added to the group std before dividing. */
+export const STD_EPS = 1e-6;
+
+/** One advantage per rollout: `R − mean` of its group, divided by `std + ε` when `stdNormalize`. */
+export function groupAdvantages(ctx: Pick<BaselineContext, "rollouts" | "groups">, stdNormalize: boolean): number[] {
+  return ctx.rollouts.map((r) => {
+    const g = ctx.groups[r.group];
+    const centred = r.reward - g.mean;
+    return stdNormalize ? centred / (g.std + STD_EPS) : centred;
+  });
+}
+
+/** Broadcast one advantage per rollout to every token of its response. */
+export function broadcastToTokens(values: readonly number[], rollouts: readonly RolloutContext[]): Float32Array[] {
+  return rollouts.map((r, i) => new Float32Array(r.tokens.length).fill(values[i]));
+}
+
+/** GRPO's per-token advantages: {@link groupAdvantages} broadcast to tokens. */
+export function grpoAdvantages(
+  ctx: Pick<BaselineContext, "rollouts" | "groups">,
+  stdNormalize: boolean,
+): Float32Array[] {
+  return broadcastToTokens(groupAdvantages(ctx, stdNormalize), ctx.rollouts);
+}

@@ -1,0 +1,269 @@
+/**
+ * The baseline contract: what a credit-assignment method sees and what it returns. A baseline says
+ * only what differs from plain clipped policy gradient: per-token advantages, an optional extra loss
+ * term and the loss aggregation it needs. A baseline module `export default`s the result of
+ * {@link defineBaseline}; a file named on the command line is checked with {@link checkBaseline}.
+ *
+ * Token layout, used everywhere: a rollout's arrays are indexed by response token (the prompt is
+ * excluded), so `tokens[t]`, `oldLogProbs[t]`, `entropy[t]`, `planning[t]` and the advantage
+ * `advantages(ctx)[i][t]` all describe response token t of rollout i.
+ * @module
+ */
+import type { tf } from "../backend/backend.ts";
+import type { Rng } from "../core/rng.ts";
+import type { StepCheck } from "../../tasks/kit/task.ts";
+
+/** A per-token flag: planning token (1 / true) or not (0 / false). */
+export type Mask = Uint8Array | readonly boolean[];
+
+/** What the loop knows about one rollout; baselines never re-run the model. */
+export interface RolloutContext {
+  /** Index of the rollout's prompt group in {@link BaselineContext.groups}. */
+  group: number;
+  /** Name of the task the prompt came from. */
+  task: string;
+  /** The verifier's reward. */
+  reward: number;
+  /** Response token ids (prompt excluded). */
+  tokens: Int32Array | readonly number[];
+  /** The rollout policy's log-probability of each response token (same length as `tokens`). */
+  oldLogProbs: Float32Array;
+  /** Entropy (nats) of the rollout policy's full next-token distribution at each response token. */
+  entropy: Float32Array;
+  /** Planning-token mask over the response tokens, from the source the baseline's `mask` param names. */
+  planning: Mask;
+  /** The task's checks of the execution steps written in the response. */
+  steps: readonly StepCheck[];
+}
+
+/** Reward statistics of one prompt group (the G rollouts of one prompt). */
+export interface GroupStats {
+  /** Mean reward. */
+  mean: number;
+  /** Sample standard deviation of the rewards (divisor G − 1; 0 for a group of one or of equal rewards). */
+  std: number;
+  /** Number of rollouts in the group. */
+  size: number;
+}
+
+/**
+ * Reward statistics of every prompt group, indexed by {@link RolloutContext.group}. Groups must be
+ * numbered 0..n−1 with no empty group. The std is the sample std (divisor G − 1, as torch.std in TRL
+ * and verl); a group of one, or of equal rewards, has std 0 and its mean equal to every reward.
+ */
+export function groupStats(rollouts: readonly Pick<RolloutContext, "group" | "reward">[]): GroupStats[] {
+  const rewards: number[][] = [];
+  rollouts.forEach((r, i) => {
+    if (!Number.isInteger(r.group) || r.group < 0) {
+      throw new RangeError(`rollout ${i}: group ${r.group} is not an index`);
+    }
+    if (!Number.isFinite(r.reward)) throw new RangeError(`rollout ${i}: reward ${r.reward} is not finite`);
+    (rewards[r.group] ??= []).push(r.reward);
+  });
+  return Array.from(rewards, (rs, g) => {
+    if (!rs) throw new RangeError(`group ${g} has no rollouts (groups must be numbered 0..n-1)`);
+    if (rs.every((x) => x === rs[0])) return { mean: rs[0], std: 0, size: rs.length };
+    const mean = rs.reduce((a, b) => a + b, 0) / rs.length;
+    const ss = rs.reduce((a, b) => a + (b - mean) ** 2, 0);
+    return { mean, std: Math.sqrt(ss / (rs.length - 1)), size: rs.length };
+  });
+}
+
+/** A parameter value: parameters are typed by their default. */
+export type ParamValue = number | boolean | string;
+/** Parameter defaults by name. */
+export type ParamSpec = Record<string, ParamValue>;
+
+/** Everything a baseline's functions see at one training step. */
+export interface BaselineContext<P extends ParamSpec = ParamSpec> {
+  /** The rollouts of the batch, in order. */
+  rollouts: readonly RolloutContext[];
+  /** Statistics of each prompt group, indexed by {@link RolloutContext.group}. */
+  groups: readonly GroupStats[];
+  /** The baseline's parameters: its defaults with any overrides applied. */
+  params: Readonly<P>;
+  /** The seeded stream all of the baseline's randomness must come from, so that runs reproduce. */
+  rng: Rng;
+}
+
+/**
+ * Tensors of the current forward pass, for {@link BaselineDef.extraLoss}. Both are [rows, T]; row r
+ * is rollout `rows[r]` of the context (the loop may pass a mini-batch), column t is its response
+ * token t (left-aligned, T ≥ the longest response of the rows, padding after the end).
+ */
+export interface LiveTensors {
+  /** Entropy of the current policy's full next-token distribution; differentiable, float32. */
+  entropy: tf.Tensor2D;
+  /** 1 on response tokens, 0 on padding; float32, no gradient. */
+  mask: tf.Tensor2D;
+  /** The rollout index (into `ctx.rollouts`) of each row. */
+  rows: readonly number[];
+}
+
+/** How the per-token losses of a batch become one number (see harness/update/pg_loss.ts). */
+export type Aggregation = "token-mean" | "sequence-mean" | "dr-grpo";
+/** The aggregation modes, in order. */
+export const AGGREGATIONS: readonly Aggregation[] = ["token-mean", "sequence-mean", "dr-grpo"];
+
+/** Where a planning-token mask comes from; a baseline's string param `mask` must name one. */
+export const MASK_SOURCES = ["oracle", "mined", "random"] as const;
+/** One of {@link MASK_SOURCES}. */
+export type MaskSource = typeof MASK_SOURCES[number];
+
+/** A baseline definition. */
+export interface BaselineDef<P extends ParamSpec = ParamSpec> {
+  /** Unique lower_snake_case name; also the prefix of its command-line params (`hicra.alpha=0.3`). */
+  name: string;
+  /** One line saying what the method does. */
+  summary: string;
+  /**
+   * Parameter defaults; each value's type (number, boolean, string) is the parameter's type. A string
+   * param named `mask` names the planning-mask source ({@link MASK_SOURCES}) the loop puts in
+   * {@link RolloutContext.planning}.
+   */
+  params: P;
+  /** Inclusive `[min, max]` of number params, checked for every value they take (harness/credit/params.ts). */
+  ranges?: { readonly [K in keyof P]?: readonly [min: number, max: number] };
+  /** Loss aggregation the loop uses with this baseline; default `token-mean`. */
+  aggregation?: Aggregation;
+  /** Per-token advantages: one Float32Array per rollout, as long as its response, all finite. */
+  advantages(ctx: BaselineContext<P>): Float32Array[];
+  /**
+   * An optional term added as is to the policy-gradient loss (the loop minimises the sum), computed
+   * inside the gradient tape from the live tensors of the current forward pass.
+   */
+  extraLoss?(ctx: BaselineContext<P>, live: LiveTensors): tf.Scalar;
+}
+
+/** A checked baseline of any parameter shape, with its aggregation resolved. */
+export type Baseline = BaselineDef & { aggregation: Aggregation };
+
+const CONTRACT = "see baselines/grpo.ts for the contract";
+
+/** The problems with a would-be baseline definition, each a phrase; empty when it is fine. */
+function problems(def: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  if (typeof def.name !== "string") out.push("has no name (a lower_snake_case string)");
+  else if (!/^[a-z][a-z0-9_]*$/.test(def.name)) {
+    out.push(`has name ${JSON.stringify(def.name)}, which is not lower_snake_case`);
+  }
+  if (typeof def.summary !== "string" || def.summary === "") out.push("has no summary (a one-line string)");
+  if (typeof def.params !== "object" || def.params === null || Array.isArray(def.params)) {
+    out.push("has no params object (use params: {} for none)");
+  } else {
+    for (const [k, v] of Object.entries(def.params)) {
+      if (!["number", "boolean", "string"].includes(typeof v)) {
+        out.push(
+          `has param ${k} of type ${v === null ? "null" : typeof v}; defaults must be number, boolean or string`,
+        );
+      } else if (typeof v === "number" && !Number.isFinite(v)) out.push(`has param ${k} = ${v}, not finite`);
+    }
+    const mask = (def.params as Record<string, unknown>).mask;
+    if (mask !== undefined && !(MASK_SOURCES as readonly unknown[]).includes(mask)) {
+      out.push(`has param mask = ${JSON.stringify(mask)}; it must be one of ${MASK_SOURCES.join(", ")}`);
+    }
+  }
+  if (typeof def.advantages !== "function") out.push("has no advantages(ctx) function");
+  if (def.extraLoss !== undefined && typeof def.extraLoss !== "function") {
+    out.push("has an extraLoss that is not a function (ctx, live) => tf.Scalar");
+  }
+  if (def.aggregation !== undefined && !(AGGREGATIONS as readonly unknown[]).includes(def.aggregation)) {
+    out.push(`has aggregation ${JSON.stringify(def.aggregation)}; use one of ${AGGREGATIONS.join(", ")}`);
+  }
+  return out;
+}
+
+/**
+ * Declare a baseline: checks the definition's shape (throwing a TypeError naming every problem) and
+ * returns it with its aggregation resolved.
+ */
+export function defineBaseline<P extends ParamSpec>(
+  def: BaselineDef<P>,
+): BaselineDef<P> & { aggregation: Aggregation } {
+  const found = problems(def as unknown as Record<string, unknown>);
+  if (found.length) {
+    throw new TypeError(`baseline ${def.name ?? "(unnamed)"} ${found.join("; ")}; ${CONTRACT}`);
+  }
+  return { ...def, aggregation: def.aggregation ?? "token-mean" };
+}
+
+/**
+ * Check a module's default export loaded from `source` (a path, for messages) and return it as a
+ * {@link Baseline}. Throws a TypeError such as `./my.ts: the default export has no advantages(ctx)
+ * function; see baselines/grpo.ts for the contract`.
+ */
+export function checkBaseline(value: unknown, source: string): Baseline {
+  if (value === undefined) {
+    throw new TypeError(`${source}: has no default export; write export default defineBaseline({ ... }); ${CONTRACT}`);
+  }
+  if (typeof value !== "object" || value === null) {
+    throw new TypeError(
+      `${source}: the default export is ${value === null ? "null" : `a ${typeof value}`}, not a baseline ` +
+        `definition; ${CONTRACT}`,
+    );
+  }
+  const found = problems(value as Record<string, unknown>);
+  if (found.length) throw new TypeError(`${source}: the default export ${found.join("; ")}; ${CONTRACT}`);
+  const def = value as BaselineDef;
+  return { ...def, aggregation: def.aggregation ?? "token-mean" };
+}
+
+/**
+ * Check advantages a baseline returned for `rollouts`: one Float32Array per rollout, each as long as
+ * the rollout's response, every value finite. Returns them; throws a RangeError naming the baseline,
+ * the rollout and the problem.
+ */
+export function checkAdvantages(
+  name: string,
+  advantages: unknown,
+  rollouts: readonly RolloutContext[],
+): Float32Array[] {
+  const where = `baseline ${name}: advantages(ctx)`;
+  if (advantages instanceof Promise) {
+    throw new RangeError(`${where} returned a Promise (is it async?); it must return its arrays, not a Promise`);
+  }
+  if (!Array.isArray(advantages)) {
+    throw new RangeError(`${where} returned ${advantages === null ? "null" : typeof advantages}, not an array`);
+  }
+  if (advantages.length !== rollouts.length) {
+    throw new RangeError(`${where} returned ${advantages.length} arrays for ${rollouts.length} rollouts`);
+  }
+  advantages.forEach((a, i) => {
+    if (!(a instanceof Float32Array)) throw new RangeError(`${where}: rollout ${i}: not a Float32Array`);
+    const n = rollouts[i].tokens.length;
+    if (a.length !== n) {
+      throw new RangeError(`${where}: rollout ${i}: ${a.length} advantages for a response of ${n} tokens`);
+    }
+    const t = a.findIndex((x) => !Number.isFinite(x));
+    if (t >= 0) throw new RangeError(`${where}: rollout ${i}: advantage at token ${t} is ${a[t]}`);
+  });
+  return advantages;
+}
+
+/** Call a baseline's `advantages(ctx)` and check the result with {@link checkAdvantages}. */
+export function baselineAdvantages<P extends ParamSpec>(
+  baseline: BaselineDef<P>,
+  ctx: BaselineContext<P>,
+): Float32Array[] {
+  return checkAdvantages(baseline.name, baseline.advantages(ctx), ctx.rollouts);
+}
+
+/**
+ * Build the context of one step: checks that every rollout's per-token arrays are as long as its
+ * response (a RangeError names the rollout and the array) and computes the group statistics.
+ */
+export function baselineContext<P extends ParamSpec>(
+  rollouts: readonly RolloutContext[],
+  params: Readonly<P>,
+  rng: Rng,
+): BaselineContext<P> {
+  rollouts.forEach((r, i) => {
+    const n = r.tokens.length;
+    for (const key of ["oldLogProbs", "entropy", "planning"] as const) {
+      if (r[key].length !== n) {
+        throw new RangeError(`rollout ${i}: ${key} has ${r[key].length} values for a response of ${n} tokens`);
+      }
+    }
+  });
+  return { rollouts, groups: groupStats(rollouts), params, rng };
+}

@@ -1,0 +1,446 @@
+/**
+ * The bench grid: the suite's base model (built or loaded from the cache) and the Strategic Grams
+ * mined from it in a `base-…` folder, then every (baseline, seed) run from that base, each in its own
+ * folder of the results store (harness/store/), in this process or in `jobs` child processes, and
+ * last the base model's evaluation (in this process, beside the grid's last runs).
+ *
+ * Before anything runs, the results folder is checked and locked (harness/core/folder_lock.ts: one bench
+ * writes a folder at a time): it must be writable, and every folder already in `<out>/<suite>/runs/`
+ * must belong to this grid's configuration. A finished run of the same configuration is kept and
+ * reused once its files match their checksums (else refused, with the command that moves it aside);
+ * an unfinished one is continued with `resume`, else refused. A stop signal (`spec.stop`) ends the
+ * grid at the next safe point: between two steps of the base-model build or of a run, whose
+ * manifest then says `stopped`.
+ * @module
+ */
+import type { Baseline, ParamSpec } from "../credit/baseline.ts";
+import type { BenchConfig } from "../config.ts";
+import { evaluate } from "../loop/evaluate.ts";
+import { loadCheckpoint } from "../model/checkpoint.ts";
+import type { ParamOverrides } from "../credit/params.ts";
+import { resolveParams } from "../credit/params.ts";
+import { Progress } from "../core/progress.ts";
+import { runRl } from "../loop/rl.ts";
+import { baseModel } from "../loop/sft.ts";
+import { trainSplits } from "../suite.ts";
+import { mineGrams, planningMasks } from "../masks/planning_masks.ts";
+import { loadStrategicGrams, saveStrategicGrams, type StrategicGrams } from "../masks/strategic_grams.ts";
+import type { RunManifest } from "../store/schema.ts";
+import {
+  createRunFolder,
+  existingRuns,
+  finish,
+  moveAsideCommand,
+  newManifest,
+  readManifest,
+  runId,
+  runsDir,
+} from "../store/run_folder.ts";
+import { gitCommit } from "../store/git_commit.ts";
+import { gridHash, manifestProblem, runHash } from "../store/hashes.ts";
+import { tf } from "../backend/backend.ts";
+import { TOKENIZER_ID } from "../text/tokenizer.ts";
+import { type EngineName } from "../rollout/engine.ts";
+import { createEngine } from "../rollout/create_engine.ts";
+import { firstLine, onnxRuntime } from "../backend/onnx_runtime.ts";
+import { sha256 } from "../core/atomic.ts";
+import { lockFolder } from "../core/folder_lock.ts";
+import { ResultsError, verifyFiles } from "../store/results.ts";
+import type { StopSignals } from "../core/stop.ts";
+
+/** How a stopped bench goes on, the end of every `Stopped` message of the grid (harness/core/stop.ts). */
+const GO_ON = "; run the same command with --resume to continue";
+
+/** A baseline of the grid and how it was named (a registered name or a path, passed on to child processes). */
+export interface GridBaseline {
+  baseline: Baseline;
+  source: string;
+}
+
+/** What the grid runs and where it writes. */
+export interface GridSpec {
+  cfg: BenchConfig;
+  baselines: readonly GridBaseline[];
+  seeds: readonly number[];
+  overrides: ParamOverrides;
+  backend: string;
+  /** The rollout engine. */
+  engine: EngineName;
+  /** Base-model cache folder. */
+  cache: string;
+  /** Results folder. */
+  out: string;
+  /** Continue unfinished runs from their saved state (else an unfinished run folder is an error). */
+  resume: boolean;
+  /** The command line, recorded in every manifest. */
+  command: string;
+  /**
+   * Runs the planned cells, then `last` in this process when a slot is free (default: one after another
+   * in this process); the child-process pool replaces it.
+   */
+  runCells?: (cells: readonly Cell[], last?: LastJob) => Promise<void>;
+  /** This process is a `--jobs` child: its parent holds the results folder's lock (harness/core/folder_lock.ts). */
+  parentHoldsLock?: boolean;
+  /** The stop signals, checked at every safe point (none: a signal acts as it would without them). */
+  stop?: StopSignals;
+}
+
+/** A job run in this process after the cells, and what its failure is called. */
+export interface LastJob {
+  name: string;
+  run: () => Promise<void>;
+}
+
+/** One planned (baseline, seed) run. */
+export interface Cell {
+  baseline: Baseline;
+  source: string;
+  /** What identifies the baseline's code in the config hash (harness/store/hashes.ts `runHash`). */
+  key: string;
+  params: ParamSpec;
+  seed: number;
+  configHash: string;
+  /** Its folder. */
+  dir: string;
+  /** Whether its folder holds an unfinished run to continue. */
+  resume: boolean;
+}
+
+/** The base model of a grid: its cache folder, results folder and mined list. */
+export interface BaseRun {
+  /** Cache folder of the base checkpoint. */
+  checkpoint: string;
+  /** The `base-…` results folder. */
+  dir: string;
+  grams: StrategicGrams;
+}
+
+/** A results folder problem: what is wrong and how to fix it, in one line. */
+export class ResultsFolderError extends Error {
+  /** The message says what is wrong and what to do. */
+  constructor(message: string) {
+    super(message);
+    this.name = "ResultsFolderError";
+  }
+}
+
+/** What identifies a baseline's code: its registered name, or the SHA-256 of the file given by path. */
+async function sourceKey(source: string, baseline: Baseline): Promise<string> {
+  if (source === baseline.name) return source;
+  const path = source.startsWith("file:") ? new URL(source) : source;
+  return `sha256:${await sha256(await Deno.readFile(path))}`;
+}
+
+/** The versions a manifest records (ONNX Runtime's when the engine uses it). */
+async function versions(engine: EngineName): Promise<Record<string, string | null>> {
+  return {
+    deno: Deno.version.deno,
+    v8: Deno.version.v8,
+    typescript: Deno.version.typescript,
+    tfjs: tf.version_core,
+    onnxruntime: engine === "onnx" ? (await onnxRuntime("the onnx rollout engine")).env.versions.common : null,
+  };
+}
+
+async function checkWritable(dir: string): Promise<void> {
+  try {
+    await Deno.mkdir(dir, { recursive: true });
+    const probe = `${dir}/.write-probe-${Deno.pid}`;
+    await Deno.writeTextFile(probe, "");
+    await Deno.remove(probe);
+  } catch (e) {
+    throw new ResultsFolderError(
+      `cannot write to ${dir} (${(e as Error).message}); pick a writable folder with --out`,
+    );
+  }
+}
+
+/**
+ * Plan the grid's cells against what `<out>/<suite>/runs/` holds: errors for folders of another
+ * configuration, finished cells dropped (reused), unfinished ones continued only with `spec.resume`.
+ */
+export async function planCells(spec: GridSpec, grid: string): Promise<Cell[]> {
+  const dir = runsDir(spec.out, spec.cfg.name);
+  const existing = await existingRuns(dir);
+  for (const { id, manifest } of existing) {
+    if (!manifest) {
+      throw new ResultsFolderError(
+        `${dir}/${id} has no manifest.json (not a credit-bench run, or killed before it started); delete it or use another --out`,
+      );
+    }
+    const problem = await manifestProblem(manifest);
+    if (problem) {
+      throw new ResultsFolderError(
+        `${dir}/${id}/manifest.json does not match itself (${problem}): it was edited or damaged; ` +
+          `delete ${dir}/${id} to run that cell again`,
+      );
+    }
+    if (manifest.gridHash !== grid) {
+      throw new ResultsFolderError(
+        `${dir}/${id} holds a run of another configuration (grid hash ${manifest.gridHash.slice(0, 8)}, this one ${
+          grid.slice(0, 8)
+        }); use another --out, or delete ${dir}`,
+      );
+    }
+    // A --jobs child's parent has checked them.
+    if (manifest.status === "complete" && !spec.parentHoldsLock) await checkFinished(`${dir}/${id}`, manifest);
+  }
+  const cells: Cell[] = [];
+  for (const { baseline, source } of spec.baselines) {
+    const params = resolveParams(baseline, spec.overrides[baseline.name]);
+    const key = await sourceKey(source, baseline);
+    for (const seed of spec.seeds) {
+      const configHash = await runHash(grid, { kind: "run", baseline: baseline.name, baselineKey: key, params, seed });
+      const id = runId(baseline.name, seed, configHash);
+      const other = existing.find((e) =>
+        e.id !== id && e.manifest?.baseline === baseline.name && e.manifest.seed === seed
+      );
+      if (other) {
+        throw new ResultsFolderError(
+          `${dir}/${other.id} holds ${baseline.name} seed ${seed} with other parameters or code than this run (${id}); ` +
+            `use another --out, or delete that folder`,
+        );
+      }
+      const mine = existing.find((e) => e.id === id)?.manifest;
+      if (mine?.status === "complete") continue;
+      if (mine && !spec.resume) {
+        throw new ResultsFolderError(
+          `${dir}/${id} holds an unfinished run (${mine.status}); pass --resume to continue it, or delete the folder`,
+        );
+      }
+      cells.push({ baseline, source, key, params, seed, configHash, dir: `${dir}/${id}`, resume: !!mine });
+    }
+  }
+  return cells;
+}
+
+/**
+ * Check the files of finished run folder `dir` against its manifest: a damaged one is refused with the
+ * command that moves it aside, after which the same bench runs it again.
+ */
+async function checkFinished(dir: string, m: RunManifest): Promise<void> {
+  const fix = `this finished run cannot be reused; move it aside with \`${moveAsideCommand(dir)}\`, ` +
+    `then run the same command again to remake it`;
+  await verifyFiles(dir, m, fix).catch((e) => {
+    throw e instanceof ResultsError ? new ResultsFolderError(e.message) : e;
+  });
+}
+
+/** `e` with what to do when it is a refused write into the base-model cache `cache` (a read-only folder). */
+function unwritableCache(e: unknown, cache: string): unknown {
+  const code = (e as { code?: string }).code;
+  const refused = e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotCapable ||
+    code === "EROFS" || code === "EACCES" || code === "EPERM";
+  return refused
+    ? new ResultsFolderError(
+      `cannot write the base model into ${cache} (${firstLine(e)}); pick a writable folder with --cache, ` +
+        `or one that holds this base model already`,
+    )
+    : e;
+}
+
+/**
+ * The base model of the grid, built or loaded from the cache, and its Strategic Grams, mined from it
+ * into its `base-…` folder (or read from there): what every run needs. Its evaluation (step 0 of every
+ * run) is {@link evaluateBase}'s, left for the end of the grid, where it fills a core the last runs leave idle.
+ */
+export async function prepareBase(spec: GridSpec, grid: string): Promise<BaseRun> {
+  const { cfg } = spec;
+  const baseSeed = cfg.baseSeeds[0];
+  const bar = new Progress(`base model ${cfg.name} seed ${baseSeed}`, cfg.sft.steps);
+  const built = await baseModel(cfg, baseSeed, {
+    cacheDir: spec.cache,
+    backend: spec.backend,
+    onStep: (s) => {
+      bar.update(s.step + 1, `loss ${s.loss.toFixed(3)}`);
+      spec.stop?.check(` after step ${s.step + 1} of the base model's build${GO_ON} from its last saved state`);
+    },
+  }).catch((e) => {
+    throw unwritableCache(e, spec.cache);
+  }).finally(() => bar.done());
+  const resumed = built.resumedFrom === undefined ? "" : ` (went on from step ${built.resumedFrom} of a stopped build)`;
+  console.error(`${built.cached ? "loaded" : "trained"} base model ${built.dir}${resumed}`);
+  const fields = {
+    kind: "base",
+    baseline: null,
+    baselineSource: null,
+    baselineKey: null,
+    params: {},
+    seed: baseSeed,
+  } as const;
+  const configHash = await runHash(grid, fields);
+  const id = runId("base", baseSeed, configHash);
+  const dir = `${runsDir(spec.out, cfg.name)}/${id}`;
+  const path = `${dir}/strategic_grams.json`;
+  try {
+    if (await readManifest(dir) && await Deno.stat(path).then(() => true, () => false)) {
+      const grams = await loadStrategicGrams(path).catch((e) => {
+        throw new ResultsFolderError(`${path} is damaged (${firstLine(e)}); delete ${dir} to mine the grams again`);
+      });
+      return { checkpoint: built.dir, dir, grams };
+    }
+    await createRunFolder(
+      dir,
+      await newManifest(spec, await versions(spec.engine), grid, { ...fields, id, configHash }),
+    );
+    const engine = await createEngine(spec.engine, built.policy);
+    const grams = await mineGrams(cfg, engine, trainSplits(cfg), baseSeed).finally(() => engine.dispose());
+    console.error(`mined ${grams.grams.length} strategic grams from ${grams.responses} successful base-model rollouts`);
+    await saveStrategicGrams(path, grams);
+    return { checkpoint: built.dir, dir, grams };
+  } finally {
+    built.policy.dispose();
+  }
+}
+
+/**
+ * Evaluate the base model on every task's test split into its `base-…` folder (the `eval.jsonl` step 0
+ * that tables compare with) and mark the folder complete, showing progress on `bar`; nothing to do
+ * when it is complete already.
+ */
+export async function evaluateBase(spec: GridSpec, base: BaseRun, bar?: Progress): Promise<void> {
+  const m = await readManifest(base.dir);
+  if (!m || m.status === "complete") return;
+  const policy = await loadCheckpoint(base.checkpoint, spec.cfg.model);
+  try {
+    const engine = await createEngine(spec.engine, policy);
+    const evals = await evaluate(engine, trainSplits(spec.cfg), spec.cfg.eval, m.seed, (done, total) => {
+      if (bar) bar.total = total;
+      bar?.update(done);
+      spec.stop?.check(` during the base model's evaluation${GO_ON}`);
+    }).finally(() => engine.dispose());
+    bar?.done();
+    await Deno.writeTextFile(`${base.dir}/eval.jsonl`, JSON.stringify({ step: 0, evals }) + "\n");
+    await finish(base.dir, m);
+  } finally {
+    policy.dispose();
+  }
+}
+
+/** Run one cell in this process: its manifest, the RL run from the base model, the finished manifest. */
+export async function runCell(
+  spec: GridSpec,
+  grid: string,
+  cell: Cell,
+  base: BaseRun,
+  onStep?: (step: number) => void,
+): Promise<void> {
+  const { cfg } = spec;
+  const id = cell.dir.slice(cell.dir.lastIndexOf("/") + 1);
+  const previous = cell.resume ? await readManifest(cell.dir) : null;
+  const m = {
+    ...await newManifest(spec, await versions(spec.engine), grid, {
+      kind: "run",
+      id,
+      baseline: cell.baseline.name,
+      baselineSource: cell.source,
+      baselineKey: cell.key,
+      params: cell.params,
+      seed: cell.seed,
+      configHash: cell.configHash,
+    }),
+    ...(previous ? { startedAt: previous.startedAt } : {}),
+  };
+  await createRunFolder(cell.dir, m);
+  await saveStrategicGrams(`${cell.dir}/strategic_grams.json`, base.grams);
+  const policy = await loadCheckpoint(base.checkpoint, cfg.model);
+  const ref = await loadCheckpoint(base.checkpoint, cfg.model);
+  try {
+    await runRl({
+      cfg,
+      baseline: cell.baseline,
+      params: cell.params,
+      seed: cell.seed,
+      policy,
+      ref,
+      engine: spec.engine,
+      splits: trainSplits(cfg),
+      masks: planningMasks(base.grams).maker(cell.seed),
+      grams: base.grams,
+      dir: cell.dir,
+      resume: cell.resume,
+      onStep: (l) => onStep?.(l.step + 1),
+    });
+    await finish(cell.dir, m);
+  } catch (e) {
+    // Marking the run failed can itself fail (a full disk): the run's own error is the one to report.
+    await finish(cell.dir, m, e as Error).catch(() => {});
+    throw e;
+  } finally {
+    policy.dispose();
+    ref.dispose();
+  }
+}
+
+/** Run the cells one after another in this process, with a progress bar per run, then `last`. */
+async function runInProcess(
+  spec: GridSpec,
+  grid: string,
+  cells: readonly Cell[],
+  base: BaseRun,
+  last?: LastJob,
+): Promise<void> {
+  const { steps } = spec.cfg.rl;
+  for (const [i, cell] of cells.entries()) {
+    spec.stop?.check(` before ${cell.baseline.name} seed ${cell.seed}${GO_ON}`);
+    const bar = new Progress(`[${i + 1}/${cells.length}] ${cell.baseline.name} seed ${cell.seed}`, steps);
+    try {
+      await runCell(spec, grid, cell, base, (s) => {
+        bar.update(s);
+        spec.stop?.check(` after step ${s} of ${steps} of ${cell.baseline.name} seed ${cell.seed}${GO_ON}`);
+      });
+    } finally {
+      bar.done();
+    }
+  }
+  await last?.run();
+}
+
+/**
+ * Say on stderr when finished runs in `dir` were made by another commit than this checkout's: they are
+ * reused and reported as they are (their configuration matches; their code may not).
+ */
+async function noteOtherCommits(dir: string): Promise<void> {
+  const current = await gitCommit();
+  const other = (await existingRuns(dir)).map((r) => r.manifest).filter((m) =>
+    m?.status === "complete" && current && m.gitCommit && m.gitCommit !== current
+  );
+  if (!current || !other.length) return;
+  const commits = [...new Set(other.map((m) => m!.gitCommit!.slice(0, 7)))].join(", ");
+  console.error(
+    `note: ${other.length} finished run(s) in ${dir} were made at commit ${commits}, this checkout is ` +
+      `${
+        current.slice(0, 7)
+      }; they are reused and reported as they are: delete a run's folder to run it with this code`,
+  );
+}
+
+/** Run the grid (see the module doc); resolves once every cell's folder and the base folder are complete. */
+export async function runGrid(spec: GridSpec): Promise<void> {
+  const grid = await gridHash({
+    config: spec.cfg,
+    backend: spec.backend,
+    engine: spec.engine,
+    tokenizer: TOKENIZER_ID,
+  });
+  const dir = runsDir(spec.out, spec.cfg.name);
+  await checkWritable(dir);
+  const lock = spec.parentHoldsLock ? null : await lockFolder(dir);
+  try {
+    const cells = await planCells(spec, grid);
+    if (!spec.parentHoldsLock) await noteOtherCommits(dir); // a --jobs child's parent has said it
+    const base = await prepareBase(spec, grid);
+    spec.stop?.check(` after the base model was made${GO_ON}`);
+    const reused = spec.baselines.length * spec.seeds.length - cells.length;
+    if (reused) console.error(`reusing ${reused} finished run(s) of this configuration`);
+    // The base model's evaluation is the parent's (a --jobs child runs its cell only), with a
+    // progress bar of its own unless the pool's bar is showing.
+    const bar = () => spec.runCells ? undefined : new Progress("base model evaluation", 0);
+    const last = spec.parentHoldsLock
+      ? undefined
+      : { name: "the base model's evaluation", run: () => evaluateBase(spec, base, bar()) };
+    await (spec.runCells ? spec.runCells(cells, last) : runInProcess(spec, grid, cells, base, last));
+  } finally {
+    lock?.close();
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * The resumable state of an RL run (or of a base-model build, harness/loop/sft.ts), saved as one folder
+ * `<run>/checkpoint/`: the policy (a harness/model/checkpoint.ts checkpoint), Adam's state (`optimizer.bin`)
+ * and `state.json` (steps done and the byte length every metric file had then). Every random stream of a run is keyed by its step
+ * (harness/core/rng.ts), so the step counter is all the RNG position there is.
+ *
+ * Saving is atomic as a whole: the new state is written to `checkpoint.next/`, the old folder is
+ * renamed to `checkpoint.old/`, the new one into place, and the old one removed; a kill at any moment
+ * leaves either `checkpoint/` or `checkpoint.old/` complete, and loading takes whichever is there.
+ * @module
+ */
+import { CheckpointError, loadCheckpoint, saveCheckpoint } from "../model/checkpoint.ts";
+import type { ModelConfig, Policy } from "../model/model.ts";
+import type { OptimizerState, Trainer } from "../model/optimizer.ts";
+import { sha256, writeAtomic } from "../core/atomic.ts";
+
+const FORMAT = "credit-bench-run-state/1";
+
+/** What `state.json` holds. */
+export interface RunStateMeta {
+  format: string;
+  /** RL steps done. */
+  step: number;
+  /** Optimisation steps done. */
+  optimizerSteps: number;
+  /** Floats of each optimiser array in `optimizer.bin`, in order ([β1^t, β2^t] first). */
+  optimizerLayout: number[];
+  optimizerSha256: string;
+  /** Byte length of each metric file when the state was saved. */
+  files: Record<string, number>;
+}
+
+/** A loaded run state: the policy, the optimiser state to import and the meta data. */
+export interface RunState {
+  policy: Policy;
+  optimizer: OptimizerState;
+  meta: RunStateMeta;
+  /** The folder it was read from. */
+  dir: string;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
+}
+
+/** Byte length of each of `files` (in `runDir`; a missing file is 0). */
+export async function fileLengths(runDir: string, files: readonly string[]): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const f of files) out[f] = (await exists(`${runDir}/${f}`)) ? (await Deno.stat(`${runDir}/${f}`)).size : 0;
+  return out;
+}
+
+/** Save the state of the run in `runDir` after `step` RL steps; `files` lists the metric files to measure. */
+export async function saveRunState(
+  runDir: string,
+  step: number,
+  policy: Policy,
+  trainer: Trainer,
+  files: readonly string[],
+): Promise<void> {
+  const next = `${runDir}/checkpoint.next`, cur = `${runDir}/checkpoint`, old = `${runDir}/checkpoint.old`;
+  await Deno.remove(next, { recursive: true }).catch(() => {});
+  await saveCheckpoint(next, policy);
+  const opt = trainer.exportState();
+  const arrays = [opt.accBeta, ...opt.moments];
+  const flat = new Float32Array(arrays.reduce((n, a) => n + a.length, 0));
+  let off = 0;
+  for (const a of arrays) {
+    flat.set(a, off);
+    off += a.length;
+  }
+  const bytes = new Uint8Array(flat.buffer);
+  await writeAtomic(`${next}/optimizer.bin`, bytes);
+  const meta: RunStateMeta = {
+    format: FORMAT,
+    step,
+    optimizerSteps: opt.steps,
+    optimizerLayout: arrays.map((a) => a.length),
+    optimizerSha256: await sha256(bytes),
+    files: await fileLengths(runDir, files),
+  };
+  await writeAtomic(`${next}/state.json`, JSON.stringify(meta, null, 2) + "\n");
+  if (await exists(cur)) {
+    await Deno.remove(old, { recursive: true }).catch(() => {});
+    await Deno.rename(cur, old);
+  }
+  await Deno.rename(next, cur);
+  await Deno.remove(old, { recursive: true }).catch(() => {});
+}
+
+/**
+ * The saved state of the run in `runDir` (`checkpoint/`, or `checkpoint.old/` when a kill came
+ * between the two renames), or null when none was saved. A corrupt state throws a CheckpointError
+ * naming the folder and `fix`.
+ */
+export async function loadRunState(
+  runDir: string,
+  model: ModelConfig,
+  fix = `delete ${runDir} and run the cell again`,
+): Promise<RunState | null> {
+  const dir = (await exists(`${runDir}/checkpoint/state.json`))
+    ? `${runDir}/checkpoint`
+    : (await exists(`${runDir}/checkpoint.old/state.json`))
+    ? `${runDir}/checkpoint.old`
+    : null;
+  if (!dir) return null;
+  let meta: RunStateMeta, bytes: Uint8Array;
+  try {
+    meta = JSON.parse(await Deno.readTextFile(`${dir}/state.json`));
+    bytes = await Deno.readFile(`${dir}/optimizer.bin`);
+  } catch (e) {
+    throw new CheckpointError(dir, `cannot be read (${(e as Error).message}); ${fix}`);
+  }
+  if (meta.format !== FORMAT) throw new CheckpointError(dir, `state format ${meta.format} is not ${FORMAT}; ${fix}`);
+  if ((await sha256(bytes)) !== meta.optimizerSha256) {
+    throw new CheckpointError(dir, `optimizer.bin does not match its checksum (truncated or corrupt); ${fix}`);
+  }
+  const flat = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+  const arrays: Float32Array[] = [];
+  let off = 0;
+  for (const n of meta.optimizerLayout) {
+    arrays.push(flat.slice(off, off + n));
+    off += n;
+  }
+  if (off !== flat.length || arrays.length < 1) {
+    throw new CheckpointError(dir, `optimizer.bin holds ${flat.length} floats, state.json says ${off}; ${fix}`);
+  }
+  const policy = await loadCheckpoint(dir, model, fix);
+  return { policy, optimizer: { steps: meta.optimizerSteps, accBeta: arrays[0], moments: arrays.slice(1) }, meta, dir };
+}
+
+/** Cut each metric file of `runDir` back to the length `lengths` gives (what followed the saved state). */
+export async function truncateTo(runDir: string, lengths: Record<string, number>): Promise<void> {
+  for (const [f, n] of Object.entries(lengths)) {
+    const path = `${runDir}/${f}`;
+    if (!(await exists(path))) {
+      if (n > 0) throw new CheckpointError(runDir, `${f} is missing but the saved state counts ${n} bytes of it`);
+      await Deno.writeTextFile(path, "");
+      continue;
+    }
+    const size = (await Deno.stat(path)).size;
+    if (size < n) {
+      throw new CheckpointError(runDir, `${f} has ${size} bytes, fewer than the ${n} the saved state counts`);
+    }
+    await Deno.truncate(path, n);
+  }
+}

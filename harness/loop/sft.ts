@@ -1,0 +1,241 @@
+/**
+ * The base model: supervised training of a fresh policy on teacher traces of every suite task
+ * (interleaved in every batch), seeded, and cached by a content hash of everything that determines its weights.
+ * @module
+ */
+import { tf } from "../backend/backend.ts";
+import { type BenchConfig, type SftConfig } from "../config.ts";
+import { createPolicy, logProbAndEntropy, type Policy } from "../model/model.ts";
+import { rng } from "../core/rng.ts";
+import { TaskSplits, trainSplits } from "../suite.ts";
+import { encode, EOS, PAD, promptIds, TOKENIZER_ID } from "../text/tokenizer.ts";
+import { Trainer } from "../model/optimizer.ts";
+import { loadCheckpoint, saveCheckpoint } from "../model/checkpoint.ts";
+import { sha256, writeAtomic } from "../core/atomic.ts";
+import { byLength, lengthChunks, TRAIN_PASS_OVERHEAD } from "../model/length_chunks.ts";
+import { loadRunState, saveRunState, truncateTo } from "./run_state.ts";
+import { lockFolder } from "../core/folder_lock.ts";
+
+/** A batch of sequences: inputs, next-token targets and a loss mask, all [batch, time]. */
+export interface SeqBatch {
+  tokens: number[][];
+  targets: number[][];
+  mask: number[][];
+}
+
+/** Pad prompt+response sequences into a batch whose loss covers the response and EOS only. */
+export function sequenceBatch(examples: { prompt: number[]; response: number[] }[]): SeqBatch {
+  const seqs = examples.map((e) => [...e.prompt, ...e.response, EOS]);
+  const T = Math.max(...seqs.map((s) => s.length)) - 1;
+  const batch: SeqBatch = { tokens: [], targets: [], mask: [] };
+  seqs.forEach((s, i) => {
+    const start = examples[i].prompt.length - 1;
+    const pad = (a: number[]) => [...a, ...Array(T - a.length).fill(PAD)];
+    batch.tokens.push(pad(s.slice(0, -1)));
+    batch.targets.push(pad(s.slice(1)));
+    batch.mask.push(Array.from({ length: T }, (_, t) => (t >= start && t < s.length - 1 ? 1 : 0)));
+  });
+  return batch;
+}
+
+/**
+ * SFT batch `step`: example j is a teacher trace of task `(step·B + j) mod #tasks`, so every batch
+ * mixes the tasks (measured: better per step than one task per batch, despite more padding); the
+ * examples are then sorted by length, so that {@link sequenceLoss}'s passes pad least.
+ */
+export function sftBatch(splits: TaskSplits[], sft: SftConfig, seed: number, step: number): SeqBatch {
+  const examples = Array.from({ length: sft.batchSize }, (_, j) => {
+    const n = step * sft.batchSize + j;
+    const sp = splits[n % splits.length];
+    const index = Math.floor(n / splits.length);
+    const problem = sp.train(index);
+    const trace = sp.task.demonstrate(problem, rng(seed, "sft", sp.task.name, index), sft.style);
+    return { prompt: promptIds(problem.prompt), response: encode(trace.words) };
+  });
+  const order = byLength(examples.map((e) => ({ left: 0, right: e.prompt.length + e.response.length })));
+  return sequenceBatch(order.map((i) => examples[i]));
+}
+
+/**
+ * Mean next-token NLL over the masked positions of a batch. Consecutive rows of similar length share
+ * a forward pass cut to its longest row (harness/model/length_chunks.ts, at `overhead`; Infinity: one pass).
+ */
+export function sequenceLoss(policy: Policy, b: SeqBatch, overhead = TRAIN_PASS_OVERHEAD): tf.Scalar {
+  const rows = b.mask.map((m) => ({ left: 0, right: m.lastIndexOf(1) + 1 })); // right padding after that
+  const sums = lengthChunks(rows, overhead).map(([s, e]) => {
+    const T = Math.max(1, ...rows.slice(s, e).map((r) => r.right));
+    // Logits from the first position any row of the pass is scored at (the shortest prompt's end).
+    const from = Math.min(T - 1, ...b.mask.slice(s, e).map((m) => Math.max(0, m.indexOf(1))));
+    const cut = (a: number[][], at = from) => a.slice(s, e).flatMap((row) => row.slice(at, T));
+    const logits = policy.forward(tf.tensor2d(cut(b.tokens, 0), [e - s, T], "int32"), { from }).logits;
+    const { logp } = logProbAndEntropy(logits, tf.tensor2d(cut(b.targets), [e - s, T - from], "int32"));
+    return tf.sum(logp.mul(tf.tensor2d(cut(b.mask), [e - s, T - from])));
+  });
+  const count = b.mask.reduce((n, m) => n + m.reduce((a, x) => a + x, 0), 0);
+  return tf.neg(tf.addN(sums)).div(Math.max(count, 1)) as tf.Scalar;
+}
+
+/** Learning rate at `step`: linear warm-up, then cosine decay to `lr·minLrRatio`. */
+export function learningRate(sft: SftConfig, step: number): number {
+  if (step < sft.warmup) return (sft.lr * (step + 1)) / sft.warmup;
+  const p = Math.min(1, (step - sft.warmup) / Math.max(1, sft.steps - sft.warmup));
+  return sft.lr * (sft.minLrRatio + (1 - sft.minLrRatio) * 0.5 * (1 + Math.cos(Math.PI * p)));
+}
+
+/** One logged SFT step. */
+export interface SftStep {
+  step: number;
+  loss: number;
+  gradNorm: number;
+  lr: number;
+  /** Tokens processed (batch × padded length). */
+  tokens: number;
+}
+
+/** Take SFT step `step` of `trainer`'s policy on the config's batch of that step. */
+function sftStep(trainer: Trainer, splits: TaskSplits[], cfg: BenchConfig, seed: number, step: number): SftStep {
+  const batch = sftBatch(splits, cfg.sft, seed, step);
+  const lr = learningRate(cfg.sft, step);
+  const r = trainer.step(() => sequenceLoss(trainer.policy, batch), lr);
+  return { step, loss: r.loss, gradNorm: r.gradNorm, lr, tokens: batch.tokens.length * batch.tokens[0].length };
+}
+
+/** Train a fresh policy from `seed` on the config's teacher traces; `onStep` sees every step. */
+export function trainBase(cfg: BenchConfig, seed: number, onStep?: (s: SftStep) => void): Policy {
+  const policy = createPolicy(cfg.model, seed);
+  const splits = trainSplits(cfg);
+  const trainer = new Trainer(policy, cfg.sft.clip);
+  try {
+    for (let step = 0; step < cfg.sft.steps; step++) {
+      const s = sftStep(trainer, splits, cfg, seed, step); // taken whether or not anyone watches
+      onStep?.(s);
+    }
+  } finally {
+    trainer.dispose();
+  }
+  return policy;
+}
+
+/** Whether an import clause brings in values (not only types). */
+function importsValues(clause: string): boolean {
+  if (/^\s*type\s/.test(clause)) return false;
+  const braces = clause.match(/\{([^}]*)\}/);
+  if (!braces || clause.replace(braces[0], "").replace(/,/g, "").trim()) return true;
+  return braces[1].split(",").map((s) => s.trim()).filter((s) => s).some((s) => !s.startsWith("type "));
+}
+
+/**
+ * The source files whose text can change a base model's weights: this module and every local module
+ * it imports values from, transitively (type-only imports carry no code). Code the base model does
+ * not run (the RL loop, baselines, metrics) stays out, so changing it keeps the cache.
+ */
+export async function sourceFiles(): Promise<URL[]> {
+  const seen = new Map<string, URL>();
+  const visit = async (url: URL) => {
+    if (seen.has(url.href)) return;
+    seen.set(url.href, url);
+    const text = await Deno.readTextFile(url);
+    for (const m of text.matchAll(/^(?:import|export)\s+([^;]*?)\s+from\s+"(\.{1,2}\/[^"]+)";/gms)) {
+      if (importsValues(m[1])) await visit(new URL(m[2], url));
+    }
+  };
+  await visit(new URL(import.meta.url));
+  return [...seen.values()].sort((a, b) => a.href.localeCompare(b.href));
+}
+
+/** The text of {@link sourceFiles}, each under its path relative to the project root. */
+async function sourceText(): Promise<string> {
+  const root = new URL("../../", import.meta.url).href;
+  const files = await sourceFiles();
+  const parts = await Promise.all(
+    files.map(async (f) => `${f.href.slice(root.length)}\n${await Deno.readTextFile(f)}`),
+  );
+  return parts.join("\n");
+}
+
+/**
+ * The cache key of a base model: SHA-256 of the suite, model and SFT configs, the seed, the
+ * tokenizer id, the backend and the source of every module SFT runs ({@link sourceFiles}).
+ */
+export async function baseModelKey(cfg: BenchConfig, seed: number, backend: string): Promise<string> {
+  const what = { suite: cfg.suite, model: cfg.model, sft: cfg.sft, seed, tokenizer: TOKENIZER_ID, backend };
+  return (await sha256(JSON.stringify(what) + (await sha256(await sourceText())))).slice(0, 16);
+}
+
+/** A base model and where it lives. */
+export interface BaseModel {
+  policy: Policy;
+  /** Its checkpoint folder. */
+  dir: string;
+  /** Whether it came from the cache. */
+  cached: boolean;
+  /** The SFT step a build went on from, when an interrupted build was resumed. */
+  resumedFrom?: number;
+}
+
+/** SFT steps between the saved states of a base-model build (about half a minute of the default suite's). */
+export const SFT_SAVE_EVERY = 100;
+
+/**
+ * The base model of (config, seed) on `backend`: loaded from `cacheDir/base-<suite>-s<seed>-<key>`
+ * when present, else trained and saved there (with `sft.jsonl`, and timings in `timings.json`).
+ * Training happens in `<that folder>.partial/`, locked against a second builder (harness/core/folder_lock.ts),
+ * with its state saved every `saveEvery` steps (harness/loop/run_state.ts); a build that was killed goes on
+ * from its last saved state and ends with the weights of one that never stopped. The finished folder
+ * is renamed into place, so the cache never holds half a model.
+ */
+export async function baseModel(
+  cfg: BenchConfig,
+  seed: number,
+  opts: { cacheDir: string; backend: string; onStep?: (s: SftStep) => void; saveEvery?: number },
+): Promise<BaseModel> {
+  const dir = `${opts.cacheDir}/base-${cfg.suite.name}-s${seed}-${await baseModelKey(cfg, seed, opts.backend)}`;
+  try {
+    await Deno.stat(`${dir}/model.json`);
+    return { policy: await loadCheckpoint(dir, cfg.model), dir, cached: true };
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  const work = `${dir}.partial`, every = opts.saveEvery ?? SFT_SAVE_EVERY;
+  await Deno.mkdir(work, { recursive: true });
+  const lock = await lockFolder(work, "pass another --cache");
+  try {
+    const saved = await loadRunState(work, cfg.model, `delete ${work} to build the base model from the start`);
+    const policy = saved?.policy ?? createPolicy(cfg.model, seed);
+    const trainer = new Trainer(policy, cfg.sft.clip);
+    const log = `${work}/sft.jsonl`, start = saved?.meta.step ?? 0;
+    if (saved) {
+      trainer.importState(saved.optimizer);
+      await truncateTo(work, saved.meta.files);
+    } else await Deno.writeTextFile(log, "");
+    const splits = trainSplits(cfg), t0 = performance.now();
+    let tokens = 0;
+    try {
+      for (let step = start; step < cfg.sft.steps; step++) {
+        const s = sftStep(trainer, splits, cfg, seed, step);
+        tokens += s.tokens;
+        await Deno.writeTextFile(log, JSON.stringify(s) + "\n", { append: true });
+        opts.onStep?.(s);
+        if ((step + 1) % every === 0 && step + 1 < cfg.sft.steps) {
+          await saveRunState(work, step + 1, policy, trainer, ["sft.jsonl"]);
+        }
+      }
+    } finally {
+      trainer.dispose();
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    await writeAtomic(
+      `${work}/timings.json`,
+      JSON.stringify({ seconds, tokens, tokensPerSecond: tokens / seconds, fromStep: start }, null, 2) + "\n",
+    );
+    await saveCheckpoint(work, policy);
+    for (const state of ["checkpoint", "checkpoint.old", "checkpoint.next"]) {
+      await Deno.remove(`${work}/${state}`, { recursive: true }).catch(() => {});
+    }
+    await Deno.remove(dir, { recursive: true }).catch(() => {}); // a folder without model.json: unfinished
+    await Deno.rename(work, dir);
+    return { policy, dir, cached: false, ...(saved ? { resumedFrom: start } : {}) };
+  } finally {
+    lock.close();
+  }
+}

@@ -1,0 +1,223 @@
+/**
+ * Reading a suite's stored runs back for reports: every run folder under `<dir>/<suite>/runs/` is
+ * checked against its manifest (store version, suite, folder name, the size and SHA-256 of every
+ * listed file) and its JSONL files are parsed strictly. Runs that are not complete are skipped with
+ * the reason; anything corrupt, truncated or duplicated is an error naming the path and the fix.
+ * @module
+ */
+import { sha256 } from "../core/atomic.ts";
+import { type EvalRecord, type RunManifest, type StepRecord, STORE_VERSION } from "./schema.ts";
+import { manifestProblem } from "./hashes.ts";
+import { moveAsideCommand, readManifest, runsDir } from "./run_folder.ts";
+
+/** A complete RL run: its manifest, its training steps and its evaluations, both in step order. */
+export interface LoadedRun {
+  /** The run folder. */
+  dir: string;
+  manifest: RunManifest;
+  steps: StepRecord[];
+  evals: EvalRecord[];
+}
+
+/** The base model's folder: its manifest and its one evaluation (step 0). */
+export interface LoadedBase {
+  /** The run folder. */
+  dir: string;
+  manifest: RunManifest;
+  eval: EvalRecord;
+}
+
+/** A run folder left out of the results, and why. */
+export interface SkippedRun {
+  dir: string;
+  reason: string;
+}
+
+/** Everything a report of one suite is built from. */
+export interface SuiteResults {
+  suite: string;
+  /** The base model's evaluation, or null when the suite has none. */
+  base: LoadedBase | null;
+  /** Complete RL runs, by baseline name, then seed. */
+  runs: LoadedRun[];
+  /** Folders that are not (yet) complete runs, by folder name. */
+  skipped: SkippedRun[];
+}
+
+/** A stored result that cannot be used; the message names the path and what to do. */
+export class ResultsError extends Error {
+  /** A problem with `path`. */
+  constructor(readonly path: string, message: string) {
+    super(`${path}: ${message}`);
+    this.name = "ResultsError";
+  }
+}
+
+/** What to do about a damaged finished run in `runDir`: move it aside, then the bench that made it makes it again. */
+function fixOf(runDir: string): string {
+  return `move the run aside with \`${moveAsideCommand(runDir)}\`, then run the bench that made it again to remake it`;
+}
+
+/** Read all runs of `suite` under the results folder `dir` (`<dir>/<suite>/runs/<id>/`). */
+export async function loadResults(dir: string, suite: string): Promise<SuiteResults> {
+  const root = runsDir(dir, suite);
+  const names: string[] = [];
+  try {
+    for await (const e of Deno.readDir(root)) if (e.isDirectory) names.push(e.name);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new ResultsError(root, `no such folder; run \`deno task bench --suite ${suite}\` first`);
+    }
+    throw e;
+  }
+  names.sort();
+  const out: SuiteResults = { suite, base: null, runs: [], skipped: [] };
+  const seen = new Map<string, string>();
+  for (const name of names) {
+    const runDir = `${root}/${name}`;
+    const manifest = await checkedManifest(runDir, name, suite);
+    if (manifest === null) {
+      out.skipped.push({ dir: runDir, reason: "no manifest.json" });
+      continue;
+    }
+    if (manifest.status !== "complete") {
+      const why = manifest.error ? `: ${manifest.error}` : "";
+      out.skipped.push({ dir: runDir, reason: `status ${manifest.status}${why}` });
+      continue;
+    }
+    const key = manifest.kind === "base" ? "the base model" : `${manifest.baseline} seed ${manifest.seed}`;
+    const other = seen.get(key);
+    if (other !== undefined) {
+      throw new ResultsError(runDir, `${other} is also a complete run of ${key}; delete one of the two folders`);
+    }
+    seen.set(key, runDir);
+    await verifyFiles(runDir, manifest, fixOf(runDir));
+    if (manifest.kind === "base") out.base = await readBase(runDir, manifest);
+    else out.runs.push(await readRun(runDir, manifest));
+  }
+  out.runs.sort((a, b) =>
+    (a.manifest.baseline! < b.manifest.baseline! ? -1 : a.manifest.baseline! > b.manifest.baseline! ? 1 : 0) ||
+    a.manifest.seed - b.manifest.seed
+  );
+  return out;
+}
+
+/** The manifest of `runDir`, checked against the store version, the suite and the folder name; null when none. */
+async function checkedManifest(runDir: string, name: string, suite: string): Promise<RunManifest | null> {
+  const m = await readManifest(runDir);
+  if (m === null) return null;
+  const path = `${runDir}/manifest.json`;
+  if (m.storeVersion !== STORE_VERSION) {
+    throw new ResultsError(
+      path,
+      `store version ${m.storeVersion}, this harness reads version ${STORE_VERSION}; ` +
+        `report it with the harness version that wrote it, or re-run the cell`,
+    );
+  }
+  if (m.suite !== suite) throw new ResultsError(path, `belongs to suite ${m.suite}, not ${suite}; move the folder`);
+  if (m.id !== name) throw new ResultsError(path, `id ${m.id} does not match its folder name ${name}`);
+  const problem = await manifestProblem(m);
+  if (problem) {
+    throw new ResultsError(path, `does not match itself (${problem}): it was edited or damaged; ${fixOf(runDir)}`);
+  }
+  if (m.kind !== "run" && m.kind !== "base") throw new ResultsError(path, `unknown kind ${m.kind}`);
+  return m;
+}
+
+/**
+ * Check the size and SHA-256 of every file the manifest of finished run folder `runDir` lists; a
+ * {@link ResultsError} names the first file that differs, then `fix`.
+ */
+export async function verifyFiles(runDir: string, m: RunManifest, fix: string): Promise<void> {
+  const required = m.kind === "base" ? ["eval.jsonl"] : ["train.jsonl", "eval.jsonl"];
+  for (const name of required) {
+    if (!m.files?.[name]) throw new ResultsError(`${runDir}/manifest.json`, `lists no ${name}; ${fix}`);
+  }
+  for (const [name, sum] of Object.entries(m.files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const path = `${runDir}/${name}`;
+    let bytes: Uint8Array;
+    try {
+      bytes = await Deno.readFile(path);
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) throw new ResultsError(path, `missing (listed in manifest.json); ${fix}`);
+      throw e;
+    }
+    if (bytes.length !== sum.bytes) {
+      throw new ResultsError(path, `${bytes.length} bytes, manifest.json says ${sum.bytes}; ${fix}`);
+    }
+    if (await sha256(bytes) !== sum.sha256) {
+      throw new ResultsError(path, `SHA-256 differs from manifest.json (file changed or corrupt); ${fix}`);
+    }
+  }
+}
+
+/** The base model's folder: exactly one evaluation, at step 0. */
+async function readBase(runDir: string, manifest: RunManifest): Promise<LoadedBase> {
+  const path = `${runDir}/eval.jsonl`;
+  const evals = await readJsonl(path, checkEval, fixOf(runDir));
+  if (evals.length !== 1 || evals[0].step !== 0) {
+    throw new ResultsError(
+      path,
+      `a base model's folder needs one evaluation at step 0, found ${evals.length}; ${fixOf(runDir)}`,
+    );
+  }
+  return { dir: runDir, manifest, eval: evals[0] };
+}
+
+/** An RL run's folder: steps and evaluations in increasing step order, at least one evaluation. */
+async function readRun(runDir: string, manifest: RunManifest): Promise<LoadedRun> {
+  const fix = fixOf(runDir);
+  const steps = await readJsonl(`${runDir}/train.jsonl`, checkStep, fix);
+  const evals = await readJsonl(`${runDir}/eval.jsonl`, checkEval, fix);
+  for (const [name, recs] of [["train.jsonl", steps], ["eval.jsonl", evals]] as const) {
+    for (let i = 1; i < recs.length; i++) {
+      if (recs[i].step <= recs[i - 1].step) {
+        throw new ResultsError(`${runDir}/${name}`, `line ${i + 1}: step ${recs[i].step} does not increase; ${fix}`);
+      }
+    }
+  }
+  if (evals.length === 0) throw new ResultsError(`${runDir}/eval.jsonl`, `no evaluation; ${fix}`);
+  return { dir: runDir, manifest, steps, evals };
+}
+
+/** Parse a JSONL file line by line; `check` returns what is wrong with a record, or null; `fix` ends an error. */
+async function readJsonl<T>(path: string, check: (rec: T) => string | null, fix: string): Promise<T[]> {
+  const text = await Deno.readTextFile(path);
+  if (text === "") return [];
+  if (!text.endsWith("\n")) {
+    throw new ResultsError(path, `line ${text.split("\n").length}: truncated (no final newline); ${fix}`);
+  }
+  const lines = text.slice(0, -1).split("\n");
+  return lines.map((line, i) => {
+    let rec: T;
+    try {
+      rec = JSON.parse(line);
+    } catch (e) {
+      throw new ResultsError(path, `line ${i + 1}: not valid JSON (${(e as Error).message}); ${fix}`);
+    }
+    const problem = rec !== null && typeof rec === "object" ? check(rec) : "not a JSON object";
+    if (problem !== null) throw new ResultsError(path, `line ${i + 1}: ${problem}; ${fix}`);
+    return rec;
+  });
+}
+
+/** What is wrong with a line of `train.jsonl`, or null. */
+function checkStep(r: StepRecord): string | null {
+  if (!Number.isInteger(r.step) || r.step < 0) return "no step number";
+  if (typeof r.length?.mean !== "number" || typeof r.masks?.oracle !== "object" || typeof r.masks?.mined !== "object") {
+    return "not a training step record (length or the oracle and mined mask statistics missing)";
+  }
+  return null;
+}
+
+/** What is wrong with a line of `eval.jsonl`, or null. */
+function checkEval(r: EvalRecord): string | null {
+  if (!Number.isInteger(r.step) || r.step < 0) return "no step number";
+  if (!Array.isArray(r.evals) || r.evals.length === 0) return "no task evaluations";
+  for (const t of r.evals) {
+    if (typeof t?.task !== "string" || typeof t.pass1 !== "number" || typeof t.passAtK !== "object") {
+      return "a task evaluation lacks task, pass1 or passAtK";
+    }
+  }
+  return null;
+}

@@ -1,0 +1,177 @@
+/**
+ * A run folder's life, from its name to its end: where it lives (`<out>/<suite>/runs/<id>/`), its
+ * creation with a manifest (never a folder without one), the manifest's reading and writing, the files
+ * a run writes ({@link METRIC_FILES} as it goes, {@link RUN_FILES} once finished, whose checksums the
+ * manifest keeps), its end (complete, failed or stopped), and where a damaged one is moved aside.
+ * @module
+ */
+import type { BenchConfig } from "../config.ts";
+import { sha256, writeAtomic } from "../core/atomic.ts";
+import { Stopped } from "../core/stop.ts";
+import { TOKENIZER_ID } from "../text/tokenizer.ts";
+import { gitCommit } from "./git_commit.ts";
+import { type FileSum, type RunManifest, STORE_VERSION } from "./schema.ts";
+
+/** A run folder's name: the readable id and the first 8 hex digits of its config hash. */
+export function runId(name: string, seed: number, configHash: string): string {
+  return `${name}-s${seed}-${configHash.slice(0, 8)}`;
+}
+
+/**
+ * Where run folder `dir` (`<out>/<suite>/runs/<id>`) is moved aside to when its files are damaged:
+ * `<out>/<suite>/<id>.damaged`, outside `runs/`, so that neither a bench nor a report reads it.
+ */
+export function asideOf(dir: string): string {
+  const cut = dir.lastIndexOf("/");
+  const runs = dir.slice(0, cut);
+  return `${runs.slice(0, runs.lastIndexOf("/"))}/${dir.slice(cut + 1)}.damaged`;
+}
+
+/** The shell command that moves run folder `dir` aside ({@link asideOf}), with its paths quoted for a POSIX shell. */
+export function moveAsideCommand(dir: string): string {
+  const quote = (path: string) => /^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replaceAll("'", `'\\''`)}'`;
+  return `mv ${quote(dir)} ${quote(asideOf(dir))}`;
+}
+
+/** Folder of a suite's run folders under results folder `out`. */
+export function runsDir(out: string, suite: string): string {
+  return `${out}/${suite}/runs`;
+}
+
+/** Read and parse `<dir>/manifest.json`; null when there is none. Throws naming the file when it is not JSON. */
+export async function readManifest(dir: string): Promise<RunManifest | null> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(`${dir}/manifest.json`);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw e;
+  }
+  try {
+    return JSON.parse(text) as RunManifest;
+  } catch {
+    throw new Error(`${dir}/manifest.json is not valid JSON (truncated or edited); delete ${dir} and run it again`);
+  }
+}
+
+/** Write `<dir>/manifest.json` atomically. */
+export async function writeManifest(dir: string, m: RunManifest): Promise<void> {
+  await writeAtomic(`${dir}/manifest.json`, JSON.stringify(m, null, 2) + "\n");
+}
+
+/** Size and SHA-256 of each of `files` (paths relative to `dir`) that exists. */
+export async function fileSums(dir: string, files: readonly string[]): Promise<Record<string, FileSum>> {
+  const out: Record<string, FileSum> = {};
+  for (const f of files) {
+    let bytes: Uint8Array;
+    try {
+      bytes = await Deno.readFile(`${dir}/${f}`);
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) continue;
+      throw e;
+    }
+    out[f] = { bytes: bytes.length, sha256: await sha256(bytes) };
+  }
+  return out;
+}
+
+/**
+ * Create run folder `dir` holding `m` as its manifest, atomically (made under a temporary name, then
+ * renamed), so no other process ever sees a run folder without a manifest. An existing folder just
+ * gets the new manifest.
+ */
+export async function createRunFolder(dir: string, m: RunManifest): Promise<void> {
+  if (await readManifest(dir)) return await writeManifest(dir, m);
+  const tmp = `${dir}.tmp-${Deno.pid}`;
+  await Deno.mkdir(tmp, { recursive: true });
+  await writeManifest(tmp, m);
+  await Deno.rename(tmp, dir);
+}
+
+/** The run folders under `dir` with their manifests (none when `dir` does not exist yet). */
+export async function existingRuns(dir: string): Promise<{ id: string; manifest: RunManifest | null }[]> {
+  const out = [];
+  try {
+    for await (const e of Deno.readDir(dir)) {
+      if (e.isDirectory && !e.name.includes(".tmp-")) {
+        out.push({ id: e.name, manifest: await readManifest(`${dir}/${e.name}`) });
+      }
+    }
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  return out.sort((a, b) => (a.id < b.id ? -1 : 1));
+}
+
+/**
+ * The metric files of a run, cut back to their saved lengths on resume: the line files a run appends to
+ * step by step, in the order its saved state records their lengths (`rollouts.jsonl` is gzipped into
+ * `rollouts.jsonl.gz` when the run ends). {@link RUN_FILES} lists them finished, in the order the manifest
+ * keeps their checksums.
+ */
+export const METRIC_FILES: readonly string[] = ["train.jsonl", "eval.jsonl", "timings.jsonl", "rollouts.jsonl"];
+
+/** What a grid's manifests record of the bench that made them. */
+export interface ManifestBench {
+  cfg: BenchConfig;
+  /** The tfjs backend. */
+  backend: string;
+  /** The rollout engine. */
+  engine: string;
+  /** The command line. */
+  command: string;
+}
+
+/** A manifest for a run of `spec` in grid `grid` starting now, recording `versions` (of the runtime and libraries). */
+export async function newManifest(
+  spec: ManifestBench,
+  versions: Record<string, string | null>,
+  grid: string,
+  fields: Pick<
+    RunManifest,
+    "kind" | "id" | "baseline" | "baselineSource" | "baselineKey" | "params" | "seed" | "configHash"
+  >,
+): Promise<RunManifest> {
+  return {
+    storeVersion: STORE_VERSION,
+    ...fields,
+    suite: spec.cfg.name,
+    config: spec.cfg,
+    gridHash: grid,
+    backend: spec.backend,
+    engine: spec.engine,
+    tokenizer: TOKENIZER_ID,
+    versions,
+    gitCommit: await gitCommit(),
+    command: spec.command,
+    startedAt: new Date().toISOString(),
+    endedAt: null,
+    status: "running",
+    files: {},
+  };
+}
+
+/** The files of a finished run folder whose checksums its manifest keeps. */
+export const RUN_FILES: readonly string[] = [
+  "train.jsonl",
+  "eval.jsonl",
+  "rollouts.jsonl.gz",
+  "timings.jsonl",
+  "strategic_grams.json",
+  "policy.onnx",
+  "checkpoint/model.json",
+  "checkpoint/weights.bin",
+  "checkpoint/optimizer.bin",
+  "checkpoint/state.json",
+];
+
+/** Mark a run folder's manifest finished (or failed, or stopped by a signal), with checksums of its files. */
+export async function finish(dir: string, m: RunManifest, error?: Error): Promise<void> {
+  await writeManifest(dir, {
+    ...m,
+    endedAt: new Date().toISOString(),
+    status: !error ? "complete" : error instanceof Stopped ? "stopped" : "failed",
+    ...(error ? { error: error.message } : {}),
+    files: error ? {} : await fileSums(dir, RUN_FILES),
+  });
+}

@@ -1,0 +1,190 @@
+/**
+ * The results store: where runs live and what their files hold. A suite's results are under
+ * `<out>/<suite>/`: every run (baseline × seed, and the base model) in its own folder
+ * `<out>/<suite>/runs/<id>/`, the id readable plus a config hash (`hicra-s1-3fa9c01d`,
+ * `base-s1-77e0b2aa`), and the report (tables, figures, index.html) beside `runs/`.
+ *
+ * A run folder holds `manifest.json` ({@link RunManifest}), `train.jsonl` (one {@link StepRecord} per
+ * RL step), `eval.jsonl` (one {@link EvalRecord} per evaluation), `rollouts.jsonl.gz` (every sampled
+ * training rollout, {@link RolloutRecord}), `timings.jsonl` (wall times, kept apart so metric files
+ * compare byte for byte), `strategic_grams.json` and the final `checkpoint/`. This module holds the
+ * record shapes; harness/store/hashes.ts the hashes that name and check runs, harness/store/run_folder.ts
+ * a run folder's life, harness/store/results.ts the loader.
+ * @module
+ */
+import type { BenchConfig } from "../config.ts";
+import type { ErrorKind } from "../metrics/error_types.ts";
+import type { LengthBin, LengthStats } from "../metrics/length.ts";
+import type { ForkOverlap, MaskAgreement, Split } from "../metrics/token_stats.ts";
+import type { ParamSpec } from "../credit/baseline.ts";
+
+/** Version of the store's layout and record shapes; a reader refuses other versions. */
+export const STORE_VERSION = 2;
+
+/** The fixed planning masks every run's step metrics are split by. */
+export const FIXED_MASKS = ["oracle", "mined"] as const;
+/** One of {@link FIXED_MASKS}. */
+export type FixedMask = typeof FIXED_MASKS[number];
+
+/** Token statistics of a step's rollouts split by one planning mask. */
+export interface MaskStats {
+  /** Mean token entropy (nats) over all, planning and execution tokens. */
+  entropy: Split;
+  /** Perplexity of the sampled tokens over all, planning and execution tokens (null: no such token). */
+  perplexity: Split;
+  /** `perplexity` divided by the run's step-0 value. */
+  relPerplexity: Split;
+  /** Share of response tokens that are planning tokens. */
+  planningShare: number;
+  /** Overlap of the top-30%-entropy tokens and the planning tokens. */
+  forkOverlap: ForkOverlap;
+}
+
+/** The metrics of one RL training step: a line of `train.jsonl`. */
+export interface StepRecord {
+  step: number;
+  /** Mean reward. */
+  reward: number;
+  /** Mean reward of each task's rollouts, in suite order. */
+  rewardByTask: Record<string, number>;
+  /** Share of correct rollouts. */
+  accuracy: number;
+  /** Share of well-formed rollouts. */
+  wellFormed: number;
+  /** Share of the sampled prompt groups whose rewards are all equal (no learning signal). */
+  fracRewardZeroStd: number;
+  /** Prompt groups sampled this step (more than `rl.prompts` when dynamic sampling drew again). */
+  groupsSampled: number;
+  /** Prompt groups the update used (dynamic sampling drops those whose rewards are all equal). */
+  groupsUsed: number;
+  /** Response length in tokens (EOS included): mean, p50, p90 and truncation rate. */
+  length: LengthStats;
+  /**
+   * Token statistics split by the two fixed planning masks, the same for every method (a baseline's own
+   * credit mask never changes what is measured): `oracle` (the task's parser) and `mined` (the grid's
+   * Strategic Grams).
+   */
+  masks: Record<FixedMask, MaskStats>;
+  /** The mined planning tokens against the oracle's, pooled over the step's rollouts. */
+  minedVsOracle: MaskAgreement;
+  /** Shannon entropy (nats) of the strategic-gram frequency distribution in the step's rollouts. */
+  seStrategic: number;
+  /** Share of rollouts with at least one aha event. */
+  aha: number;
+  /** Policy loss (mean over mini-batches). */
+  loss: number;
+  /** Gradient norm before clipping (mean over mini-batches). */
+  gradNorm: number;
+  /** Share of response tokens whose ratio was clipped. */
+  clipFraction: number;
+  /** k3 estimate of KL(policy ‖ base) on the rollouts the update used (null when it used none). */
+  kl: number;
+}
+
+/** Evaluation figures of one task on its test split. */
+export interface TaskEvalRecord {
+  task: string;
+  /** Test problems. */
+  problems: number;
+  /** Samples per problem (k). */
+  samples: number;
+  /** pass@1 averaged over the k samples. */
+  pass1: number;
+  /** Unbiased pass@k for k = 1, 2, 4, … up to `samples`, keyed by k. */
+  passAtK: Record<string, number>;
+  /** Accuracy of the greedy (temperature 0) response. */
+  greedy: number;
+  /** Share of well-formed responses. */
+  wellFormed: number;
+  /** Response length (tokens, EOS included) of the sampled responses. */
+  length: LengthStats;
+  /** Share of all sampled responses by error kind. */
+  errors: Record<ErrorKind, number>;
+  /** Discrete semantic entropy over each problem's k answers, averaged over problems (nats). */
+  seAnswer: number;
+  /** Share of sampled responses with an aha event, and of correct ones. */
+  aha: { frequency: number; amongCorrect: number };
+  /** Accuracy by response-length bin. */
+  lengthBins: LengthBin[];
+}
+
+/** One evaluation: a line of `eval.jsonl`. */
+export interface EvalRecord {
+  /** RL steps done before it (0: the model the run started from). */
+  step: number;
+  evals: TaskEvalRecord[];
+}
+
+/** One sampled training rollout: a line of `rollouts.jsonl.gz`. */
+export interface RolloutRecord {
+  step: number;
+  /** Prompt index within the step. */
+  group: number;
+  task: string;
+  /** Index of the problem in the task's training stream. */
+  problem: number;
+  /** Response token ids. */
+  tokens: number[];
+  reward: number;
+  correct: boolean;
+  finished: boolean;
+  /** The rollout policy's log-probability of each token. */
+  logp: number[];
+  /** Entropy of the full next-token distribution at each token. */
+  entropy: number[];
+  /** The oracle planning-token mask (1: planning), the same source for every method. */
+  planning: number[];
+  /** Whether the update used it (dynamic sampling drops the groups whose rewards are all equal). */
+  used: boolean;
+}
+
+/** Size and SHA-256 of a finished file of a run. */
+export interface FileSum {
+  bytes: number;
+  sha256: string;
+}
+
+/** `manifest.json` of a run folder. */
+export interface RunManifest {
+  storeVersion: number;
+  /** `run`: an RL run; `base`: the base model's evaluation (a folder with `eval.jsonl` only). */
+  kind: "run" | "base";
+  /** The folder name. */
+  id: string;
+  suite: string;
+  /** Baseline name (null for the base model). */
+  baseline: string | null;
+  /** Where the baseline came from: a registered name or the path given. */
+  baselineSource: string | null;
+  /** What identifies the baseline's code in the config hash: its registered name, or `sha256:` of its file. */
+  baselineKey: string | null;
+  /** Resolved baseline parameters. */
+  params: ParamSpec;
+  /** RL seed (base seed for the base model). */
+  seed: number;
+  /** The full bench configuration the run used. */
+  config: BenchConfig;
+  /** {@link runHash}: SHA-256 of what makes the run: its grid, baseline code, params and seed. */
+  configHash: string;
+  /** {@link gridHash}: SHA-256 of what every run of the grid shares: the config (less its baseline and seed lists) and backend. */
+  gridHash: string;
+  /** The tfjs backend (training, and sampling with the tfjs engine). */
+  backend: string;
+  /** The rollout engine (harness/rollout/engine.ts). */
+  engine: string;
+  /** The tokenizer's id (vocabulary version and hash). */
+  tokenizer: string;
+  versions: Record<string, string | null>;
+  /** `git rev-parse HEAD` of the harness, or null outside a git checkout. */
+  gitCommit: string | null;
+  /** The command line that made it. */
+  command: string;
+  startedAt: string;
+  endedAt: string | null;
+  /** `stopped`: by a signal at a safe point (harness/core/stop.ts); `--resume` continues it, as a `running` or `failed` one. */
+  status: "running" | "complete" | "failed" | "stopped";
+  /** Why it failed or stopped. */
+  error?: string;
+  /** Checksums of the finished files, by name. */
+  files: Record<string, FileSum>;
+}

@@ -1,0 +1,231 @@
+/**
+ * The policy update of one RL step: one or more epochs over the step's rollouts in seeded
+ * mini-batches, each a clipped policy-gradient step (harness/update/pg_loss.ts) plus the baseline's extra
+ * loss, with Adam and gradient-norm clipping (harness/model/optimizer.ts).
+ *
+ * Layout of a forward pass (a mini-batch is cut into passes of rows of similar length): prompts are
+ * left-padded to the longest prompt Lp (padded keys masked out, positions starting at 0 on each row's
+ * first real token, exactly as the sampler lays them out), so response token t of every row is
+ * predicted at column Lp − 1 + t. Tensors handed to the loss are [rows, Tr] with column t = response
+ * token t, padding after each response's end.
+ * @module
+ */
+import { tf } from "../backend/backend.ts";
+import type { Baseline, BaselineContext } from "../credit/baseline.ts";
+import { causalBias, logProbAndEntropy, type Policy } from "../model/model.ts";
+import { pgLoss } from "./pg_loss.ts";
+import type { Rng } from "../core/rng.ts";
+import { PAD } from "../text/tokenizer.ts";
+import { MASKED, type RolloutEngine } from "../rollout/engine.ts";
+import type { Trainer } from "../model/optimizer.ts";
+import {
+  byLength,
+  type Extent,
+  lengthChunks,
+  SCORE_PASS_OVERHEAD,
+  TRAIN_PASS_OVERHEAD,
+} from "../model/length_chunks.ts";
+
+/** Settings of the update. */
+export interface UpdateConfig {
+  /** Passes over the step's rollouts. */
+  epochs: number;
+  /** Rollouts per optimisation step. */
+  miniBatch: number;
+  /** Learning rate. */
+  lr: number;
+  /** ε_low and ε_high of the ratio clip. */
+  clipLow: number;
+  clipHigh: number;
+  /** Weight of the KL to the reference (base) policy; 0 for none. */
+  klBeta: number;
+  /** The longest response allowed, in tokens (the constant normaliser of `dr-grpo`). */
+  maxLength: number;
+}
+
+/** Means over the update's optimisation steps. */
+export interface UpdateStats {
+  loss: number;
+  gradNorm: number;
+  clipFraction: number;
+  kl: number;
+  /** Optimisation steps taken. */
+  updates: number;
+}
+
+/** A rollout's sequence: prompt ids and response tokens. */
+export interface Row {
+  prompt: readonly number[];
+  tokens: readonly number[];
+}
+
+/** A row's extent in a pass (harness/model/length_chunks.ts): its prompt but the last token, left-padded; its response after. */
+export const extent = (r: Row): Extent => ({ left: r.prompt.length - 1, right: r.tokens.length });
+
+/** Inputs of the forward pass of a mini-batch (`keys`: 0 on each row's padding), and the response-aligned layout. */
+function layout(rows: readonly Row[]) {
+  const Lp = Math.max(...rows.map((r) => r.prompt.length));
+  const Tr = Math.max(...rows.map((r) => r.tokens.length));
+  const L = Lp + Tr - 1;
+  const ids: number[] = [], pos: number[] = [], keys: number[][] = [], targets: number[] = [];
+  for (const r of rows) {
+    const pad = Lp - r.prompt.length;
+    const seq = [...Array(pad).fill(PAD), ...r.prompt, ...r.tokens.slice(0, -1)];
+    keys.push(Array.from({ length: L }, (_, j) => (j < pad ? 0 : 1)));
+    for (let j = 0; j < L; j++) {
+      ids.push(seq[j] ?? PAD);
+      pos.push(Math.max(0, j - pad));
+    }
+    for (let t = 0; t < Tr; t++) targets.push(r.tokens[t] ?? PAD);
+  }
+  const B = rows.length;
+  return { B, Lp, Tr, L, ids, pos, keys, targets };
+}
+
+/**
+ * Log-probabilities and entropies [rows, Tr] of the rows' response tokens under `policy`
+ * (differentiable), with the response mask. Consecutive rows of similar length share a forward pass
+ * (harness/model/length_chunks.ts, at `overhead`; Infinity: one pass): sort the rows by length first for the
+ * least padding.
+ */
+export function responseLogProbs(
+  policy: Policy,
+  rows: readonly Row[],
+  overhead = TRAIN_PASS_OVERHEAD,
+): { logp: tf.Tensor2D; entropy: tf.Tensor2D; mask: tf.Tensor2D } {
+  const Tr = Math.max(...rows.map((r) => r.tokens.length));
+  const parts = lengthChunks(rows.map(extent), overhead).map(([s, e]) => chunkLogProbs(policy, rows.slice(s, e), Tr));
+  const mask = rows.flatMap((r) => Array.from({ length: Tr }, (_, t) => (t < r.tokens.length ? 1 : 0)));
+  return {
+    logp: tf.concat(parts.map((p) => p.logp)),
+    entropy: tf.concat(parts.map((p) => p.entropy)),
+    mask: tf.tensor2d(mask, [rows.length, Tr]),
+  };
+}
+
+/** Log-probabilities and entropies of `rows` from one forward pass, zero-padded to `width` columns. */
+function chunkLogProbs(policy: Policy, rows: readonly Row[], width: number) {
+  const { B, Lp, Tr, L, ids, pos, keys, targets } = layout(rows);
+  const keyBias = keys.flatMap((row) => row.map((k) => (k ? 0 : MASKED)));
+  const { logits } = policy.forward(tf.tensor2d(ids, [B, L], "int32"), {
+    positions: tf.tensor2d(pos, [B, L], "int32"),
+    bias: causalBias(L).add(tf.tensor(keyBias, [B, 1, 1, L])),
+    from: Lp - 1, // logits of the response's predictions only
+  });
+  const { logp, entropy } = logProbAndEntropy(logits, tf.tensor2d(targets, [B, Tr], "int32"));
+  const pad = (x: tf.Tensor2D) => (Tr === width ? x : tf.pad(x, [[0, 0], [0, width - Tr]]));
+  return { logp: pad(logp), entropy: pad(entropy) };
+}
+
+/** Per-token values of the chosen rows as a [rows, Tr] tensor, zero-padded. */
+function padded(values: readonly ArrayLike<number>[], Tr: number): tf.Tensor2D {
+  const flat = new Float32Array(values.length * Tr);
+  values.forEach((v, i) => flat.set(Array.from(v).slice(0, Tr), i * Tr));
+  return tf.tensor2d(flat, [values.length, Tr]);
+}
+
+/** `row[token]` minus the log of the sum of `exp(row)`: a log-probability from logits. */
+function logSoftmaxAt(row: Float32Array, token: number): number {
+  const max = row.reduce((m, x) => Math.max(m, x), -Infinity);
+  return row[token] - max - Math.log(row.reduce((z, x) => z + Math.exp(x - max), 0));
+}
+
+/**
+ * Log-probabilities of every row's response tokens under `engine`'s policy (no gradient), laid out as
+ * in training: the rows sorted by length and scored in chunks (harness/model/length_chunks.ts), one forward
+ * pass each.
+ */
+export async function fixedLogProbs(engine: RolloutEngine, rows: readonly Row[]): Promise<Float32Array[]> {
+  const V = engine.config.vocabSize, out: Float32Array[] = [];
+  const order = byLength(rows.map(extent)), sorted = order.map((i) => rows[i]);
+  for (const [s, e] of lengthChunks(sorted.map(extent), SCORE_PASS_OVERHEAD)) {
+    const part = sorted.slice(s, e);
+    const { B, Lp, L, ids, pos, keys } = layout(part);
+    const decoder = engine.decoder(B);
+    try {
+      const logits = await decoder.feed({ tokens: ids, positions: pos, time: L, keys }, true);
+      part.forEach((r, b) =>
+        out[order[s + b]] = Float32Array.from(r.tokens, (token, t) => {
+          const at = (b * L + Lp - 1 + t) * V;
+          return logSoftmaxAt(logits.subarray(at, at + V), token);
+        })
+      );
+    } finally {
+      decoder.close();
+    }
+  }
+  return out;
+}
+
+/** A rollout as the update reads it: its sequence and the rollout policy's log-prob of each response token. */
+export interface ScoredRow extends Row {
+  logp: ArrayLike<number>;
+}
+
+/**
+ * Update `trainer.policy` on the step's rollouts (`seqs[i]` is the rollout of `ctx.rollouts[i]`; the
+ * old log-probs come from `seqs`, the harness's own copy, never from the context a baseline saw):
+ * `cfg.epochs` passes, each over the rollouts shuffled by `rng` and cut into mini-batches of `cfg.miniBatch`. With `ref`
+ * (an engine of the base policy, scoring each rollout once per step) the KL to it is measured (and is in the loss when
+ * `cfg.klBeta > 0`, which needs `ref`). A NaN or Inf loss or gradient throws NonFiniteError (nothing applied).
+ */
+export async function updatePolicy(
+  trainer: Trainer,
+  baseline: Baseline,
+  ctx: BaselineContext,
+  seqs: readonly ScoredRow[],
+  advantages: readonly Float32Array[],
+  cfg: UpdateConfig,
+  rng: Rng,
+  ref?: RolloutEngine,
+): Promise<UpdateStats> {
+  const all = seqs.map((r, i) => ({ i, prompt: r.prompt, tokens: r.tokens }));
+  const sums = { loss: 0, gradNorm: 0, clipFraction: 0, kl: 0, updates: 0 };
+  // The base policy's log-probs are fixed for the step, like the rollout's: one forward pass per rollout.
+  const refLogps = ref ? await fixedLogProbs(ref, seqs) : null;
+  for (let e = 0; e < cfg.epochs; e++) {
+    const order = rng.shuffle(all);
+    for (let s = 0; s < order.length; s += cfg.miniBatch) {
+      const batch = order.slice(s, s + cfg.miniBatch);
+      const rows = byLength(batch.map(extent)).map((i) => batch[i]); // the same mini-batch, in the order that pads least
+      const idx = rows.map((r) => r.i);
+      const Tr = Math.max(...rows.map((r) => r.tokens.length));
+      const refLogp = refLogps ? padded(idx.map((i) => refLogps[i]), Tr) : undefined;
+      let aux: tf.Tensor[] = [];
+      const res = trainer.step(() => {
+        const live = responseLogProbs(trainer.policy, rows);
+        const out = pgLoss({
+          logp: live.logp,
+          oldLogp: padded(idx.map((i) => seqs[i].logp), Tr),
+          advantages: padded(idx.map((i) => advantages[i]), Tr),
+          mask: live.mask,
+          refLogp,
+        }, {
+          clipLow: cfg.clipLow,
+          clipHigh: cfg.clipHigh,
+          aggregation: baseline.aggregation,
+          maxLength: cfg.maxLength,
+          klBeta: cfg.klBeta,
+        });
+        aux = [tf.keep(out.clipFraction), tf.keep(out.kl)];
+        const extra = baseline.extraLoss?.(ctx, { entropy: live.entropy, mask: live.mask, rows: idx });
+        return extra ? out.loss.add(extra) as tf.Scalar : out.loss;
+      }, cfg.lr);
+      const [clipFraction, kl] = aux.map((t) => t.dataSync()[0]);
+      tf.dispose([...aux, ...(refLogp ? [refLogp] : [])]);
+      sums.loss += res.loss;
+      sums.gradNorm += res.gradNorm;
+      sums.clipFraction += clipFraction;
+      sums.kl += kl;
+      sums.updates++;
+    }
+  }
+  const n = Math.max(sums.updates, 1);
+  return {
+    loss: sums.loss / n,
+    gradNorm: sums.gradNorm / n,
+    clipFraction: sums.clipFraction / n,
+    kl: sums.kl / n,
+    updates: sums.updates,
+  };
+}

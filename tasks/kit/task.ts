@@ -1,0 +1,122 @@
+/**
+ * The task contract: deterministic generation, exact verification, and a teacher that writes
+ * role-annotated traces. A task module `export default`s the result of {@link defineTask}.
+ * @module
+ */
+import type { Rng } from "../../harness/core/rng.ts";
+
+/** The seeded stream a task draws from (harness/core/rng.ts), here for task authors. */
+export type { Rng };
+
+/** The role of a response token: strategy (`plan`), procedure (`exec`) or the final `answer`. */
+export type Role = "plan" | "exec" | "answer";
+
+/** One generated problem. The prompt determines the problem: its text is the canonical key. */
+export interface Problem<D = unknown> {
+  /** Name of the task that made it. */
+  task: string;
+  /** Difficulty level it was generated at. */
+  level: number;
+  /** Prompt text: space-separated vocabulary words, starting with the task's name. */
+  prompt: string;
+  /** Whatever the verifier and the teacher need (plain JSON). */
+  data: D;
+}
+
+/** The check of one execution step written in a response. */
+export interface StepCheck {
+  /** Word span [start, end) of the step in the response. */
+  start: number;
+  end: number;
+  /** The step's identity without its result (e.g. "5 + 7"): a later step with the same key revises it. */
+  key: string;
+  /** Whether the step is right. */
+  ok: boolean;
+}
+
+/** The verifier's judgement of a response. */
+export interface Verdict {
+  /** 1 for a correct final answer in the required format, else 0. */
+  reward: number;
+  /** Whether the final answer is right. */
+  correct: boolean;
+  /** Whether the response has exactly one answer section in the required format, and nothing after it. */
+  wellFormed: boolean;
+  /** The parsed answer in canonical form (equal answers give equal strings), or null. */
+  answer: string | null;
+  /** Every execution step found in the response, in order, checked. */
+  steps: StepCheck[];
+}
+
+/** A teacher's demonstration: response words with a role for every word. */
+export interface Trace {
+  /** Response words (no special tokens). */
+  words: string[];
+  /** Role of each word, same length as `words`. */
+  roles: Role[];
+  /** The strategy the teacher followed. */
+  strategy: string;
+  /** Whether the trace ends with a correct answer (the verifier agrees; a test checks it). */
+  correct: boolean;
+}
+
+/** How a teacher writes: strategy mixture, error and reflection rates, verbosity. */
+export interface Style {
+  /**
+   * Strategy weights by name. A task whose strategies the style names draws from those (missing
+   * ones weigh 0); a task whose strategies it does not name uses its own defaults.
+   */
+  strategies?: Record<string, number>;
+  /** Probability that an execution step is written with a wrong result. */
+  execError: number;
+  /** Probability that a wrong step is caught ("wait , let us check") and rewritten right. */
+  reflect: number;
+  /**
+   * Probability that a step not caught that way is double-checked all the same: the reflection phrase,
+   * then the step rewritten right. On a right step that is a confirmation; on a wrong one, a repair.
+   * Default 0.
+   */
+  check?: number;
+  /** Probability of each optional planning phrase (deduction remarks, restated plans). */
+  verbosity: number;
+}
+
+/** A task definition. */
+export interface TaskDef<D = unknown> {
+  /** Unique name; also the first word of every prompt. */
+  name: string;
+  /** One line saying what the task tests. */
+  summary: string;
+  /** Difficulty levels this task can generate. */
+  levels: readonly number[];
+  /** The task's strategy names and their default weights for the teacher. */
+  strategies: Readonly<Record<string, number>>;
+  /** Longest response, in words, a policy may write for this task (sampling stops there). */
+  maxResponseWords: number;
+  /** Problem number `index` at `level`; `rng` is that problem's own stream. Deterministic. */
+  generate(rng: Rng, index: number, level: number): Problem<D>;
+  /** Judge a response (space-separated words). Never throws, whatever the text. */
+  verify(problem: Problem<D>, response: string): Verdict;
+  /** A teacher trace for the problem in the given style. */
+  demonstrate(problem: Problem<D>, rng: Rng, style: Style): Trace;
+}
+
+/** Declare a task; checks the definition's shape and returns it unchanged. */
+export function defineTask<D>(def: TaskDef<D>): TaskDef<D> {
+  const missing =
+    (["name", "summary", "levels", "strategies", "maxResponseWords", "generate", "verify", "demonstrate"] as const)
+      .filter((k) => def[k] === undefined);
+  if (missing.length) throw new TypeError(`task ${def.name ?? "(unnamed)"} is missing ${missing.join(", ")}`);
+  if (!/^[a-z][a-z0-9_]*$/.test(def.name)) {
+    throw new TypeError(`task name ${JSON.stringify(def.name)} must be lower_snake_case`);
+  }
+  if (def.levels.length === 0) throw new TypeError(`task ${def.name} has no levels`);
+  return def;
+}
+
+/**
+ * The default teacher style used to build base models: one step in ten written wrong, half of the wrong
+ * steps caught, and three in ten of the others double-checked (so the base model writes checks, and its
+ * checks now and then repair a step: aha events in about 1–2% of its responses).
+ */
+export const DEFAULT_STYLE: Style = { execError: 0.1, reflect: 0.5, check: 0.3, verbosity: 0.3 };
