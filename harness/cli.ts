@@ -7,17 +7,17 @@
  */
 import { fileURLToPath } from "node:url";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { BACKENDS, DEFAULT_BACKEND, isWasm, useBackend } from "./backend/backend.ts";
-import { defaultWasmThreads, useWasm } from "./backend/wasm_threads.ts";
+import { type BackendName, BACKENDS, DEFAULT_BACKEND, isWasm } from "./backend/backend.ts";
+import { defaultWasmThreads } from "./backend/wasm_threads.ts";
 import { type EngineName, ENGINES } from "./rollout/engine.ts";
-import { type BenchConfig, CONFIGS, getConfig } from "./config.ts";
+import { CONFIGS } from "./config.ts";
 import { type Cell, runGrid } from "./grid/runner.ts";
 import { exitWithParent, runInChildren } from "./grid/pool.ts";
 import { writeReport } from "./report/mod.ts";
-import { parseParamOverrides } from "./credit/params.ts";
 import { runsDir } from "./store/run_folder.ts";
 import { signalStatus, Stopped, StopSignals } from "./core/stop.ts";
-import { BASELINES, loadBaseline } from "../baselines/mod.ts";
+import { benchSpec, inProject } from "./bench.ts";
+import { BASELINES } from "../baselines/mod.ts";
 import { TASKS } from "../tasks/mod.ts";
 
 /** The largest RL seed. */
@@ -26,14 +26,6 @@ const MAX_SEED = 2 ** 31 - 1;
 const MAX_STEPS = 100_000;
 /** The most runs at a time. */
 const MAX_JOBS = 256;
-
-/** The project folder (that of deno.json), against which the default folders are resolved. */
-const PROJECT = new URL("../", import.meta.url);
-
-/** Folder `name` of the project, as an absolute path. */
-function inProject(name: string): string {
-  return fileURLToPath(new URL(name, PROJECT));
-}
 
 function seedList(text: string): number[] {
   const seeds = text.split(",").map((s) => s.trim());
@@ -45,7 +37,7 @@ function seedList(text: string): number[] {
 }
 
 /** Options of `bench`. */
-interface BenchOptions {
+interface BenchCliOptions {
   suite: string;
   tasks?: string[];
   backend: string;
@@ -104,29 +96,13 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-/** The suite's config with the command line's `--tasks` and `--steps` applied (validated). */
-function benchConfig(opts: BenchOptions): BenchConfig {
-  const cfg = getConfig(opts.suite);
-  if (opts.steps) cfg.rl.steps = opts.steps;
-  if (opts.sentenceModel) cfg.mining.sentenceModel = opts.sentenceModel;
-  if (opts.tasks) {
-    const known = cfg.suite.tasks.map((t) => t.name);
-    const unknown = opts.tasks.filter((t) => !known.includes(t));
-    if (unknown.length) {
-      throw new Error(`unknown task ${unknown.join(", ")} in --tasks; suite ${cfg.suite.name} has ${known.join(", ")}`);
-    }
-    cfg.suite.tasks = cfg.suite.tasks.filter((t) => opts.tasks!.includes(t.name));
-  }
-  return cfg;
-}
-
 /** Wasm threads of each run: `--threads`, else the backend's default for one of `jobs` runs. */
-function threadsPerRun(opts: BenchOptions, jobs: number): number {
+function threadsPerRun(opts: BenchCliOptions, jobs: number): number {
   return opts.threads ?? (isWasm(opts.backend) ? defaultWasmThreads(opts.backend, jobs) : 1);
 }
 
 /** The arguments of the child process that runs one cell with the parent's options, one of `jobs` at a time. */
-function childArgs(opts: BenchOptions, jobs: number, cell: Cell): string[] {
+function childArgs(opts: BenchCliOptions, jobs: number, cell: Cell): string[] {
   const perms = opts.backend.startsWith("tensorflow")
     ? ["--allow-read", "--allow-write", "--allow-env", "--allow-ffi", "--allow-sys"]
     : ["--allow-read", "--allow-write", "--allow-ffi", "--allow-env=NO_COLOR,FORCE_COLOR,CLICOLOR_FORCE"];
@@ -161,23 +137,18 @@ function childArgs(opts: BenchOptions, jobs: number, cell: Cell): string[] {
   ];
 }
 
-async function bench(opts: BenchOptions) {
+async function bench(opts: BenchCliOptions) {
   if (opts.withParent) exitWithParent();
-  const cfg = benchConfig(opts);
-  const sources = opts.baselines ?? cfg.baselines;
-  const baselines = await Promise.all(
-    sources.map(async (source) => ({ baseline: await loadBaseline(source), source })),
-  );
-  const names = baselines.map((b) => b.baseline.name);
-  const twice = names.find((n, i) => names.indexOf(n) !== i);
-  if (twice) throw new Error(`two baselines are named ${twice}; give each baseline once`);
-  const overrides = parseParamOverrides(opts.param, baselines.map((b) => b.baseline));
-  const seeds = opts.seeds ?? cfg.seeds;
-  const jobs = opts.jobs ?? Math.min(navigator.hardwareConcurrency, sources.length * seeds.length);
   // This process builds the base model alone (before any --jobs child starts): on wasm it gets every core.
-  if (isWasm(opts.backend)) await useWasm(threadsPerRun(opts, 1), opts.backend);
-  const backend = await useBackend(opts.backend);
-  const cache = opts.cache ?? inProject(".cache"), out = opts.out ?? inProject("results");
+  const spec = await benchSpec({
+    ...opts,
+    backend: opts.backend as BackendName,
+    params: opts.param,
+    threads: threadsPerRun(opts, 1),
+    command: ["deno task bench", ...Deno.args.slice(1)].join(" "),
+  });
+  const { cfg, cache, out } = spec;
+  const jobs = opts.jobs ?? Math.min(navigator.hardwareConcurrency, spec.baselines.length * spec.seeds.length);
   if (!opts.withParent) console.error(`runs go to ${runsDir(out, cfg.name)}, base models to ${cache}`);
   const t0 = performance.now();
   // A --jobs child stops as its parent tells it; in the parent, Ctrl-C or SIGTERM stops at a safe point.
@@ -186,16 +157,7 @@ async function bench(opts: BenchOptions) {
     : new StopSignals("stopping at the end of this step", ": run the same command with --resume to continue");
   try {
     await runGrid({
-      cfg,
-      baselines,
-      seeds,
-      overrides,
-      backend,
-      engine: opts.engine,
-      cache,
-      out,
-      resume: opts.resume,
-      command: ["deno task bench", ...Deno.args.slice(1)].join(" "),
+      ...spec,
       parentHoldsLock: opts.withParent,
       stop,
       runCells: jobs > 1

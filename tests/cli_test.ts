@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertMatch, assertRejects } from "./testing.ts";
 import { errorLine, listing, program } from "../harness/cli.ts";
+import { runBench } from "../harness/bench.ts";
 import { lockFolder } from "../harness/core/folder_lock.ts";
 import { gitCommit } from "../harness/store/git_commit.ts";
 
@@ -113,6 +114,26 @@ Deno.test("bench command", async (t) => {
     const stamp = (await Deno.stat(`${runs}/${(await folders())[1]}/train.jsonl`)).mtime;
     await bench(mixed);
     assertEquals(await Deno.readTextFile(`${tmp}/out/smoke/table1.md`), before);
+    assertEquals((await Deno.stat(`${runs}/${(await folders())[1]}/train.jsonl`)).mtime, stamp);
+  });
+
+  await t.step("runBench from code is the same grid: it reuses those runs and returns them", async () => {
+    const stamp = (await Deno.stat(`${runs}/${(await folders())[1]}/train.jsonl`)).mtime;
+    const results = await runBench({
+      suite: "smoke",
+      cache: `${tmp}/cache`,
+      out: `${tmp}/out`,
+      seeds: [1],
+      steps: 1,
+      baselines: ["grpo", "./tests/fixtures/outside_baseline.ts"],
+      params: ["outside_halves.factor=0.25"],
+    });
+    assertEquals(results.runs.map((r) => `${r.manifest.baseline}-s${r.manifest.seed}`), [
+      "grpo-s1",
+      "outside_halves-s1",
+    ]);
+    assertEquals(results.runs[1].manifest.params, { factor: 0.25 });
+    assertEquals(results.base?.eval.step, 0);
     assertEquals((await Deno.stat(`${runs}/${(await folders())[1]}/train.jsonl`)).mtime, stamp);
   });
 

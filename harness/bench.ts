@@ -1,0 +1,133 @@
+/**
+ * Running a bench from code: {@link runBench} does in this process what `deno task bench --jobs 1`
+ * does short of the report (harness/cli.ts builds its grid with the same {@link benchSpec}), and
+ * returns the suite's stored results. The default folders (`.cache`, `results`) are the project's,
+ * wherever it runs from.
+ * @module
+ */
+import { fileURLToPath } from "node:url";
+import { type BackendName, DEFAULT_BACKEND, isWasm, useBackend } from "./backend/backend.ts";
+import { defaultWasmThreads, useWasm } from "./backend/wasm_threads.ts";
+import { type EngineName, ENGINES } from "./rollout/engine.ts";
+import { type BenchConfig, getConfig } from "./config.ts";
+import { type GridSpec, runGrid } from "./grid/runner.ts";
+import { parseParamOverrides } from "./credit/params.ts";
+import { loadResults, type SuiteResults } from "./store/results.ts";
+import { loadBaseline } from "../baselines/mod.ts";
+
+/** The project folder (that of deno.json), against which the default folders are resolved. */
+const PROJECT = new URL("../", import.meta.url);
+
+/** Folder `name` of the project, as an absolute path. */
+export function inProject(name: string): string {
+  return fileURLToPath(new URL(name, PROJECT));
+}
+
+/**
+ * What {@link runBench} runs: the options of `deno task bench`, each defaulting as there.
+ *
+ * @example The smoke suite's grpo and hicra on seed 1, for 2 steps
+ * ```ts
+ * import type { BenchOptions } from "@credit-bench/credit-bench";
+ *
+ * const options: BenchOptions = { suite: "smoke", baselines: ["grpo", "hicra"], seeds: [1], steps: 2 };
+ * ```
+ */
+export interface BenchOptions {
+  /** The named configuration (`--suite`, see `CONFIGS`); default `default`. */
+  suite?: string;
+  /** Only these tasks of the suite (`--tasks`); they get a base model of their own. */
+  tasks?: readonly string[];
+  /** Baselines by registered name or file path (`--baselines`); default the suite's. */
+  baselines?: readonly string[];
+  /** RL seeds (`--seeds`); default the suite's. */
+  seeds?: readonly number[];
+  /** RL steps per run (`--steps`); default the suite's. */
+  steps?: number;
+  /** Baseline parameter overrides written as `--param` takes them, e.g. `["hicra.alpha=0.3"]`. */
+  params?: readonly string[];
+  /** The tfjs backend (`--backend`); default `wasm-ort`. */
+  backend?: BackendName;
+  /** The rollout engine (`--engine`); default `onnx`. */
+  engine?: EngineName;
+  /** Wasm threads (`--threads`); default 1 on `wasm-ort`, the logical cores on `wasm`. */
+  threads?: number;
+  /** An ONNX sentence-model folder that embeds the mined grams (`--sentence-model`). */
+  sentenceModel?: string;
+  /** Where base models are cached (`--cache`); default the project's `.cache`. */
+  cache?: string;
+  /** Where results are written (`--out`); default the project's `results`. */
+  out?: string;
+  /** Continue unfinished runs from their last checkpoint (`--resume`); default false. */
+  resume?: boolean;
+  /** The command recorded in every run's manifest; default `runBench` and these options as JSON. */
+  command?: string;
+}
+
+/** The suite's config with `options`' tasks, steps and sentence model applied (validated). */
+function benchConfig(options: BenchOptions): BenchConfig {
+  const cfg = getConfig(options.suite ?? "default");
+  if (options.steps) cfg.rl.steps = options.steps;
+  if (options.sentenceModel) cfg.mining.sentenceModel = options.sentenceModel;
+  const tasks = options.tasks;
+  if (tasks) {
+    const known = cfg.suite.tasks.map((t) => t.name);
+    const unknown = tasks.filter((t) => !known.includes(t));
+    if (unknown.length) {
+      throw new Error(`unknown task ${unknown.join(", ")} in --tasks; suite ${cfg.suite.name} has ${known.join(", ")}`);
+    }
+    cfg.suite.tasks = cfg.suite.tasks.filter((t) => tasks.includes(t.name));
+  }
+  return cfg;
+}
+
+/**
+ * The grid `options` describe, its baselines loaded and their overrides checked, with the tfjs
+ * backend started in this process (`threads` wasm threads). The command line adds its child-process
+ * pool and stop signals to it.
+ */
+export async function benchSpec(options: BenchOptions): Promise<GridSpec> {
+  const cfg = benchConfig(options);
+  const sources = options.baselines ?? cfg.baselines;
+  const baselines = await Promise.all(
+    sources.map(async (source) => ({ baseline: await loadBaseline(source), source })),
+  );
+  const names = baselines.map((b) => b.baseline.name);
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice) throw new Error(`two baselines are named ${twice}; give each baseline once`);
+  const overrides = parseParamOverrides(options.params ?? [], baselines.map((b) => b.baseline));
+  const name = options.backend ?? DEFAULT_BACKEND;
+  if (isWasm(name)) await useWasm(options.threads ?? defaultWasmThreads(name, 1), name);
+  return {
+    cfg,
+    baselines,
+    seeds: options.seeds ?? cfg.seeds,
+    overrides,
+    backend: await useBackend(name),
+    engine: options.engine ?? ENGINES[0],
+    cache: options.cache ?? inProject(".cache"),
+    out: options.out ?? inProject("results"),
+    resume: options.resume ?? false,
+    command: options.command ?? `runBench ${JSON.stringify(options)}`,
+  };
+}
+
+/**
+ * Run a bench in this process, as `deno task bench` does: the suite's base model (built or loaded
+ * from the cache), then every baseline × seed RL run from it into `<out>/<suite>/runs/`; finished
+ * runs of the same configuration are reused. Resolves to the suite's stored results, ready for the
+ * metric functions; `writeReport` writes the report the command line writes after the grid.
+ *
+ * @example The smoke suite (a tiny model, a few minutes on a laptop)
+ * ```ts
+ * import { runBench } from "@credit-bench/credit-bench";
+ *
+ * const results = await runBench({ suite: "smoke", baselines: ["grpo"], seeds: [1], out: "/tmp/smoke" });
+ * console.log(results.runs.map((r) => r.evals.at(-1)?.evals[0].passAtK["1"]));
+ * ```
+ */
+export async function runBench(options: BenchOptions = {}): Promise<SuiteResults> {
+  const spec = await benchSpec(options);
+  await runGrid(spec);
+  return await loadResults(spec.out, spec.cfg.name);
+}
