@@ -1,45 +1,28 @@
 /**
  * credit-bench: a reproducible benchmark harness for RL credit-assignment methods on reasoning
- * tasks. This module is the public API (named exports only).
+ * tasks. This module is the public API (named exports only): defining tasks and baselines, running
+ * a bench, loading and reporting its results, the metric functions and the bench configurations.
+ * Two smaller entry points hold parts of it: `./tasks` (the task-writing kit) and `./metrics` (the
+ * metric functions).
+ *
+ * @example Run the smoke suite with a baseline of your own, then write its report
+ * ```ts
+ * import { runBench, writeReport } from "@credit-bench/credit-bench";
+ *
+ * await runBench({ suite: "smoke", baselines: ["grpo", "./my_method.ts"], seeds: [1], out: "/tmp/results" });
+ * await writeReport({ inDir: "/tmp/results", suite: "smoke", command: "my script" });
+ * ```
  * @module
  */
-export { defineTask } from "./tasks/kit/task.ts";
-export type { Problem, Role, StepCheck, Style, TaskDef, Trace, Verdict } from "./tasks/kit/task.ts";
+
+import { tf as tfjs } from "./harness/backend/backend.ts";
+
+// Defining tasks: the task-writing kit (also the `./tasks` entry point), and the fixed suite.
+export * from "./tasks/kit/mod.ts";
 export { getTask, TASKS } from "./tasks/mod.ts";
-export { Rng, rng } from "./harness/core/rng.ts";
-export type { RngState } from "./harness/core/rng.ts";
-export { decode, encode, TOKENIZER_ID, UnknownTokenError } from "./harness/text/tokenizer.ts";
-export { TaskSplits } from "./harness/suite.ts";
-export { CONFIGS, getConfig } from "./harness/config.ts";
-export type {
-  BenchConfig,
-  EvalConfig,
-  MiningConfig,
-  RlConfig,
-  SftConfig,
-  SuiteConfig,
-  SuiteTask,
-} from "./harness/config.ts";
-export { BACKENDS, useBackend } from "./harness/backend/backend.ts";
-export { MAX_WASM_THREADS, useWasm, wasmThreads } from "./harness/backend/wasm_threads.ts";
-export { createPolicy, Policy } from "./harness/model/model.ts";
-export type { ModelConfig } from "./harness/model/model.ts";
-export { sample } from "./harness/rollout/sampler.ts";
-export type { Sample, SampleOptions } from "./harness/rollout/sampler.ts";
-export { loadCheckpoint, saveCheckpoint } from "./harness/model/checkpoint.ts";
-export { baseModel, trainBase } from "./harness/loop/sft.ts";
-export { evaluate, passKs } from "./harness/loop/evaluate.ts";
-export { tf } from "./harness/backend/backend.ts";
-export {
-  AGGREGATIONS,
-  baselineAdvantages,
-  baselineContext,
-  checkAdvantages,
-  checkBaseline,
-  defineBaseline,
-  groupStats,
-  MASK_SOURCES,
-} from "./harness/credit/baseline.ts";
+
+// Defining baselines: the contract, the advantage helpers, the loss aggregation, tfjs for extra losses.
+export { defineBaseline, groupStats, MASK_SOURCES } from "./harness/credit/baseline.ts";
 export type {
   Aggregation,
   Baseline,
@@ -52,94 +35,66 @@ export type {
   ParamSpec,
   ParamValue,
   RolloutContext,
+  Scalar,
+  Tensor2D,
 } from "./harness/credit/baseline.ts";
-export { broadcastToTokens, groupAdvantages, grpoAdvantages, STD_EPS } from "./harness/credit/advantage.ts";
-export { parseParamOverrides, resolveParams } from "./harness/credit/params.ts";
-export type { ParamOverrides } from "./harness/credit/params.ts";
-export { aggregate, DEFAULT_CLIP, pgLoss } from "./harness/update/pg_loss.ts";
-export type { PgLossInput, PgLossOptions, PgLossResult } from "./harness/update/pg_loss.ts";
+export { broadcastToTokens, groupAdvantages, grpoAdvantages } from "./harness/credit/advantage.ts";
+export { aggregate } from "./harness/update/pg_loss.ts";
 export { BASELINES, loadBaseline } from "./baselines/mod.ts";
-export { answerStart, countPlanning, eligibleTokens, isSpecialToken, planningShare } from "./harness/masks/planning.ts";
-export { oracleMask, oracleRoles, roleAgreement } from "./harness/masks/oracle_mask.ts";
-export type { RoleAgreement } from "./harness/masks/oracle_mask.ts";
-export {
-  DEFAULT_STRATEGIC_GRAMS,
-  loadStrategicGrams,
-  mineStrategicGrams,
-  mineStrategicGramsWith,
-  saveStrategicGrams,
-  strategicGramMask,
-  strategicGramsJson,
-} from "./harness/masks/strategic_grams.ts";
+
+/**
+ * TensorFlow.js as the harness runs it (the backend chosen by `runBench` or `--backend`), for the
+ * tensors of a baseline's `extraLoss`.
+ *
+ * @example A constant extra loss
+ * ```ts
+ * import { tf } from "@credit-bench/credit-bench";
+ *
+ * await tf.ready(); // in a baseline's extraLoss the harness has started it
+ * const zero = tf.scalar(0);
+ * ```
+ */
+export const tf: typeof tfjs = tfjs;
+
+// Running a bench.
+export { runBench } from "./harness/bench.ts";
+export type { BenchOptions } from "./harness/bench.ts";
+export { BACKENDS } from "./harness/backend/backend.ts";
+export type { BackendName } from "./harness/backend/backend.ts";
+export { ENGINES } from "./harness/rollout/engine.ts";
+export type { EngineName } from "./harness/rollout/engine.ts";
+
+// The bench configurations.
+export { CONFIGS, getConfig } from "./harness/config.ts";
 export type {
-  GramEmbedder,
-  StrategicGram,
-  StrategicGramOptions,
-  StrategicGrams,
-} from "./harness/masks/strategic_grams.ts";
-export { DEFAULT_RANDOM_MASK, randomMasks } from "./harness/masks/random_mask.ts";
-export type { RandomMaskOptions } from "./harness/masks/random_mask.ts";
-export { DEFAULT_WORD_VECTORS, wordVectors } from "./harness/masks/word_vectors.ts";
-export type { WordVectorOptions, WordVectors } from "./harness/masks/word_vectors.ts";
-export { kmeansPlusPlus, seededKMeans } from "./harness/masks/kmeans.ts";
-export type { Clustering } from "./harness/masks/kmeans.ts";
-export { RunFailedError, runRl } from "./harness/loop/rl.ts";
-export type { RunSpec } from "./harness/loop/rl.ts";
-export { evaluateBase, planCells, prepareBase, ResultsFolderError, runCell, runGrid } from "./harness/grid/runner.ts";
-export type { BaseRun, Cell, GridBaseline, GridSpec, LastJob } from "./harness/grid/runner.ts";
-export { FolderLockedError, lockFolder } from "./harness/core/folder_lock.ts";
-export { runInChildren } from "./harness/grid/pool.ts";
-export { Stopped, StopSignals } from "./harness/core/stop.ts";
-export type { ChildArgs } from "./harness/grid/pool.ts";
-export { loadRunState, saveRunState } from "./harness/loop/run_state.ts";
-export type { RunState, RunStateMeta } from "./harness/loop/run_state.ts";
-export type { OptimizerState } from "./harness/model/optimizer.ts";
-export { rolloutRecords, stepRecord } from "./harness/loop/step_metrics.ts";
-export { STORE_VERSION } from "./harness/store/schema.ts";
-export { canonicalJson, gridHash, hashOf, manifestProblem, runHash } from "./harness/store/hashes.ts";
-export { readManifest, runId, runsDir, writeManifest } from "./harness/store/run_folder.ts";
+  BenchConfig,
+  EvalConfig,
+  MiningConfig,
+  RlConfig,
+  SftConfig,
+  SuiteConfig,
+  SuiteTask,
+} from "./harness/config.ts";
+export type { ModelConfig } from "./harness/model/model.ts";
+
+// Loading and reporting results.
+export { loadResults, ResultsError } from "./harness/store/results.ts";
+export type { LoadedBase, LoadedRun, SkippedRun, SuiteResults } from "./harness/store/results.ts";
+export { FIXED_MASKS } from "./harness/store/schema.ts";
 export type {
   EvalRecord,
   FileSum,
-  RolloutRecord,
+  FixedMask,
+  MaskStats,
   RunManifest,
   StepRecord,
   TaskEvalRecord,
 } from "./harness/store/schema.ts";
-export { loadResults, ResultsError } from "./harness/store/results.ts";
-export type { LoadedBase, LoadedRun, SkippedRun, SuiteResults } from "./harness/store/results.ts";
 export { writeReport } from "./harness/report/mod.ts";
 export type { ReportOptions, ReportResult } from "./harness/report/mod.ts";
-export { mineGrams, planningMasks } from "./harness/masks/planning_masks.ts";
-export { DEFAULT_SENTENCE_MODEL, loadSentenceModel } from "./harness/masks/sentence_model.ts";
-export type { SentenceEmbedder, SentenceModelOptions } from "./harness/masks/sentence_model.ts";
-export type { MaskMaker, PlanningMasks } from "./harness/masks/planning_masks.ts";
-export { sampleGroups, score, stepPrompts } from "./harness/rollout/rollouts.ts";
-export type { Rollout, Sampled, StepPrompt } from "./harness/rollout/rollouts.ts";
-export { mean, ratio } from "./harness/metrics/stats.ts";
-export { greedyAccuracy, meanPassAtK, pass1, passAtK } from "./harness/metrics/pass_at_k.ts";
-export {
-  answerEntropy,
-  NO_ANSWER,
-  seAnswer,
-  seStrategic,
-  shannonEntropy,
-  strategicGramCounts,
-} from "./harness/metrics/semantic_entropy.ts";
-export { ahaEvents, ahaSummary, phraseSpans } from "./harness/metrics/aha.ts";
-export type { AhaEvent, AhaResponse, AhaSummary } from "./harness/metrics/aha.ts";
-export { ERROR_KINDS, errorKind, errorShares } from "./harness/metrics/error_types.ts";
-export type { ErrorKind, ErrorShares } from "./harness/metrics/error_types.ts";
-export { accuracyByLength, DEFAULT_LENGTH_BINS, lengthStats, percentile } from "./harness/metrics/length.ts";
-export type { LengthBin, LengthStats } from "./harness/metrics/length.ts";
-export {
-  entropySplit,
-  FORK_SHARE,
-  forkOverlap,
-  forkTokens,
-  maskAgreement,
-  perplexitySplit,
-  relativeSplit,
-  relativeTo,
-} from "./harness/metrics/token_stats.ts";
-export type { ForkOverlap, MaskAgreement, Split } from "./harness/metrics/token_stats.ts";
+export { summarize } from "./harness/report/seed_stats.ts";
+export type { SeedSummary } from "./harness/report/seed_stats.ts";
+export { decode, encode, UnknownTokenError } from "./harness/text/tokenizer.ts";
+
+// The metric functions (also the `./metrics` entry point).
+export * from "./harness/metrics/mod.ts";

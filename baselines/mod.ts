@@ -14,7 +14,16 @@ import grpo from "./grpo.ts";
 import hicra from "./hicra.ts";
 import placebo_hicra from "./placebo_hicra.ts";
 
-/** The built-in baselines by name, in report order. */
+/**
+ * The built-in baselines by name, in report order.
+ *
+ * @example
+ * ```ts
+ * import { BASELINES } from "@credit-bench/credit-bench";
+ *
+ * for (const b of Object.values(BASELINES)) console.log(b.name, b.summary, b.params);
+ * ```
+ */
 export const BASELINES: Readonly<Record<string, Baseline>> = Object.fromEntries(
   [grpo, hicra, entropy_reg, entropy_adv, fork_tokens, dr_grpo, placebo_hicra].map((b) => [b.name, b]),
 );
@@ -29,6 +38,14 @@ function isPath(spec: string): boolean {
  * URL) of a module whose default export is a baseline definition. Throws an Error for an unknown name
  * (listing the known ones), a missing file, a file that throws on import (with the thrown message) or
  * a default export that breaks the contract (see {@link checkBaseline}).
+ *
+ * @example
+ * ```ts
+ * import { loadBaseline } from "@credit-bench/credit-bench";
+ *
+ * const grpo = await loadBaseline("grpo");
+ * const mine = await loadBaseline("./my_method.ts");
+ * ```
  */
 export async function loadBaseline(nameOrPath: string): Promise<Baseline> {
   if (!isPath(nameOrPath)) {

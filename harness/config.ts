@@ -8,7 +8,16 @@ import { DEFAULT_STYLE, type Style } from "../tasks/kit/task.ts";
 import { VOCAB_SIZE } from "./text/tokenizer.ts";
 import { DEFAULT_CLIP } from "./update/pg_loss.ts";
 
-/** One task of a suite and the levels it is drawn at. */
+/**
+ * One task of a suite and the levels it is drawn at.
+ *
+ * @example
+ * ```ts
+ * import type { SuiteTask } from "@credit-bench/credit-bench";
+ *
+ * const task: SuiteTask = { name: "countdown", levels: [1, 2] };
+ * ```
+ */
 export interface SuiteTask {
   /** Task name (see tasks/mod.ts). */
   name: string;
@@ -16,7 +25,17 @@ export interface SuiteTask {
   levels: number[];
 }
 
-/** A suite: its seed, its tasks and the size of each task's fixed test split. */
+/**
+ * A suite: its seed, its tasks and the size of each task's fixed test split.
+ *
+ * @example
+ * ```ts
+ * import { getConfig, type SuiteConfig } from "@credit-bench/credit-bench";
+ *
+ * const suite: SuiteConfig = getConfig("default").suite;
+ * console.log(suite.tasks.map((t) => t.name));
+ * ```
+ */
 export interface SuiteConfig {
   /** Suite name. */
   name: string;
@@ -28,7 +47,17 @@ export interface SuiteConfig {
   tasks: SuiteTask[];
 }
 
-/** Supervised training of the base model on teacher traces. */
+/**
+ * Supervised training of the base model on teacher traces.
+ *
+ * @example
+ * ```ts
+ * import { getConfig, type SftConfig } from "@credit-bench/credit-bench";
+ *
+ * const sft: SftConfig = getConfig("default").sft;
+ * console.log(sft.steps, sft.style.execError);
+ * ```
+ */
 export interface SftConfig {
   /** Optimisation steps. */
   steps: number;
@@ -46,7 +75,17 @@ export interface SftConfig {
   style: Style;
 }
 
-/** Evaluation on each task's fixed test split. */
+/**
+ * Evaluation on each task's fixed test split.
+ *
+ * @example
+ * ```ts
+ * import { type EvalConfig, getConfig } from "@credit-bench/credit-bench";
+ *
+ * const evaluation: EvalConfig = getConfig("default").eval;
+ * console.log(`${evaluation.samples} samples at temperature ${evaluation.temperature}`);
+ * ```
+ */
 export interface EvalConfig {
   /** Samples per problem (pass@1 is their mean accuracy). */
   samples: number;
@@ -58,7 +97,16 @@ export interface EvalConfig {
   batchSize: number;
 }
 
-/** Settings of the RL loop. */
+/**
+ * Settings of the RL loop.
+ *
+ * @example
+ * ```ts
+ * import { getConfig, type RlConfig } from "@credit-bench/credit-bench";
+ *
+ * const rl: RlConfig = { ...getConfig("default").rl, klBeta: 0.01 };
+ * ```
+ */
 export interface RlConfig {
   /** Training steps. */
   steps: number;
@@ -74,8 +122,9 @@ export interface RlConfig {
   epochs: number;
   /** Rollouts per optimisation step. */
   miniBatch: number;
-  /** ε_low, ε_high of the ratio clip (clip-higher). */
+  /** ε_low of the ratio clip: the ratio is clipped below at 1 − clipLow. */
   clipLow: number;
+  /** ε_high of the ratio clip (clip-higher): the ratio is clipped above at 1 + clipHigh. */
   clipHigh: number;
   /** Weight of the KL to the base model (0: none, the default as in DAPO and the paper). */
   klBeta: number;
@@ -93,7 +142,16 @@ export interface RlConfig {
   checkpointEvery: number;
 }
 
-/** How the mined list is made: rollouts of the base model at temperature 1. */
+/**
+ * How the mined list is made: rollouts of the base model at temperature 1.
+ *
+ * @example
+ * ```ts
+ * import { getConfig, type MiningConfig } from "@credit-bench/credit-bench";
+ *
+ * const mining: MiningConfig = { ...getConfig("default").mining, sentenceModel: "./minilm" };
+ * ```
+ */
 export interface MiningConfig {
   /** Training prompts sampled (the tasks in turn). */
   prompts: number;
@@ -106,14 +164,27 @@ export interface MiningConfig {
   sentenceModel?: string;
 }
 
-/** A whole bench configuration. */
+/**
+ * A whole bench configuration.
+ *
+ * @example
+ * ```ts
+ * import { type BenchConfig, getConfig } from "@credit-bench/credit-bench";
+ *
+ * const cfg: BenchConfig = getConfig("smoke");
+ * console.log(cfg.baselines, cfg.seeds, cfg.rl.steps);
+ * ```
+ */
 export interface BenchConfig {
   /** The configuration's name (`--suite`): results go to `<out>/<name>/`. */
   name: string;
   /** The task suite (configurations that share it share the base model). */
   suite: SuiteConfig;
+  /** The policy's shape. */
   model: ModelConfig;
+  /** How the base model is trained. */
   sft: SftConfig;
+  /** How every model is evaluated. */
   eval: EvalConfig;
   /** Base-model seeds: every method and RL seed starts from the base of one of them. */
   baseSeeds: number[];
@@ -169,7 +240,16 @@ const DEFAULT: BenchConfig = {
   seeds: [1, 2, 3],
 };
 
-/** The named configurations. */
+/**
+ * The named configurations: `default`, `quick`, `paper` and `smoke` (`--suite`).
+ *
+ * @example
+ * ```ts
+ * import { CONFIGS } from "@credit-bench/credit-bench";
+ *
+ * for (const [name, cfg] of Object.entries(CONFIGS)) console.log(name, cfg.baselines.length, cfg.seeds.length);
+ * ```
+ */
 export const CONFIGS: Readonly<Record<string, BenchConfig>> = {
   default: DEFAULT,
   // A first look within 10 minutes from a clean checkout: the default base model, grpo and hicra on one
@@ -211,7 +291,17 @@ export const CONFIGS: Readonly<Record<string, BenchConfig>> = {
   },
 };
 
-/** The configuration named `name`, or an error listing the known ones. */
+/**
+ * A fresh copy of the configuration named `name` (free to change), or an error listing the known ones.
+ *
+ * @example
+ * ```ts
+ * import { getConfig } from "@credit-bench/credit-bench";
+ *
+ * const cfg = getConfig("default");
+ * cfg.rl.steps = 50; // CONFIGS is left as it is
+ * ```
+ */
 export function getConfig(name: string): BenchConfig {
   const c = CONFIGS[name];
   if (!c) throw new Error(`unknown suite ${JSON.stringify(name)}; known suites: ${Object.keys(CONFIGS).join(", ")}`);

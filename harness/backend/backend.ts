@@ -12,9 +12,27 @@ import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { NativeProducts } from "./native_products.ts";
 import { firstLine } from "./onnx_runtime.ts";
 
-/** The backends credit-bench can train and sample on. */
+/**
+ * The backends credit-bench can train and sample on, the default (`wasm-ort`) first.
+ *
+ * @example
+ * ```ts
+ * import { BACKENDS } from "@credit-bench/credit-bench";
+ *
+ * console.log(BACKENDS.join(", "));
+ * ```
+ */
 export const BACKENDS = ["wasm-ort", "wasm", "cpu", "tensorflow", "tensorflow-gpu"] as const;
-/** One of {@link BACKENDS}. */
+/**
+ * One of {@link BACKENDS}.
+ *
+ * @example
+ * ```ts
+ * import type { BackendName } from "@credit-bench/credit-bench";
+ *
+ * const backend: BackendName = "cpu";
+ * ```
+ */
 export type BackendName = typeof BACKENDS[number];
 /** The backends that run on tfjs's wasm backend (and take wasm threads). */
 export type WasmBackendName = "wasm-ort" | "wasm";

@@ -46,7 +46,17 @@ export function hashString(s: string, seed = 0): number {
   return hashWords(words, seed);
 }
 
-/** The saved position of a stream: enough to recreate it exactly. */
+/**
+ * The saved position of a stream: enough to recreate it exactly.
+ *
+ * @example
+ * ```ts
+ * import { Rng, rng, type RngState } from "@credit-bench/credit-bench";
+ *
+ * const state: RngState = rng(1).state();
+ * new Rng(state).float() === rng(1).float(); // true
+ * ```
+ */
 export interface RngState {
   /** The two 32-bit key words. */
   key: [number, number];
@@ -54,7 +64,17 @@ export interface RngState {
   counter: number;
 }
 
-/** A counter-based random stream. Create one with {@link rng} and derive children with `stream`. */
+/**
+ * A counter-based random stream. Create one with {@link rng} and derive children with `stream`.
+ *
+ * @example
+ * ```ts
+ * import { rng } from "@credit-bench/credit-bench";
+ *
+ * const r = rng(7).stream("my_task", 3);
+ * console.log(r.int(10), r.pick(["a", "b"]), r.shuffle([1, 2, 3]));
+ * ```
+ */
 export class Rng {
   #k0: number;
   #k1: number;
@@ -151,7 +171,17 @@ export class Rng {
   }
 }
 
-/** The root stream of a seed; derive named streams from it with `stream(...)`. */
+/**
+ * The root stream of a seed, or with `names`, its child stream of that path (`rng(s, "a")` is
+ * `rng(s).stream("a")`); derive named streams from it with `stream(...)`.
+ *
+ * @example The same seed and names always give the same draws
+ * ```ts
+ * import { rng } from "@credit-bench/credit-bench";
+ *
+ * rng(1, "train", 5).float() === rng(1).stream("train", 5).float(); // true
+ * ```
+ */
 export function rng(seed: number, ...names: (string | number)[]): Rng {
   if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
   const root = new Rng({

@@ -12,7 +12,17 @@ import type { BaselineContext, RolloutContext } from "./baseline.ts";
 /** The ε added to the group std before dividing. */
 export const STD_EPS = 1e-6;
 
-/** One advantage per rollout: `R − mean` of its group, divided by `std + ε` when `stdNormalize`. */
+/**
+ * One advantage per rollout: `R − mean` of its group, divided by `std + ε` when `stdNormalize`.
+ *
+ * @example A sequence-level advantage, then a per-token weighting of one's own
+ * ```ts
+ * import { type BaselineContext, groupAdvantages } from "@credit-bench/credit-bench";
+ *
+ * const weighted = (ctx: BaselineContext) =>
+ *   groupAdvantages(ctx, true).map((a, i) => Float32Array.from(ctx.rollouts[i].entropy, (h) => a * (1 + h)));
+ * ```
+ */
 export function groupAdvantages(ctx: Pick<BaselineContext, "rollouts" | "groups">, stdNormalize: boolean): number[] {
   return ctx.rollouts.map((r) => {
     const g = ctx.groups[r.group];
@@ -21,12 +31,35 @@ export function groupAdvantages(ctx: Pick<BaselineContext, "rollouts" | "groups"
   });
 }
 
-/** Broadcast one advantage per rollout to every token of its response. */
+/**
+ * Broadcast one advantage per rollout to every token of its response.
+ *
+ * @example Advantages that are the reward minus 0.5
+ * ```ts
+ * import { type BaselineContext, broadcastToTokens } from "@credit-bench/credit-bench";
+ *
+ * const centred = (ctx: BaselineContext) => broadcastToTokens(ctx.rollouts.map((r) => r.reward - 0.5), ctx.rollouts);
+ * ```
+ */
 export function broadcastToTokens(values: readonly number[], rollouts: readonly RolloutContext[]): Float32Array[] {
   return rollouts.map((r, i) => new Float32Array(r.tokens.length).fill(values[i]));
 }
 
-/** GRPO's per-token advantages: {@link groupAdvantages} broadcast to tokens. */
+/**
+ * GRPO's per-token advantages: {@link groupAdvantages} broadcast to tokens.
+ *
+ * @example
+ * ```ts
+ * import { defineBaseline, grpoAdvantages } from "@credit-bench/credit-bench";
+ *
+ * export default defineBaseline({
+ *   name: "my_grpo",
+ *   summary: "GRPO without std normalisation",
+ *   params: {},
+ *   advantages: (ctx) => grpoAdvantages(ctx, false),
+ * });
+ * ```
+ */
 export function grpoAdvantages(
   ctx: Pick<BaselineContext, "rollouts" | "groups">,
   stdNormalize: boolean,

@@ -13,10 +13,54 @@ import type { tf } from "../backend/backend.ts";
 import type { Rng } from "../core/rng.ts";
 import type { StepCheck } from "../../tasks/kit/task.ts";
 
-/** A per-token flag: planning token (1 / true) or not (0 / false). */
+/**
+ * A 2-D float32 tensor of tfjs (`tf.Tensor2D`): one row per rollout, one column per response token.
+ *
+ * @example
+ * ```ts
+ * import { type Tensor2D, tf } from "@credit-bench/credit-bench";
+ *
+ * await tf.ready();
+ * const mask: Tensor2D = tf.tensor2d([[1, 1, 0]]);
+ * ```
+ */
+export type Tensor2D = ReturnType<(typeof tf)["tensor2d"]>;
+
+/**
+ * A tfjs scalar tensor (`tf.Scalar`), what a baseline's extra loss returns.
+ *
+ * @example
+ * ```ts
+ * import { type Scalar, tf } from "@credit-bench/credit-bench";
+ *
+ * await tf.ready();
+ * const zero: Scalar = tf.scalar(0);
+ * ```
+ */
+export type Scalar = ReturnType<(typeof tf)["scalar"]>;
+
+/**
+ * A per-token flag: planning token (1 / true) or not (0 / false).
+ *
+ * @example
+ * ```ts
+ * import type { Mask } from "@credit-bench/credit-bench";
+ *
+ * const planning: Mask = Uint8Array.of(1, 1, 0, 0);
+ * ```
+ */
 export type Mask = Uint8Array | readonly boolean[];
 
-/** What the loop knows about one rollout; baselines never re-run the model. */
+/**
+ * What the loop knows about one rollout; baselines never re-run the model.
+ *
+ * @example A baseline's scaling of each rollout's advantages by its planning share
+ * ```ts
+ * import type { RolloutContext } from "@credit-bench/credit-bench";
+ *
+ * const planningShare = (r: RolloutContext) => r.planning.filter((x) => x).length / Math.max(1, r.tokens.length);
+ * ```
+ */
 export interface RolloutContext {
   /** Index of the rollout's prompt group in {@link BaselineContext.groups}. */
   group: number;
@@ -36,7 +80,16 @@ export interface RolloutContext {
   steps: readonly StepCheck[];
 }
 
-/** Reward statistics of one prompt group (the G rollouts of one prompt). */
+/**
+ * Reward statistics of one prompt group (the G rollouts of one prompt).
+ *
+ * @example
+ * ```ts
+ * import { type GroupStats, groupStats } from "@credit-bench/credit-bench";
+ *
+ * const [g]: GroupStats[] = groupStats([{ group: 0, reward: 1 }, { group: 0, reward: 0 }]);
+ * ```
+ */
 export interface GroupStats {
   /** Mean reward. */
   mean: number;
@@ -50,6 +103,14 @@ export interface GroupStats {
  * Reward statistics of every prompt group, indexed by {@link RolloutContext.group}. Groups must be
  * numbered 0..n−1 with no empty group. The std is the sample std (divisor G − 1, as torch.std in TRL
  * and verl); a group of one, or of equal rewards, has std 0 and its mean equal to every reward.
+ *
+ * @example
+ * ```ts
+ * import { groupStats } from "@credit-bench/credit-bench";
+ *
+ * groupStats([{ group: 0, reward: 1 }, { group: 0, reward: 0 }, { group: 1, reward: 1 }]);
+ * // [{ mean: 0.5, std: 0.707…, size: 2 }, { mean: 1, std: 0, size: 1 }]
+ * ```
  */
 export function groupStats(rollouts: readonly Pick<RolloutContext, "group" | "reward">[]): GroupStats[] {
   const rewards: number[][] = [];
@@ -69,12 +130,39 @@ export function groupStats(rollouts: readonly Pick<RolloutContext, "group" | "re
   });
 }
 
-/** A parameter value: parameters are typed by their default. */
+/**
+ * A parameter value: parameters are typed by their default.
+ *
+ * @example
+ * ```ts
+ * import type { ParamValue } from "@credit-bench/credit-bench";
+ *
+ * const values: ParamValue[] = [0.2, true, "mined"];
+ * ```
+ */
 export type ParamValue = number | boolean | string;
-/** Parameter defaults by name. */
+/**
+ * Parameter defaults by name.
+ *
+ * @example
+ * ```ts
+ * import type { ParamSpec } from "@credit-bench/credit-bench";
+ *
+ * const params: ParamSpec = { alpha: 0.2, stdNormalize: true, mask: "mined" };
+ * ```
+ */
 export type ParamSpec = Record<string, ParamValue>;
 
-/** Everything a baseline's functions see at one training step. */
+/**
+ * Everything a baseline's functions see at one training step.
+ *
+ * @example Advantages that are the raw reward on every token
+ * ```ts
+ * import type { BaselineContext } from "@credit-bench/credit-bench";
+ *
+ * const advantages = (ctx: BaselineContext) => ctx.rollouts.map((r) => new Float32Array(r.tokens.length).fill(r.reward));
+ * ```
+ */
 export interface BaselineContext<P extends ParamSpec = ParamSpec> {
   /** The rollouts of the batch, in order. */
   rollouts: readonly RolloutContext[];
@@ -90,27 +178,76 @@ export interface BaselineContext<P extends ParamSpec = ParamSpec> {
  * Tensors of the current forward pass, for {@link BaselineDef.extraLoss}. Both are [rows, T]; row r
  * is rollout `rows[r]` of the context (the loop may pass a mini-batch), column t is its response
  * token t (left-aligned, T ≥ the longest response of the rows, padding after the end).
+ *
+ * @example An entropy bonus: minus the mean entropy of the response tokens
+ * ```ts
+ * import { aggregate, type LiveTensors, tf } from "@credit-bench/credit-bench";
+ *
+ * const bonus = (live: LiveTensors) => tf.tidy(() => aggregate(live.entropy, live.mask, "token-mean").neg());
+ * ```
  */
 export interface LiveTensors {
   /** Entropy of the current policy's full next-token distribution; differentiable, float32. */
-  entropy: tf.Tensor2D;
+  entropy: Tensor2D;
   /** 1 on response tokens, 0 on padding; float32, no gradient. */
-  mask: tf.Tensor2D;
+  mask: Tensor2D;
   /** The rollout index (into `ctx.rollouts`) of each row. */
   rows: readonly number[];
 }
 
-/** How the per-token losses of a batch become one number (see harness/update/pg_loss.ts). */
+/**
+ * How the per-token losses of a batch become one number (see harness/update/pg_loss.ts):
+ * `token-mean` (DAPO), `sequence-mean` (GRPO as printed) or `dr-grpo` (a constant length).
+ *
+ * @example
+ * ```ts
+ * import type { Aggregation } from "@credit-bench/credit-bench";
+ *
+ * const mode: Aggregation = "sequence-mean";
+ * ```
+ */
 export type Aggregation = "token-mean" | "sequence-mean" | "dr-grpo";
 /** The aggregation modes, in order. */
 export const AGGREGATIONS: readonly Aggregation[] = ["token-mean", "sequence-mean", "dr-grpo"];
 
-/** Where a planning-token mask comes from; a baseline's string param `mask` must name one. */
+/**
+ * Where a planning-token mask comes from; a baseline's string param `mask` must name one.
+ *
+ * @example
+ * ```ts
+ * import { MASK_SOURCES } from "@credit-bench/credit-bench";
+ *
+ * MASK_SOURCES; // ["oracle", "mined", "random"]
+ * ```
+ */
 export const MASK_SOURCES = ["oracle", "mined", "random"] as const;
-/** One of {@link MASK_SOURCES}. */
+/**
+ * One of {@link MASK_SOURCES}.
+ *
+ * @example
+ * ```ts
+ * import type { MaskSource } from "@credit-bench/credit-bench";
+ *
+ * const source: MaskSource = "oracle";
+ * ```
+ */
 export type MaskSource = typeof MASK_SOURCES[number];
 
-/** A baseline definition. */
+/**
+ * A baseline definition: what {@link defineBaseline} checks and a baseline module exports by default.
+ *
+ * @example
+ * ```ts
+ * import { type BaselineDef, grpoAdvantages } from "@credit-bench/credit-bench";
+ *
+ * const def: BaselineDef<{ stdNormalize: boolean }> = {
+ *   name: "my_grpo",
+ *   summary: "GRPO",
+ *   params: { stdNormalize: true },
+ *   advantages: (ctx) => grpoAdvantages(ctx, ctx.params.stdNormalize),
+ * };
+ * ```
+ */
 export interface BaselineDef<P extends ParamSpec = ParamSpec> {
   /** Unique lower_snake_case name; also the prefix of its command-line params (`hicra.alpha=0.3`). */
   name: string;
@@ -132,10 +269,20 @@ export interface BaselineDef<P extends ParamSpec = ParamSpec> {
    * An optional term added as is to the policy-gradient loss (the loop minimises the sum), computed
    * inside the gradient tape from the live tensors of the current forward pass.
    */
-  extraLoss?(ctx: BaselineContext<P>, live: LiveTensors): tf.Scalar;
+  extraLoss?(ctx: BaselineContext<P>, live: LiveTensors): Scalar;
 }
 
-/** A checked baseline of any parameter shape, with its aggregation resolved. */
+/**
+ * A checked baseline of any parameter shape, with its aggregation resolved.
+ *
+ * @example
+ * ```ts
+ * import { type Baseline, loadBaseline } from "@credit-bench/credit-bench";
+ *
+ * const hicra: Baseline = await loadBaseline("hicra");
+ * console.log(hicra.params, hicra.aggregation);
+ * ```
+ */
 export type Baseline = BaselineDef & { aggregation: Aggregation };
 
 const CONTRACT = "see baselines/grpo.ts for the contract";
@@ -175,7 +322,22 @@ function problems(def: Record<string, unknown>): string[] {
 
 /**
  * Declare a baseline: checks the definition's shape (throwing a TypeError naming every problem) and
- * returns it with its aggregation resolved.
+ * returns it with its aggregation resolved. A baseline module `export default`s the result, and its
+ * path given to `--baselines` (or to `runBench`'s `baselines`) runs it.
+ *
+ * @example GRPO with the advantage of planning tokens doubled
+ * ```ts
+ * import { defineBaseline, grpoAdvantages } from "@credit-bench/credit-bench";
+ *
+ * export default defineBaseline({
+ *   name: "plan_double",
+ *   summary: "GRPO with planning tokens at twice the advantage",
+ *   params: { factor: 2, mask: "mined" },
+ *   ranges: { factor: [0, 10] },
+ *   advantages: (ctx) =>
+ *     grpoAdvantages(ctx, true).map((a, i) => a.map((x, t) => ctx.rollouts[i].planning[t] ? x * ctx.params.factor : x)),
+ * });
+ * ```
  */
 export function defineBaseline<P extends ParamSpec>(
   def: BaselineDef<P>,

@@ -43,7 +43,19 @@ import type { Rng, RngState } from "../core/rng.ts";
 import { decode, encode } from "../text/tokenizer.ts";
 import { DEFAULT_WORD_VECTORS, type WordVectorOptions, wordVectors } from "./word_vectors.ts";
 
-/** Options of the mining pipeline; see the module documentation for the reasons behind each default. */
+/**
+ * Options of the mining pipeline; see the module documentation for the reasons behind each default.
+ *
+ * @example
+ * ```ts
+ * import { loadResults } from "@credit-bench/credit-bench";
+ * import { loadStrategicGrams, type StrategicGramOptions } from "@credit-bench/credit-bench/metrics";
+ *
+ * const [run] = (await loadResults("results", "default")).runs;
+ * const options: StrategicGramOptions = (await loadStrategicGrams(`${run.dir}/strategic_grams.json`)).params;
+ * console.log(options.minN, options.maxN, options.topShare);
+ * ```
+ */
 export interface StrategicGramOptions extends WordVectorOptions {
   /** Shortest gram, in tokens. */
   minN: number;
@@ -79,7 +91,19 @@ export const DEFAULT_STRATEGIC_GRAMS: Readonly<StrategicGramOptions> = {
   ...DEFAULT_WORD_VECTORS,
 };
 
-/** One strategic gram. */
+/**
+ * One strategic gram.
+ *
+ * @example
+ * ```ts
+ * import { loadResults } from "@credit-bench/credit-bench";
+ * import { loadStrategicGrams, type StrategicGram } from "@credit-bench/credit-bench/metrics";
+ *
+ * const [run] = (await loadResults("results", "default")).runs;
+ * const grams: StrategicGram[] = (await loadStrategicGrams(`${run.dir}/strategic_grams.json`)).grams;
+ * for (const g of grams.filter((g) => g.cluster === 0)) console.log(g.gram, g.docs);
+ * ```
+ */
 export interface StrategicGram {
   /** The gram's words, space-separated. */
   gram: string;
@@ -99,7 +123,19 @@ export interface GramEmbedder {
   embed(texts: readonly string[]): Promise<ArrayLike<number>[]>;
 }
 
-/** A mined strategic-gram list with what made it; plain JSON. */
+/**
+ * A mined strategic-gram list with what made it; plain JSON (`strategic_grams.json` of a run folder).
+ *
+ * @example
+ * ```ts
+ * import { loadResults } from "@credit-bench/credit-bench";
+ * import { loadStrategicGrams, type StrategicGrams } from "@credit-bench/credit-bench/metrics";
+ *
+ * const [run] = (await loadResults("results", "default")).runs;
+ * const sg: StrategicGrams = await loadStrategicGrams(`${run.dir}/strategic_grams.json`);
+ * console.log(`${sg.grams.length} grams in ${sg.kept} of ${sg.clusters} clusters, from ${sg.responses} responses`);
+ * ```
+ */
 export interface StrategicGrams {
   /** Format version. */
   version: 1;
@@ -325,7 +361,18 @@ export async function saveStrategicGrams(path: string, sg: StrategicGrams): Prom
   await writeAtomic(path, strategicGramsJson(sg));
 }
 
-/** Read a gram list written by {@link saveStrategicGrams}; throws naming the path when it is not one. */
+/**
+ * Read a gram list written by {@link saveStrategicGrams}; throws naming the path when it is not one.
+ *
+ * @example
+ * ```ts
+ * import { loadResults } from "@credit-bench/credit-bench";
+ * import { loadStrategicGrams } from "@credit-bench/credit-bench/metrics";
+ *
+ * const { base } = await loadResults("results", "default");
+ * const sg = base && await loadStrategicGrams(`${base.dir}/strategic_grams.json`);
+ * ```
+ */
 export async function loadStrategicGrams(path: string): Promise<StrategicGrams> {
   const sg = JSON.parse(await Deno.readTextFile(path));
   if (sg?.version !== 1 || !Array.isArray(sg.grams) || typeof sg.params !== "object") {

@@ -7,7 +7,16 @@
  */
 import { Matrix, SingularValueDecomposition } from "ml-matrix";
 
-/** How to build the vectors. */
+/**
+ * How to build the word vectors that embed candidate grams (PPMI + SVD).
+ *
+ * @example
+ * ```ts
+ * import type { WordVectorOptions } from "@credit-bench/credit-bench/metrics";
+ *
+ * const wider: WordVectorOptions = { window: 3, dim: 32, smoothing: 0.75 };
+ * ```
+ */
 export interface WordVectorOptions {
   /** Context window: words up to this many positions either side count as contexts. */
   window: number;

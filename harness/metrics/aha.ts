@@ -20,7 +20,18 @@ import type { StepCheck, Verdict } from "../../tasks/kit/task.ts";
 import { words } from "../text/tokenizer.ts";
 import { ratio } from "./stats.ts";
 
-/** One aha event: indices into `Verdict.steps` and the word index where the reflection starts. */
+/**
+ * One aha event: indices into `Verdict.steps` and the word index where the reflection starts.
+ *
+ * @example
+ * ```ts
+ * import { checkStep, findSteps } from "@credit-bench/credit-bench/tasks";
+ * import { type AhaEvent, ahaEvents } from "@credit-bench/credit-bench/metrics";
+ *
+ * const words = "3 + 4 = 8 . wait , check again 3 + 4 = 7 .".split(" ");
+ * const [event]: AhaEvent[] = ahaEvents(words, findSteps(words).map(checkStep)); // { wrong: 0, right: 1, reflection: 6 }
+ * ```
+ */
 export interface AhaEvent {
   /** Index of the wrong step s1. */
   wrong: number;
@@ -33,6 +44,13 @@ export interface AhaEvent {
 /**
  * The word spans [start, end) of every occurrence of any of `phrases` (each space-separated words)
  * in `ws`, by start then length.
+ *
+ * @example
+ * ```ts
+ * import { phraseSpans } from "@credit-bench/credit-bench/metrics";
+ *
+ * phraseSpans("8 . wait , check again 7".split(" ")); // [[2, 6]]
+ * ```
  */
 export function phraseSpans(
   ws: readonly string[],
@@ -50,6 +68,15 @@ export function phraseSpans(
  * The aha events of a response (text or words) given its checked steps (`Verdict.steps`, word spans
  * into the same words), as defined in the module documentation, in the order of their wrong step.
  * `phrases` defaults to {@link REFLECTION_PHRASES}.
+ *
+ * @example A wrong step, a reflection, the step rewritten right: one event
+ * ```ts
+ * import { answerSection, checkStep, findSteps } from "@credit-bench/credit-bench/tasks";
+ * import { ahaEvents } from "@credit-bench/credit-bench/metrics";
+ *
+ * const response = "3 + 4 = 8 . wait , check again 3 + 4 = 7 . answer : 7";
+ * ahaEvents(response, findSteps(answerSection(response).body).map(checkStep)); // [{ wrong: 0, right: 1, reflection: 6 }]
+ * ```
  */
 export function ahaEvents(
   response: string | readonly string[],
@@ -68,13 +95,39 @@ export function ahaEvents(
   return events;
 }
 
-/** A response as the aha aggregates read it (a `Rollout` is one). */
+/**
+ * A response as the aha aggregates read it (a `Rollout` is one).
+ *
+ * @example
+ * ```ts
+ * import { getTask, rng } from "@credit-bench/credit-bench";
+ * import type { AhaResponse } from "@credit-bench/credit-bench/metrics";
+ *
+ * const task = getTask("arithmetic_chain"), problem = task.generate(rng(1, "example"), 0, 1);
+ * const text = "answer : 7";
+ * const response: AhaResponse = { text, verdict: task.verify(problem, text) };
+ * ```
+ */
 export interface AhaResponse {
+  /** The response's text. */
   text: string;
+  /** The task's verdict on it. */
   verdict: Verdict;
 }
 
-/** Aha figures of a set of responses. */
+/**
+ * Aha figures of a set of responses.
+ *
+ * @example
+ * ```ts
+ * import { type AhaResponse, type AhaSummary, ahaSummary } from "@credit-bench/credit-bench/metrics";
+ *
+ * const show = (responses: AhaResponse[]) => {
+ *   const s: AhaSummary = ahaSummary(responses);
+ *   console.log(`${s.withAha} of ${s.responses} responses have an aha moment`);
+ * };
+ * ```
+ */
 export interface AhaSummary {
   /** Responses. */
   responses: number;
@@ -92,7 +145,19 @@ export interface AhaSummary {
   amongCorrect: number;
 }
 
-/** Count {@link ahaEvents} over responses: frequency overall and among correct responses. */
+/**
+ * Count {@link ahaEvents} over responses: frequency overall and among correct responses.
+ *
+ * @example
+ * ```ts
+ * import { getTask, rng } from "@credit-bench/credit-bench";
+ * import { ahaSummary } from "@credit-bench/credit-bench/metrics";
+ *
+ * const task = getTask("arithmetic_chain"), problem = task.generate(rng(1, "example"), 0, 1);
+ * const texts = ["answer : 7", "answer : 8"];
+ * ahaSummary(texts.map((text) => ({ text, verdict: task.verify(problem, text) }))).frequency; // 0: no reflection
+ * ```
+ */
 export function ahaSummary(responses: readonly AhaResponse[]): AhaSummary {
   let withAha = 0, events = 0, correct = 0, correctWithAha = 0;
   for (const r of responses) {

@@ -12,6 +12,14 @@ import { mean, ratio } from "./stats.ts";
  * ⌈q/100 · n⌉ (1-based), at least rank 1, so q = 0 gives the smallest value, q = 100 the largest, and
  * the result is always one of the values (no interpolation). 0 for no values; throws a RangeError
  * unless 0 ≤ q ≤ 100.
+ *
+ * @example
+ * ```ts
+ * import { percentile } from "@credit-bench/credit-bench/metrics";
+ *
+ * percentile([10, 20, 30, 40], 50); // 20
+ * percentile([10, 20, 30, 40], 90); // 40
+ * ```
  */
 export function percentile(xs: readonly number[], q: number): number {
   if (!(q >= 0 && q <= 100)) throw new RangeError(`percentile needs 0 ≤ q ≤ 100, got ${q}`);
@@ -22,7 +30,17 @@ export function percentile(xs: readonly number[], q: number): number {
   return sorted[rank - 1];
 }
 
-/** Length figures of a set of responses. */
+/**
+ * Length figures of a set of responses.
+ *
+ * @example
+ * ```ts
+ * import { type LengthStats, lengthStats } from "@credit-bench/credit-bench/metrics";
+ *
+ * const s: LengthStats = lengthStats([12, 30, 61], [false, false, true]);
+ * console.log(s.mean, s.p50, s.truncation); // 34.33… 30 0.33…
+ * ```
+ */
 export interface LengthStats {
   /** Mean length (0 for no responses). */
   mean: number;
@@ -37,6 +55,13 @@ export interface LengthStats {
 /**
  * Mean, {@link percentile} 50 and 90 of `lengths`, and the share of `truncated` responses (same
  * order; a missing entry counts as not truncated).
+ *
+ * @example
+ * ```ts
+ * import { lengthStats } from "@credit-bench/credit-bench/metrics";
+ *
+ * lengthStats([10, 20, 30, 40]); // { mean: 25, p50: 20, p90: 40, truncation: 0 }
+ * ```
  */
 export function lengthStats(lengths: readonly number[], truncated: readonly boolean[] = []): LengthStats {
   return {
@@ -50,10 +75,27 @@ export function lengthStats(lengths: readonly number[], truncated: readonly bool
 /**
  * Default length-bin edges: bins [0, 20), [20, 40), [40, 60), [60, 80), [80, 100) and [100, ∞).
  * Every task writes at most 60 words plus EOS today, so the last bins are for longer budgets.
+ *
+ * @example Finer bins up to 60
+ * ```ts
+ * import { DEFAULT_LENGTH_BINS } from "@credit-bench/credit-bench/metrics";
+ *
+ * const edges = DEFAULT_LENGTH_BINS.flatMap((e) => e < 60 ? [e, e + 10] : [e]);
+ * ```
  */
 export const DEFAULT_LENGTH_BINS: readonly number[] = [0, 20, 40, 60, 80, 100];
 
-/** One length bin and the accuracy of the responses in it. */
+/**
+ * One length bin and the accuracy of the responses in it.
+ *
+ * @example
+ * ```ts
+ * import { accuracyByLength, type LengthBin } from "@credit-bench/credit-bench/metrics";
+ *
+ * const [short]: LengthBin[] = accuracyByLength([5, 15, 25], [true, false, true], [0, 20]);
+ * console.log(short); // { lo: 0, hi: 20, count: 2, accuracy: 0.5 }
+ * ```
+ */
 export interface LengthBin {
   /** Lowest length in the bin. */
   lo: number;
@@ -70,6 +112,14 @@ export interface LengthBin {
  * responses with e_b ≤ length < e_{b+1}, the last bin those with length ≥ e_m; a length below e_0 is
  * in no bin. `correct` is in the order of `lengths`. Throws a RangeError when `edges` is empty or
  * not strictly increasing.
+ *
+ * @example
+ * ```ts
+ * import { accuracyByLength } from "@credit-bench/credit-bench/metrics";
+ *
+ * accuracyByLength([5, 15, 25], [true, false, true], [0, 20]);
+ * // [{ lo: 0, hi: 20, count: 2, accuracy: 0.5 }, { lo: 20, hi: null, count: 1, accuracy: 1 }]
+ * ```
  */
 export function accuracyByLength(
   lengths: readonly number[],

@@ -11,6 +11,13 @@ import { mean } from "./stats.ts";
  * 1 − C(n−c, k)/C(n, k), the probability that k samples drawn without replacement from the n include
  * a correct one. Computed stably as 1 − ∏_{i=n−c+1}^{n} (1 − k/i) (no binomials, no overflow); exactly
  * 1 when n − c < k. Throws a RangeError unless n, c, k are integers with 0 ≤ c ≤ n and 1 ≤ k ≤ n.
+ *
+ * @example
+ * ```ts
+ * import { passAtK } from "@credit-bench/credit-bench/metrics";
+ *
+ * passAtK(4, 1, 2); // 0.5: half the pairs of 4 samples hold the one correct sample
+ * ```
  */
 export function passAtK(n: number, c: number, k: number): number {
   if (![n, c, k].every(Number.isInteger) || c < 0 || c > n || k < 1 || k > n) {
@@ -30,6 +37,13 @@ function correctCount(samples: readonly boolean[]): number {
 /**
  * Mean over problems of {@link passAtK}(n_i, c_i, k), where problem i is the correctness of its n_i
  * samples. 0 for no problems; throws a RangeError when a problem has fewer than k samples.
+ *
+ * @example
+ * ```ts
+ * import { meanPassAtK } from "@credit-bench/credit-bench/metrics";
+ *
+ * meanPassAtK([[true, false, false, true], [false, false, false, false]], 2); // (5/6 + 0) / 2 ≈ 0.417
+ * ```
  */
 export function meanPassAtK(problems: readonly (readonly boolean[])[], k: number): number {
   return mean(problems.map((s) => passAtK(s.length, correctCount(s), k)));
@@ -40,6 +54,13 @@ export function meanPassAtK(problems: readonly (readonly boolean[])[], k: number
  * mean over problems of c_i/n_i, which is {@link meanPassAtK} at k = 1. With the same number of
  * samples for every problem it equals the share of all samples that are correct (`TaskEval.pass1`).
  * 0 for no problems; throws a RangeError when a problem has no sample.
+ *
+ * @example
+ * ```ts
+ * import { pass1 } from "@credit-bench/credit-bench/metrics";
+ *
+ * pass1([[true, false], [true, true]]); // 0.75
+ * ```
  */
 export function pass1(problems: readonly (readonly boolean[])[]): number {
   return meanPassAtK(problems, 1);
@@ -49,6 +70,13 @@ export function pass1(problems: readonly (readonly boolean[])[]): number {
  * Greedy accuracy: the share of problems whose one greedy (temperature 0, argmax) response is
  * correct, i.e. the mean correctness of those responses. 0 for no problems. Nothing more than a mean:
  * it has its own name so that reports say which sampling made the responses.
+ *
+ * @example
+ * ```ts
+ * import { greedyAccuracy } from "@credit-bench/credit-bench/metrics";
+ *
+ * greedyAccuracy([true, false, true, true]); // 0.75
+ * ```
  */
 export function greedyAccuracy(correct: readonly boolean[]): number {
   return mean(correct.map((ok) => (ok ? 1 : 0)));

@@ -19,12 +19,29 @@ import type { StrategicGrams } from "../masks/strategic_grams.ts";
 import { encode } from "../text/tokenizer.ts";
 import { mean } from "./stats.ts";
 
-/** How the cluster of responses without an answer is written in reports. */
+/**
+ * How the cluster of responses without an answer is written in reports.
+ *
+ * @example
+ * ```ts
+ * import { NO_ANSWER } from "@credit-bench/credit-bench/metrics";
+ *
+ * const label = (answer: string | null) => answer ?? NO_ANSWER;
+ * ```
+ */
 export const NO_ANSWER = "∅";
 
 /**
  * Shannon entropy −Σ p_j ln p_j (nats) of the distribution p_j = n_j / Σn of non-negative counts;
  * zero counts contribute nothing, and no counts (or all zero) give 0.
+ *
+ * @example
+ * ```ts
+ * import { shannonEntropy } from "@credit-bench/credit-bench/metrics";
+ *
+ * shannonEntropy([5, 5]); // ln 2 ≈ 0.693
+ * shannonEntropy([4, 0]); // 0
+ * ```
  */
 export function shannonEntropy(counts: Iterable<number>): number {
   const cs = [...counts].filter((c) => c > 0);
@@ -36,6 +53,13 @@ export function shannonEntropy(counts: Iterable<number>): number {
  * Discrete semantic entropy of one problem's answers: {@link shannonEntropy} of the cluster sizes,
  * where two answers share a cluster iff their canonical strings are equal and every null (no
  * well-formed answer) is in the one cluster ∅. 0 for no answers.
+ *
+ * @example
+ * ```ts
+ * import { answerEntropy } from "@credit-bench/credit-bench/metrics";
+ *
+ * answerEntropy(["7", "7", "8", null]); // entropy of the clusters {7: 2, 8: 1, ∅: 1} ≈ 1.040
+ * ```
  */
 export function answerEntropy(answers: readonly (string | null)[]): number {
   const sizes = new Map<string | null, number>();
@@ -46,6 +70,13 @@ export function answerEntropy(answers: readonly (string | null)[]): number {
 /**
  * `se_answer`: the mean over problems of {@link answerEntropy} of each problem's k answers
  * (`Verdict.answer` of each sample). 0 for no problems; a problem with no answers counts as 0.
+ *
+ * @example Two problems: one whose samples agree, one whose samples split evenly
+ * ```ts
+ * import { seAnswer } from "@credit-bench/credit-bench/metrics";
+ *
+ * seAnswer([["7", "7"], ["3", "4"]]); // (0 + ln 2) / 2 ≈ 0.347
+ * ```
  */
 export function seAnswer(problems: readonly (readonly (string | null)[])[]): number {
   return mean(problems.map(answerEntropy));
@@ -56,6 +87,16 @@ export function seAnswer(problems: readonly (readonly (string | null)[])[]): num
  * every occurrence inside a response's body (the tokens harness/masks/planning.ts calls eligible: before
  * the first `answer :`, no special token) counts once, overlapping occurrences included, and every
  * rollout counts. Keyed by gram text, in the order of `sg.grams`; grams that never occur map to 0.
+ *
+ * @example The grams a run was trained with, counted in one response
+ * ```ts
+ * import { encode, loadResults } from "@credit-bench/credit-bench";
+ * import { loadStrategicGrams, strategicGramCounts } from "@credit-bench/credit-bench/metrics";
+ *
+ * const [run] = (await loadResults("results", "default")).runs;
+ * const sg = await loadStrategicGrams(`${run.dir}/strategic_grams.json`);
+ * strategicGramCounts(sg, [encode("let us try 3 + 4 = 7 . answer : 7")]);
+ * ```
  */
 export function strategicGramCounts(sg: StrategicGrams, rollouts: readonly ArrayLike<number>[]): Map<string, number> {
   const counts = new Map(sg.grams.map((g) => [g.gram, 0]));
@@ -80,6 +121,16 @@ export function strategicGramCounts(sg: StrategicGrams, rollouts: readonly Array
  * `se_strategic`: −Σ_g p(g) ln p(g) with p(g) = (occurrences of gram g) / (occurrences of all grams),
  * occurrences counted by {@link strategicGramCounts} over one step's rollouts. 0 when no gram occurs
  * (or the list is empty).
+ *
+ * @example
+ * ```ts
+ * import { encode, loadResults } from "@credit-bench/credit-bench";
+ * import { loadStrategicGrams, seStrategic } from "@credit-bench/credit-bench/metrics";
+ *
+ * const [run] = (await loadResults("results", "default")).runs;
+ * const sg = await loadStrategicGrams(`${run.dir}/strategic_grams.json`);
+ * seStrategic(sg, ["let us try 3 + 4 = 7 . answer : 7", "notice that 7 - 3 = 4 . answer : 4"].map((t) => encode(t)));
+ * ```
  */
 export function seStrategic(sg: StrategicGrams, rollouts: readonly ArrayLike<number>[]): number {
   return shannonEntropy(strategicGramCounts(sg, rollouts).values());

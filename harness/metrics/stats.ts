@@ -5,14 +5,34 @@
  * @module
  */
 
-/** Arithmetic mean Σx/n of `xs`; 0 when `xs` is empty. */
+/**
+ * Arithmetic mean Σx/n of `xs`; 0 when `xs` is empty.
+ *
+ * @example
+ * ```ts
+ * import { mean } from "@credit-bench/credit-bench/metrics";
+ *
+ * mean([1, 2, 6]); // 3
+ * mean([]); // 0
+ * ```
+ */
 export function mean(xs: readonly number[]): number {
   let s = 0;
   for (const x of xs) s += x;
   return xs.length ? s / xs.length : 0;
 }
 
-/** `part / whole`; 0 when `whole` is 0 (a share of nothing). */
+/**
+ * `part / whole`; 0 when `whole` is 0 (a share of nothing).
+ *
+ * @example
+ * ```ts
+ * import { ratio } from "@credit-bench/credit-bench/metrics";
+ *
+ * ratio(3, 4); // 0.75
+ * ratio(0, 0); // 0
+ * ```
+ */
 export function ratio(part: number, whole: number): number {
   return whole === 0 ? 0 : part / whole;
 }

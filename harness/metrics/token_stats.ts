@@ -11,10 +11,23 @@
  */
 import { ratio } from "./stats.ts";
 
-/** A figure over all tokens and split into planning and execution tokens. */
+/**
+ * A figure over all tokens and split into planning and execution tokens.
+ *
+ * @example
+ * ```ts
+ * import { entropySplit, type Split } from "@credit-bench/credit-bench/metrics";
+ *
+ * const h: Split = entropySplit([Float32Array.of(2, 0.5, 0.5)], [Uint8Array.of(1, 0, 0)]);
+ * console.log(h.planning / h.execution); // 4: here the planning token is the uncertain one
+ * ```
+ */
 export interface Split {
+  /** Over every response token. */
   all: number;
+  /** Over the planning tokens. */
   planning: number;
+  /** Over the execution tokens (every token that is not a planning token). */
   execution: number;
 }
 
@@ -40,6 +53,13 @@ function pooled(values: readonly ArrayLike<number>[], masks: readonly ArrayLike<
  * Mean token entropy over all, planning and execution tokens of a batch: Σ H_t / #tokens over the
  * tokens of each kind, pooled over responses. A kind with no token gives 0. `entropies[r]` and
  * `masks[r]` must have the same length (else a RangeError).
+ *
+ * @example
+ * ```ts
+ * import { entropySplit } from "@credit-bench/credit-bench/metrics";
+ *
+ * entropySplit([[1, 3], [2]], [[1, 0], [0]]); // { all: 2, planning: 1, execution: 2.5 }
+ * ```
  */
 export function entropySplit(entropies: readonly ArrayLike<number>[], masks: readonly ArrayLike<number>[]): Split {
   const { sum, n } = pooled(entropies, masks);
@@ -54,6 +74,13 @@ export function entropySplit(entropies: readonly ArrayLike<number>[], masks: rea
  * Perplexity exp(mean NLL) with NLL_t = −logp_t, over all, planning and execution tokens of a batch
  * (pooled over responses). A kind with no token gives NaN, not 0 or 1: a perplexity is at least 1 and
  * any number would read as a measurement (NaN is written as null in JSON).
+ *
+ * @example
+ * ```ts
+ * import { perplexitySplit } from "@credit-bench/credit-bench/metrics";
+ *
+ * perplexitySplit([[Math.log(0.5), Math.log(0.5)]], [[1, 1]]); // { all: 2, planning: 2, execution: NaN }
+ * ```
  */
 export function perplexitySplit(logps: readonly ArrayLike<number>[], masks: readonly ArrayLike<number>[]): Split {
   const { sum, n } = pooled(logps, masks);
@@ -68,12 +95,30 @@ export function perplexitySplit(logps: readonly ArrayLike<number>[], masks: read
 /**
  * Relative perplexity (or any figure relative to its step-0 value): `value / base`; NaN when `base`
  * is not a positive finite number or `value` is NaN.
+ *
+ * @example
+ * ```ts
+ * import { relativeTo } from "@credit-bench/credit-bench/metrics";
+ *
+ * relativeTo(1.5, 2); // 0.75
+ * relativeTo(1.5, 0); // NaN
+ * ```
  */
 export function relativeTo(value: number, base: number): number {
   return base > 0 && Number.isFinite(base) ? value / base : NaN;
 }
 
-/** {@link relativeTo} for each part of a {@link Split}: e.g. this step's perplexities over step 0's. */
+/**
+ * {@link relativeTo} for each part of a {@link Split}: e.g. this step's perplexities over step 0's.
+ *
+ * @example
+ * ```ts
+ * import { relativeSplit } from "@credit-bench/credit-bench/metrics";
+ *
+ * relativeSplit({ all: 1.5, planning: 3, execution: 1.2 }, { all: 2, planning: 3, execution: 1.5 });
+ * // { all: 0.75, planning: 1, execution: 0.8 }
+ * ```
+ */
 export function relativeSplit(value: Split, base: Split): Split {
   return {
     all: relativeTo(value.all, base.all),
@@ -82,7 +127,16 @@ export function relativeSplit(value: Split, base: Split): Split {
   };
 }
 
-/** The paper's share of fork tokens: the top 30% of tokens by entropy. */
+/**
+ * The paper's share of fork tokens: the top 30% of tokens by entropy.
+ *
+ * @example
+ * ```ts
+ * import { FORK_SHARE, forkTokens } from "@credit-bench/credit-bench/metrics";
+ *
+ * const top20 = (entropies: Float32Array[]) => forkTokens(entropies, FORK_SHARE * 2 / 3);
+ * ```
+ */
 export const FORK_SHARE = 0.3;
 
 /**
@@ -91,6 +145,13 @@ export const FORK_SHARE = 0.3;
  * batch order: of tokens with equal entropy, the earlier response, then the earlier token, ranks
  * higher, so the result is a pure function of the input. Returns a 0/1 mask per response. Throws a
  * RangeError unless 0 ≤ share ≤ 1.
+ *
+ * @example
+ * ```ts
+ * import { forkTokens } from "@credit-bench/credit-bench/metrics";
+ *
+ * forkTokens([[0.1, 2, 0.3], [1, 0.2]], 0.4); // [Uint8Array [0, 1, 0], Uint8Array [1, 0]]
+ * ```
  */
 export function forkTokens(entropies: readonly ArrayLike<number>[], share = FORK_SHARE): Uint8Array[] {
   if (!(share >= 0 && share <= 1)) throw new RangeError(`fork share must be in [0, 1], got ${share}`);
@@ -105,7 +166,17 @@ export function forkTokens(entropies: readonly ArrayLike<number>[], share = FORK
   return out;
 }
 
-/** How fork tokens and planning tokens of a batch overlap. */
+/**
+ * How fork tokens and planning tokens of a batch overlap.
+ *
+ * @example
+ * ```ts
+ * import { type ForkOverlap, forkOverlap } from "@credit-bench/credit-bench/metrics";
+ *
+ * const o: ForkOverlap = forkOverlap([[0.1, 2, 0.3]], [[0, 1, 1]], 1 / 3);
+ * console.log(o.planningAmongForks, o.forksAmongPlanning); // 1 0.5
+ * ```
+ */
 export interface ForkOverlap {
   /** Fork tokens ({@link forkTokens}). */
   forks: number;
@@ -122,6 +193,13 @@ export interface ForkOverlap {
 /**
  * Fork-token overlap: the top-`share` entropy tokens of the batch ({@link forkTokens}, same ties)
  * against the planning masks (same lengths as `entropies`, else a RangeError).
+ *
+ * @example
+ * ```ts
+ * import { forkOverlap } from "@credit-bench/credit-bench/metrics";
+ *
+ * forkOverlap([[0.1, 2, 0.3, 1]], [[0, 1, 0, 0]], 0.5); // { forks: 2, planning: 1, both: 1, planningAmongForks: 0.5, forksAmongPlanning: 1 }
+ * ```
  */
 export function forkOverlap(
   entropies: readonly ArrayLike<number>[],
@@ -138,7 +216,17 @@ export function forkOverlap(
   };
 }
 
-/** How well a predicted planning mask finds the tokens a reference mask marks (pooled over a batch). */
+/**
+ * How well a predicted planning mask finds the tokens a reference mask marks (pooled over a batch).
+ *
+ * @example
+ * ```ts
+ * import { type MaskAgreement, maskAgreement } from "@credit-bench/credit-bench/metrics";
+ *
+ * const a: MaskAgreement = maskAgreement([[1, 1, 0]], [[1, 0, 0]]);
+ * console.log(a.precision, a.recall, a.f1); // 0.5 1 0.666…
+ * ```
+ */
 export interface MaskAgreement {
   /** Tokens both masks mark. */
   both: number;
@@ -158,8 +246,11 @@ export interface MaskAgreement {
  * Precision, recall and F1 of the `predicted` planning tokens (e.g. the mined Strategic Grams) against
  * the `reference` ones (e.g. the oracle's), pooled over every token of a batch. The masks of one
  * response must have the same length (else a RangeError).
+ *
  * @example
  * ```ts
+ * import { maskAgreement } from "@credit-bench/credit-bench/metrics";
+ *
  * maskAgreement([[1, 1, 0, 0]], [[0, 1, 1, 0]]); // precision 0.5, recall 0.5, f1 0.5
  * ```
  */

@@ -8,7 +8,16 @@
 import { tf } from "../backend/backend.ts";
 import { rng } from "../core/rng.ts";
 
-/** Shape of the policy. */
+/**
+ * Shape of the policy.
+ *
+ * @example
+ * ```ts
+ * import { getConfig, type ModelConfig } from "@credit-bench/credit-bench";
+ *
+ * const wider: ModelConfig = { ...getConfig("default").model, dModel: 256 };
+ * ```
+ */
 export interface ModelConfig {
   /** Vocabulary size. */
   vocabSize: number;

@@ -22,7 +22,16 @@ import { table1 } from "./table1.ts";
 import { table2 } from "./table2.ts";
 import { table3 } from "./table3.ts";
 
-/** What to report. */
+/**
+ * What to report.
+ *
+ * @example
+ * ```ts
+ * import type { ReportOptions } from "@credit-bench/credit-bench";
+ *
+ * const options: ReportOptions = { inDir: "results", suite: "default", command: "deno task report" };
+ * ```
+ */
 export interface ReportOptions {
   /** The results folder (`--out` of `deno task bench`), holding `<suite>/runs/`. */
   inDir: string;
@@ -32,7 +41,17 @@ export interface ReportOptions {
   command: string;
 }
 
-/** What {@link writeReport} did. */
+/**
+ * What {@link writeReport} did.
+ *
+ * @example
+ * ```ts
+ * import { type ReportResult, writeReport } from "@credit-bench/credit-bench";
+ *
+ * const done: ReportResult = await writeReport({ inDir: "results", suite: "default", command: "my script" });
+ * console.log(done.files.length, done.skipped.length);
+ * ```
+ */
 export interface ReportResult {
   /** Paths written, in order. */
   files: string[];
@@ -44,6 +63,14 @@ export interface ReportResult {
  * Write the report of `suite`: `table{1,2,3}.{md,tex,csv}`, `figures/<metric>.svg`
  * and `index.html` in `<inDir>/<suite>/`. Throws a `ResultsError` (path and fix) for a corrupt,
  * truncated or duplicated run, and an error when no complete run is found.
+ *
+ * @example
+ * ```ts
+ * import { writeReport } from "@credit-bench/credit-bench";
+ *
+ * await writeReport({ inDir: "results", suite: "default", command: "deno task report --suite default" });
+ * console.log(await Deno.readTextFile("results/default/table1.md"));
+ * ```
  */
 export async function writeReport(opts: ReportOptions): Promise<ReportResult> {
   const results = await loadResults(opts.inDir, opts.suite);

@@ -9,9 +9,27 @@
  */
 import type { ModelConfig } from "../model/model.ts";
 
-/** The rollout engines, the default first. */
+/**
+ * The rollout engines, the default first: `onnx` (ONNX Runtime) and `tfjs`.
+ *
+ * @example
+ * ```ts
+ * import { type BenchOptions, ENGINES } from "@credit-bench/credit-bench";
+ *
+ * const options: BenchOptions = { suite: "smoke", engine: ENGINES[1] };
+ * ```
+ */
 export const ENGINES = ["onnx", "tfjs"] as const;
-/** One of {@link ENGINES}. */
+/**
+ * One of {@link ENGINES}.
+ *
+ * @example
+ * ```ts
+ * import type { EngineName } from "@credit-bench/credit-bench";
+ *
+ * const engine: EngineName = "tfjs";
+ * ```
+ */
 export type EngineName = typeof ENGINES[number];
 
 /** New tokens for every row of a batch being decoded. */

@@ -10,31 +10,79 @@ import { type EvalRecord, type RunManifest, type StepRecord, STORE_VERSION } fro
 import { manifestProblem } from "./hashes.ts";
 import { moveAsideCommand, readManifest, runsDir } from "./run_folder.ts";
 
-/** A complete RL run: its manifest, its training steps and its evaluations, both in step order. */
+/**
+ * A complete RL run: its manifest, its training steps and its evaluations, both in step order.
+ *
+ * @example
+ * ```ts
+ * import { type LoadedRun, loadResults } from "@credit-bench/credit-bench";
+ *
+ * const runs: LoadedRun[] = (await loadResults("results", "default")).runs;
+ * for (const r of runs) console.log(r.manifest.baseline, r.manifest.seed, r.steps.length, r.evals.length);
+ * ```
+ */
 export interface LoadedRun {
   /** The run folder. */
   dir: string;
+  /** Its `manifest.json`. */
   manifest: RunManifest;
+  /** Its `train.jsonl`: one record per RL step. */
   steps: StepRecord[];
+  /** Its `eval.jsonl`: one record per evaluation. */
   evals: EvalRecord[];
 }
 
-/** The base model's folder: its manifest and its one evaluation (step 0). */
+/**
+ * The base model's folder: its manifest and its one evaluation (step 0).
+ *
+ * @example
+ * ```ts
+ * import { type LoadedBase, loadResults } from "@credit-bench/credit-bench";
+ *
+ * const base: LoadedBase | null = (await loadResults("results", "default")).base;
+ * console.log(base?.eval.evals.map((e) => e.passAtK["1"]));
+ * ```
+ */
 export interface LoadedBase {
   /** The run folder. */
   dir: string;
+  /** Its `manifest.json`. */
   manifest: RunManifest;
+  /** Its evaluation, at step 0. */
   eval: EvalRecord;
 }
 
-/** A run folder left out of the results, and why. */
+/**
+ * A run folder left out of the results, and why.
+ *
+ * @example
+ * ```ts
+ * import { loadResults, type SkippedRun } from "@credit-bench/credit-bench";
+ *
+ * const skipped: SkippedRun[] = (await loadResults("results", "default")).skipped;
+ * for (const s of skipped) console.log(`${s.dir}: ${s.reason}`);
+ * ```
+ */
 export interface SkippedRun {
+  /** The run folder. */
   dir: string;
+  /** Why it is left out, e.g. `status running`. */
   reason: string;
 }
 
-/** Everything a report of one suite is built from. */
+/**
+ * Everything a report of one suite is built from.
+ *
+ * @example
+ * ```ts
+ * import { loadResults, type SuiteResults } from "@credit-bench/credit-bench";
+ *
+ * const results: SuiteResults = await loadResults("results", "default");
+ * console.log(results.runs.length, results.base !== null, results.skipped.length);
+ * ```
+ */
 export interface SuiteResults {
+  /** The suite's name. */
   suite: string;
   /** The base model's evaluation, or null when the suite has none. */
   base: LoadedBase | null;
@@ -44,10 +92,27 @@ export interface SuiteResults {
   skipped: SkippedRun[];
 }
 
-/** A stored result that cannot be used; the message names the path and what to do. */
+/**
+ * A stored result that cannot be used; the message names the path and what to do.
+ *
+ * @example
+ * ```ts
+ * import { loadResults, ResultsError } from "@credit-bench/credit-bench";
+ *
+ * try {
+ *   await loadResults("results", "default");
+ * } catch (e) {
+ *   if (e instanceof ResultsError) console.error(`cannot use ${e.path}: ${e.message}`);
+ * }
+ * ```
+ */
 export class ResultsError extends Error {
   /** A problem with `path`. */
-  constructor(readonly path: string, message: string) {
+  constructor(
+    /** The file or folder at fault. */
+    readonly path: string,
+    message: string,
+  ) {
     super(`${path}: ${message}`);
     this.name = "ResultsError";
   }
@@ -58,7 +123,20 @@ function fixOf(runDir: string): string {
   return `move the run aside with \`${moveAsideCommand(runDir)}\`, then run the bench that made it again to remake it`;
 }
 
-/** Read all runs of `suite` under the results folder `dir` (`<dir>/<suite>/runs/<id>/`). */
+/**
+ * Read all runs of `suite` under the results folder `dir` (`<dir>/<suite>/runs/<id>/`): the complete
+ * ones checked against their manifests, the others listed with the reason. Throws a {@link ResultsError}
+ * for a missing folder or a corrupt, truncated or duplicated run.
+ *
+ * @example
+ * ```ts
+ * import { loadResults, mean } from "@credit-bench/credit-bench";
+ *
+ * const results = await loadResults("results", "default");
+ * const hicra = results.runs.filter((r) => r.manifest.baseline === "hicra");
+ * console.log(mean(hicra.map((r) => r.evals.at(-1)!.evals[0].passAtK["1"])));
+ * ```
+ */
 export async function loadResults(dir: string, suite: string): Promise<SuiteResults> {
   const root = runsDir(dir, suite);
   const names: string[] = [];

@@ -21,12 +21,42 @@ import type { ParamSpec } from "../credit/baseline.ts";
 /** Version of the store's layout and record shapes; a reader refuses other versions. */
 export const STORE_VERSION = 2;
 
-/** The fixed planning masks every run's step metrics are split by. */
+/**
+ * The fixed planning masks every run's step metrics are split by.
+ *
+ * @example
+ * ```ts
+ * import { FIXED_MASKS, loadResults } from "@credit-bench/credit-bench";
+ *
+ * const [run] = (await loadResults("results", "default")).runs;
+ * for (const mask of FIXED_MASKS) console.log(mask, run.steps.at(-1)?.masks[mask].planningShare);
+ * ```
+ */
 export const FIXED_MASKS = ["oracle", "mined"] as const;
-/** One of {@link FIXED_MASKS}. */
+/**
+ * One of {@link FIXED_MASKS}.
+ *
+ * @example
+ * ```ts
+ * import type { FixedMask } from "@credit-bench/credit-bench";
+ *
+ * const mask: FixedMask = "mined";
+ * ```
+ */
 export type FixedMask = typeof FIXED_MASKS[number];
 
-/** Token statistics of a step's rollouts split by one planning mask. */
+/**
+ * Token statistics of a step's rollouts split by one planning mask.
+ *
+ * @example
+ * ```ts
+ * import { loadResults, type MaskStats } from "@credit-bench/credit-bench";
+ *
+ * const [run] = (await loadResults("results", "default")).runs;
+ * const oracle: MaskStats | undefined = run.steps.at(-1)?.masks.oracle;
+ * console.log(oracle?.entropy.planning, oracle?.entropy.execution);
+ * ```
+ */
 export interface MaskStats {
   /** Mean token entropy (nats) over all, planning and execution tokens. */
   entropy: Split;
@@ -40,8 +70,19 @@ export interface MaskStats {
   forkOverlap: ForkOverlap;
 }
 
-/** The metrics of one RL training step: a line of `train.jsonl`. */
+/**
+ * The metrics of one RL training step: a line of `train.jsonl`.
+ *
+ * @example
+ * ```ts
+ * import { loadResults, type StepRecord } from "@credit-bench/credit-bench";
+ *
+ * const [run] = (await loadResults("results", "default")).runs;
+ * const rewards = run.steps.map((s: StepRecord) => s.reward);
+ * ```
+ */
 export interface StepRecord {
+  /** The step number, from 0. */
   step: number;
   /** Mean reward. */
   reward: number;
@@ -81,8 +122,20 @@ export interface StepRecord {
   kl: number;
 }
 
-/** Evaluation figures of one task on its test split. */
+/**
+ * Evaluation figures of one task on its test split.
+ *
+ * @example
+ * ```ts
+ * import { loadResults, type TaskEvalRecord } from "@credit-bench/credit-bench";
+ *
+ * const [run] = (await loadResults("results", "default")).runs;
+ * const last: TaskEvalRecord[] = run.evals.at(-1)?.evals ?? [];
+ * for (const e of last) console.log(e.task, e.passAtK["1"], e.errors.planning);
+ * ```
+ */
 export interface TaskEvalRecord {
+  /** The task's name. */
   task: string;
   /** Test problems. */
   problems: number;
@@ -108,10 +161,21 @@ export interface TaskEvalRecord {
   lengthBins: LengthBin[];
 }
 
-/** One evaluation: a line of `eval.jsonl`. */
+/**
+ * One evaluation: a line of `eval.jsonl`.
+ *
+ * @example
+ * ```ts
+ * import { type EvalRecord, loadResults } from "@credit-bench/credit-bench";
+ *
+ * const { base } = await loadResults("results", "default");
+ * const step0: EvalRecord | undefined = base?.eval;
+ * ```
+ */
 export interface EvalRecord {
   /** RL steps done before it (0: the model the run started from). */
   step: number;
+  /** One record per task of the suite, in suite order. */
   evals: TaskEvalRecord[];
 }
 
@@ -138,19 +202,44 @@ export interface RolloutRecord {
   used: boolean;
 }
 
-/** Size and SHA-256 of a finished file of a run. */
+/**
+ * Size and SHA-256 of a finished file of a run.
+ *
+ * @example
+ * ```ts
+ * import { type FileSum, loadResults } from "@credit-bench/credit-bench";
+ *
+ * const [run] = (await loadResults("results", "default")).runs;
+ * const train: FileSum = run.manifest.files["train.jsonl"];
+ * ```
+ */
 export interface FileSum {
+  /** Size in bytes. */
   bytes: number;
+  /** SHA-256 of the bytes, in hex. */
   sha256: string;
 }
 
-/** `manifest.json` of a run folder. */
+/**
+ * `manifest.json` of a run folder.
+ *
+ * @example
+ * ```ts
+ * import { loadResults, type RunManifest } from "@credit-bench/credit-bench";
+ *
+ * const [run] = (await loadResults("results", "default")).runs;
+ * const m: RunManifest = run.manifest;
+ * console.log(m.baseline, m.seed, m.params, m.configHash, m.command);
+ * ```
+ */
 export interface RunManifest {
+  /** The store version that wrote it. */
   storeVersion: number;
   /** `run`: an RL run; `base`: the base model's evaluation (a folder with `eval.jsonl` only). */
   kind: "run" | "base";
   /** The folder name. */
   id: string;
+  /** The suite (the configuration's name). */
   suite: string;
   /** Baseline name (null for the base model). */
   baseline: string | null;
@@ -174,12 +263,15 @@ export interface RunManifest {
   engine: string;
   /** The tokenizer's id (vocabulary version and hash). */
   tokenizer: string;
+  /** Versions of Deno, V8, TypeScript, tfjs and (with the onnx engine) ONNX Runtime. */
   versions: Record<string, string | null>;
   /** `git rev-parse HEAD` of the harness, or null outside a git checkout. */
   gitCommit: string | null;
   /** The command line that made it. */
   command: string;
+  /** When it started (ISO 8601). */
   startedAt: string;
+  /** When it ended (ISO 8601), or null while it runs. */
   endedAt: string | null;
   /** `stopped`: by a signal at a safe point (harness/core/stop.ts); `--resume` continues it, as a `running` or `failed` one. */
   status: "running" | "complete" | "failed" | "stopped";

@@ -9,7 +9,16 @@ import { PLANNING_PHRASES, REFLECTION_PHRASES } from "../../tasks/kit/phrases.ts
 /** Special tokens: padding, begin, prompt/response separator, end of response. */
 export const SPECIAL = ["<pad>", "<bos>", "<sep>", "<eos>"] as const;
 
-/** Whole numbers 0..99 are single tokens. */
+/**
+ * Whole numbers 0..99 are single tokens: every number a task writes is in 0..MAX_NUMBER.
+ *
+ * @example
+ * ```ts
+ * import { MAX_NUMBER } from "@credit-bench/credit-bench/tasks";
+ *
+ * const fits = (n: number) => Number.isInteger(n) && n >= 0 && n <= MAX_NUMBER;
+ * ```
+ */
 export const MAX_NUMBER = 99;
 
 const NUMBERS = Array.from({ length: MAX_NUMBER + 1 }, (_, i) => String(i));
@@ -72,7 +81,17 @@ function unique(words: string[]): string[] {
   return [...new Set(words)];
 }
 
-/** The vocabulary: specials first, then numbers, symbols, shared words, phrase words, task words. */
+/**
+ * The vocabulary: specials first, then numbers, symbols, shared words, phrase words, task words. A
+ * token id is a position in it.
+ *
+ * @example
+ * ```ts
+ * import { VOCAB } from "@credit-bench/credit-bench/tasks";
+ *
+ * VOCAB.includes("countdown"); // true
+ * ```
+ */
 export const VOCAB: readonly string[] = unique([
   ...SPECIAL,
   ...NUMBERS,

@@ -12,7 +12,7 @@
  * @module
  */
 import { tf } from "../backend/backend.ts";
-import type { Aggregation } from "../credit/baseline.ts";
+import type { Aggregation, Scalar, Tensor2D } from "../credit/baseline.ts";
 
 /** Tensors of one (mini-)batch, all [rows, T] float32, column t = response token t. */
 export interface PgLossInput {
@@ -55,8 +55,20 @@ export interface PgLossResult {
 /** Default clip range: ε_low 0.2 (PPO), ε_high 0.28 (DAPO). */
 export const DEFAULT_CLIP = { low: 0.2, high: 0.28 } as const;
 
-/** Aggregate per-token values [rows, T] with `mask` by `mode` (see the module doc). */
-export function aggregate(values: tf.Tensor2D, mask: tf.Tensor2D, mode: Aggregation, maxLength?: number): tf.Scalar {
+/**
+ * Aggregate per-token values [rows, T] with `mask` by `mode` (see the module doc); `maxLength` is the
+ * constant length normaliser `dr-grpo` needs.
+ *
+ * @example The mean entropy over response tokens, as an extra loss term
+ * ```ts
+ * import { aggregate, tf } from "@credit-bench/credit-bench";
+ *
+ * await tf.ready(); // a baseline's extraLoss runs once the harness has started the backend
+ * const entropy = tf.tensor2d([[0.5, 1.5, 9]]), mask = tf.tensor2d([[1, 1, 0]]);
+ * aggregate(entropy, mask, "token-mean").dataSync(); // [1]
+ * ```
+ */
+export function aggregate(values: Tensor2D, mask: Tensor2D, mode: Aggregation, maxLength?: number): Scalar {
   return tf.tidy(() => {
     const masked = values.mul(mask);
     if (mode === "token-mean") return masked.sum().div(tf.maximum(mask.sum(), 1)) as tf.Scalar;

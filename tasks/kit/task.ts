@@ -8,10 +8,29 @@ import type { Rng } from "../../harness/core/rng.ts";
 /** The seeded stream a task draws from (harness/core/rng.ts), here for task authors. */
 export type { Rng };
 
-/** The role of a response token: strategy (`plan`), procedure (`exec`) or the final `answer`. */
+/**
+ * The role of a response token: strategy (`plan`), procedure (`exec`) or the final `answer`.
+ *
+ * @example
+ * ```ts
+ * import type { Role } from "@credit-bench/credit-bench/tasks";
+ *
+ * const roles: Role[] = ["plan", "exec", "answer"];
+ * ```
+ */
 export type Role = "plan" | "exec" | "answer";
 
-/** One generated problem. The prompt determines the problem: its text is the canonical key. */
+/**
+ * One generated problem. The prompt determines the problem: its text is the canonical key.
+ *
+ * @example
+ * ```ts
+ * import { getTask, type Problem, rng } from "@credit-bench/credit-bench";
+ *
+ * const problem: Problem = getTask("countdown").generate(rng(1, "example"), 0, 1);
+ * console.log(problem.prompt); // "countdown ..."
+ * ```
+ */
 export interface Problem<D = unknown> {
   /** Name of the task that made it. */
   task: string;
@@ -23,10 +42,20 @@ export interface Problem<D = unknown> {
   data: D;
 }
 
-/** The check of one execution step written in a response. */
+/**
+ * The check of one execution step written in a response.
+ *
+ * @example `3 + 4 = 8 .` at the start of a response
+ * ```ts
+ * import type { StepCheck } from "@credit-bench/credit-bench/tasks";
+ *
+ * const check: StepCheck = { start: 0, end: 5, key: "3 + 4", ok: false };
+ * ```
+ */
 export interface StepCheck {
-  /** Word span [start, end) of the step in the response. */
+  /** First word of the step in the response. */
   start: number;
+  /** End of the step (exclusive): its word span is [start, end). */
   end: number;
   /** The step's identity without its result (e.g. "5 + 7"): a later step with the same key revises it. */
   key: string;
@@ -34,7 +63,18 @@ export interface StepCheck {
   ok: boolean;
 }
 
-/** The verifier's judgement of a response. */
+/**
+ * The verifier's judgement of a response.
+ *
+ * @example
+ * ```ts
+ * import { getTask, rng, type Verdict } from "@credit-bench/credit-bench";
+ *
+ * const task = getTask("arithmetic_chain");
+ * const verdict: Verdict = task.verify(task.generate(rng(1, "example"), 0, 1), "answer : 7");
+ * console.log(verdict.wellFormed, verdict.reward);
+ * ```
+ */
 export interface Verdict {
   /** 1 for a correct final answer in the required format, else 0. */
   reward: number;
@@ -48,7 +88,18 @@ export interface Verdict {
   steps: StepCheck[];
 }
 
-/** A teacher's demonstration: response words with a role for every word. */
+/**
+ * A teacher's demonstration: response words with a role for every word.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_STYLE, getTask, rng, type Trace } from "@credit-bench/credit-bench";
+ *
+ * const task = getTask("countdown"), stream = rng(1, "example");
+ * const trace: Trace = task.demonstrate(task.generate(stream, 0, 1), stream, DEFAULT_STYLE);
+ * console.log(trace.words.length === trace.roles.length); // true
+ * ```
+ */
 export interface Trace {
   /** Response words (no special tokens). */
   words: string[];
@@ -60,7 +111,16 @@ export interface Trace {
   correct: boolean;
 }
 
-/** How a teacher writes: strategy mixture, error and reflection rates, verbosity. */
+/**
+ * How a teacher writes: strategy mixture, error and reflection rates, verbosity.
+ *
+ * @example A teacher that never errs and writes every optional phrase
+ * ```ts
+ * import type { Style } from "@credit-bench/credit-bench/tasks";
+ *
+ * const careful: Style = { execError: 0, reflect: 0, verbosity: 1 };
+ * ```
+ */
 export interface Style {
   /**
    * Strategy weights by name. A task whose strategies the style names draws from those (missing
@@ -81,7 +141,17 @@ export interface Style {
   verbosity: number;
 }
 
-/** A task definition. */
+/**
+ * A task definition: what {@link defineTask} checks and a task module exports by default.
+ *
+ * @example
+ * ```ts
+ * import { getTask, type TaskDef } from "@credit-bench/credit-bench";
+ *
+ * const task: TaskDef = getTask("linear_equation");
+ * console.log(task.name, task.levels);
+ * ```
+ */
 export interface TaskDef<D = unknown> {
   /** Unique name; also the first word of every prompt. */
   name: string;
@@ -101,7 +171,35 @@ export interface TaskDef<D = unknown> {
   demonstrate(problem: Problem<D>, rng: Rng, style: Style): Trace;
 }
 
-/** Declare a task; checks the definition's shape and returns it unchanged. */
+/**
+ * Declare a task; checks the definition's shape (a TypeError names what is missing or wrong) and
+ * returns it unchanged. A task module `export default`s the result.
+ *
+ * @example A task that adds two numbers (its name and prompts in the vocabulary)
+ * ```ts
+ * import { answerSection, defineTask, num, TraceBuilder, verdict } from "@credit-bench/credit-bench/tasks";
+ *
+ * export default defineTask<{ a: number; b: number }>({
+ *   name: "numbers",
+ *   summary: "add two numbers",
+ *   levels: [1],
+ *   strategies: { direct: 1 },
+ *   maxResponseWords: 16,
+ *   generate: (rng, _index, level) => {
+ *     const a = rng.int(10), b = rng.int(10);
+ *     return { task: "numbers", level, prompt: `numbers ${a} + ${b}`, data: { a, b } };
+ *   },
+ *   verify: (problem, response) => {
+ *     const sec = answerSection(response);
+ *     const value = sec.answer?.length === 1 ? num(sec.answer[0]) : null;
+ *     const sum = String(problem.data.a + problem.data.b);
+ *     return verdict(sec, value === null ? null : String(value), (c) => c === sum, []);
+ *   },
+ *   demonstrate: ({ data: { a, b } }, rng, style) =>
+ *     new TraceBuilder(rng, style).exec(`${a} + ${b} = ${a + b} .`).finish(String(a + b), "direct", true),
+ * });
+ * ```
+ */
 export function defineTask<D>(def: TaskDef<D>): TaskDef<D> {
   const missing =
     (["name", "summary", "levels", "strategies", "maxResponseWords", "generate", "verify", "demonstrate"] as const)
@@ -118,5 +216,12 @@ export function defineTask<D>(def: TaskDef<D>): TaskDef<D> {
  * The default teacher style used to build base models: one step in ten written wrong, half of the wrong
  * steps caught, and three in ten of the others double-checked (so the base model writes checks, and its
  * checks now and then repair a step: aha events in about 1–2% of its responses).
+ *
+ * @example A sloppier teacher
+ * ```ts
+ * import { DEFAULT_STYLE, type Style } from "@credit-bench/credit-bench/tasks";
+ *
+ * const sloppy: Style = { ...DEFAULT_STYLE, execError: 0.3 };
+ * ```
  */
 export const DEFAULT_STYLE: Style = { execError: 0.1, reflect: 0.5, check: 0.3, verbosity: 0.3 };

@@ -9,13 +9,31 @@ import { longest, phrase, type PhraseKind, reflection, REFLECTION_PHRASES } from
 import { inVocab, words } from "../../harness/text/tokenizer.ts";
 import { MAX_NUMBER } from "../../harness/text/vocab.ts";
 
-/** Accumulates a teacher trace word by word, each with its role. */
+/**
+ * Accumulates a teacher trace word by word, each with its role.
+ *
+ * @example A plan, a step that may be written wrong and caught, and the answer
+ * ```ts
+ * import { DEFAULT_STYLE, rng, TraceBuilder } from "@credit-bench/credit-bench/tasks";
+ *
+ * const t = new TraceBuilder(rng(1, "example"), DEFAULT_STYLE).phrase("deduction").plan("use 3 and 4");
+ * const sum = t.step("3 + 4", 7, (r) => r.pick([6, 8]));
+ * const trace = t.finish(String(sum), "direct", sum === 7);
+ * ```
+ */
 export class TraceBuilder {
+  /** The words written so far. */
   readonly words: string[] = [];
+  /** The role of each word written so far. */
   readonly roles: Role[] = [];
 
   /** Create a builder drawing optional phrases and errors from `rng` in `style`. */
-  constructor(readonly rng: Rng, readonly style: Style) {}
+  constructor(
+    /** The stream optional phrases and errors are drawn from. */
+    readonly rng: Rng,
+    /** How the teacher writes. */
+    readonly style: Style,
+  ) {}
 
   /** Append words (a string is split on spaces) with one role. */
   push(role: Role, text: string | readonly string[]): this {
@@ -73,6 +91,13 @@ export class TraceBuilder {
  * Whether the teacher writes a reflection after a step: a wrong step is caught with probability
  * `style.reflect`; any step not caught is double-checked with probability `style.check` (no draw when
  * it is 0 or unset, so styles without checks write as before).
+ *
+ * @example
+ * ```ts
+ * import { rethinks, rng } from "@credit-bench/credit-bench/tasks";
+ *
+ * rethinks(rng(1), { execError: 0.1, reflect: 1, verbosity: 0 }, true); // true: every wrong step is caught
+ * ```
  */
 export function rethinks(rng: Rng, style: Style, wrongStep: boolean): boolean {
   if (wrongStep && rng.bernoulli(style.reflect)) return true;
@@ -88,12 +113,26 @@ const MAX_REFLECTION = longest(REFLECTION_PHRASES);
  * the longest such rewrite still leaves room for the words that must follow; otherwise an error stays
  * uncaught. With every optional phrase checked by {@link BoundedTrace.fits}, a response planned within
  * the budget stays within it for any style.
+ *
+ * @example A step followed by the 3 words of `answer : 7`, within 20 words
+ * ```ts
+ * import { BoundedTrace, DEFAULT_STYLE, rng } from "@credit-bench/credit-bench/tasks";
+ *
+ * const t = new BoundedTrace(rng(1, "example"), DEFAULT_STYLE, 20);
+ * const sum = t.stepWithin("3 + 4", 7, () => 8, 3);
+ * const trace = t.finish(String(sum), "direct", sum === 7);
+ * ```
  */
 export class BoundedTrace extends TraceBuilder {
   readonly #style: Style;
 
   /** A builder for `style` that writes at most `maxWords` words. */
-  constructor(rng: Rng, style: Style, readonly maxWords: number) {
+  constructor(
+    rng: Rng,
+    style: Style,
+    /** The most words the trace may have. */
+    readonly maxWords: number,
+  ) {
     super(rng, { ...style });
     this.#style = style;
   }
@@ -117,6 +156,13 @@ export class BoundedTrace extends TraceBuilder {
 /**
  * A wrong result for a step whose right result is `right`: drawn uniformly from the numbers within 3
  * of it (in 0..MAX_NUMBER) for which `ok` holds, or `right` itself (no error) when there is none.
+ *
+ * @example A wrong even sum near 10
+ * ```ts
+ * import { missWhere, rng } from "@credit-bench/credit-bench/tasks";
+ *
+ * missWhere(rng(1), 10, (v) => v % 2 === 0); // 8 or 12
+ * ```
  */
 export function missWhere(rng: Rng, right: number, ok: (v: number) => boolean): number {
   const candidates: number[] = [];
@@ -130,6 +176,13 @@ export function missWhere(rng: Rng, right: number, ok: (v: number) => boolean): 
 /**
  * The strategy a teacher follows: drawn from the style's weights for this task's strategies, or from
  * the task's `defaults` when the style names none of them (a style may name several tasks' strategies).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_STYLE, pickStrategy, rng } from "@credit-bench/credit-bench/tasks";
+ *
+ * pickStrategy(rng(1), DEFAULT_STYLE, { forward: 3, backward: 1 }); // "forward" three times in four
+ * ```
  */
 export function pickStrategy<S extends string>(rng: Rng, style: Style, defaults: Readonly<Record<S, number>>): S {
   const names = Object.keys(defaults) as S[];
@@ -141,7 +194,17 @@ export function pickStrategy<S extends string>(rng: Rng, style: Style, defaults:
   return names[rng.weighted(weights)];
 }
 
-/** The response split at its `answer :` marker(s). */
+/**
+ * The response split at its `answer :` marker(s).
+ *
+ * @example
+ * ```ts
+ * import { type AnswerSection, answerSection } from "@credit-bench/credit-bench/tasks";
+ *
+ * const sec: AnswerSection = answerSection("3 + 4 = 7 . answer : 7");
+ * console.log(sec.body.length, sec.answer); // 6 [ "7" ]
+ * ```
+ */
 export interface AnswerSection {
   /** Words before the first marker. */
   body: string[];
@@ -153,7 +216,16 @@ export interface AnswerSection {
   inVocab: boolean;
 }
 
-/** Split a response into body and answer at `answer :`. */
+/**
+ * Split a response into body and answer at `answer :`.
+ *
+ * @example
+ * ```ts
+ * import { answerSection } from "@credit-bench/credit-bench/tasks";
+ *
+ * answerSection("so x = 2 . answer : 2").answer; // ["2"]
+ * ```
+ */
 export function answerSection(response: string): AnswerSection {
   const ws = words(response);
   const at: number[] = [];
@@ -169,7 +241,18 @@ export function answerSection(response: string): AnswerSection {
 /**
  * The verdict from a parsed answer: well formed when there is exactly one marker, every word is in
  * the vocabulary and `canonical` parsed the whole answer (it returns null on anything else, trailing
- * words included); rewarded when well formed and `isCorrect(canonical)`.
+ * words included); rewarded when well formed and `isCorrect(canonical)`; `steps` are the checks of
+ * the execution steps found in the response.
+ *
+ * @example
+ * ```ts
+ * import { answerSection, checkStep, findSteps, num, verdict } from "@credit-bench/credit-bench/tasks";
+ *
+ * const sec = answerSection("3 + 4 = 7 . answer : 7");
+ * const value = sec.answer?.length === 1 ? num(sec.answer[0]) : null;
+ * const v = verdict(sec, value === null ? null : String(value), (c) => c === "7", findSteps(sec.body).map(checkStep));
+ * console.log(v.reward, v.steps[0].ok); // 1 true
+ * ```
  */
 export function verdict(
   sec: AnswerSection,
