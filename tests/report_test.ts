@@ -15,11 +15,11 @@ import { table1 } from "../harness/report/table1.ts";
 import { table2 } from "../harness/report/table2.ts";
 import { table3 } from "../harness/report/table3.ts";
 import { writeReport } from "../harness/report/mod.ts";
+import { chromiumReady, renderInChromium } from "./chromium.ts";
 
 const FIXTURE = new URL("./fixtures/results", import.meta.url).pathname;
 const EXPECTED = new URL("./fixtures/report_expected", import.meta.url).pathname;
 const COMMAND = "deno task report --suite fixture";
-const CHROMIUM = "/usr/bin/chromium";
 
 async function copyTree(from: string, to: string): Promise<void> {
   await Deno.mkdir(to, { recursive: true });
@@ -272,50 +272,98 @@ Deno.test("loadResults refuses corrupt, truncated, duplicated and foreign-versio
   }
 });
 
-const chromiumReady = (() => {
-  try {
-    return Deno.statSync(CHROMIUM).isFile &&
-      Deno.permissions.querySync({ name: "run", command: CHROMIUM }).state === "granted";
-  } catch {
-    return false;
-  }
-})();
+/** What a reader sees of index.html: headings, tables, figures with their rendered size, and the page's DOM. */
+interface Seen {
+  headings: string[];
+  tables: { after: string; rows: number; width: number; height: number }[];
+  figures: { id: string; graphics: { tag: string; width: number; height: number; loaded: boolean }[] }[];
+  dom: string;
+}
+
+/** The expression, evaluated in the loaded page, that gives {@link Seen}. */
+const SEEN = `(() => {
+  const box = (e) => e.getBoundingClientRect();
+  return {
+    headings: [...document.querySelectorAll("h2")].map((h) => h.textContent),
+    tables: [...document.querySelectorAll("table")].map((t) => ({
+      after: t.previousElementSibling?.textContent ?? "",
+      rows: t.rows.length,
+      width: box(t).width,
+      height: box(t).height,
+    })),
+    figures: [...document.querySelectorAll("figure")].map((f) => ({
+      id: f.id,
+      graphics: [...f.querySelectorAll(":scope > svg, :scope > img")].map((g) => ({
+        tag: g.tagName.toLowerCase(),
+        width: box(g).width,
+        height: box(g).height,
+        loaded: g.tagName !== "IMG" || (g.complete && g.naturalWidth > 0),
+      })),
+    })),
+    dom: document.documentElement.outerHTML,
+  };
+})()`;
 
 Deno.test({
-  name:
-    "index.html renders in headless Chromium: tables and figures (ignored without /usr/bin/chromium or --allow-run)",
-  ignore: !chromiumReady,
+  name: "index.html renders in headless Chromium: every table and figure, no console error " +
+    "(ignored without /usr/bin/chromium, --allow-run or --allow-net=127.0.0.1)",
+  ignore: !chromiumReady(),
   fn: async () => {
     const dir = await fixtureCopy();
     try {
-      await writeReport({ inDir: dir, suite: "fixture", command: COMMAND });
-      const { code, stdout, stderr } = await new Deno.Command(CHROMIUM, {
-        args: [
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-quic",
-          "--no-first-run",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-          `--user-data-dir=${dir}/chromium`,
-          "--dump-dom",
-          `file://${dir}/fixture/index.html`,
-        ],
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const dom = new TextDecoder().decode(stdout);
-      assertEquals(code, 0, new TextDecoder().decode(stderr));
+      const report = await writeReport({ inDir: dir, suite: "fixture", command: COMMAND });
+      const { value: seen, errors } = await renderInChromium<Seen>(`file://${dir}/fixture/index.html`, SEEN);
+      assertEquals(errors, [], "the page logs no error");
+      // The three tables, each under its heading, then the runs table, all drawn.
+      for (const n of [1, 2, 3]) {
+        assert(seen.headings.some((h) => h.startsWith(`Table ${n}:`)), `no Table ${n} heading in ${seen.headings}`);
+      }
+      assertEquals(seen.tables.map((t) => t.after.replace(/:.*/, "")), ["Table 1", "Table 2", "Table 3", "Runs"]);
+      for (const t of seen.tables) assert(t.rows > 1 && t.width > 0 && t.height > 0, `${t.after}: not drawn`);
+      // Every figure written to figures/ is on the page, loaded, with a non-zero rendered size.
+      const written = report.files.filter((f) => f.includes("/figures/")).map((f) => f.replace(/^.*\/|\.svg$/g, ""));
+      assertEquals(seen.figures.map((f) => f.id).sort(), written.sort());
+      for (const f of seen.figures) {
+        assertEquals(f.graphics.length, 1, `figure ${f.id} holds ${f.graphics.length} graphics`);
+        const [g] = f.graphics;
+        assert(g.loaded && g.width > 0 && g.height > 0, `figure ${f.id}: ${g.tag} ${g.width}×${g.height}`);
+      }
+      const dom = seen.dom;
       const count = (re: RegExp) => dom.match(re)?.length ?? 0;
-      assertEquals(count(/<svg\b/g), 8);
-      assertEquals(count(/<table\b/g), 3);
-      // Table 1: a header row and four body rows; the runs table: base and four runs.
+      assertEquals(written.length, 14);
+      assertEquals(count(/<svg\b/g), written.length);
+      assertEquals(count(/<table\b/g), 4);
+      // Table 1: a header row and four body rows; Table 2 and 3: a header row and three methods; the runs table: base and four runs.
       const tables = dom.split(/<table\b/).slice(1);
-      assertEquals(tables.map((t) => t.match(/<tr\b/g)?.length ?? 0), [5, 4, 6]);
+      assertEquals(tables.map((t) => t.match(/<tr\b/g)?.length ?? 0), [5, 4, 4, 6]);
       assert(dom.includes("<b>58.0 ± 2.8</b>"));
-      assert(count(/class="mark-line role-mark/g) >= 8, "every figure draws its lines");
+      assert(count(/class="mark-line role-mark/g) >= written.length, "every figure draws its lines");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "the Chromium driver sees console errors, uncaught exceptions and failed loads (ignored as above)",
+  ignore: !chromiumReady(),
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "chromium_driver_" });
+    try {
+      await Deno.writeTextFile(
+        `${dir}/page.html`,
+        '<!DOCTYPE html><html><body><img id="gone" src="missing.svg">' +
+          '<script>console.error("broken", 42); console.log("fine"); null.x;</script></body></html>',
+      );
+      const { value, errors } = await renderInChromium<number>(
+        `file://${dir}/page.html`,
+        `document.getElementById("gone").naturalWidth`,
+      );
+      assertEquals(value, 0, "a missing image has no natural size");
+      assertEquals(errors.length, 3, errors.join("\n"));
+      assertMatch(errors.join("\n"), /console\.error: broken 42/);
+      assertMatch(errors.join("\n"), /uncaught: TypeError/);
+      assertMatch(errors.join("\n"), /missing\.svg/);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
