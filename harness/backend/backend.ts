@@ -25,6 +25,8 @@ export function isWasm(name: string): name is WasmBackendName {
   return name === "wasm-ort" || name === "wasm";
 }
 
+/** Whether {@link registerWasmFixes} has run (it runs once, at the first {@link useBackend}). */
+let fixed = false;
 /** ONNX Runtime's products, opened on first use of `wasm-ort`. */
 let native: NativeProducts | undefined;
 /** Whether wasm's float32 products go to {@link native} (while `wasm-ort` is the active backend). */
@@ -245,6 +247,8 @@ function nativeProduct(
  * quotients, n times as many divisions).
  */
 function registerWasmFixes(): void {
+  if (fixed) return;
+  fixed = true;
   replaceKernel("Slice", ({ x }, attrs, backend) => {
     const [begin, size] = tf.slice_util.parseSliceParams(
       x as tf.Tensor,
@@ -309,8 +313,6 @@ function registerWasmFixes(): void {
     },
   });
 }
-registerWasmFixes();
-
 /** ONNX Runtime's products for `wasm-ort`; throws a {@link BackendError} saying how to fix a failure. */
 function openNative(): NativeProducts {
   try {
@@ -331,11 +333,16 @@ function openNative(): NativeProducts {
   }
 }
 
-/** Make `name` the active backend (idempotent); throws a {@link BackendError} saying how to fix a failure. */
+/**
+ * Make `name` the active backend (idempotent), with the wasm kernels replaced by {@link registerWasmFixes}
+ * at the first call (importing this module replaces nothing); throws a {@link BackendError} saying how
+ * to fix a failure.
+ */
 export async function useBackend(name: string): Promise<BackendName> {
   if (!(BACKENDS as readonly string[]).includes(name)) {
     throw new BackendError(name, `unknown backend ${JSON.stringify(name)}; choose one of: ${BACKENDS.join(", ")}`);
   }
+  registerWasmFixes();
   const backend = name as BackendName;
   const tfName = backend === "tensorflow-gpu" ? "tensorflow" : backend === "wasm-ort" ? "wasm" : backend;
   if (backend === "wasm-ort") native ??= openNative();
