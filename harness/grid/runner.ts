@@ -43,7 +43,7 @@ import { TOKENIZER_ID } from "../text/tokenizer.ts";
 import { type EngineName } from "../rollout/engine.ts";
 import { createEngine } from "../rollout/create_engine.ts";
 import { firstLine, onnxRuntime } from "../backend/onnx_runtime.ts";
-import { sha256 } from "../core/atomic.ts";
+import { fileKey } from "../core/module_file.ts";
 import { lockFolder } from "../core/folder_lock.ts";
 import { ResultsError, verifyFiles } from "../store/results.ts";
 import type { StopSignals } from "../core/stop.ts";
@@ -125,10 +125,8 @@ export class ResultsFolderError extends Error {
 }
 
 /** What identifies a baseline's code: its registered name, or the SHA-256 of the file given by path. */
-async function sourceKey(source: string, baseline: Baseline): Promise<string> {
-  if (source === baseline.name) return source;
-  const path = source.startsWith("file:") ? new URL(source) : source;
-  return `sha256:${await sha256(await Deno.readFile(path))}`;
+function sourceKey(source: string, baseline: Baseline): Promise<string> {
+  return source === baseline.name ? Promise.resolve(source) : fileKey(source);
 }
 
 /** The versions a manifest records (ONNX Runtime's when the engine uses it). */
