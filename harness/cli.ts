@@ -11,8 +11,8 @@ import { BACKENDS, DEFAULT_BACKEND, isWasm, useBackend } from "./backend/backend
 import { defaultWasmThreads, useWasm } from "./backend/wasm_threads.ts";
 import { type EngineName, ENGINES } from "./rollout/engine.ts";
 import { type BenchConfig, CONFIGS, getConfig } from "./config.ts";
-import { type Cell, runGrid } from "./grid/runner.ts";
-import { exitWithParent, runInChildren } from "./grid/pool.ts";
+import { runGrid } from "./grid/runner.ts";
+import { runChild } from "./grid/child.ts";
 import { writeReport } from "./report/mod.ts";
 import { parseParamOverrides } from "./credit/params.ts";
 import { runsDir } from "./store/run_folder.ts";
@@ -59,7 +59,6 @@ interface BenchOptions {
   resume: boolean;
   sentenceModel?: string;
   report: boolean;
-  withParent: boolean;
   /** As given (none: the project's `.cache`). */
   cache?: string;
   /** As given (none: the project's `results`). */
@@ -125,44 +124,7 @@ function threadsPerRun(opts: BenchOptions, jobs: number): number {
   return opts.threads ?? (isWasm(opts.backend) ? defaultWasmThreads(opts.backend, jobs) : 1);
 }
 
-/** The arguments of the child process that runs one cell with the parent's options, one of `jobs` at a time. */
-function childArgs(opts: BenchOptions, jobs: number, cell: Cell): string[] {
-  const perms = opts.backend.startsWith("tensorflow")
-    ? ["--allow-read", "--allow-write", "--allow-env", "--allow-ffi", "--allow-sys"]
-    : ["--allow-read", "--allow-write", "--allow-ffi", "--allow-env=NO_COLOR,FORCE_COLOR,CLICOLOR_FORCE"];
-  return [
-    "run",
-    ...perms,
-    fileURLToPath(import.meta.url),
-    "bench",
-    "--suite",
-    opts.suite,
-    ...(opts.tasks ? ["--tasks", opts.tasks.join(",")] : []),
-    "--backend",
-    opts.backend,
-    "--engine",
-    opts.engine,
-    ...(opts.steps ? ["--steps", String(opts.steps)] : []),
-    ...opts.param.flatMap((p) => ["--param", p]),
-    ...(opts.sentenceModel ? ["--sentence-model", opts.sentenceModel] : []),
-    ...(opts.cache ? ["--cache", opts.cache] : []), // none: the child resolves the same default
-    ...(opts.out ? ["--out", opts.out] : []),
-    "--baselines",
-    cell.source,
-    "--seeds",
-    String(cell.seed),
-    "--jobs",
-    "1",
-    "--threads",
-    String(threadsPerRun(opts, jobs)),
-    "--no-report",
-    "--with-parent",
-    ...(cell.resume ? ["--resume"] : []),
-  ];
-}
-
 async function bench(opts: BenchOptions) {
-  if (opts.withParent) exitWithParent();
   const cfg = benchConfig(opts);
   const sources = opts.baselines ?? cfg.baselines;
   const baselines = await Promise.all(
@@ -178,12 +140,10 @@ async function bench(opts: BenchOptions) {
   if (isWasm(opts.backend)) await useWasm(threadsPerRun(opts, 1), opts.backend);
   const backend = await useBackend(opts.backend);
   const cache = opts.cache ?? inProject(".cache"), out = opts.out ?? inProject("results");
-  if (!opts.withParent) console.error(`runs go to ${runsDir(out, cfg.name)}, base models to ${cache}`);
+  console.error(`runs go to ${runsDir(out, cfg.name)}, base models to ${cache}`);
   const t0 = performance.now();
-  // A --jobs child stops as its parent tells it; in the parent, Ctrl-C or SIGTERM stops at a safe point.
-  const stop = opts.withParent
-    ? undefined
-    : new StopSignals("stopping at the end of this step", ": run the same command with --resume to continue");
+  // Ctrl-C or SIGTERM stops at a safe point (and stops the --jobs children).
+  const stop = new StopSignals("stopping at the end of this step", ": run the same command with --resume to continue");
   try {
     await runGrid({
       cfg,
@@ -196,14 +156,11 @@ async function bench(opts: BenchOptions) {
       out,
       resume: opts.resume,
       command: ["deno task bench", ...Deno.args.slice(1)].join(" "),
-      parentHoldsLock: opts.withParent,
+      children: jobs > 1 ? { jobs, threads: threadsPerRun(opts, jobs) } : undefined,
       stop,
-      runCells: jobs > 1
-        ? (cells, last) => runInChildren(cells, jobs, cfg.rl.steps, (cell) => childArgs(opts, jobs, cell), last, stop)
-        : undefined,
     });
   } finally {
-    stop?.close();
+    stop.close();
   }
   console.error(`ran the grid of suite ${cfg.name} in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   if (opts.report) await report({ in: opts.out, suite: cfg.name });
@@ -312,11 +269,11 @@ export function program(): Command {
     .option("--resume", "continue unfinished runs in --out from their last checkpoint", false)
     .option("--cache <dir>", "where base models are cached (default: the project's .cache)", folder(".cache"))
     .option("--out <dir>", "where results are written (default: the project's results)", folder("results"))
-    .addOption(new Option("--no-report", "skip the report (used by --jobs children)").hideHelp())
-    .addOption(
-      new Option("--with-parent", "exit when stdin closes (used by --jobs children)").default(false).hideHelp(),
-    )
+    .addOption(new Option("--no-report", "skip the report").hideHelp())
     .action(bench);
+  cmd.command("cell", { hidden: true })
+    .description("run the one cell of a --jobs grid that the parent writes on stdin (harness/grid/child.ts)")
+    .action(runChild);
   cmd.command("report")
     .description("write the tables, figures and index.html of stored runs (no model needed)")
     .option("--in <dir>", "results folder (default: the project's results)", folder("results"))

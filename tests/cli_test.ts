@@ -2,6 +2,9 @@ import { assert, assertEquals, assertMatch, assertRejects } from "./testing.ts";
 import { errorLine, listing, program } from "../harness/cli.ts";
 import { lockFolder } from "../harness/core/folder_lock.ts";
 import { gitCommit } from "../harness/store/git_commit.ts";
+import { benchPermissions, childArgs, runInChildren } from "../harness/grid/pool.ts";
+import { runCellSpec } from "../harness/grid/child.ts";
+import type { CellSpec } from "../harness/grid/runner.ts";
 
 /** The error Deno gives a write to a full disk (as a write to /dev/full shows; reading /dev/full needs --allow-all). */
 const enospc = (path: string | URL) =>
@@ -355,6 +358,57 @@ Deno.test("bench command", async (t) => {
   );
 
   await t.step(
+    "a --jobs child runs the cell it is handed, from the parent's base checkpoint: it looks for no base model",
+    async () => {
+      const whole = `${tmp}/whole/smoke/runs`, ids = await folders(whole);
+      const id = ids.find((f) => f.startsWith("grpo-s1-"))!, base = ids.find((f) => f.startsWith("base-"))!;
+      const m = JSON.parse(await Deno.readTextFile(`${whole}/${id}/manifest.json`));
+      // The base checkpoint copied to a folder that no base-model key names, and no cache folder given:
+      // the child can only run from the checkpoint its spec names.
+      const cached = (await folders(`${tmp}/cache`)).filter((f) => !f.endsWith(".partial"));
+      assertEquals(cached.length, 1);
+      const handed = `${tmp}/handed`;
+      await Deno.mkdir(handed);
+      const copied = await new Deno.Command("cp", { args: ["-r", `${tmp}/cache/${cached[0]}`, `${handed}/base`] })
+        .output();
+      assert(copied.success);
+      const spec: CellSpec = {
+        cfg: m.config,
+        grid: m.gridHash,
+        backend: m.backend,
+        engine: m.engine,
+        threads: 1,
+        command: m.command,
+        cell: {
+          source: m.baselineSource,
+          key: m.baselineKey,
+          params: m.params,
+          seed: m.seed,
+          configHash: m.configHash,
+          dir: `${handed}/runs/${id}`,
+          resume: false,
+        },
+        base: { checkpoint: `${handed}/base`, grams: `${whole}/${base}/strategic_grams.json` },
+      };
+      const args = await childArgs(m.backend);
+      await runInChildren([{ name: "grpo seed 1", dir: spec.cell.dir, args, input: JSON.stringify(spec) }], 1, 3);
+      for (const f of ["train.jsonl", "eval.jsonl", "rollouts.jsonl.gz", "checkpoint/weights.bin"]) {
+        assertEquals(await Deno.readFile(`${handed}/runs/${id}/${f}`), await Deno.readFile(`${whole}/${id}/${f}`), f);
+      }
+      const made = JSON.parse(await Deno.readTextFile(`${handed}/runs/${id}/manifest.json`));
+      assertEquals([made.status, made.configHash, made.command], ["complete", m.configHash, m.command]);
+      assertEquals(await folders(handed), ["base", "runs"], "nothing else written: no cache, no base folder");
+      // A baseline file that changed after the grid was planned is refused before the run starts.
+      const outside = "./tests/fixtures/outside_baseline.ts";
+      await assertRejects(
+        () => runCellSpec({ ...spec, cell: { ...spec.cell, source: outside, key: "sha256:0", dir: `${handed}/x` } }),
+        /^Error: baseline file \.\/tests\/fixtures\/outside_baseline\.ts changed since the grid was planned; put it back, or stop the bench and run it again$/,
+      );
+      assertEquals(await folders(handed), ["base", "runs"]);
+    },
+  );
+
+  await t.step(
     "a base folder whose evaluation did not happen gets it at the next bench, every run reused",
     async () => {
       const base = `${tmp}/grid/smoke/runs/${
@@ -428,6 +482,31 @@ Deno.test("bench command", async (t) => {
   });
 
   await Deno.remove(tmp, { recursive: true });
+});
+
+Deno.test("a --jobs child runs with the bench task's permissions from deno.json, less --allow-run, and only from a parent", async () => {
+  const task: string = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url))).tasks.bench;
+  const perms = await benchPermissions();
+  assertEquals(perms, task.split(" ").filter((a) => a.startsWith("--allow-")));
+  assert(perms.includes("--allow-run") && perms.includes("--allow-ffi"), task);
+  const cli = new URL("../harness/cli.ts", import.meta.url).pathname;
+  assertEquals(await childArgs("wasm-ort"), ["run", ...perms.filter((p) => p !== "--allow-run"), cli, "cell"]);
+  // A native backend's child gets the whole environment and the system (harness/backend/backend.ts NATIVE_PERMISSIONS).
+  const native = await childArgs("tensorflow-gpu");
+  assertEquals(native.filter((a) => a.startsWith("--allow-env")), ["--allow-env"]);
+  assert(native.includes("--allow-sys") && native.includes("--allow-read") && !native.includes("--allow-run"));
+  // `cell` started by hand, with no parent to write its cell, says what to run instead.
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: await childArgs("wasm-ort"),
+    stdin: "null",
+    stderr: "piped",
+  })
+    .output();
+  assertEquals(out.code, 1);
+  assertEquals(
+    new TextDecoder().decode(out.stderr),
+    "error: cell runs one cell of a --jobs grid from the line its parent writes on stdin; run bench instead\n",
+  );
 });
 
 Deno.test("list names every task and baseline with its parameters", () => {

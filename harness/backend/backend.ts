@@ -32,10 +32,18 @@ let native: NativeProducts | undefined;
 /** Whether wasm's float32 products go to {@link native} (while `wasm-ort` is the active backend). */
 let nativeActive = false;
 
+/** The permissions a native backend needs besides the bench task's (Node.js's addon reads the whole environment and the system). */
+export const NATIVE_PERMISSIONS: readonly string[] = ["--allow-env", "--allow-ffi", "--allow-sys"];
+
 const NATIVE: Record<string, string> = {
   "tensorflow": "@tensorflow/tfjs-node@4.22.0",
   "tensorflow-gpu": "@tensorflow/tfjs-node-gpu@4.22.0",
 };
+
+/** Whether `name` is a native backend (`@tensorflow/tfjs-node(-gpu)`, which needs {@link NATIVE_PERMISSIONS}). */
+export function isNative(name: string): boolean {
+  return Object.hasOwn(NATIVE, name);
+}
 
 /** The folder holding the WASM binaries of @tensorflow/tfjs-backend-wasm, as a file URL. */
 function wasmDir(): string {
@@ -81,7 +89,9 @@ async function loadNative(backend: BackendName): Promise<void> {
       throw new BackendError(
         backend,
         `backend ${backend} loads a Node.js native addon, which needs more permissions: run ` +
-          `deno run --allow-read --allow-write --allow-env --allow-ffi --allow-sys harness/cli.ts bench --backend ${backend}`,
+          `deno run --allow-read --allow-write ${
+            NATIVE_PERMISSIONS.join(" ")
+          } harness/cli.ts bench --backend ${backend}`,
       );
     }
     throw new BackendError(

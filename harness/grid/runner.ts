@@ -1,8 +1,9 @@
 /**
  * The bench grid: the suite's base model (built or loaded from the cache) and the Strategic Grams
  * mined from it in a `base-…` folder, then every (baseline, seed) run from that base, each in its own
- * folder of the results store (harness/store/), in this process or in `jobs` child processes, and
- * last the base model's evaluation (in this process, beside the grid's last runs).
+ * folder of the results store (harness/store/), in this process or in `jobs` child processes (each
+ * handed its {@link CellSpec}: harness/grid/pool.ts, harness/grid/child.ts), and last the base
+ * model's evaluation (in this process, beside the grid's last runs).
  *
  * Before anything runs, the results folder is checked and locked (harness/core/folder_lock.ts: one bench
  * writes a folder at a time): it must be writable, and every folder already in `<out>/<suite>/runs/`
@@ -45,6 +46,7 @@ import { createEngine } from "../rollout/create_engine.ts";
 import { firstLine, onnxRuntime } from "../backend/onnx_runtime.ts";
 import { fileKey } from "../core/module_file.ts";
 import { lockFolder } from "../core/folder_lock.ts";
+import { childArgs, type LastJob, runInChildren } from "./pool.ts";
 import { ResultsError, verifyFiles } from "../store/results.ts";
 import type { StopSignals } from "../core/stop.ts";
 
@@ -75,21 +77,16 @@ export interface GridSpec {
   /** The command line, recorded in every manifest. */
   command: string;
   /**
-   * Runs the planned cells, then `last` in this process when a slot is free (default: one after another
-   * in this process); the child-process pool replaces it.
+   * Run the cells in `jobs` child processes at a time, each on `threads` wasm threads (harness/grid/pool.ts);
+   * none: one after another in this process.
    */
-  runCells?: (cells: readonly Cell[], last?: LastJob) => Promise<void>;
-  /** This process is a `--jobs` child: its parent holds the results folder's lock (harness/core/folder_lock.ts). */
-  parentHoldsLock?: boolean;
+  children?: { jobs: number; threads: number };
   /** The stop signals, checked at every safe point (none: a signal acts as it would without them). */
   stop?: StopSignals;
 }
 
-/** A job run in this process after the cells, and what its failure is called. */
-export interface LastJob {
-  name: string;
-  run: () => Promise<void>;
-}
+/** What running one cell needs of its grid: the config, backend, engine and command line. */
+export type CellContext = Pick<GridSpec, "cfg" | "backend" | "engine" | "command">;
 
 /** One planned (baseline, seed) run. */
 export interface Cell {
@@ -124,8 +121,28 @@ export class ResultsFolderError extends Error {
   }
 }
 
+/**
+ * One cell as a `--jobs` child receives it, as JSON on its stdin: everything it needs to run that cell,
+ * so that it plans nothing and re-derives nothing (the base model above all).
+ */
+export interface CellSpec {
+  cfg: BenchConfig;
+  /** The grid hash. */
+  grid: string;
+  backend: string;
+  engine: EngineName;
+  /** Wasm threads of the child. */
+  threads: number;
+  /** The command line, recorded in the manifest. */
+  command: string;
+  /** The cell, its baseline as named (a registered name or a path, checked against `key`). */
+  cell: Omit<Cell, "baseline">;
+  /** The base model's checkpoint folder and its mined grams file. */
+  base: { checkpoint: string; grams: string };
+}
+
 /** What identifies a baseline's code: its registered name, or the SHA-256 of the file given by path. */
-function sourceKey(source: string, baseline: Baseline): Promise<string> {
+export function baselineKey(source: string, baseline: Baseline): Promise<string> {
   return source === baseline.name ? Promise.resolve(source) : fileKey(source);
 }
 
@@ -180,13 +197,12 @@ export async function planCells(spec: GridSpec, grid: string): Promise<Cell[]> {
         }); use another --out, or delete ${dir}`,
       );
     }
-    // A --jobs child's parent has checked them.
-    if (manifest.status === "complete" && !spec.parentHoldsLock) await checkFinished(`${dir}/${id}`, manifest);
+    if (manifest.status === "complete") await checkFinished(`${dir}/${id}`, manifest);
   }
   const cells: Cell[] = [];
   for (const { baseline, source } of spec.baselines) {
     const params = resolveParams(baseline, spec.overrides[baseline.name]);
-    const key = await sourceKey(source, baseline);
+    const key = await baselineKey(source, baseline);
     for (const seed of spec.seeds) {
       const configHash = await runHash(grid, { kind: "run", baseline: baseline.name, baselineKey: key, params, seed });
       const id = runId(baseline.name, seed, configHash);
@@ -315,12 +331,15 @@ export async function evaluateBase(spec: GridSpec, base: BaseRun, bar?: Progress
   }
 }
 
-/** Run one cell in this process: its manifest, the RL run from the base model, the finished manifest. */
+/**
+ * Run one cell in this process: its manifest, the RL run from the base checkpoint and its mined grams,
+ * the finished manifest.
+ */
 export async function runCell(
-  spec: GridSpec,
+  spec: CellContext,
   grid: string,
   cell: Cell,
-  base: BaseRun,
+  base: Pick<BaseRun, "checkpoint" | "grams">,
   onStep?: (step: number) => void,
 ): Promise<void> {
   const { cfg } = spec;
@@ -413,6 +432,40 @@ async function noteOtherCommits(dir: string): Promise<void> {
   );
 }
 
+/** The spec a `--jobs` child on `threads` wasm threads gets for `cell` of grid `grid`, from base `base`. */
+function cellSpec(spec: GridSpec, grid: string, cell: Cell, base: BaseRun, threads: number): CellSpec {
+  const { baseline: _, ...rest } = cell;
+  return {
+    cfg: spec.cfg,
+    grid,
+    backend: spec.backend,
+    engine: spec.engine,
+    threads,
+    command: spec.command,
+    cell: rest,
+    base: { checkpoint: base.checkpoint, grams: `${base.dir}/strategic_grams.json` },
+  };
+}
+
+/** Run the cells in `jobs` child processes at a time on `threads` wasm threads each (harness/grid/pool.ts), then `last`. */
+async function runChildren(
+  spec: GridSpec,
+  { jobs, threads }: NonNullable<GridSpec["children"]>,
+  grid: string,
+  cells: readonly Cell[],
+  base: BaseRun,
+  last: LastJob,
+): Promise<void> {
+  const args = await childArgs(spec.backend);
+  const children = cells.map((cell) => ({
+    name: `${cell.baseline.name} seed ${cell.seed}`,
+    dir: cell.dir,
+    args,
+    input: JSON.stringify(cellSpec(spec, grid, cell, base, threads)),
+  }));
+  await runInChildren(children, jobs, spec.cfg.rl.steps, last, spec.stop);
+}
+
 /** Run the grid (see the module doc); resolves once every cell's folder and the base folder are complete. */
 export async function runGrid(spec: GridSpec): Promise<void> {
   const grid = await gridHash({
@@ -423,22 +476,23 @@ export async function runGrid(spec: GridSpec): Promise<void> {
   });
   const dir = runsDir(spec.out, spec.cfg.name);
   await checkWritable(dir);
-  const lock = spec.parentHoldsLock ? null : await lockFolder(dir);
+  const lock = await lockFolder(dir);
   try {
     const cells = await planCells(spec, grid);
-    if (!spec.parentHoldsLock) await noteOtherCommits(dir); // a --jobs child's parent has said it
+    await noteOtherCommits(dir);
     const base = await prepareBase(spec, grid);
     spec.stop?.check(` after the base model was made${GO_ON}`);
     const reused = spec.baselines.length * spec.seeds.length - cells.length;
     if (reused) console.error(`reusing ${reused} finished run(s) of this configuration`);
-    // The base model's evaluation is the parent's (a --jobs child runs its cell only), with a
-    // progress bar of its own unless the pool's bar is showing.
-    const bar = () => spec.runCells ? undefined : new Progress("base model evaluation", 0);
-    const last = spec.parentHoldsLock
-      ? undefined
-      : { name: "the base model's evaluation", run: () => evaluateBase(spec, base, bar()) };
-    await (spec.runCells ? spec.runCells(cells, last) : runInProcess(spec, grid, cells, base, last));
+    // The base model's evaluation is this process's, with a progress bar of its own unless the pool's is showing.
+    const last = {
+      name: "the base model's evaluation",
+      run: () => evaluateBase(spec, base, spec.children ? undefined : new Progress("base model evaluation", 0)),
+    };
+    await (spec.children
+      ? runChildren(spec, spec.children, grid, cells, base, last)
+      : runInProcess(spec, grid, cells, base, last));
   } finally {
-    lock?.close();
+    lock.close();
   }
 }
