@@ -3,9 +3,9 @@
  * tasks. This module is the public API (named exports only).
  * @module
  */
-export { defineTask } from "./tasks/kit/task.ts";
+export { checkTask, defineTask } from "./tasks/kit/task.ts";
 export type { Problem, Role, StepCheck, Style, TaskDef, Trace, Verdict } from "./tasks/kit/task.ts";
-export { getTask, TASKS } from "./tasks/mod.ts";
+export { getTask, loadTask, TASKS } from "./tasks/mod.ts";
 export { Rng, rng } from "./harness/core/rng.ts";
 export type { RngState } from "./harness/core/rng.ts";
 export { decode, encode, TOKENIZER_ID, UnknownTokenError } from "./harness/text/tokenizer.ts";
@@ -86,7 +86,7 @@ export type { Clustering } from "./harness/masks/kmeans.ts";
 export { RunFailedError, runRl } from "./harness/loop/rl.ts";
 export type { RunSpec } from "./harness/loop/rl.ts";
 export { evaluateBase, planCells, prepareBase, ResultsFolderError, runCell, runGrid } from "./harness/grid/runner.ts";
-export type { BaseRun, Cell, CellContext, CellSpec, GridBaseline, GridSpec } from "./harness/grid/runner.ts";
+export type { BaseRun, Cell, CellContext, CellSpec, GridBaseline, GridSpec, GridTask } from "./harness/grid/runner.ts";
 export { FolderLockedError, lockFolder } from "./harness/core/folder_lock.ts";
 export { runInChildren } from "./harness/grid/pool.ts";
 export { runCellSpec } from "./harness/grid/child.ts";

@@ -11,14 +11,15 @@ import { BACKENDS, DEFAULT_BACKEND, isWasm, useBackend } from "./backend/backend
 import { defaultWasmThreads, useWasm } from "./backend/wasm_threads.ts";
 import { type EngineName, ENGINES } from "./rollout/engine.ts";
 import { type BenchConfig, CONFIGS, getConfig } from "./config.ts";
-import { runGrid } from "./grid/runner.ts";
+import { type GridTask, runGrid } from "./grid/runner.ts";
 import { runChild } from "./grid/child.ts";
 import { writeReport } from "./report/mod.ts";
 import { parseParamOverrides } from "./credit/params.ts";
 import { runsDir } from "./store/run_folder.ts";
 import { signalStatus, Stopped, StopSignals } from "./core/stop.ts";
+import { fileKey, isPath } from "./core/module_file.ts";
 import { BASELINES, loadBaseline } from "../baselines/mod.ts";
-import { TASKS } from "../tasks/mod.ts";
+import { loadTask, TASKS } from "../tasks/mod.ts";
 
 /** The largest RL seed. */
 const MAX_SEED = 2 ** 31 - 1;
@@ -103,20 +104,41 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-/** The suite's config with the command line's `--tasks` and `--steps` applied (validated). */
-function benchConfig(opts: BenchOptions): BenchConfig {
-  const cfg = getConfig(opts.suite);
+/**
+ * The suite's config with the command line's `--tasks`, `--steps` and `--sentence-model` applied
+ * (validated), and the tasks `--tasks` loads from files. A task file's task is drawn at the levels the
+ * suite draws its own at that it has (else at its first level), after the suite's tasks, and enters
+ * the config by its file's content (`key`).
+ */
+async function benchConfig(opts: BenchOptions): Promise<{ cfg: BenchConfig; taskFiles: GridTask[] }> {
+  const cfg = getConfig(opts.suite), taskFiles: GridTask[] = [];
   if (opts.steps) cfg.rl.steps = opts.steps;
   if (opts.sentenceModel) cfg.mining.sentenceModel = opts.sentenceModel;
-  if (opts.tasks) {
-    const known = cfg.suite.tasks.map((t) => t.name);
-    const unknown = opts.tasks.filter((t) => !known.includes(t));
-    if (unknown.length) {
-      throw new Error(`unknown task ${unknown.join(", ")} in --tasks; suite ${cfg.suite.name} has ${known.join(", ")}`);
-    }
-    cfg.suite.tasks = cfg.suite.tasks.filter((t) => opts.tasks!.includes(t.name));
+  if (!opts.tasks) return { cfg, taskFiles };
+  const names = opts.tasks.filter((t) => !isPath(t)), known = cfg.suite.tasks.map((t) => t.name);
+  const unknown = names.filter((t) => !known.includes(t));
+  if (unknown.length) {
+    throw new Error(
+      `unknown task ${unknown.join(", ")} in --tasks; suite ${cfg.suite.name} has ${known.join(", ")}, ` +
+        `or give the path of a task file (e.g. ./my_task.ts)`,
+    );
   }
-  return cfg;
+  const levels = [...new Set(cfg.suite.tasks.flatMap((t) => t.levels))];
+  cfg.suite.tasks = cfg.suite.tasks.filter((t) => names.includes(t.name));
+  for (const source of opts.tasks.filter(isPath)) {
+    const task = await loadTask(source);
+    if (TASKS.has(task.name) || taskFiles.some((f) => f.task.name === task.name)) {
+      throw new Error(
+        `task file ${source} defines task ${task.name}, a name ${
+          TASKS.has(task.name) ? "of the fixed suite" : "another task file in --tasks has"
+        }; give its task a name of its own`,
+      );
+    }
+    const own = levels.filter((l) => task.levels.includes(l));
+    cfg.suite.tasks.push({ name: task.name, levels: own.length ? own : [task.levels[0]], key: await fileKey(source) });
+    taskFiles.push({ task, source });
+  }
+  return { cfg, taskFiles };
 }
 
 /** Wasm threads of each run: `--threads`, else the backend's default for one of `jobs` runs. */
@@ -125,7 +147,7 @@ function threadsPerRun(opts: BenchOptions, jobs: number): number {
 }
 
 async function bench(opts: BenchOptions) {
-  const cfg = benchConfig(opts);
+  const { cfg, taskFiles } = await benchConfig(opts);
   const sources = opts.baselines ?? cfg.baselines;
   const baselines = await Promise.all(
     sources.map(async (source) => ({ baseline: await loadBaseline(source), source })),
@@ -156,6 +178,7 @@ async function bench(opts: BenchOptions) {
       out,
       resume: opts.resume,
       command: ["deno task bench", ...Deno.args.slice(1)].join(" "),
+      taskFiles,
       children: jobs > 1 ? { jobs, threads: threadsPerRun(opts, jobs) } : undefined,
       stop,
     });
@@ -219,7 +242,9 @@ export function listing(): string {
     const params = Object.entries(b.params).map(([k, v]) => `${b.name}.${k}=${v}`).join(" ") || "none";
     return `  ${b.name}: ${b.summary}\n    params ${params}; aggregation ${b.aggregation}`;
   });
-  return `tasks:\n${tasks.join("\n")}\n\nbaselines (or the path of a baseline file):\n${baselines.join("\n")}`;
+  return `tasks (or the path of a task file):\n${tasks.join("\n")}\n\nbaselines (or the path of a baseline file):\n${
+    baselines.join("\n")
+  }`;
 }
 
 /** The credit-bench command line. */
@@ -231,7 +256,7 @@ export function program(): Command {
     .addOption(new Option("--suite <name>", "bench configuration").choices(Object.keys(CONFIGS)).default("default"))
     .option(
       "--tasks <list>",
-      "only these tasks of the suite, comma-separated (a base model of its own)",
+      "only these tasks of the suite, and task files by path, comma-separated (a base model of its own)",
       list("countdown,linear_equation"),
     )
     .addOption(new Option("--backend <name>", "tfjs backend").choices(BACKENDS).default(DEFAULT_BACKEND))

@@ -5,6 +5,7 @@ import { gitCommit } from "../harness/store/git_commit.ts";
 import { benchPermissions, childArgs, runInChildren } from "../harness/grid/pool.ts";
 import { runCellSpec } from "../harness/grid/child.ts";
 import type { CellSpec } from "../harness/grid/runner.ts";
+import { sha256 } from "../harness/core/atomic.ts";
 
 /** The error Deno gives a write to a full disk (as a write to /dev/full shows; reading /dev/full needs --allow-all). */
 const enospc = (path: string | URL) =>
@@ -379,6 +380,7 @@ Deno.test("bench command", async (t) => {
         engine: m.engine,
         threads: 1,
         command: m.command,
+        taskFiles: [],
         cell: {
           source: m.baselineSource,
           key: m.baselineKey,
@@ -479,6 +481,94 @@ Deno.test("bench command", async (t) => {
     );
     assertEquals(JSON.parse(await Deno.readTextFile(`${dir}/manifest.json`)).seed, 2, "nothing overwritten");
     await Deno.writeTextFile(`${dir}/manifest.json`, text);
+  });
+
+  await Deno.remove(tmp, { recursive: true });
+});
+
+Deno.test("a task file outside the tree runs beside the suite's, in --jobs children too, keyed by its content", async (t) => {
+  const tmp = await Deno.makeTempDir();
+  const fixture = "./tests/fixtures/outside_task.ts";
+  const args = (out: string, tasks: string, ...more: string[]) => [
+    ...["--suite", "smoke", "--cache", `${tmp}/cache`, "--out", `${tmp}/${out}`, "--tasks", tasks],
+    ...["--baselines", "grpo", "--seeds", "1", "--steps", "2", ...more],
+  ];
+  const runsOf = async (out: string) =>
+    (await Array.fromAsync(Deno.readDir(`${tmp}/${out}/smoke/runs`))).filter((e) => e.isDirectory).map((e) => e.name)
+      .sort();
+
+  await t.step("a bench with a built-in task and a task file trains, evaluates and reports both", async () => {
+    await bench(args("one", `countdown,${fixture}`, "--jobs", "1"));
+    const [base, grpo] = await runsOf("one");
+    const m = JSON.parse(await Deno.readTextFile(`${tmp}/one/smoke/runs/${grpo}/manifest.json`));
+    assertEquals(m.status, "complete");
+    assertEquals(m.config.suite.tasks, [
+      { name: "countdown", levels: [1] },
+      { name: "outside_sum", levels: [1], key: `sha256:${await sha256(await Deno.readFile(fixture))}` },
+    ]);
+    const evals = JSON.parse(await Deno.readTextFile(`${tmp}/one/smoke/runs/${base}/eval.jsonl`)).evals;
+    assertEquals(evals.map((e: { task: string }) => e.task), ["countdown", "outside_sum"]);
+    assert((await Deno.readTextFile(`${tmp}/one/smoke/table1.md`)).includes("outside_sum"));
+  });
+
+  await t.step("a --jobs 2 child loads the task file and writes the same bytes", async () => {
+    await bench(args("two", `countdown,${fixture}`, "--jobs", "2", "--no-report"));
+    const ids = await runsOf("one");
+    assertEquals(await runsOf("two"), ids);
+    for (const f of ["train.jsonl", "eval.jsonl", "rollouts.jsonl.gz", "checkpoint/weights.bin"]) {
+      const [a, b] = ["one", "two"].map((o) => `${tmp}/${o}/smoke/runs/${ids[1]}/${f}`);
+      assertEquals(await Deno.readFile(b), await Deno.readFile(a), f);
+    }
+  });
+
+  await t.step("the same bytes elsewhere are the same configuration; a changed byte is another", async () => {
+    // Copies outside the project, importing the public API by URL.
+    const text = (await Deno.readTextFile(fixture)).replace(
+      `"../../mod.ts"`,
+      JSON.stringify(new URL("../mod.ts", import.meta.url).href),
+    );
+    for (const dir of ["a", "b", "c"]) await Deno.mkdir(`${tmp}/${dir}`);
+    await Deno.writeTextFile(`${tmp}/a/task.ts`, text);
+    await Deno.writeTextFile(`${tmp}/b/task.ts`, text);
+    await Deno.writeTextFile(`${tmp}/c/task.ts`, `${text}// edited\n`);
+    await bench(args("three", `${tmp}/a/task.ts`, "--jobs", "1", "--no-report"));
+    const made = await runsOf("three");
+    const stamp = (await Deno.stat(`${tmp}/three/smoke/runs/${made[1]}/train.jsonl`)).mtime;
+    await bench(args("three", `${tmp}/b/task.ts`, "--jobs", "1", "--no-report"));
+    assertEquals(await runsOf("three"), made);
+    assertEquals((await Deno.stat(`${tmp}/three/smoke/runs/${made[1]}/train.jsonl`)).mtime, stamp, "reused");
+    await assertRejects(
+      () => bench(args("three", `${tmp}/c/task.ts`, "--jobs", "1", "--no-report")),
+      /holds a run of another configuration/,
+    );
+  });
+
+  await t.step("bad task files are refused with a message that says what to do, nothing written", async () => {
+    const refused: [string, RegExp][] = [
+      ["./no/such/task.ts", /^Error: task file \.\/no\/such\/task\.ts not found \(looked at \/.*no\/such\/task\.ts\)$/],
+      [
+        "./tests/fixtures/throwing_baseline.ts",
+        /^Error: task file \S+throwing_baseline\.ts threw on import: boom while importing$/,
+      ],
+      [
+        "./tests/fixtures/outside_baseline.ts",
+        /^TypeError: \S+outside_baseline\.ts: the default export is missing levels, strategies, maxResponseWords, generate, verify, demonstrate; see tasks\/linear_equation\.ts for the contract$/,
+      ],
+      [
+        "./tasks/countdown.ts",
+        /^Error: task file \.\/tasks\/countdown\.ts defines task countdown, a name of the fixed suite; give its task a name of its own$/,
+      ],
+      [
+        `${fixture},tests/fixtures/outside_task.ts`,
+        /^Error: task file tests\/fixtures\/outside_task\.ts defines task outside_sum, a name another task file in --tasks has; give its task a name of its own$/,
+      ],
+      [
+        "chess",
+        /^Error: unknown task chess in --tasks; suite smoke has countdown, .*, or give the path of a task file \(e\.g\. \.\/my_task\.ts\)$/,
+      ],
+    ];
+    for (const [tasks, message] of refused) await assertRejects(() => bench(args("bad", tasks)), message);
+    await assertRejects(() => Deno.stat(`${tmp}/bad`), Deno.errors.NotFound);
   });
 
   await Deno.remove(tmp, { recursive: true });

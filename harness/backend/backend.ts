@@ -32,7 +32,10 @@ let native: NativeProducts | undefined;
 /** Whether wasm's float32 products go to {@link native} (while `wasm-ort` is the active backend). */
 let nativeActive = false;
 
-/** The permissions a native backend needs besides the bench task's (Node.js's addon reads the whole environment and the system). */
+/**
+ * The permissions a native backend needs besides the bench task's (its Node.js addon reads the whole
+ * environment and the system).
+ */
 export const NATIVE_PERMISSIONS: readonly string[] = ["--allow-env", "--allow-ffi", "--allow-sys"];
 
 const NATIVE: Record<string, string> = {

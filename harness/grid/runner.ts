@@ -47,6 +47,7 @@ import { firstLine, onnxRuntime } from "../backend/onnx_runtime.ts";
 import { fileKey } from "../core/module_file.ts";
 import { lockFolder } from "../core/folder_lock.ts";
 import { childArgs, type LastJob, runInChildren } from "./pool.ts";
+import type { TaskDef } from "../../tasks/kit/task.ts";
 import { ResultsError, verifyFiles } from "../store/results.ts";
 import type { StopSignals } from "../core/stop.ts";
 
@@ -56,6 +57,12 @@ const GO_ON = "; run the same command with --resume to continue";
 /** A baseline of the grid and how it was named (a registered name or a path, passed on to child processes). */
 export interface GridBaseline {
   baseline: Baseline;
+  source: string;
+}
+
+/** A task of the grid loaded from a file, and the path it was given as (passed on to child processes). */
+export interface GridTask {
+  task: TaskDef;
   source: string;
 }
 
@@ -76,6 +83,8 @@ export interface GridSpec {
   resume: boolean;
   /** The command line, recorded in every manifest. */
   command: string;
+  /** The suite's tasks loaded from files, with their keys in `cfg.suite.tasks` (none: the fixed suite's only). */
+  taskFiles?: readonly GridTask[];
   /**
    * Run the cells in `jobs` child processes at a time, each on `threads` wasm threads (harness/grid/pool.ts);
    * none: one after another in this process.
@@ -85,8 +94,8 @@ export interface GridSpec {
   stop?: StopSignals;
 }
 
-/** What running one cell needs of its grid: the config, backend, engine and command line. */
-export type CellContext = Pick<GridSpec, "cfg" | "backend" | "engine" | "command">;
+/** What running one cell needs of its grid: the config, backend, engine, command line and task files. */
+export type CellContext = Pick<GridSpec, "cfg" | "backend" | "engine" | "command" | "taskFiles">;
 
 /** One planned (baseline, seed) run. */
 export interface Cell {
@@ -135,6 +144,8 @@ export interface CellSpec {
   threads: number;
   /** The command line, recorded in the manifest. */
   command: string;
+  /** The suite's task files as given (each checked against its key in `cfg.suite.tasks`). */
+  taskFiles: string[];
   /** The cell, its baseline as named (a registered name or a path, checked against `key`). */
   cell: Omit<Cell, "baseline">;
   /** The base model's checkpoint folder and its mined grams file. */
@@ -144,6 +155,11 @@ export interface CellSpec {
 /** What identifies a baseline's code: its registered name, or the SHA-256 of the file given by path. */
 export function baselineKey(source: string, baseline: Baseline): Promise<string> {
   return source === baseline.name ? Promise.resolve(source) : fileKey(source);
+}
+
+/** The train splits of the grid's suite, its task files' included. */
+function splits(ctx: CellContext) {
+  return trainSplits(ctx.cfg, ctx.taskFiles?.map((f) => f.task));
 }
 
 /** The versions a manifest records (ONNX Runtime's when the engine uses it). */
@@ -265,6 +281,7 @@ export async function prepareBase(spec: GridSpec, grid: string): Promise<BaseRun
   const built = await baseModel(cfg, baseSeed, {
     cacheDir: spec.cache,
     backend: spec.backend,
+    tasks: spec.taskFiles?.map((f) => f.task),
     onStep: (s) => {
       bar.update(s.step + 1, `loss ${s.loss.toFixed(3)}`);
       spec.stop?.check(` after step ${s.step + 1} of the base model's build${GO_ON} from its last saved state`);
@@ -298,7 +315,7 @@ export async function prepareBase(spec: GridSpec, grid: string): Promise<BaseRun
       await newManifest(spec, await versions(spec.engine), grid, { ...fields, id, configHash }),
     );
     const engine = await createEngine(spec.engine, built.policy);
-    const grams = await mineGrams(cfg, engine, trainSplits(cfg), baseSeed).finally(() => engine.dispose());
+    const grams = await mineGrams(cfg, engine, splits(spec), baseSeed).finally(() => engine.dispose());
     console.error(`mined ${grams.grams.length} strategic grams from ${grams.responses} successful base-model rollouts`);
     await saveStrategicGrams(path, grams);
     return { checkpoint: built.dir, dir, grams };
@@ -318,7 +335,7 @@ export async function evaluateBase(spec: GridSpec, base: BaseRun, bar?: Progress
   const policy = await loadCheckpoint(base.checkpoint, spec.cfg.model);
   try {
     const engine = await createEngine(spec.engine, policy);
-    const evals = await evaluate(engine, trainSplits(spec.cfg), spec.cfg.eval, m.seed, (done, total) => {
+    const evals = await evaluate(engine, splits(spec), spec.cfg.eval, m.seed, (done, total) => {
       if (bar) bar.total = total;
       bar?.update(done);
       spec.stop?.check(` during the base model's evaluation${GO_ON}`);
@@ -371,7 +388,7 @@ export async function runCell(
       policy,
       ref,
       engine: spec.engine,
-      splits: trainSplits(cfg),
+      splits: splits(spec),
       masks: planningMasks(base.grams).maker(cell.seed),
       grams: base.grams,
       dir: cell.dir,
@@ -442,12 +459,16 @@ function cellSpec(spec: GridSpec, grid: string, cell: Cell, base: BaseRun, threa
     engine: spec.engine,
     threads,
     command: spec.command,
+    taskFiles: (spec.taskFiles ?? []).map((f) => f.source),
     cell: rest,
     base: { checkpoint: base.checkpoint, grams: `${base.dir}/strategic_grams.json` },
   };
 }
 
-/** Run the cells in `jobs` child processes at a time on `threads` wasm threads each (harness/grid/pool.ts), then `last`. */
+/**
+ * Run the cells in `jobs` child processes at a time on `threads` wasm threads each (harness/grid/pool.ts),
+ * then `last`.
+ */
 async function runChildren(
   spec: GridSpec,
   { jobs, threads }: NonNullable<GridSpec["children"]>,
