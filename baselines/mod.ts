@@ -3,8 +3,7 @@
  * anywhere (`--baselines ./my_method.ts`).
  * @module
  */
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { resolve } from "node:path";
+import { importDefault, isPath } from "../harness/core/module_file.ts";
 import { type Baseline, checkBaseline } from "../harness/credit/baseline.ts";
 import dr_grpo from "./dr_grpo.ts";
 import entropy_adv from "./entropy_adv.ts";
@@ -27,11 +26,6 @@ import placebo_hicra from "./placebo_hicra.ts";
 export const BASELINES: Readonly<Record<string, Baseline>> = Object.fromEntries(
   [grpo, hicra, entropy_reg, entropy_adv, fork_tokens, dr_grpo, placebo_hicra].map((b) => [b.name, b]),
 );
-
-/** Whether `spec` names a file (a path or a file URL) rather than a registered baseline. */
-function isPath(spec: string): boolean {
-  return spec.startsWith("file:") || /[\\/]/.test(spec) || /\.[cm]?[jt]sx?$/.test(spec);
-}
 
 /**
  * A baseline by registered name, or by path (relative to the working directory, absolute, or a file
@@ -56,20 +50,5 @@ export async function loadBaseline(nameOrPath: string): Promise<Baseline> {
         `or give the path of a baseline file (e.g. ./my_method.ts)`,
     );
   }
-  const url = nameOrPath.startsWith("file:") ? new URL(nameOrPath) : pathToFileURL(resolve(nameOrPath));
-  try {
-    await Deno.stat(url);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
-      throw new Error(`baseline file ${nameOrPath} not found (looked at ${fileURLToPath(url)})`);
-    }
-    throw e;
-  }
-  let mod: Record<string, unknown>;
-  try {
-    mod = await import(url.href);
-  } catch (e) {
-    throw new Error(`baseline file ${nameOrPath} threw on import: ${(e as Error)?.message ?? String(e)}`);
-  }
-  return checkBaseline(mod.default, nameOrPath);
+  return checkBaseline(await importDefault(nameOrPath, "baseline"), nameOrPath);
 }

@@ -10,10 +10,12 @@ import { type BackendName, DEFAULT_BACKEND, isWasm, useBackend } from "./backend
 import { defaultWasmThreads, useWasm } from "./backend/wasm_threads.ts";
 import { type EngineName, ENGINES } from "./rollout/engine.ts";
 import { type BenchConfig, getConfig } from "./config.ts";
-import { type GridSpec, runGrid } from "./grid/runner.ts";
+import { type GridSpec, type GridTask, runGrid } from "./grid/runner.ts";
 import { parseParamOverrides } from "./credit/params.ts";
 import { loadResults, type SuiteResults } from "./store/results.ts";
 import { loadBaseline } from "../baselines/mod.ts";
+import { loadTask, TASKS } from "../tasks/mod.ts";
+import { fileKey, isPath } from "./core/module_file.ts";
 
 /** The project folder (that of deno.json), against which the default folders are resolved. */
 const PROJECT = new URL("../", import.meta.url);
@@ -36,7 +38,7 @@ export function inProject(name: string): string {
 export interface BenchOptions {
   /** The named configuration (`--suite`, see `CONFIGS`); default `default`. */
   suite?: string;
-  /** Only these tasks of the suite (`--tasks`); they get a base model of their own. */
+  /** Only these tasks of the suite, and task files by path (`--tasks`); they get a base model of their own. */
   tasks?: readonly string[];
   /** Baselines by registered name or file path (`--baselines`); default the suite's. */
   baselines?: readonly string[];
@@ -64,21 +66,41 @@ export interface BenchOptions {
   command?: string;
 }
 
-/** The suite's config with `options`' tasks, steps and sentence model applied (validated). */
-function benchConfig(options: BenchOptions): BenchConfig {
-  const cfg = getConfig(options.suite ?? "default");
+/**
+ * The suite's config with `options`' tasks, steps and sentence model applied (validated), and the tasks
+ * `tasks` loads from files. A task file's task is drawn at the levels the suite draws its own at that it
+ * has (else at its first level), after the suite's tasks, and enters the config by its file's content
+ * (`key`).
+ */
+async function benchConfig(options: BenchOptions): Promise<{ cfg: BenchConfig; taskFiles: GridTask[] }> {
+  const cfg = getConfig(options.suite ?? "default"), taskFiles: GridTask[] = [];
   if (options.steps) cfg.rl.steps = options.steps;
   if (options.sentenceModel) cfg.mining.sentenceModel = options.sentenceModel;
-  const tasks = options.tasks;
-  if (tasks) {
-    const known = cfg.suite.tasks.map((t) => t.name);
-    const unknown = tasks.filter((t) => !known.includes(t));
-    if (unknown.length) {
-      throw new Error(`unknown task ${unknown.join(", ")} in --tasks; suite ${cfg.suite.name} has ${known.join(", ")}`);
-    }
-    cfg.suite.tasks = cfg.suite.tasks.filter((t) => tasks.includes(t.name));
+  if (!options.tasks) return { cfg, taskFiles };
+  const names = options.tasks.filter((t) => !isPath(t)), known = cfg.suite.tasks.map((t) => t.name);
+  const unknown = names.filter((t) => !known.includes(t));
+  if (unknown.length) {
+    throw new Error(
+      `unknown task ${unknown.join(", ")} in --tasks; suite ${cfg.suite.name} has ${known.join(", ")}, ` +
+        `or give the path of a task file (e.g. ./my_task.ts)`,
+    );
   }
-  return cfg;
+  const levels = [...new Set(cfg.suite.tasks.flatMap((t) => t.levels))];
+  cfg.suite.tasks = cfg.suite.tasks.filter((t) => names.includes(t.name));
+  for (const source of options.tasks.filter(isPath)) {
+    const task = await loadTask(source);
+    if (TASKS.has(task.name) || taskFiles.some((f) => f.task.name === task.name)) {
+      throw new Error(
+        `task file ${source} defines task ${task.name}, a name ${
+          TASKS.has(task.name) ? "of the fixed suite" : "another task file in --tasks has"
+        }; give its task a name of its own`,
+      );
+    }
+    const own = levels.filter((l) => task.levels.includes(l));
+    cfg.suite.tasks.push({ name: task.name, levels: own.length ? own : [task.levels[0]], key: await fileKey(source) });
+    taskFiles.push({ task, source });
+  }
+  return { cfg, taskFiles };
 }
 
 /**
@@ -87,7 +109,7 @@ function benchConfig(options: BenchOptions): BenchConfig {
  * pool and stop signals to it.
  */
 export async function benchSpec(options: BenchOptions): Promise<GridSpec> {
-  const cfg = benchConfig(options);
+  const { cfg, taskFiles } = await benchConfig(options);
   const sources = options.baselines ?? cfg.baselines;
   const baselines = await Promise.all(
     sources.map(async (source) => ({ baseline: await loadBaseline(source), source })),
@@ -109,6 +131,7 @@ export async function benchSpec(options: BenchOptions): Promise<GridSpec> {
     out: options.out ?? inProject("results"),
     resume: options.resume ?? false,
     command: options.command ?? `runBench ${JSON.stringify(options)}`,
+    taskFiles,
   };
 }
 

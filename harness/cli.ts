@@ -5,14 +5,13 @@
  * the command runs from.
  * @module
  */
-import { fileURLToPath } from "node:url";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { type BackendName, BACKENDS, DEFAULT_BACKEND, isWasm } from "./backend/backend.ts";
 import { defaultWasmThreads } from "./backend/wasm_threads.ts";
 import { type EngineName, ENGINES } from "./rollout/engine.ts";
 import { CONFIGS } from "./config.ts";
-import { type Cell, runGrid } from "./grid/runner.ts";
-import { exitWithParent, runInChildren } from "./grid/pool.ts";
+import { runGrid } from "./grid/runner.ts";
+import { runChild } from "./grid/child.ts";
 import { writeReport } from "./report/mod.ts";
 import { runsDir } from "./store/run_folder.ts";
 import { signalStatus, Stopped, StopSignals } from "./core/stop.ts";
@@ -51,7 +50,6 @@ interface BenchCliOptions {
   resume: boolean;
   sentenceModel?: string;
   report: boolean;
-  withParent: boolean;
   /** As given (none: the project's `.cache`). */
   cache?: string;
   /** As given (none: the project's `results`). */
@@ -101,44 +99,7 @@ function threadsPerRun(opts: BenchCliOptions, jobs: number): number {
   return opts.threads ?? (isWasm(opts.backend) ? defaultWasmThreads(opts.backend, jobs) : 1);
 }
 
-/** The arguments of the child process that runs one cell with the parent's options, one of `jobs` at a time. */
-function childArgs(opts: BenchCliOptions, jobs: number, cell: Cell): string[] {
-  const perms = opts.backend.startsWith("tensorflow")
-    ? ["--allow-read", "--allow-write", "--allow-env", "--allow-ffi", "--allow-sys"]
-    : ["--allow-read", "--allow-write", "--allow-ffi", "--allow-env=NO_COLOR,FORCE_COLOR,CLICOLOR_FORCE"];
-  return [
-    "run",
-    ...perms,
-    fileURLToPath(import.meta.url),
-    "bench",
-    "--suite",
-    opts.suite,
-    ...(opts.tasks ? ["--tasks", opts.tasks.join(",")] : []),
-    "--backend",
-    opts.backend,
-    "--engine",
-    opts.engine,
-    ...(opts.steps ? ["--steps", String(opts.steps)] : []),
-    ...opts.param.flatMap((p) => ["--param", p]),
-    ...(opts.sentenceModel ? ["--sentence-model", opts.sentenceModel] : []),
-    ...(opts.cache ? ["--cache", opts.cache] : []), // none: the child resolves the same default
-    ...(opts.out ? ["--out", opts.out] : []),
-    "--baselines",
-    cell.source,
-    "--seeds",
-    String(cell.seed),
-    "--jobs",
-    "1",
-    "--threads",
-    String(threadsPerRun(opts, jobs)),
-    "--no-report",
-    "--with-parent",
-    ...(cell.resume ? ["--resume"] : []),
-  ];
-}
-
 async function bench(opts: BenchCliOptions) {
-  if (opts.withParent) exitWithParent();
   // This process builds the base model alone (before any --jobs child starts): on wasm it gets every core.
   const spec = await benchSpec({
     ...opts,
@@ -149,23 +110,18 @@ async function bench(opts: BenchCliOptions) {
   });
   const { cfg, cache, out } = spec;
   const jobs = opts.jobs ?? Math.min(navigator.hardwareConcurrency, spec.baselines.length * spec.seeds.length);
-  if (!opts.withParent) console.error(`runs go to ${runsDir(out, cfg.name)}, base models to ${cache}`);
+  console.error(`runs go to ${runsDir(out, cfg.name)}, base models to ${cache}`);
   const t0 = performance.now();
-  // A --jobs child stops as its parent tells it; in the parent, Ctrl-C or SIGTERM stops at a safe point.
-  const stop = opts.withParent
-    ? undefined
-    : new StopSignals("stopping at the end of this step", ": run the same command with --resume to continue");
+  // Ctrl-C or SIGTERM stops at a safe point (and stops the --jobs children).
+  const stop = new StopSignals("stopping at the end of this step", ": run the same command with --resume to continue");
   try {
     await runGrid({
       ...spec,
-      parentHoldsLock: opts.withParent,
+      children: jobs > 1 ? { jobs, threads: threadsPerRun(opts, jobs) } : undefined,
       stop,
-      runCells: jobs > 1
-        ? (cells, last) => runInChildren(cells, jobs, cfg.rl.steps, (cell) => childArgs(opts, jobs, cell), last, stop)
-        : undefined,
     });
   } finally {
-    stop?.close();
+    stop.close();
   }
   console.error(`ran the grid of suite ${cfg.name} in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   if (opts.report) await report({ in: opts.out, suite: cfg.name });
@@ -224,7 +180,9 @@ export function listing(): string {
     const params = Object.entries(b.params).map(([k, v]) => `${b.name}.${k}=${v}`).join(" ") || "none";
     return `  ${b.name}: ${b.summary}\n    params ${params}; aggregation ${b.aggregation}`;
   });
-  return `tasks:\n${tasks.join("\n")}\n\nbaselines (or the path of a baseline file):\n${baselines.join("\n")}`;
+  return `tasks (or the path of a task file):\n${tasks.join("\n")}\n\nbaselines (or the path of a baseline file):\n${
+    baselines.join("\n")
+  }`;
 }
 
 /** The credit-bench command line. */
@@ -236,7 +194,7 @@ export function program(): Command {
     .addOption(new Option("--suite <name>", "bench configuration").choices(Object.keys(CONFIGS)).default("default"))
     .option(
       "--tasks <list>",
-      "only these tasks of the suite, comma-separated (a base model of its own)",
+      "only these tasks of the suite, and task files by path, comma-separated (a base model of its own)",
       list("countdown,linear_equation"),
     )
     .addOption(new Option("--backend <name>", "tfjs backend").choices(BACKENDS).default(DEFAULT_BACKEND))
@@ -274,11 +232,11 @@ export function program(): Command {
     .option("--resume", "continue unfinished runs in --out from their last checkpoint", false)
     .option("--cache <dir>", "where base models are cached (default: the project's .cache)", folder(".cache"))
     .option("--out <dir>", "where results are written (default: the project's results)", folder("results"))
-    .addOption(new Option("--no-report", "skip the report (used by --jobs children)").hideHelp())
-    .addOption(
-      new Option("--with-parent", "exit when stdin closes (used by --jobs children)").default(false).hideHelp(),
-    )
+    .addOption(new Option("--no-report", "skip the report").hideHelp())
     .action(bench);
+  cmd.command("cell", { hidden: true })
+    .description("run the one cell of a --jobs grid that the parent writes on stdin (harness/grid/child.ts)")
+    .action(runChild);
   cmd.command("report")
     .description("write the tables, figures and index.html of stored runs (no model needed)")
     .option("--in <dir>", "results folder (default: the project's results)", folder("results"))

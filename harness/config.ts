@@ -6,6 +6,7 @@
 import type { ModelConfig } from "./model/model.ts";
 import { DEFAULT_STYLE, type Style } from "../tasks/kit/task.ts";
 import { VOCAB_SIZE } from "./text/tokenizer.ts";
+import { TASKS } from "../tasks/mod.ts";
 import { DEFAULT_CLIP } from "./update/pg_loss.ts";
 
 /**
@@ -19,10 +20,15 @@ import { DEFAULT_CLIP } from "./update/pg_loss.ts";
  * ```
  */
 export interface SuiteTask {
-  /** Task name (see tasks/mod.ts). */
+  /** Task name (see tasks/mod.ts, or the task file's). */
   name: string;
   /** Levels drawn round-robin: problem i has level levels[i % levels.length]. */
   levels: number[];
+  /**
+   * A task loaded from a file (`--tasks ./my_task.ts`): `sha256:` and the SHA-256 of the file, so that a
+   * changed file is another configuration (and another base model).
+   */
+  key?: string;
 }
 
 /**
@@ -198,7 +204,10 @@ export interface BenchConfig {
   seeds: number[];
 }
 
-const TASKS = ["countdown", "knights_knaves", "linear_equation", "arithmetic_chain", "shortest_path"];
+/** The fixed suite's tasks (tasks/mod.ts), each at `levels`. */
+function suiteTasks(levels: number[]): SuiteTask[] {
+  return [...TASKS.keys()].map((name) => ({ name, levels: [...levels] }));
+}
 
 /** RL settings every suite shares: rollouts at temperature 1, one epoch, DAPO's clip, no KL, clip norm 1. */
 const RL_UPDATE = {
@@ -219,7 +228,7 @@ const RL_UPDATE = {
  */
 const DEFAULT: BenchConfig = {
   name: "default",
-  suite: { name: "default", seed: 2509, testSize: 200, tasks: TASKS.map((name) => ({ name, levels: [1, 2] })) },
+  suite: { name: "default", seed: 2509, testSize: 200, tasks: suiteTasks([1, 2]) },
   model: { vocabSize: VOCAB_SIZE, dModel: 128, layers: 2, heads: 4, context: 128 },
   sft: { steps: 3000, batchSize: 32, lr: 3e-3, warmup: 100, minLrRatio: 0.1, clip: 1, style: DEFAULT_STYLE },
   eval: { samples: 8, temperature: 0.6, problems: 200, batchSize: 200 },
@@ -270,7 +279,7 @@ export const CONFIGS: Readonly<Record<string, BenchConfig>> = {
   },
   smoke: {
     name: "smoke",
-    suite: { name: "smoke", seed: 7, testSize: 200, tasks: TASKS.map((name) => ({ name, levels: [1] })) },
+    suite: { name: "smoke", seed: 7, testSize: 200, tasks: suiteTasks([1]) },
     model: { vocabSize: VOCAB_SIZE, dModel: 32, layers: 1, heads: 2, context: 128 },
     sft: { steps: 20, batchSize: 8, lr: 3e-3, warmup: 5, minLrRatio: 0.1, clip: 1, style: DEFAULT_STYLE },
     eval: { samples: 2, temperature: 0.6, problems: 8, batchSize: 40 },

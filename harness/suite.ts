@@ -77,7 +77,12 @@ export class TaskSplits<D = unknown> {
   }
 }
 
-/** The suite's train splits, one per task, in suite order. */
-export function trainSplits(cfg: BenchConfig): TaskSplits[] {
-  return cfg.suite.tasks.map((t) => new TaskSplits(cfg.suite, getTask(t.name), t.levels));
+/**
+ * The suite's train splits, one per task, in suite order: each task from `files` (tasks loaded from
+ * files, `--tasks ./my_task.ts`) when it is there, else from the fixed suite (tasks/mod.ts).
+ */
+export function trainSplits(cfg: BenchConfig, files: readonly TaskDef[] = []): TaskSplits[] {
+  return cfg.suite.tasks.map((t) =>
+    new TaskSplits(cfg.suite, files.find((f) => f.name === t.name) ?? getTask(t.name), t.levels)
+  );
 }

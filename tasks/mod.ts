@@ -1,8 +1,10 @@
 /**
- * The fixed task suite, in a fixed order.
+ * The fixed task suite, in a fixed order, and {@link loadTask}, which also loads a task file from
+ * anywhere (`--tasks ./my_task.ts`).
  * @module
  */
-import type { TaskDef } from "./kit/task.ts";
+import { checkTask, type TaskDef } from "./kit/task.ts";
+import { importDefault, isPath } from "../harness/core/module_file.ts";
 import countdown from "./countdown.ts";
 import knightsKnaves from "./knights_knaves.ts";
 import linearEquation from "./linear_equation.ts";
@@ -40,4 +42,15 @@ export function getTask(name: string): TaskDef {
   const t = TASKS.get(name);
   if (!t) throw new Error(`unknown task ${JSON.stringify(name)}; known tasks: ${[...TASKS.keys()].join(", ")}`);
   return t;
+}
+
+/**
+ * A task by name ({@link getTask}), or by path (relative to the working directory, absolute, or a file
+ * URL) of a module whose default export is a task definition. Throws an Error for an unknown name, a
+ * missing file, a file that throws on import (with the thrown message) or a default export that breaks
+ * the contract (see {@link checkTask}).
+ */
+export async function loadTask(nameOrPath: string): Promise<TaskDef> {
+  if (!isPath(nameOrPath)) return getTask(nameOrPath);
+  return checkTask(await importDefault(nameOrPath, "task"), nameOrPath);
 }

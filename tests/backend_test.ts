@@ -196,3 +196,24 @@ Deno.test("backends: Mean's gradient is dy / count at every input it averaged, a
   assertEquals(last, Array.from({ length: 24 }, (_, i) => Math.fround(w[Math.floor(i / 4)] / 4)));
   assertEquals(outer, Array.from({ length: 24 }, (_, i) => Math.fround(w[Math.floor(i / 4) % 3] / 8)));
 });
+
+Deno.test("importing backend.ts replaces no kernel and no gradient; the first useBackend does", async () => {
+  // In a fresh process: this one has called useBackend already.
+  const code = `
+    import * as tf from "@tensorflow/tfjs";
+    import "@tensorflow/tfjs-backend-wasm";
+    const kernel = () => tf.getKernel("Slice", "wasm").kernelFunc, gradient = () => tf.getGradient("Mean").gradFunc;
+    const stock = [kernel(), gradient()];
+    const { useBackend } = await import("./harness/backend/backend.ts");
+    const imported = [kernel() === stock[0], gradient() === stock[1]];
+    await useBackend("wasm");
+    console.log(JSON.stringify([imported, [kernel() === stock[0], gradient() === stock[1]]]));`;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--ext=ts", code],
+    cwd: new URL("../", import.meta.url),
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert(out.success, new TextDecoder().decode(out.stderr));
+  assertEquals(JSON.parse(new TextDecoder().decode(out.stdout)), [[true, true], [false, false]]);
+});

@@ -3,6 +3,10 @@ import { errorLine, listing, program } from "../harness/cli.ts";
 import { runBench } from "../harness/bench.ts";
 import { lockFolder } from "../harness/core/folder_lock.ts";
 import { gitCommit } from "../harness/store/git_commit.ts";
+import { benchPermissions, childArgs, runInChildren } from "../harness/grid/pool.ts";
+import { runCellSpec } from "../harness/grid/child.ts";
+import type { CellSpec } from "../harness/grid/runner.ts";
+import { sha256 } from "../harness/core/atomic.ts";
 
 /** The error Deno gives a write to a full disk (as a write to /dev/full shows; reading /dev/full needs --allow-all). */
 const enospc = (path: string | URL) =>
@@ -376,6 +380,58 @@ Deno.test("bench command", async (t) => {
   );
 
   await t.step(
+    "a --jobs child runs the cell it is handed, from the parent's base checkpoint: it looks for no base model",
+    async () => {
+      const whole = `${tmp}/whole/smoke/runs`, ids = await folders(whole);
+      const id = ids.find((f) => f.startsWith("grpo-s1-"))!, base = ids.find((f) => f.startsWith("base-"))!;
+      const m = JSON.parse(await Deno.readTextFile(`${whole}/${id}/manifest.json`));
+      // The base checkpoint copied to a folder that no base-model key names, and no cache folder given:
+      // the child can only run from the checkpoint its spec names.
+      const cached = (await folders(`${tmp}/cache`)).filter((f) => !f.endsWith(".partial"));
+      assertEquals(cached.length, 1);
+      const handed = `${tmp}/handed`;
+      await Deno.mkdir(handed);
+      const copied = await new Deno.Command("cp", { args: ["-r", `${tmp}/cache/${cached[0]}`, `${handed}/base`] })
+        .output();
+      assert(copied.success);
+      const spec: CellSpec = {
+        cfg: m.config,
+        grid: m.gridHash,
+        backend: m.backend,
+        engine: m.engine,
+        threads: 1,
+        command: m.command,
+        taskFiles: [],
+        cell: {
+          source: m.baselineSource,
+          key: m.baselineKey,
+          params: m.params,
+          seed: m.seed,
+          configHash: m.configHash,
+          dir: `${handed}/runs/${id}`,
+          resume: false,
+        },
+        base: { checkpoint: `${handed}/base`, grams: `${whole}/${base}/strategic_grams.json` },
+      };
+      const args = await childArgs(m.backend);
+      await runInChildren([{ name: "grpo seed 1", dir: spec.cell.dir, args, input: JSON.stringify(spec) }], 1, 3);
+      for (const f of ["train.jsonl", "eval.jsonl", "rollouts.jsonl.gz", "checkpoint/weights.bin"]) {
+        assertEquals(await Deno.readFile(`${handed}/runs/${id}/${f}`), await Deno.readFile(`${whole}/${id}/${f}`), f);
+      }
+      const made = JSON.parse(await Deno.readTextFile(`${handed}/runs/${id}/manifest.json`));
+      assertEquals([made.status, made.configHash, made.command], ["complete", m.configHash, m.command]);
+      assertEquals(await folders(handed), ["base", "runs"], "nothing else written: no cache, no base folder");
+      // A baseline file that changed after the grid was planned is refused before the run starts.
+      const outside = "./tests/fixtures/outside_baseline.ts";
+      await assertRejects(
+        () => runCellSpec({ ...spec, cell: { ...spec.cell, source: outside, key: "sha256:0", dir: `${handed}/x` } }),
+        /^Error: baseline file \.\/tests\/fixtures\/outside_baseline\.ts changed since the grid was planned; put it back, or stop the bench and run it again$/,
+      );
+      assertEquals(await folders(handed), ["base", "runs"]);
+    },
+  );
+
+  await t.step(
     "a base folder whose evaluation did not happen gets it at the next bench, every run reused",
     async () => {
       const base = `${tmp}/grid/smoke/runs/${
@@ -449,6 +505,119 @@ Deno.test("bench command", async (t) => {
   });
 
   await Deno.remove(tmp, { recursive: true });
+});
+
+Deno.test("a task file outside the tree runs beside the suite's, in --jobs children too, keyed by its content", async (t) => {
+  const tmp = await Deno.makeTempDir();
+  const fixture = "./tests/fixtures/outside_task.ts";
+  const args = (out: string, tasks: string, ...more: string[]) => [
+    ...["--suite", "smoke", "--cache", `${tmp}/cache`, "--out", `${tmp}/${out}`, "--tasks", tasks],
+    ...["--baselines", "grpo", "--seeds", "1", "--steps", "2", ...more],
+  ];
+  const runsOf = async (out: string) =>
+    (await Array.fromAsync(Deno.readDir(`${tmp}/${out}/smoke/runs`))).filter((e) => e.isDirectory).map((e) => e.name)
+      .sort();
+
+  await t.step("a bench with a built-in task and a task file trains, evaluates and reports both", async () => {
+    await bench(args("one", `countdown,${fixture}`, "--jobs", "1"));
+    const [base, grpo] = await runsOf("one");
+    const m = JSON.parse(await Deno.readTextFile(`${tmp}/one/smoke/runs/${grpo}/manifest.json`));
+    assertEquals(m.status, "complete");
+    assertEquals(m.config.suite.tasks, [
+      { name: "countdown", levels: [1] },
+      { name: "outside_sum", levels: [1], key: `sha256:${await sha256(await Deno.readFile(fixture))}` },
+    ]);
+    const evals = JSON.parse(await Deno.readTextFile(`${tmp}/one/smoke/runs/${base}/eval.jsonl`)).evals;
+    assertEquals(evals.map((e: { task: string }) => e.task), ["countdown", "outside_sum"]);
+    assert((await Deno.readTextFile(`${tmp}/one/smoke/table1.md`)).includes("outside_sum"));
+  });
+
+  await t.step("a --jobs 2 child loads the task file and writes the same bytes", async () => {
+    await bench(args("two", `countdown,${fixture}`, "--jobs", "2", "--no-report"));
+    const ids = await runsOf("one");
+    assertEquals(await runsOf("two"), ids);
+    for (const f of ["train.jsonl", "eval.jsonl", "rollouts.jsonl.gz", "checkpoint/weights.bin"]) {
+      const [a, b] = ["one", "two"].map((o) => `${tmp}/${o}/smoke/runs/${ids[1]}/${f}`);
+      assertEquals(await Deno.readFile(b), await Deno.readFile(a), f);
+    }
+  });
+
+  await t.step("the same bytes elsewhere are the same configuration; a changed byte is another", async () => {
+    // Copies outside the project, importing the public API by URL.
+    const text = (await Deno.readTextFile(fixture)).replace(
+      `"../../mod.ts"`,
+      JSON.stringify(new URL("../mod.ts", import.meta.url).href),
+    );
+    for (const dir of ["a", "b", "c"]) await Deno.mkdir(`${tmp}/${dir}`);
+    await Deno.writeTextFile(`${tmp}/a/task.ts`, text);
+    await Deno.writeTextFile(`${tmp}/b/task.ts`, text);
+    await Deno.writeTextFile(`${tmp}/c/task.ts`, `${text}// edited\n`);
+    await bench(args("three", `${tmp}/a/task.ts`, "--jobs", "1", "--no-report"));
+    const made = await runsOf("three");
+    const stamp = (await Deno.stat(`${tmp}/three/smoke/runs/${made[1]}/train.jsonl`)).mtime;
+    await bench(args("three", `${tmp}/b/task.ts`, "--jobs", "1", "--no-report"));
+    assertEquals(await runsOf("three"), made);
+    assertEquals((await Deno.stat(`${tmp}/three/smoke/runs/${made[1]}/train.jsonl`)).mtime, stamp, "reused");
+    await assertRejects(
+      () => bench(args("three", `${tmp}/c/task.ts`, "--jobs", "1", "--no-report")),
+      /holds a run of another configuration/,
+    );
+  });
+
+  await t.step("bad task files are refused with a message that says what to do, nothing written", async () => {
+    const refused: [string, RegExp][] = [
+      ["./no/such/task.ts", /^Error: task file \.\/no\/such\/task\.ts not found \(looked at \/.*no\/such\/task\.ts\)$/],
+      [
+        "./tests/fixtures/throwing_baseline.ts",
+        /^Error: task file \S+throwing_baseline\.ts threw on import: boom while importing$/,
+      ],
+      [
+        "./tests/fixtures/outside_baseline.ts",
+        /^TypeError: \S+outside_baseline\.ts: the default export is missing levels, strategies, maxResponseWords, generate, verify, demonstrate; see tasks\/linear_equation\.ts for the contract$/,
+      ],
+      [
+        "./tasks/countdown.ts",
+        /^Error: task file \.\/tasks\/countdown\.ts defines task countdown, a name of the fixed suite; give its task a name of its own$/,
+      ],
+      [
+        `${fixture},tests/fixtures/outside_task.ts`,
+        /^Error: task file tests\/fixtures\/outside_task\.ts defines task outside_sum, a name another task file in --tasks has; give its task a name of its own$/,
+      ],
+      [
+        "chess",
+        /^Error: unknown task chess in --tasks; suite smoke has countdown, .*, or give the path of a task file \(e\.g\. \.\/my_task\.ts\)$/,
+      ],
+    ];
+    for (const [tasks, message] of refused) await assertRejects(() => bench(args("bad", tasks)), message);
+    await assertRejects(() => Deno.stat(`${tmp}/bad`), Deno.errors.NotFound);
+  });
+
+  await Deno.remove(tmp, { recursive: true });
+});
+
+Deno.test("a --jobs child runs with the bench task's permissions from deno.json, less --allow-run, and only from a parent", async () => {
+  const task: string = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url))).tasks.bench;
+  const perms = await benchPermissions();
+  assertEquals(perms, task.split(" ").filter((a) => a.startsWith("--allow-")));
+  assert(perms.includes("--allow-run") && perms.includes("--allow-ffi"), task);
+  const cli = new URL("../harness/cli.ts", import.meta.url).pathname;
+  assertEquals(await childArgs("wasm-ort"), ["run", ...perms.filter((p) => p !== "--allow-run"), cli, "cell"]);
+  // A native backend's child gets the whole environment and the system (harness/backend/backend.ts NATIVE_PERMISSIONS).
+  const native = await childArgs("tensorflow-gpu");
+  assertEquals(native.filter((a) => a.startsWith("--allow-env")), ["--allow-env"]);
+  assert(native.includes("--allow-sys") && native.includes("--allow-read") && !native.includes("--allow-run"));
+  // `cell` started by hand, with no parent to write its cell, says what to run instead.
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: await childArgs("wasm-ort"),
+    stdin: "null",
+    stderr: "piped",
+  })
+    .output();
+  assertEquals(out.code, 1);
+  assertEquals(
+    new TextDecoder().decode(out.stderr),
+    "error: cell runs one cell of a --jobs grid from the line its parent writes on stdin; run bench instead\n",
+  );
 });
 
 Deno.test("list names every task and baseline with its parameters", () => {

@@ -1,17 +1,18 @@
 import { assert, assertEquals } from "./testing.ts";
 import { rng } from "../harness/core/rng.ts";
+import { benchPermissions } from "../harness/grid/pool.ts";
 
 const CLI = new URL("../harness/cli.ts", import.meta.url).pathname;
 const METRICS = ["train.jsonl", "eval.jsonl", "rollouts.jsonl.gz"];
+
+/** The permissions of `deno task bench` (deno.json). */
+const PERMISSIONS = await benchPermissions();
 
 /** `deno run … harness/cli.ts bench` of one smoke cell into `out`, as a child process. */
 function child(cache: string, out: string, resume: boolean): Deno.ChildProcess {
   const args = [
     "run",
-    "--allow-read",
-    "--allow-write",
-    "--allow-ffi",
-    "--allow-env=NO_COLOR,FORCE_COLOR,CLICOLOR_FORCE",
+    ...PERMISSIONS,
     CLI,
     "bench",
     ...["--suite", "smoke", "--baselines", "hicra", "--seeds", "1", "--steps", "12", "--no-report"],
@@ -102,11 +103,7 @@ for (const signal of ["SIGTERM", "SIGKILL"] as const) {
       const tmp = await Deno.makeTempDir();
       const args = [
         "run",
-        "--allow-read",
-        "--allow-write",
-        "--allow-run",
-        "--allow-ffi",
-        "--allow-env=NO_COLOR,FORCE_COLOR,CLICOLOR_FORCE",
+        ...PERMISSIONS,
         CLI,
         "bench",
         ...["--suite", "smoke", "--baselines", "grpo,hicra", "--seeds", "1", "--steps", "500", "--jobs", "2"],

@@ -1,10 +1,12 @@
-import { assert, assertEquals, assertNotEquals, assertThrows } from "./testing.ts";
-import { getTask, TASKS } from "../tasks/mod.ts";
+import { relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { assert, assertEquals, assertNotEquals, assertRejects, assertStrictEquals, assertThrows } from "./testing.ts";
+import { getTask, loadTask, TASKS } from "../tasks/mod.ts";
 import { TaskSplits } from "../harness/suite.ts";
 import { getConfig } from "../harness/config.ts";
 import { rng } from "../harness/core/rng.ts";
 import { encode, inVocab } from "../harness/text/tokenizer.ts";
-import { DEFAULT_STYLE } from "../tasks/kit/task.ts";
+import { checkTask, DEFAULT_STYLE } from "../tasks/kit/task.ts";
 
 const cfg = getConfig("default");
 
@@ -68,5 +70,47 @@ Deno.test("suite", async (t) => {
       }
       assert(right > 90 && right < 190, `${task.name}: teacher right on ${right}/200`);
     }
+  });
+});
+
+Deno.test("loadTask", async (t) => {
+  const fixture = relative(Deno.cwd(), fileURLToPath(new URL("./fixtures/outside_task.ts", import.meta.url)));
+
+  await t.step("a name of the fixed suite", async () => {
+    assertStrictEquals(await loadTask("countdown"), TASKS.get("countdown"));
+    await assertRejects(() => loadTask("chess"), /unknown task "chess"; known tasks: countdown/);
+  });
+
+  await t.step("a file outside the harness, by relative path and by file URL, loads and makes splits", async () => {
+    const task = await loadTask(fixture);
+    assertEquals(task.name, "outside_sum");
+    const byUrl = await loadTask(new URL("./fixtures/outside_task.ts", import.meta.url).href);
+    assertStrictEquals(byUrl, task);
+    const splits = new TaskSplits(getConfig("smoke").suite, task, [1]);
+    const p = splits.train(0), trace = task.demonstrate(p, rng(1, "trace"), { ...DEFAULT_STYLE, execError: 0 });
+    assert(inVocab(p.prompt) && inVocab(trace.words), p.prompt);
+    assertEquals(task.verify(p, trace.words.join(" ")).correct, true);
+  });
+
+  await t.step("a default export that breaks the contract is refused, naming every problem", () => {
+    const contract = /; see tasks\/linear_equation\.ts for the contract$/;
+    assertThrows(
+      () => checkTask(undefined, "./t.ts"),
+      /^TypeError: \.\/t\.ts: has no default export; write export default defineTask/,
+    );
+    assertThrows(() => checkTask(undefined, "./t.ts"), contract);
+    assertThrows(() => checkTask(3, "./t.ts"), /\.\/t\.ts: the default export is a number, not a task definition/);
+    assertThrows(() => checkTask(null, "./t.ts"), /the default export is null, not a task definition/);
+    assertThrows(
+      () => checkTask({ name: "x", summary: "s" }, "./t.ts"),
+      /\.\/t\.ts: the default export is missing levels, strategies, maxResponseWords, generate, verify, demonstrate;/,
+    );
+    const task = getTask("countdown");
+    assertThrows(
+      () => checkTask({ ...task, name: "Sum-Pair", levels: [] }, "./t.ts"),
+      /has name "Sum-Pair", which is not lower_snake_case; has no levels; see/,
+    );
+    assertThrows(() => checkTask({ ...task, verify: 1 }, "./t.ts"), /has a verify that is not a function/);
+    assertStrictEquals(checkTask(task, "./t.ts"), task);
   });
 });

@@ -43,15 +43,28 @@ export function isWasm(name: string): name is WasmBackendName {
   return name === "wasm-ort" || name === "wasm";
 }
 
+/** Whether {@link registerWasmFixes} has run (it runs once, at the first {@link useBackend}). */
+let fixed = false;
 /** ONNX Runtime's products, opened on first use of `wasm-ort`. */
 let native: NativeProducts | undefined;
 /** Whether wasm's float32 products go to {@link native} (while `wasm-ort` is the active backend). */
 let nativeActive = false;
 
+/**
+ * The permissions a native backend needs besides the bench task's (its Node.js addon reads the whole
+ * environment and the system).
+ */
+export const NATIVE_PERMISSIONS: readonly string[] = ["--allow-env", "--allow-ffi", "--allow-sys"];
+
 const NATIVE: Record<string, string> = {
   "tensorflow": "@tensorflow/tfjs-node@4.22.0",
   "tensorflow-gpu": "@tensorflow/tfjs-node-gpu@4.22.0",
 };
+
+/** Whether `name` is a native backend (`@tensorflow/tfjs-node(-gpu)`, which needs {@link NATIVE_PERMISSIONS}). */
+export function isNative(name: string): boolean {
+  return Object.hasOwn(NATIVE, name);
+}
 
 /** The folder holding the WASM binaries of @tensorflow/tfjs-backend-wasm, as a file URL. */
 function wasmDir(): string {
@@ -97,7 +110,9 @@ async function loadNative(backend: BackendName): Promise<void> {
       throw new BackendError(
         backend,
         `backend ${backend} loads a Node.js native addon, which needs more permissions: run ` +
-          `deno run --allow-read --allow-write --allow-env --allow-ffi --allow-sys harness/cli.ts bench --backend ${backend}`,
+          `deno run --allow-read --allow-write ${
+            NATIVE_PERMISSIONS.join(" ")
+          } harness/cli.ts bench --backend ${backend}`,
       );
     }
     throw new BackendError(
@@ -263,6 +278,8 @@ function nativeProduct(
  * quotients, n times as many divisions).
  */
 function registerWasmFixes(): void {
+  if (fixed) return;
+  fixed = true;
   replaceKernel("Slice", ({ x }, attrs, backend) => {
     const [begin, size] = tf.slice_util.parseSliceParams(
       x as tf.Tensor,
@@ -327,8 +344,6 @@ function registerWasmFixes(): void {
     },
   });
 }
-registerWasmFixes();
-
 /** ONNX Runtime's products for `wasm-ort`; throws a {@link BackendError} saying how to fix a failure. */
 function openNative(): NativeProducts {
   try {
@@ -349,11 +364,16 @@ function openNative(): NativeProducts {
   }
 }
 
-/** Make `name` the active backend (idempotent); throws a {@link BackendError} saying how to fix a failure. */
+/**
+ * Make `name` the active backend (idempotent), with the wasm kernels replaced by {@link registerWasmFixes}
+ * at the first call (importing this module replaces nothing); throws a {@link BackendError} saying how
+ * to fix a failure.
+ */
 export async function useBackend(name: string): Promise<BackendName> {
   if (!(BACKENDS as readonly string[]).includes(name)) {
     throw new BackendError(name, `unknown backend ${JSON.stringify(name)}; choose one of: ${BACKENDS.join(", ")}`);
   }
+  registerWasmFixes();
   const backend = name as BackendName;
   const tfName = backend === "tensorflow-gpu" ? "tensorflow" : backend === "wasm-ort" ? "wasm" : backend;
   if (backend === "wasm-ort") native ??= openNative();

@@ -1,19 +1,59 @@
 /**
- * `--jobs N`: the grid's cells in N child processes at a time, each a `bench` of one cell (one
- * baseline, one seed, `--jobs 1 --no-report`) with the parent's other options, so a cell computes the
- * same bytes in a child as in the parent. The parent follows progress by counting the lines of each
- * running cell's `train.jsonl`, and a failed child's stderr is shown with its cell. Stopping the
- * parent (SIGINT, SIGTERM) stops its children too, and a child whose parent dies any other way
- * (SIGKILL, a crash) stops when its stdin, a pipe from the parent, closes ({@link exitWithParent}):
- * no run goes on writing unseen, and `--resume` continues them from their last checkpoints.
+ * `--jobs N`: the grid's cells in N child processes at a time. The parent hands each child its job as
+ * one line of JSON on the child's stdin (harness/grid/runner.ts `CellSpec`: the cell, the config, the
+ * base checkpoint folder, the mined grams…), so a child computes the same bytes as the parent would,
+ * from the parent's base model, and plans or re-derives nothing. Children run with the permissions of
+ * deno.json's `bench` task, read from there ({@link childArgs}). The parent follows progress by
+ * counting the lines of each running job's `train.jsonl`, and a failed child's stderr is shown with its
+ * job. Stopping the parent (SIGINT, SIGTERM) stops its children too, and a child whose parent dies any
+ * other way (SIGKILL, a crash) stops when its stdin, the pipe from the parent, closes
+ * ({@link fromParent}): no run goes on writing unseen, and `--resume` continues them from their last
+ * checkpoints.
  * @module
  */
-import type { Cell, LastJob } from "./runner.ts";
+import { fileURLToPath } from "node:url";
+import { isNative, NATIVE_PERMISSIONS } from "../backend/backend.ts";
 import { Progress } from "../core/progress.ts";
 import { signalStatus, StopSignals } from "../core/stop.ts";
 
-/** How to start the child of a cell: the arguments after `deno`. */
-export type ChildArgs = (cell: Cell) => string[];
+/** One job of a child process. */
+export interface ChildJob {
+  /** What it is called in messages (e.g. `grpo seed 1`). */
+  name: string;
+  /** Its run folder, whose `train.jsonl` lines count its steps. */
+  dir: string;
+  /** The arguments after `deno`. */
+  args: readonly string[];
+  /** The line written to its stdin: its job, as JSON. */
+  input: string;
+}
+
+/** A job run in this process after the child jobs, and what its failure is called. */
+export interface LastJob {
+  name: string;
+  run: () => Promise<void>;
+}
+
+/** The project's deno.json, whose `bench` task holds the bench's permissions. */
+const DENO_JSON = new URL("../../deno.json", import.meta.url);
+
+/** The permission flags (`--allow-…`) of deno.json's `bench` task, the one place they are written. */
+export async function benchPermissions(): Promise<string[]> {
+  const bench: string = JSON.parse(await Deno.readTextFile(DENO_JSON)).tasks.bench;
+  return bench.split(/\s+/).filter((a) => a.startsWith("--allow-"));
+}
+
+/**
+ * The arguments after `deno` of a child that runs one cell on `backend`: `run`, the bench task's
+ * permissions less `--allow-run` (a child starts no process), with a native backend's own
+ * ({@link NATIVE_PERMISSIONS}) in place of narrower ones, then `harness/cli.ts cell`.
+ */
+export async function childArgs(backend: string): Promise<string[]> {
+  const flag = (a: string) => a.split("=")[0];
+  const extra = isNative(backend) ? NATIVE_PERMISSIONS : [];
+  const perms = (await benchPermissions()).filter((a) => a !== "--allow-run" && !extra.includes(flag(a)));
+  return ["run", ...perms, ...extra, fileURLToPath(new URL("../cli.ts", import.meta.url)), "cell"];
+}
 
 /** Lines in `path` (0 when it does not exist yet). */
 async function lines(path: string): Promise<number> {
@@ -32,15 +72,14 @@ async function lines(path: string): Promise<number> {
  * A stop signal meanwhile stops the children and exits; `stop` is the caller's listener to use for it.
  */
 export async function runInChildren(
-  cells: readonly Cell[],
+  cells: readonly ChildJob[],
   jobs: number,
   steps: number,
-  args: ChildArgs,
   last?: LastJob,
   stop?: StopSignals,
 ): Promise<void> {
   const bar = new Progress(`grid (${cells.length} runs, ${jobs} jobs)`, cells.length * steps);
-  const running = new Set<Cell>();
+  const running = new Set<ChildJob>();
   let finishedSteps = 0;
   const timer = setInterval(async () => {
     let live = 0;
@@ -67,19 +106,24 @@ export async function runInChildren(
       const cell = cells[next - 1];
       running.add(cell);
       const child = new Deno.Command(Deno.execPath(), {
-        args: args(cell),
+        args: [...cell.args],
         stdin: "piped",
         stdout: "null",
         stderr: "piped",
       }).spawn();
       children.add(child);
+      // stdin stays open: its end tells the child that this process is gone. A child that died first
+      // refuses the write; its own exit status and stderr say why.
+      const input = child.stdin.getWriter();
+      await input.write(new TextEncoder().encode(`${cell.input}\n`)).catch(() => {});
+      input.releaseLock();
       const out = await child.output();
       children.delete(child);
       running.delete(cell);
       finishedSteps += steps;
       if (!out.success) {
         const err = new TextDecoder().decode(out.stderr).trim().split("\n").slice(-3).join(" | ");
-        failures.push(`${cell.baseline.name} seed ${cell.seed} (exit ${out.code}): ${err}`);
+        failures.push(`${cell.name} (exit ${out.code}): ${err}`);
       }
     }
   };
@@ -95,12 +139,28 @@ export async function runInChildren(
   if (failures.length) throw new Error(`${failures.length} job(s) failed: ${failures.join("; ")}`);
 }
 
-/** In a child: exit (status 143) once stdin, the pipe from the parent, closes, which happens when the parent dies. */
-export function exitWithParent(): void {
+/**
+ * In a child: the first line its parent writes on stdin (its job); from then on the child exits (status
+ * 143) once stdin, the pipe from the parent, closes, which happens when the parent dies. Throws when
+ * stdin ends before a whole line (the command was not started by a parent).
+ */
+export async function fromParent(): Promise<string> {
+  const reader = Deno.stdin.readable.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) {
+      throw new Error(
+        "cell runs one cell of a --jobs grid from the line its parent writes on stdin; run bench instead",
+      );
+    }
+    text += value;
+  }
   (async () => {
-    for await (const _ of Deno.stdin.readable) {
-      // the parent writes nothing; only the end of the stream matters
+    while (!(await reader.read()).done) {
+      // the parent writes nothing more; only the end of the stream matters
     }
     Deno.exit(143);
   })();
+  return text.slice(0, text.indexOf("\n"));
 }

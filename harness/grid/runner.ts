@@ -1,8 +1,9 @@
 /**
  * The bench grid: the suite's base model (built or loaded from the cache) and the Strategic Grams
  * mined from it in a `base-…` folder, then every (baseline, seed) run from that base, each in its own
- * folder of the results store (harness/store/), in this process or in `jobs` child processes, and
- * last the base model's evaluation (in this process, beside the grid's last runs).
+ * folder of the results store (harness/store/), in this process or in `jobs` child processes (each
+ * handed its {@link CellSpec}: harness/grid/pool.ts, harness/grid/child.ts), and last the base
+ * model's evaluation (in this process, beside the grid's last runs).
  *
  * Before anything runs, the results folder is checked and locked (harness/core/folder_lock.ts: one bench
  * writes a folder at a time): it must be writable, and every folder already in `<out>/<suite>/runs/`
@@ -43,8 +44,10 @@ import { TOKENIZER_ID } from "../text/tokenizer.ts";
 import { type EngineName } from "../rollout/engine.ts";
 import { createEngine } from "../rollout/create_engine.ts";
 import { firstLine, onnxRuntime } from "../backend/onnx_runtime.ts";
-import { sha256 } from "../core/atomic.ts";
+import { fileKey } from "../core/module_file.ts";
 import { lockFolder } from "../core/folder_lock.ts";
+import { childArgs, type LastJob, runInChildren } from "./pool.ts";
+import type { TaskDef } from "../../tasks/kit/task.ts";
 import { ResultsError, verifyFiles } from "../store/results.ts";
 import type { StopSignals } from "../core/stop.ts";
 
@@ -54,6 +57,12 @@ const GO_ON = "; run the same command with --resume to continue";
 /** A baseline of the grid and how it was named (a registered name or a path, passed on to child processes). */
 export interface GridBaseline {
   baseline: Baseline;
+  source: string;
+}
+
+/** A task of the grid loaded from a file, and the path it was given as (passed on to child processes). */
+export interface GridTask {
+  task: TaskDef;
   source: string;
 }
 
@@ -74,22 +83,19 @@ export interface GridSpec {
   resume: boolean;
   /** The command line, recorded in every manifest. */
   command: string;
+  /** The suite's tasks loaded from files, with their keys in `cfg.suite.tasks` (none: the fixed suite's only). */
+  taskFiles?: readonly GridTask[];
   /**
-   * Runs the planned cells, then `last` in this process when a slot is free (default: one after another
-   * in this process); the child-process pool replaces it.
+   * Run the cells in `jobs` child processes at a time, each on `threads` wasm threads (harness/grid/pool.ts);
+   * none: one after another in this process.
    */
-  runCells?: (cells: readonly Cell[], last?: LastJob) => Promise<void>;
-  /** This process is a `--jobs` child: its parent holds the results folder's lock (harness/core/folder_lock.ts). */
-  parentHoldsLock?: boolean;
+  children?: { jobs: number; threads: number };
   /** The stop signals, checked at every safe point (none: a signal acts as it would without them). */
   stop?: StopSignals;
 }
 
-/** A job run in this process after the cells, and what its failure is called. */
-export interface LastJob {
-  name: string;
-  run: () => Promise<void>;
-}
+/** What running one cell needs of its grid: the config, backend, engine, command line and task files. */
+export type CellContext = Pick<GridSpec, "cfg" | "backend" | "engine" | "command" | "taskFiles">;
 
 /** One planned (baseline, seed) run. */
 export interface Cell {
@@ -124,11 +130,36 @@ export class ResultsFolderError extends Error {
   }
 }
 
+/**
+ * One cell as a `--jobs` child receives it, as JSON on its stdin: everything it needs to run that cell,
+ * so that it plans nothing and re-derives nothing (the base model above all).
+ */
+export interface CellSpec {
+  cfg: BenchConfig;
+  /** The grid hash. */
+  grid: string;
+  backend: string;
+  engine: EngineName;
+  /** Wasm threads of the child. */
+  threads: number;
+  /** The command line, recorded in the manifest. */
+  command: string;
+  /** The suite's task files as given (each checked against its key in `cfg.suite.tasks`). */
+  taskFiles: string[];
+  /** The cell, its baseline as named (a registered name or a path, checked against `key`). */
+  cell: Omit<Cell, "baseline">;
+  /** The base model's checkpoint folder and its mined grams file. */
+  base: { checkpoint: string; grams: string };
+}
+
 /** What identifies a baseline's code: its registered name, or the SHA-256 of the file given by path. */
-async function sourceKey(source: string, baseline: Baseline): Promise<string> {
-  if (source === baseline.name) return source;
-  const path = source.startsWith("file:") ? new URL(source) : source;
-  return `sha256:${await sha256(await Deno.readFile(path))}`;
+export function baselineKey(source: string, baseline: Baseline): Promise<string> {
+  return source === baseline.name ? Promise.resolve(source) : fileKey(source);
+}
+
+/** The train splits of the grid's suite, its task files' included. */
+function splits(ctx: CellContext) {
+  return trainSplits(ctx.cfg, ctx.taskFiles?.map((f) => f.task));
 }
 
 /** The versions a manifest records (ONNX Runtime's when the engine uses it). */
@@ -182,13 +213,12 @@ export async function planCells(spec: GridSpec, grid: string): Promise<Cell[]> {
         }); use another --out, or delete ${dir}`,
       );
     }
-    // A --jobs child's parent has checked them.
-    if (manifest.status === "complete" && !spec.parentHoldsLock) await checkFinished(`${dir}/${id}`, manifest);
+    if (manifest.status === "complete") await checkFinished(`${dir}/${id}`, manifest);
   }
   const cells: Cell[] = [];
   for (const { baseline, source } of spec.baselines) {
     const params = resolveParams(baseline, spec.overrides[baseline.name]);
-    const key = await sourceKey(source, baseline);
+    const key = await baselineKey(source, baseline);
     for (const seed of spec.seeds) {
       const configHash = await runHash(grid, { kind: "run", baseline: baseline.name, baselineKey: key, params, seed });
       const id = runId(baseline.name, seed, configHash);
@@ -251,6 +281,7 @@ export async function prepareBase(spec: GridSpec, grid: string): Promise<BaseRun
   const built = await baseModel(cfg, baseSeed, {
     cacheDir: spec.cache,
     backend: spec.backend,
+    tasks: spec.taskFiles?.map((f) => f.task),
     onStep: (s) => {
       bar.update(s.step + 1, `loss ${s.loss.toFixed(3)}`);
       spec.stop?.check(` after step ${s.step + 1} of the base model's build${GO_ON} from its last saved state`);
@@ -284,7 +315,7 @@ export async function prepareBase(spec: GridSpec, grid: string): Promise<BaseRun
       await newManifest(spec, await versions(spec.engine), grid, { ...fields, id, configHash }),
     );
     const engine = await createEngine(spec.engine, built.policy);
-    const grams = await mineGrams(cfg, engine, trainSplits(cfg), baseSeed).finally(() => engine.dispose());
+    const grams = await mineGrams(cfg, engine, splits(spec), baseSeed).finally(() => engine.dispose());
     console.error(`mined ${grams.grams.length} strategic grams from ${grams.responses} successful base-model rollouts`);
     await saveStrategicGrams(path, grams);
     return { checkpoint: built.dir, dir, grams };
@@ -304,7 +335,7 @@ export async function evaluateBase(spec: GridSpec, base: BaseRun, bar?: Progress
   const policy = await loadCheckpoint(base.checkpoint, spec.cfg.model);
   try {
     const engine = await createEngine(spec.engine, policy);
-    const evals = await evaluate(engine, trainSplits(spec.cfg), spec.cfg.eval, m.seed, (done, total) => {
+    const evals = await evaluate(engine, splits(spec), spec.cfg.eval, m.seed, (done, total) => {
       if (bar) bar.total = total;
       bar?.update(done);
       spec.stop?.check(` during the base model's evaluation${GO_ON}`);
@@ -317,12 +348,15 @@ export async function evaluateBase(spec: GridSpec, base: BaseRun, bar?: Progress
   }
 }
 
-/** Run one cell in this process: its manifest, the RL run from the base model, the finished manifest. */
+/**
+ * Run one cell in this process: its manifest, the RL run from the base checkpoint and its mined grams,
+ * the finished manifest.
+ */
 export async function runCell(
-  spec: GridSpec,
+  spec: CellContext,
   grid: string,
   cell: Cell,
-  base: BaseRun,
+  base: Pick<BaseRun, "checkpoint" | "grams">,
   onStep?: (step: number) => void,
 ): Promise<void> {
   const { cfg } = spec;
@@ -354,7 +388,7 @@ export async function runCell(
       policy,
       ref,
       engine: spec.engine,
-      splits: trainSplits(cfg),
+      splits: splits(spec),
       masks: planningMasks(base.grams).maker(cell.seed),
       grams: base.grams,
       dir: cell.dir,
@@ -415,6 +449,44 @@ async function noteOtherCommits(dir: string): Promise<void> {
   );
 }
 
+/** The spec a `--jobs` child on `threads` wasm threads gets for `cell` of grid `grid`, from base `base`. */
+function cellSpec(spec: GridSpec, grid: string, cell: Cell, base: BaseRun, threads: number): CellSpec {
+  const { baseline: _, ...rest } = cell;
+  return {
+    cfg: spec.cfg,
+    grid,
+    backend: spec.backend,
+    engine: spec.engine,
+    threads,
+    command: spec.command,
+    taskFiles: (spec.taskFiles ?? []).map((f) => f.source),
+    cell: rest,
+    base: { checkpoint: base.checkpoint, grams: `${base.dir}/strategic_grams.json` },
+  };
+}
+
+/**
+ * Run the cells in `jobs` child processes at a time on `threads` wasm threads each (harness/grid/pool.ts),
+ * then `last`.
+ */
+async function runChildren(
+  spec: GridSpec,
+  { jobs, threads }: NonNullable<GridSpec["children"]>,
+  grid: string,
+  cells: readonly Cell[],
+  base: BaseRun,
+  last: LastJob,
+): Promise<void> {
+  const args = await childArgs(spec.backend);
+  const children = cells.map((cell) => ({
+    name: `${cell.baseline.name} seed ${cell.seed}`,
+    dir: cell.dir,
+    args,
+    input: JSON.stringify(cellSpec(spec, grid, cell, base, threads)),
+  }));
+  await runInChildren(children, jobs, spec.cfg.rl.steps, last, spec.stop);
+}
+
 /** Run the grid (see the module doc); resolves once every cell's folder and the base folder are complete. */
 export async function runGrid(spec: GridSpec): Promise<void> {
   const grid = await gridHash({
@@ -425,22 +497,23 @@ export async function runGrid(spec: GridSpec): Promise<void> {
   });
   const dir = runsDir(spec.out, spec.cfg.name);
   await checkWritable(dir);
-  const lock = spec.parentHoldsLock ? null : await lockFolder(dir);
+  const lock = await lockFolder(dir);
   try {
     const cells = await planCells(spec, grid);
-    if (!spec.parentHoldsLock) await noteOtherCommits(dir); // a --jobs child's parent has said it
+    await noteOtherCommits(dir);
     const base = await prepareBase(spec, grid);
     spec.stop?.check(` after the base model was made${GO_ON}`);
     const reused = spec.baselines.length * spec.seeds.length - cells.length;
     if (reused) console.error(`reusing ${reused} finished run(s) of this configuration`);
-    // The base model's evaluation is the parent's (a --jobs child runs its cell only), with a
-    // progress bar of its own unless the pool's bar is showing.
-    const bar = () => spec.runCells ? undefined : new Progress("base model evaluation", 0);
-    const last = spec.parentHoldsLock
-      ? undefined
-      : { name: "the base model's evaluation", run: () => evaluateBase(spec, base, bar()) };
-    await (spec.runCells ? spec.runCells(cells, last) : runInProcess(spec, grid, cells, base, last));
+    // The base model's evaluation is this process's, with a progress bar of its own unless the pool's is showing.
+    const last = {
+      name: "the base model's evaluation",
+      run: () => evaluateBase(spec, base, spec.children ? undefined : new Progress("base model evaluation", 0)),
+    };
+    await (spec.children
+      ? runChildren(spec, spec.children, grid, cells, base, last)
+      : runInProcess(spec, grid, cells, base, last));
   } finally {
-    lock?.close();
+    lock.close();
   }
 }

@@ -15,6 +15,7 @@ import { sha256, writeAtomic } from "../core/atomic.ts";
 import { byLength, lengthChunks, TRAIN_PASS_OVERHEAD } from "../model/length_chunks.ts";
 import { loadRunState, saveRunState, truncateTo } from "./run_state.ts";
 import { lockFolder } from "../core/folder_lock.ts";
+import type { TaskDef } from "../../tasks/kit/task.ts";
 
 /** A batch of sequences: inputs, next-token targets and a loss mask, all [batch, time]. */
 export interface SeqBatch {
@@ -154,8 +155,9 @@ async function sourceText(): Promise<string> {
 }
 
 /**
- * The cache key of a base model: SHA-256 of the suite, model and SFT configs, the seed, the
- * tokenizer id, the backend and the source of every module SFT runs ({@link sourceFiles}).
+ * The cache key of a base model: SHA-256 of the suite (a task file's task by its content key), model
+ * and SFT configs, the seed, the tokenizer id, the backend and the source of every module SFT runs
+ * ({@link sourceFiles}).
  */
 export async function baseModelKey(cfg: BenchConfig, seed: number, backend: string): Promise<string> {
   const what = { suite: cfg.suite, model: cfg.model, sft: cfg.sft, seed, tokenizer: TOKENIZER_ID, backend };
@@ -187,7 +189,14 @@ export const SFT_SAVE_EVERY = 100;
 export async function baseModel(
   cfg: BenchConfig,
   seed: number,
-  opts: { cacheDir: string; backend: string; onStep?: (s: SftStep) => void; saveEvery?: number },
+  opts: {
+    cacheDir: string;
+    backend: string;
+    /** Tasks loaded from files (see harness/suite.ts `trainSplits`). */
+    tasks?: readonly TaskDef[];
+    onStep?: (s: SftStep) => void;
+    saveEvery?: number;
+  },
 ): Promise<BaseModel> {
   const dir = `${opts.cacheDir}/base-${cfg.suite.name}-s${seed}-${await baseModelKey(cfg, seed, opts.backend)}`;
   try {
@@ -208,7 +217,7 @@ export async function baseModel(
       trainer.importState(saved.optimizer);
       await truncateTo(work, saved.meta.files);
     } else await Deno.writeTextFile(log, "");
-    const splits = trainSplits(cfg), t0 = performance.now();
+    const splits = trainSplits(cfg, opts.tasks), t0 = performance.now();
     let tokens = 0;
     try {
       for (let step = start; step < cfg.sft.steps; step++) {

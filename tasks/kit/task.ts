@@ -171,6 +171,34 @@ export interface TaskDef<D = unknown> {
   demonstrate(problem: Problem<D>, rng: Rng, style: Style): Trace;
 }
 
+const CONTRACT = "see tasks/linear_equation.ts for the contract";
+
+const FIELDS = [
+  "name",
+  "summary",
+  "levels",
+  "strategies",
+  "maxResponseWords",
+  "generate",
+  "verify",
+  "demonstrate",
+] as const;
+
+/** The problems with a would-be task definition, each a phrase; empty when it is fine. */
+function problems(def: Record<string, unknown>): string[] {
+  const missing = FIELDS.filter((k) => def[k] === undefined);
+  if (missing.length) return [`is missing ${missing.join(", ")}`];
+  const out: string[] = [];
+  if (typeof def.name !== "string" || !/^[a-z][a-z0-9_]*$/.test(def.name)) {
+    out.push(`has name ${JSON.stringify(def.name)}, which is not lower_snake_case`);
+  }
+  if (!Array.isArray(def.levels) || def.levels.length === 0) out.push("has no levels");
+  for (const k of ["generate", "verify", "demonstrate"] as const) {
+    if (typeof def[k] !== "function") out.push(`has a ${k} that is not a function`);
+  }
+  return out;
+}
+
 /**
  * Declare a task; checks the definition's shape (a TypeError names what is missing or wrong) and
  * returns it unchanged. A task module `export default`s the result.
@@ -201,15 +229,30 @@ export interface TaskDef<D = unknown> {
  * ```
  */
 export function defineTask<D>(def: TaskDef<D>): TaskDef<D> {
-  const missing =
-    (["name", "summary", "levels", "strategies", "maxResponseWords", "generate", "verify", "demonstrate"] as const)
-      .filter((k) => def[k] === undefined);
-  if (missing.length) throw new TypeError(`task ${def.name ?? "(unnamed)"} is missing ${missing.join(", ")}`);
-  if (!/^[a-z][a-z0-9_]*$/.test(def.name)) {
-    throw new TypeError(`task name ${JSON.stringify(def.name)} must be lower_snake_case`);
-  }
-  if (def.levels.length === 0) throw new TypeError(`task ${def.name} has no levels`);
+  const found = problems(def as unknown as Record<string, unknown>);
+  if (found.length) throw new TypeError(`task ${def.name ?? "(unnamed)"} ${found.join("; ")}; ${CONTRACT}`);
   return def;
+}
+
+/**
+ * Check a module's default export loaded from `source` (a path, for messages) and return it as a
+ * {@link TaskDef}. Throws a TypeError such as `./my_task.ts: the default export is missing verify; see
+ * tasks/linear_equation.ts for the contract`.
+ */
+export function checkTask(value: unknown, source: string): TaskDef {
+  if (value === undefined) {
+    throw new TypeError(`${source}: has no default export; write export default defineTask({ ... }); ${CONTRACT}`);
+  }
+  if (typeof value !== "object" || value === null) {
+    throw new TypeError(
+      `${source}: the default export is ${
+        value === null ? "null" : `a ${typeof value}`
+      }, not a task definition; ${CONTRACT}`,
+    );
+  }
+  const found = problems(value as Record<string, unknown>);
+  if (found.length) throw new TypeError(`${source}: the default export ${found.join("; ")}; ${CONTRACT}`);
+  return value as TaskDef;
 }
 
 /**

@@ -1,0 +1,51 @@
+/**
+ * The child side of `--jobs` (`harness/cli.ts cell`): run exactly the cell the parent hands over, a
+ * {@link CellSpec} on stdin, from the parent's base checkpoint and mined grams. A child plans nothing
+ * and never looks for a base model of its own, so a source file edited while a bench runs cannot send
+ * it to another base model; a baseline or task file edited since the grid was planned is refused.
+ * @module
+ */
+import { isWasm, useBackend } from "../backend/backend.ts";
+import { useWasm } from "../backend/wasm_threads.ts";
+import { fileKey } from "../core/module_file.ts";
+import { loadStrategicGrams } from "../masks/strategic_grams.ts";
+import { baselineKey, type CellSpec, type GridTask, runCell } from "./runner.ts";
+import { fromParent } from "./pool.ts";
+import { loadBaseline } from "../../baselines/mod.ts";
+import { loadTask } from "../../tasks/mod.ts";
+
+/** Refuse a `kind` file at `source` whose code key `now` is not the `planned` one. */
+function unchanged(kind: string, source: string, now: string, planned: string | undefined): void {
+  if (now !== planned) {
+    throw new Error(
+      `${kind} file ${source} changed since the grid was planned; put it back, or stop the bench and run it again`,
+    );
+  }
+}
+
+/** Run the cell of `spec` in this process (see the module doc). */
+export async function runCellSpec(spec: CellSpec): Promise<void> {
+  const { cell, cfg } = spec;
+  const baseline = await loadBaseline(cell.source);
+  unchanged("baseline", cell.source, await baselineKey(cell.source, baseline), cell.key);
+  const taskFiles: GridTask[] = [];
+  for (const source of spec.taskFiles) {
+    const task = await loadTask(source);
+    unchanged("task", source, await fileKey(source), cfg.suite.tasks.find((t) => t.name === task.name)?.key);
+    taskFiles.push({ task, source });
+  }
+  if (isWasm(spec.backend)) await useWasm(spec.threads, spec.backend);
+  await useBackend(spec.backend);
+  const grams = await loadStrategicGrams(spec.base.grams);
+  await runCell(
+    { cfg, backend: spec.backend, engine: spec.engine, command: spec.command, taskFiles },
+    spec.grid,
+    { ...cell, baseline },
+    { checkpoint: spec.base.checkpoint, grams },
+  );
+}
+
+/** In a `--jobs` child: read the cell from the parent (harness/grid/pool.ts `fromParent`) and run it. */
+export async function runChild(): Promise<void> {
+  await runCellSpec(JSON.parse(await fromParent()) as CellSpec);
+}
