@@ -1,7 +1,8 @@
 /**
  * credit-bench: a reproducible benchmark harness for RL credit-assignment methods on reasoning
  * tasks. This module is the public API (named exports only): defining tasks and baselines, running
- * a bench, loading and reporting its results, the metric functions and the bench configurations.
+ * a bench, loading and reporting its results, the metric and statistics functions and the bench
+ * configurations.
  * Two smaller entry points hold parts of it: `./tasks` (the task-writing kit) and `./metrics` (the
  * metric functions).
  *
@@ -98,3 +99,6 @@ export { decode, encode, UnknownTokenError } from "./harness/text/tokenizer.ts";
 
 // The metric functions (also the `./metrics` entry point).
 export * from "./harness/metrics/mod.ts";
+
+// The statistics functions: intervals over seeds, tests on seed-matched runs, verdicts.
+export * from "./harness/stats/mod.ts";

@@ -22,6 +22,7 @@ const STAGES = [
   "masks",
   "update",
   "metrics",
+  "stats",
   "store",
   "loop",
   "grid",
