@@ -26,8 +26,8 @@ import { policyOnnx, weightsOf } from "../model/onnx_export.ts";
 import { NonFiniteError, Trainer } from "../model/optimizer.ts";
 import { rng } from "../core/rng.ts";
 import { type Rollout, sampleGroups, score, stepPrompts } from "../rollout/rollouts.ts";
-import type { GroupStats } from "../credit/baseline.ts";
-import { updatePolicy } from "../update/rl_update.ts";
+import type { BaselineContext, GroupStats } from "../credit/baseline.ts";
+import { updatePolicy, type UpdateStats } from "../update/rl_update.ts";
 import type { EvalSplit, TaskSplits } from "../suite.ts";
 import { loadRunState, saveRunState, truncateTo } from "./run_state.ts";
 import type { FixedMask, StepRecord } from "../store/schema.ts";
@@ -169,10 +169,78 @@ async function sampleStep(
   return { all, used: used.map((r) => ({ ...r, group: renumber.get(r.group)! })), groups, isUsed };
 }
 
+/** Where a run starts: its first step, the step-0 perplexities it is relative to, and its last saved state. */
+interface RunStart {
+  start: number;
+  perplexity0: Record<FixedMask, Split> | null;
+  /** The last checkpoint, for a failure's message (null before the first). */
+  saved: string | null;
+}
+
 /**
- * Run the RL loop in `spec.dir`. Afresh, the metric files are started empty; with `spec.resume` and
- * a saved state there, the policy and optimiser are restored, the metric files cut back to what
- * they held at that state, and the loop goes on from its step.
+ * Start the run in `spec.dir`: afresh, empty metric files; with `spec.resume` and a saved state, the
+ * policy and optimiser restored and the metric files cut back to what they held at that state.
+ */
+async function openRun(spec: RunSpec, trainer: Trainer): Promise<RunStart> {
+  const { dir, cfg, policy } = spec;
+  const state = spec.resume ? await loadRunState(dir, cfg.model) : null;
+  if (!state) {
+    for (const f of METRIC_FILES) await Deno.writeTextFile(`${dir}/${f}`, "");
+    await Deno.remove(`${dir}/rollouts.jsonl.gz`).catch(() => {});
+    return { start: 0, perplexity0: null, saved: null };
+  }
+  policy.variables.forEach((v, i) => v.assign(state.policy.variables[i]));
+  state.policy.dispose();
+  trainer.importState(state.optimizer);
+  const start = state.meta.step;
+  const packed = start === cfg.rl.steps && !(await Deno.stat(`${dir}/rollouts.jsonl`).catch(() => null));
+  const { ["rollouts.jsonl"]: _, ...others } = state.meta.files;
+  await truncateTo(dir, packed ? others : state.meta.files);
+  return {
+    start,
+    perplexity0: start > 0 ? await firstPerplexity(`${dir}/train.jsonl`) : null,
+    saved: `${dir}/checkpoint (after step ${start - 1})`,
+  };
+}
+
+/**
+ * The context the baseline sees for the rollouts the update uses, with the planning masks its `mask`
+ * param names (`source`): the fixed masks' when it names one of them, else made for these rollouts.
+ * Every array is a copy: what a baseline does to its context never reaches what the harness trains on
+ * or stores.
+ */
+function creditContext(
+  spec: RunSpec,
+  drawn: StepRollouts,
+  fixed: Record<FixedMask, readonly Uint8Array[]>,
+  source: MaskSource,
+  step: number,
+): BaselineContext {
+  const { used } = drawn;
+  const credit = source === "random" ? spec.masks("random", used, step) : used.map((r) => fixed[source][r.at]);
+  return baselineContext(
+    used.map((r, i) => ({
+      group: r.group,
+      task: r.task.name,
+      reward: r.verdict.reward,
+      tokens: r.tokens.slice(),
+      oldLogProbs: r.logp.slice(),
+      entropy: r.entropy.slice(),
+      planning: credit[i].slice(),
+      steps: structuredClone(r.verdict.steps),
+    })),
+    spec.params,
+    rng(spec.seed, "rl", "baseline", step),
+  );
+}
+
+/** An update that changed nothing: a step whose groups all lacked signal (dynamic sampling found none that differ). */
+const NO_UPDATE: UpdateStats = { loss: 0, gradNorm: 0, clipFraction: 0, kl: NaN, updates: 0 };
+
+/**
+ * Run the RL loop in `spec.dir`, from its start (afresh, or from its saved state with `spec.resume`):
+ * per step, sample, credit, update, then append the step's lines, evaluate when due and save the state
+ * when due; at the end the rollouts are gzipped and the policy exported as `policy.onnx`.
  */
 export async function runRl(spec: RunSpec): Promise<void> {
   const { cfg, baseline, params, seed, policy, dir } = spec;
@@ -181,22 +249,7 @@ export async function runRl(spec: RunSpec): Promise<void> {
   const trainer = new Trainer(policy, rl.gradClip);
   let engine: RolloutEngine | null = null, refEngine: RolloutEngine | undefined;
   try {
-    let start = 0, perplexity0: Record<FixedMask, Split> | null = null, saved: string | null = null;
-    const state = spec.resume ? await loadRunState(dir, cfg.model) : null;
-    if (state) {
-      policy.variables.forEach((v, i) => v.assign(state.policy.variables[i]));
-      state.policy.dispose();
-      trainer.importState(state.optimizer);
-      const packed = state.meta.step === rl.steps && !(await Deno.stat(`${dir}/rollouts.jsonl`).catch(() => null));
-      const { ["rollouts.jsonl"]: _, ...others } = state.meta.files;
-      await truncateTo(dir, packed ? others : state.meta.files);
-      start = state.meta.step;
-      saved = `${dir}/checkpoint (after step ${start - 1})`;
-      perplexity0 = start > 0 ? await firstPerplexity(`${dir}/train.jsonl`) : null;
-    } else {
-      for (const f of METRIC_FILES) await Deno.writeTextFile(`${dir}/${f}`, "");
-      await Deno.remove(`${dir}/rollouts.jsonl.gz`).catch(() => {});
-    }
+    let { start, perplexity0, saved } = await openRun(spec, trainer);
     engine = await createEngine(spec.engine ?? "onnx", policy);
     refEngine = spec.ref && await createEngine(spec.engine ?? "onnx", spec.ref);
     const source = (typeof params.mask === "string" ? params.mask : "oracle") as MaskSource;
@@ -206,44 +259,27 @@ export async function runRl(spec: RunSpec): Promise<void> {
         const t0 = performance.now();
         const drawn = await sampleStep(engine, spec.splits, rl, seed, step);
         const t1 = performance.now();
-        const { all, used } = drawn;
-        const fixed = { oracle: spec.masks("oracle", all, step), mined: spec.masks("mined", all, step) };
-        const credit = source === "random" ? spec.masks("random", used, step) : used.map((r) => fixed[source][r.at]);
-        const ctx = baselineContext(
-          used.map((r, i) => ({
-            group: r.group,
-            task: r.task.name,
-            reward: r.verdict.reward,
-            // Copies: what a baseline does to its context never reaches what the harness trains on or stores.
-            tokens: r.tokens.slice(),
-            oldLogProbs: r.logp.slice(),
-            entropy: r.entropy.slice(),
-            planning: credit[i].slice(),
-            steps: structuredClone(r.verdict.steps),
-          })),
-          params,
-          rng(seed, "rl", "baseline", step),
-        );
-        const advantages = used.length ? baselineAdvantages(baseline, ctx) : [];
+        const fixed = { oracle: spec.masks("oracle", drawn.all, step), mined: spec.masks("mined", drawn.all, step) };
+        const ctx = creditContext(spec, drawn, fixed, source, step);
+        const advantages = drawn.used.length ? baselineAdvantages(baseline, ctx) : [];
         const t2 = performance.now();
-        // A step whose groups all lacked signal (dynamic sampling found none that differ) updates nothing.
-        const update = used.length
-          ? await updatePolicy(
+        const update = drawn.used.length
+          ? await updatePolicy({
             trainer,
             baseline,
             ctx,
-            used,
+            rows: drawn.used,
             advantages,
-            { ...rl, maxLength },
-            rng(seed, "rl", "minibatch", step),
-            refEngine,
-          )
-          : { loss: 0, gradNorm: 0, clipFraction: 0, kl: NaN, updates: 0 };
+            cfg: { ...rl, maxLength },
+            rng: rng(seed, "rl", "minibatch", step),
+            ref: refEngine,
+          })
+          : NO_UPDATE;
         await engine.refresh();
         const t3 = performance.now();
         const log = stepRecord({
           step,
-          rollouts: all,
+          rollouts: drawn.all,
           masks: fixed,
           groups: drawn.groups,
           groupsUsed: ctx.groups.length,
@@ -253,14 +289,12 @@ export async function runRl(spec: RunSpec): Promise<void> {
           perplexity0,
         });
         await appendLines(`${dir}/train.jsonl`, [log]);
-        await appendLines(`${dir}/rollouts.jsonl`, rolloutRecords(step, all, fixed.oracle, drawn.isUsed));
+        await appendLines(`${dir}/rollouts.jsonl`, rolloutRecords(step, drawn.all, fixed.oracle, drawn.isUsed));
         perplexity0 ??= { oracle: log.masks.oracle.perplexity, mined: log.masks.mined.perplexity };
         const done = step + 1;
         if (done % rl.evalEvery === 0 || done === rl.steps) {
-          await appendLines(`${dir}/eval.jsonl`, [{
-            step: done,
-            evals: await evaluate(engine, spec.splits, cfg.eval, seed, undefined, spec.evalSplit),
-          }]);
+          const evals = await evaluate(engine, spec.splits, cfg.eval, seed, undefined, spec.evalSplit);
+          await appendLines(`${dir}/eval.jsonl`, [{ step: done, evals }]);
         }
         const t4 = performance.now();
         await appendLines(`${dir}/timings.jsonl`, [{

@@ -162,23 +162,31 @@ export interface ScoredRow extends Row {
   logp: ArrayLike<number>;
 }
 
+/** What {@link updatePolicy} works on: the trainer, the baseline and its step's context, the rollouts and their advantages. */
+export interface UpdateInput {
+  trainer: Trainer;
+  baseline: Baseline;
+  /** The context the baseline saw (its extra loss sees it again). */
+  ctx: BaselineContext;
+  /** The rollout of each of `ctx.rollouts`; the old log-probs come from here, the harness's own copy. */
+  rows: readonly ScoredRow[];
+  /** The baseline's per-token advantages, one array per row. */
+  advantages: readonly Float32Array[];
+  cfg: UpdateConfig;
+  /** Shuffles the mini-batches. */
+  rng: Rng;
+  /** An engine of the base policy: the KL to it is measured (and in the loss when `cfg.klBeta > 0`, which needs it). */
+  ref?: RolloutEngine;
+}
+
 /**
- * Update `trainer.policy` on the step's rollouts (`seqs[i]` is the rollout of `ctx.rollouts[i]`; the
- * old log-probs come from `seqs`, the harness's own copy, never from the context a baseline saw):
- * `cfg.epochs` passes, each over the rollouts shuffled by `rng` and cut into mini-batches of `cfg.miniBatch`. With `ref`
- * (an engine of the base policy, scoring each rollout once per step) the KL to it is measured (and is in the loss when
- * `cfg.klBeta > 0`, which needs `ref`). A NaN or Inf loss or gradient throws NonFiniteError (nothing applied).
+ * Update `trainer.policy` on the step's rollouts: `cfg.epochs` passes, each over the rows shuffled by
+ * `rng` and cut into mini-batches of `cfg.miniBatch`. With `ref` (scoring each rollout once per step)
+ * the KL to the base policy is measured. A NaN or Inf loss or gradient throws NonFiniteError (nothing
+ * applied).
  */
-export async function updatePolicy(
-  trainer: Trainer,
-  baseline: Baseline,
-  ctx: BaselineContext,
-  seqs: readonly ScoredRow[],
-  advantages: readonly Float32Array[],
-  cfg: UpdateConfig,
-  rng: Rng,
-  ref?: RolloutEngine,
-): Promise<UpdateStats> {
+export async function updatePolicy(input: UpdateInput): Promise<UpdateStats> {
+  const { trainer, baseline, ctx, rows: seqs, advantages, cfg, rng, ref } = input;
   const all = seqs.map((r, i) => ({ i, prompt: r.prompt, tokens: r.tokens }));
   const sums = { loss: 0, gradNorm: 0, clipFraction: 0, kl: 0, updates: 0 };
   // The base policy's log-probs are fixed for the step, like the rollout's: one forward pass per rollout.
