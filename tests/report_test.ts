@@ -1,8 +1,8 @@
 /**
  * The report layer on the fixture results tree (`tests/fixtures/results/`, written by
  * `tests/fixtures/make_results_fixture.ts`). The expected tables under
- * `tests/fixtures/report_expected/` are the report of that tree; Table 1 is also checked against
- * numbers worked out by hand here.
+ * `tests/fixtures/report_expected/` are the report of that tree (tables and claims); Table 1 is also
+ * checked against numbers worked out by hand here, the claims in tests/claims_test.ts.
  * @module
  */
 import { assert, assertClose, assertEquals, assertMatch, assertNotEquals, assertRejects } from "./testing.ts";
@@ -75,14 +75,19 @@ Deno.test("Table 1 of the fixture: hand-computed means, sample std, bold, Δ row
   // countdown: grpo (0.50 + 0.54) / 2 = 52.0, std √((0.02² + 0.02²) / 1) = 2.8; hicra (0.56 + 0.60) / 2 = 58.0.
   // linear_equation: grpo (0.30 + 0.26) / 2 = 28.0 ties hicra's (0.28 + 0.28) / 2 = 28.0: both bold.
   // mean over tasks per seed: grpo 0.40, 0.40 → 40.0 ± 0.0; hicra 0.42, 0.44 → 43.0 ± 1.4; base (0.4 + 0.2) / 2.
+  // IQM of two seeds is their mean; its bootstrap resamples {x, x}, {x, y}, {y, y} give x, the mean, y (¼, ½,
+  // ¼ of 2,000 draws), so the 2.5% and 97.5% quantiles are the two seeds' values: countdown grpo [50, 54].
   assertEquals(show, [
     ["base", "40.0", "20.0", "30.0"],
     ["grpo", "52.0 ± 2.8", "*28.0 ± 2.8*", "40.0 ± 0.0"],
     ["hicra", "*58.0 ± 2.8*", "*28.0 ± 0.0*", "*43.0 ± 1.4*"],
     ["Δ(HICRA − GRPO)", "+6.0", "0.0", "+3.0"],
+    ["grpo, IQM [95% CI]", "52.0 [50.0, 54.0]", "28.0 [26.0, 30.0]", "40.0 [40.0, 40.0]"],
+    ["hicra, IQM [95% CI]", "58.0 [56.0, 60.0]", "28.0 [28.0, 28.0]", "43.0 [42.0, 44.0]"],
   ]);
   assertEquals(t.csv.rows[1].slice(0, 2), ["grpo", 2]);
   assertClose(t.csv.rows[1].slice(2, 4) as number[], [0.52, 0.02 * Math.SQRT2], 1e-12);
+  assertClose(t.csv.rows[1].slice(4, 7) as number[], [0.52, 0.50, 0.54], 1e-12);
 });
 
 Deno.test("Table 2 of the fixture: mined-vs-oracle agreement as hand-computed means over steps", async () => {
@@ -114,16 +119,21 @@ Deno.test("Table 3 of the fixture: accuracy and share by length bin, pooled over
   ]);
 });
 
-Deno.test("the report of the fixture: expected tables, every figure, and the same bytes when regenerated", async () => {
+Deno.test("the report of the fixture: expected tables and claims, every figure, and the same bytes when regenerated", async () => {
   const dir = await fixtureCopy();
   try {
     const first = await writeReport({ inDir: dir, suite: "fixture", command: COMMAND });
     const out = `${dir}/fixture`;
     const names = first.files.map((f) => f.slice(out.length + 1));
-    assertEquals(names.filter((n) => n.startsWith("figures/")).length, 14);
+    assertEquals(names.filter((n) => n.startsWith("figures/")).length, 15);
+    assert(names.includes("figures/probability_of_improvement.svg"));
     assertEquals(names.at(-1), "index.html");
     assertEquals(first.skipped.length, 1);
-    for (const name of ["table1", "table2", "table3"].flatMap((t) => ["md", "tex", "csv"].map((x) => `${t}.${x}`))) {
+    const expected = [
+      ...["table1", "table2", "table3"].flatMap((t) => ["md", "tex", "csv"].map((x) => `${t}.${x}`)),
+      ...["md", "tex", "json"].map((x) => `claims.${x}`),
+    ];
+    for (const name of expected) {
       assertEquals(await Deno.readTextFile(`${out}/${name}`), await Deno.readTextFile(`${EXPECTED}/${name}`), name);
     }
     const bytes = await Promise.all(first.files.map((f) => Deno.readFile(f)));
@@ -177,6 +187,7 @@ Deno.test("a report stopped halfway leaves the old report whole, never a mix of 
       .finally(() => Deno.writeTextFile = writeTextFile);
     for (const [i, f] of old.files.entries()) assertEquals(await Deno.readFile(f), oldBytes[i], f);
     assertEquals((await Array.fromAsync(Deno.readDir(`${dir}/fixture`))).map((e) => e.name).sort(), [
+      ...["json", "md", "tex"].map((x) => `claims.${x}`),
       "figures",
       "index.html",
       "runs",
@@ -185,6 +196,46 @@ Deno.test("a report stopped halfway leaves the old report whole, never a mix of 
     const fresh = await writeReport({ inDir: dir, suite: "fixture", command: COMMAND });
     assertEquals(fresh.files, old.files);
     for (const [i, f] of fresh.files.entries()) assertNotEquals(await Deno.readFile(f), oldBytes[i], f);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("claims on bad input: a NaN metric and a single seed each give a line, never a broken report", async () => {
+  const dir = await fixtureCopy();
+  try {
+    // A NaN is stored as null: grpo seed 1's oracle execution perplexity at step 1.
+    await editResealed(
+      await runDir(dir, "grpo-s1"),
+      "train.jsonl",
+      (text) =>
+        text.split("\n").filter((l) => l).map((line) => {
+          const rec = JSON.parse(line);
+          if (rec.step === 1) rec.masks.oracle.relPerplexity.execution = null;
+          return JSON.stringify(rec) + "\n";
+        }).join(""),
+    );
+    await writeReport({ inDir: dir, suite: "fixture", command: COMMAND });
+    const md = await Deno.readTextFile(`${dir}/fixture/claims.md`);
+    assertMatch(
+      md,
+      /## Left out\n\n- C2: grpo seed 1 left out: train\.jsonl step 1: masks\.oracle\.relPerplexity\.execution is\s+null\n/,
+    );
+    const json = JSON.parse(await Deno.readTextFile(`${dir}/fixture/claims.json`));
+    assertEquals(json.claims.find((c: { id: string }) => c.id === "C2").test.n, 3);
+    // One seed of each method: estimates without intervals, said so, and inconclusive.
+    for (const prefix of ["grpo-s2", "hicra-s2"]) await Deno.remove(await runDir(dir, prefix), { recursive: true });
+    await writeReport({ inDir: dir, suite: "fixture", command: COMMAND });
+    const one = await Deno.readTextFile(`${dir}/fixture/claims.md`);
+    assertMatch(
+      one,
+      /\| C1 mean over tasks +\| +hicra − grpo, final pass@1 \(points\) \| +2\.0 \(one seed: no interval\) \|/,
+    );
+    assert(!/\| \*\*(supported|refuted)\*\*/.test(one), "one seed decides nothing");
+    assertMatch(
+      await Deno.readTextFile(`${dir}/fixture/table1.md`),
+      /\| grpo, IQM \[95% CI\] +\| +50\.0 \| +30\.0 \| +40\.0 \|/,
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -272,7 +323,7 @@ Deno.test("loadResults refuses corrupt, truncated, duplicated and foreign-versio
   }
 });
 
-/** What a reader sees of index.html: headings, tables, figures with their rendered size, and the page's DOM. */
+/** What a reader sees of index.html: headings, tables (each after its nearest heading), figures with their rendered size, and the page's DOM. */
 interface Seen {
   headings: string[];
   tables: { after: string; rows: number; width: number; height: number }[];
@@ -285,12 +336,16 @@ const SEEN = `(() => {
   const box = (e) => e.getBoundingClientRect();
   return {
     headings: [...document.querySelectorAll("h2")].map((h) => h.textContent),
-    tables: [...document.querySelectorAll("table")].map((t) => ({
-      after: t.previousElementSibling?.textContent ?? "",
+    tables: [...document.querySelectorAll("table")].map((t) => {
+      let h = t.previousElementSibling;
+      while (h && !/^H[23]$/.test(h.tagName)) h = h.previousElementSibling;
+      return {
+      after: h?.textContent ?? "",
       rows: t.rows.length,
       width: box(t).width,
       height: box(t).height,
-    })),
+      };
+    }),
     figures: [...document.querySelectorAll("figure")].map((f) => ({
       id: f.id,
       graphics: [...f.querySelectorAll(":scope > svg, :scope > img")].map((g) => ({
@@ -314,11 +369,20 @@ Deno.test({
       const report = await writeReport({ inDir: dir, suite: "fixture", command: COMMAND });
       const { value: seen, errors } = await renderInChromium<Seen>(`file://${dir}/fixture/index.html`, SEEN);
       assertEquals(errors, [], "the page logs no error");
-      // The three tables, each under its heading, then the runs table, all drawn.
+      // The three tables, each under its heading, the claims section's tables, then the runs table, all drawn.
       for (const n of [1, 2, 3]) {
         assert(seen.headings.some((h) => h.startsWith(`Table ${n}:`)), `no Table ${n} heading in ${seen.headings}`);
       }
-      assertEquals(seen.tables.map((t) => t.after.replace(/:.*/, "")), ["Table 1", "Table 2", "Table 3", "Runs"]);
+      assert(seen.headings.includes("Claims"), `no Claims heading in ${seen.headings}`);
+      assertEquals(seen.tables.map((t) => t.after.replace(/:.*/, "")), [
+        "Table 1",
+        "Table 2",
+        "Table 3",
+        "Claims",
+        "Negative control (A/A)",
+        "Per-seed differences",
+        "Runs",
+      ]);
       for (const t of seen.tables) assert(t.rows > 1 && t.width > 0 && t.height > 0, `${t.after}: not drawn`);
       // Every figure written to figures/ is on the page, loaded, with a non-zero rendered size.
       const written = report.files.filter((f) => f.includes("/figures/")).map((f) => f.replace(/^.*\/|\.svg$/g, ""));
@@ -330,13 +394,18 @@ Deno.test({
       }
       const dom = seen.dom;
       const count = (re: RegExp) => dom.match(re)?.length ?? 0;
-      assertEquals(written.length, 14);
+      assertEquals(written.length, 15);
       assertEquals(count(/<svg\b/g), written.length);
-      assertEquals(count(/<table\b/g), 4);
-      // Table 1: a header row and four body rows; Table 2 and 3: a header row and three methods; the runs table: base and four runs.
+      assertEquals(count(/<table\b/g), 7);
+      // Table 1: a header row, four body rows and two IQM rows; Table 2: a header row, three methods and two IQM
+      // rows; Table 3: a header row and three methods; the claims: a header row and nine claims (C1 on the mean
+      // and each of two tasks, C2, C3, C4a, C4b, C5, C6); the control: one row; the per-seed differences: two
+      // seeds; the runs table: base and four runs.
       const tables = dom.split(/<table\b/).slice(1);
-      assertEquals(tables.map((t) => t.match(/<tr\b/g)?.length ?? 0), [5, 4, 4, 6]);
+      assertEquals(tables.map((t) => t.match(/<tr\b/g)?.length ?? 0), [7, 6, 4, 10, 2, 3, 6]);
       assert(dom.includes("<b>58.0 ± 2.8</b>"));
+      assert(dom.includes("deno task bench --suite fixture --baselines hicra,placebo_hicra --seeds 1,2"));
+      assert(dom.includes("Inconclusive, as it must be"));
       assert(count(/class="mark-line role-mark/g) >= written.length, "every figure draws its lines");
     } finally {
       await Deno.remove(dir, { recursive: true });

@@ -11,6 +11,7 @@ import { mean } from "../harness/metrics/stats.ts";
 import { aggregateIqm, aggregateMean, iqm, type Scores } from "../harness/stats/aggregate.ts";
 import {
   bootstrapInterval,
+  bootstrapMeanIntervals,
   DEFAULT_RESAMPLES,
   type Estimate,
   percentileInterval,
@@ -18,6 +19,8 @@ import {
 } from "../harness/stats/bootstrap.ts";
 import { probabilityOfImprovement } from "../harness/stats/improvement.ts";
 import { pairedPermutationTest } from "../harness/stats/permutation.ts";
+import { twoSamplePermutationTest } from "../harness/stats/two_sample.ts";
+import { spearman } from "../harness/stats/spearman.ts";
 import { holm } from "../harness/stats/holm.ts";
 import { hedgesG, hedgesGPaired } from "../harness/stats/effect_size.ts";
 import { minimumDetectableEffect, minimumPairs, predictedPower, seedsForPower } from "../harness/stats/power.ts";
@@ -148,6 +151,17 @@ Deno.test("bootstrap intervals", async (t) => {
     assertEquals([e.estimate, ...e.interval!], [0.25, 0, 0.5]);
   });
 
+  await t.step("many means at once: the intervals one call per list gives", () => {
+    const r = rng(4, "lists");
+    const lists = [3, 2, 3, 1, 5, 3].map((n) => Array.from({ length: n }, () => r.normal()));
+    for (const options of [{}, { seed: 3, resamples: 500, level: 0.9 }]) {
+      assertEquals(bootstrapMeanIntervals(lists, options), lists.map((xs) => bootstrapInterval(xs, mean, options)));
+    }
+    assertEquals(bootstrapMeanIntervals([[0.44]])[0].reason, "one seed: no interval");
+    assertThrows(() => bootstrapMeanIntervals([[1], []]), /list 1 has no values/);
+    assertThrows(() => bootstrapMeanIntervals([[1, NaN]]), /lists\[0\]\[1\] is NaN/);
+  });
+
   await t.step("bad input is a RangeError naming it", () => {
     assertThrows(() => bootstrapInterval([1, NaN, 2], mean), /values\[1\] is NaN/);
     assertThrows(() => bootstrapInterval([1, 2], () => NaN), /statistic is NaN/);
@@ -235,6 +249,63 @@ Deno.test("paired permutation test", async (t) => {
     assertThrows(() => pairedPermutationTest([1, 2], [1]), /pairs must match/);
     assertThrows(() => pairedPermutationTest([], []), /no pairs/);
     assertThrows(() => pairedPermutationTest([1], [2], { exactUpTo: 40 }), /exactUpTo is 40/);
+  });
+});
+
+Deno.test("two-sample permutation test", async (t) => {
+  await t.step("exact p by hand", () => {
+    // {0.50, 0.54} against {0.52, 0.58}: the difference of means is s_A − 1.07 for the 6 pairs A could be
+    // (sums 1.04, 1.02, 1.08, 1.06, 1.12, 1.10: −0.03, −0.05, 0.01, −0.01, 0.05, 0.03); 4 reach |−0.03|: p = 4/6.
+    const t1 = twoSamplePermutationTest([0.50, 0.54], [0.52, 0.58]);
+    assertClose([t1.meanDifference, t1.pValue], [-0.03, 4 / 6], 1e-12);
+    assertEquals([t1.exact, t1.flips], [true, 6]);
+    // {3, 4} against {1}: A's 3 choices give 3.5 − 1 = 2.5, 2 − 4 = −2, 2.5 − 3 = −0.5: only the observed reaches 2.5.
+    assertEquals(twoSamplePermutationTest([3, 4], [1]), { meanDifference: 2.5, pValue: 1 / 3, exact: true, flips: 3 });
+    assertEquals(twoSamplePermutationTest([1, 2], [1, 2]).pValue, 1); // no difference
+  });
+
+  await t.step("the smallest p: 1/C(n, n₁), twice that for equal groups (each split has its mirror)", () => {
+    for (const [nx, ny, p] of [[2, 1, 1 / 3], [2, 2, 1 / 3], [3, 3, 0.1], [4, 3, 1 / 35]]) {
+      const x = Array.from({ length: nx }, (_, i) => 10 + i), y = Array.from({ length: ny }, (_, i) => i);
+      assertClose([twoSamplePermutationTest(x, y).pValue], [p], 1e-12);
+    }
+  });
+
+  await t.step("Monte Carlo beyond exactUpTo: (b + 1)/(B + 1), seeded, close to the exact p", () => {
+    const r = rng(12, "two"), x = Array.from({ length: 9 }, () => r.normal() + 0.8);
+    const y = Array.from({ length: 9 }, () => r.normal());
+    const exact = twoSamplePermutationTest(x, y), mc = twoSamplePermutationTest(x, y, { exactUpTo: 1000, seed: 2 });
+    assertEquals([exact.exact, exact.flips, mc.exact, mc.flips], [true, 48620, false, 9999]);
+    assertEquals(mc, twoSamplePermutationTest(x, y, { exactUpTo: 1000, seed: 2 }));
+    assert(Math.abs(mc.pValue - exact.pValue) < 3 * Math.sqrt(exact.pValue * (1 - exact.pValue) / 9999) + 1e-4);
+  });
+
+  await t.step("bad input is a RangeError naming it", () => {
+    assertThrows(() => twoSamplePermutationTest([1, NaN], [1]), /x\[1\] is NaN/);
+    assertThrows(() => twoSamplePermutationTest([1], []), /a value in each group/);
+    assertThrows(() => twoSamplePermutationTest([1], [2], { resamples: 0 }), /resamples is 0/);
+  });
+});
+
+Deno.test("Spearman's rank correlation", async (t) => {
+  await t.step("by hand and scipy's example, ties at their mean rank", () => {
+    assertEquals(spearman([1, 2, 3, 4], [10, 20, 30, 45]), 1);
+    assertEquals(spearman([1, 2, 3, 4], [4, 3, 2, 1]), -1);
+    // Ranks [1, 2, 3, 4] and [1, 2, 4, 3]: 1 − 6·Σd²/(n(n² − 1)) = 1 − 6·2/60 = 0.8.
+    assertClose([spearman([1, 3, 4, 6], [0.1, 0.2, 0.4, 0.3])!], [0.8], 1e-12);
+    // scipy.stats.spearmanr([1, 2, 3, 4, 5], [5, 6, 7, 8, 7]) = 0.8207826816681233: y's ranks [1, 2, 3.5, 5, 3.5],
+    // r = 8/√(10·9.5).
+    assertClose([spearman([1, 2, 3, 4, 5], [5, 6, 7, 8, 7])!], [0.8207826816681233], 1e-15);
+  });
+
+  await t.step("undefined for a constant series or fewer than two pairs", () => {
+    assertEquals(spearman([1, 2, 3], [5, 5, 5]), null);
+    assertEquals(spearman([7], [1]), null);
+  });
+
+  await t.step("bad input is a RangeError naming it", () => {
+    assertThrows(() => spearman([1, NaN], [1, 2]), /x\[1\] is NaN/);
+    assertThrows(() => spearman([1, 2], [1]), /pairs must match/);
   });
 });
 

@@ -1,8 +1,10 @@
 /**
  * How report numbers are shown: a fixed number of decimals after scaling (×100 for percentages),
- * `mean ± std` for a value over seeds, and signed differences. A missing value shows as `–`.
+ * `mean ± std` for a value over seeds, `estimate [low, high]` for one with its interval, and signed
+ * differences. A missing value shows as `–`.
  * @module
  */
+import type { Estimate } from "../stats/bootstrap.ts";
 import type { SeedSummary } from "./seed_stats.ts";
 
 /** How one kind of number is shown: multiplied by `scale`, with `digits` decimals. */
@@ -24,6 +26,13 @@ export function formatNumber(x: number, f: NumberFormat): string {
 export function formatSummary(s: SeedSummary | null, f: NumberFormat): string {
   if (s === null) return "–";
   return s.std === null ? formatNumber(s.mean, f) : `${formatNumber(s.mean, f)} ± ${formatNumber(s.std, f)}`;
+}
+
+/** An estimate and its interval, `57.0 [55.8, 58.1]` (just the estimate without one); `–` for none. */
+export function formatEstimate(e: Estimate | null, f: NumberFormat): string {
+  if (e === null) return "–";
+  const x = formatNumber(e.estimate, f);
+  return e.interval === null ? x : `${x} [${formatNumber(e.interval[0], f)}, ${formatNumber(e.interval[1], f)}]`;
 }
 
 /** A difference with its sign: `+1.2`, `−0.4` (a minus sign), `0.0`. */

@@ -1,5 +1,5 @@
 /**
- * The report page, `index.html`: the command that made it, the tables, the figures (inlined, so the
+ * The report page, `index.html`: the command that made it, the tables, the claims, the figures (inlined, so the
  * page is one self-contained file with no network resource), and every run with its config hash,
  * plus the folders left out and why.
  * @module
@@ -13,6 +13,8 @@ export interface Page {
   /** The command line that made the report. */
   command: string;
   tables: { title: string; table: Table }[];
+  /** The claims section, HTML. */
+  claims: string;
   /** Figures: file name (without `.svg`) and SVG document. */
   figures: { name: string; svg: string }[];
   results: SuiteResults;
@@ -77,6 +79,7 @@ export function indexHtml(page: Page): string {
     `<h1>${escapeHtml(title)}</h1>`,
     `<p>Made by <code>${escapeHtml(page.command)}</code> from the runs listed below.</p>`,
     ...page.tables.flatMap((t) => [`<h2>${escapeHtml(t.title)}</h2>`, toHtml(t.table)]),
+    page.claims,
     "<h2>Figures</h2>",
     ...page.figures.map((f) =>
       `<figure id="${escapeHtml(f.name)}">\n${scopeIds(f.svg, f.name)}\n` +

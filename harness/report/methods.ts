@@ -41,6 +41,11 @@ export function methodsOf(results: SuiteResults): Method[] {
   return out;
 }
 
+/** The evaluations of `run`, with the base model's (`base`) as step 0 when the run has none of its own. */
+export function evaluationsOf(run: LoadedRun, base: EvalRecord | null): EvalRecord[] {
+  return base && run.evals[0]?.step !== 0 ? [base, ...run.evals] : run.evals;
+}
+
 /** Task names in the order of the evaluations (first appearance). */
 export function tasksOf(methods: readonly Method[]): string[] {
   const tasks: string[] = [];

@@ -1,8 +1,10 @@
 /**
  * The report of a suite, built from its stored runs alone (no model): Tables 1, 2 and 3 as
- * Markdown, LaTeX and CSV, one SVG figure per metric under `figures/`, and `index.html` with all of
- * them, written beside `runs/` in `<inDir>/<suite>/`. Every file is a pure function of the stored runs
- * and the command, so regenerating it gives the same bytes; a figure with no data is not drawn.
+ * Markdown, LaTeX and CSV, the claims report (`claims.md`, `claims.tex`, `claims.json`: the paper's
+ * claims tested across seeds, with the A/A control), one SVG figure per metric under `figures/` and the
+ * probability of improvement over GRPO, and `index.html` with all of them, written beside `runs/` in
+ * `<inDir>/<suite>/`. Every file is a pure function of the stored runs and the command, so regenerating
+ * it gives the same bytes; a figure with no data is not drawn.
  *
  * The new report is written whole into `.report.next/` beside the old one and only then moved in
  * (each table and `index.html` renamed over its old file, `figures/` swapped as one folder), with
@@ -15,7 +17,10 @@ import { runsDir } from "../store/run_folder.ts";
 import { StopSignals } from "../core/stop.ts";
 import { indexHtml, type Page } from "./html.ts";
 import { methodsOf, tasksOf } from "./methods.ts";
-import { renderFigure } from "./plot.ts";
+import { renderFigure, renderSpec } from "./plot.ts";
+import { claimsOf } from "./claims/claims.ts";
+import { claimsHtml, claimsJson, claimsLatex, claimsMarkdown } from "./claims/render.ts";
+import { IMPROVEMENT_FIGURE, improvementPoints, improvementSpec } from "./improvement.ts";
 import { figuresOf } from "./series.ts";
 import { type Table, toCsv, toLatex, toMarkdown } from "./table.ts";
 import { table1 } from "./table1.ts";
@@ -60,9 +65,10 @@ export interface ReportResult {
 }
 
 /**
- * Write the report of `suite`: `table{1,2,3}.{md,tex,csv}`, `figures/<metric>.svg`
- * and `index.html` in `<inDir>/<suite>/`. Throws a `ResultsError` (path and fix) for a corrupt,
- * truncated or duplicated run, and an error when no complete run is found.
+ * Write the report of `suite`: `table{1,2,3}.{md,tex,csv}`, `claims.{md,tex,json}`,
+ * `figures/<metric>.svg`, `figures/probability_of_improvement.svg` and `index.html` in
+ * `<inDir>/<suite>/`. Throws a `ResultsError` (path and fix) for a corrupt, truncated or duplicated run,
+ * and an error when no complete run is found.
  *
  * @example
  * ```ts
@@ -99,14 +105,24 @@ export async function writeReport(opts: ReportOptions): Promise<ReportResult> {
       await write(`${t.name}.tex`, toLatex(t.table));
       await write(`${t.name}.csv`, toCsv(t.table));
     }
+    const claims = claimsOf(results);
+    await write("claims.md", claimsMarkdown(claims, opts.command));
+    await write("claims.tex", claimsLatex(claims));
+    await write("claims.json", claimsJson(claims));
     const figures: Page["figures"] = [];
+    const drawn = async (name: string, svg: string) => {
+      await write(`figures/${name}.svg`, svg);
+      figures.push({ name, svg });
+    };
     for (const fig of figuresOf(methods)) {
       if (fig.points.length === 0) continue; // no data (e.g. no RL run yet): not drawn
-      const svg = await renderFigure(fig);
-      await write(`figures/${fig.name}.svg`, svg);
-      figures.push({ name: fig.name, svg });
+      await drawn(fig.name, await renderFigure(fig));
     }
-    await write("index.html", indexHtml({ suite: opts.suite, command: opts.command, tables, figures, results }));
+    const improvement = improvementPoints(methods, tasksOf(methods));
+    const colors = methods.filter((m) => !m.base).map((m) => m.name);
+    if (improvement.length) await drawn(IMPROVEMENT_FIGURE, await renderSpec(improvementSpec(improvement, colors)));
+    const page = { suite: opts.suite, command: opts.command, tables, claims: claimsHtml(claims), figures, results };
+    await write("index.html", indexHtml(page));
     await swapIn(dir, next, names.filter((name) => !name.startsWith("figures/")));
   } finally {
     await removeAll(next);

@@ -1,6 +1,6 @@
 /**
  * Figures as SVG: a Vega-Lite spec per {@link Figure} (methods as coloured lines of the mean over
- * seeds, bands from the minimum to the maximum over seeds, one panel per split where the metric
+ * seeds, bands of its 95% bootstrap interval over seeds, one panel per split where the metric
  * has them), compiled with `vega-lite` and rendered headless by `vega`. The SVG is a pure function
  * of the figure: clip and gradient ids restart for every figure, and without a canvas package text
  * is measured by vega's fixed estimate.
@@ -24,14 +24,17 @@ export function figureSpec(fig: Figure): TopLevelSpec {
   const layer = [
     {
       mark: { type: "area", opacity: 0.2 },
-      encoding: { x, y: { ...y, field: "min" }, y2: { field: "max" }, color },
+      encoding: { x, y: { ...y, field: "lo" }, y2: { field: "hi" }, color },
     },
     {
       mark: { type: "line", point: true, strokeWidth: 2 },
       encoding: { x, y: { ...y, field: "mean" }, color },
     },
   ];
-  const title = { text: fig.title, subtitle: "lines: mean over seeds; bands: min–max over seeds" };
+  const title = {
+    text: fig.title,
+    subtitle: "lines: mean over seeds; bands: its 95% bootstrap interval (none for one seed)",
+  };
   const common = { $schema: "https://vega.github.io/schema/vega-lite/v6.json", title, data: { values: fig.points } };
   if (fig.panels === null) return { ...common, width: 360, height: 220, layer } as TopLevelSpec;
   return {
@@ -42,8 +45,13 @@ export function figureSpec(fig: Figure): TopLevelSpec {
 }
 
 /** `fig` rendered to an SVG document. */
-export async function renderFigure(fig: Figure): Promise<string> {
-  const view = new vega.View(vega.parse(compile(figureSpec(fig)).spec), { renderer: "none" });
+export function renderFigure(fig: Figure): Promise<string> {
+  return renderSpec(figureSpec(fig));
+}
+
+/** A Vega-Lite spec rendered to an SVG document. */
+export async function renderSpec(spec: TopLevelSpec): Promise<string> {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
   try {
     vega.resetSVGDefIds();
     return await view.toSVG();

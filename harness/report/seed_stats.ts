@@ -1,9 +1,12 @@
 /**
  * Summaries over seeds: mean, sample standard deviation (n − 1; none for one seed), minimum and
- * maximum of the finite values given.
+ * maximum of the finite values given; and the robust one, the interquartile mean with its 95% percentile
+ * bootstrap interval over seeds (none for one seed).
  * @module
  */
 import { mean } from "../metrics/stats.ts";
+import { bootstrapInterval, type Estimate } from "../stats/bootstrap.ts";
+import { iqm } from "../stats/aggregate.ts";
 
 /**
  * A value summarised over seeds.
@@ -53,4 +56,21 @@ export function summarize(xs: readonly (number | null)[]): SeedSummary | null {
     min: Math.min(...v),
     max: Math.max(...v),
   };
+}
+
+/**
+ * The IQM over seeds of the finite values of `xs` (nulls and NaNs left out), with its 95% percentile
+ * bootstrap interval (2,000 resamples of the seeds, seed 0; none for one seed); null when there is no value.
+ */
+export function robustSummary(xs: readonly (number | null)[]): Estimate | null {
+  const v = xs.filter((x): x is number => typeof x === "number" && Number.isFinite(x));
+  return v.length === 0 ? null : bootstrapInterval(v, iqm);
+}
+
+/** The CSV fields of a value over seeds, in the order {@link summaryFields} gives them. */
+export const SUMMARY_FIELDS: readonly string[] = ["mean", "std", "iqm", "iqm_lo", "iqm_hi"];
+
+/** A value over seeds as CSV fields: mean, std, IQM and its interval (null: none). */
+export function summaryFields(s: SeedSummary | null, r: Estimate | null): (number | null)[] {
+  return [s?.mean ?? null, s?.std ?? null, r?.estimate ?? null, r?.interval?.[0] ?? null, r?.interval?.[1] ?? null];
 }

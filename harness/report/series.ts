@@ -1,6 +1,7 @@
 /**
- * The data of each figure: for every metric, method, panel and RL step, the mean, minimum and
- * maximum over seeds. Training metrics come from `train.jsonl`; evaluation metrics from
+ * The data of each figure: for every metric, method, panel and RL step, the mean over seeds and its
+ * 95% percentile bootstrap interval over seeds (2,000 resamples of the seeds' values, seeded; none for
+ * one seed). Training metrics come from `train.jsonl`; evaluation metrics from
  * `eval.jsonl`, with the base model's evaluation as step 0 of every run that has none of its own.
  * Null or non-finite values (a relative perplexity with no planning token) are left out.
  * @module
@@ -8,8 +9,8 @@
 import type { LoadedRun } from "../store/results.ts";
 import { mean } from "../metrics/stats.ts";
 import { type EvalRecord, FIXED_MASKS, type StepRecord } from "../store/schema.ts";
-import type { Method } from "./methods.ts";
-import { summarize } from "./seed_stats.ts";
+import { evaluationsOf, type Method } from "./methods.ts";
+import { bootstrapMeanIntervals } from "../stats/bootstrap.ts";
 
 /** One point of a line and its band: a method's value at a step, over seeds. */
 export interface Point {
@@ -18,8 +19,9 @@ export interface Point {
   panel: string | null;
   step: number;
   mean: number;
-  min: number;
-  max: number;
+  /** The 95% bootstrap interval of the mean over seeds, or null with one seed. */
+  lo: number | null;
+  hi: number | null;
   /** Seeds with a value at this step. */
   seeds: number;
 }
@@ -72,10 +74,7 @@ function trainSplit(pick: (s: StepRecord) => Record<(typeof SPLIT)[number], numb
 
 /** An evaluation metric (mean over tasks), with the base model's evaluation as step 0 when the run has none. */
 function evaluation(pick: (e: EvalRecord) => number): Metric["values"] {
-  return (run, base) => {
-    const evals = base && run.evals[0]?.step !== 0 ? [base, ...run.evals] : run.evals;
-    return evals.map((e) => ({ step: e.step, panel: null, value: pick(e) }));
-  };
+  return (run, base) => evaluationsOf(run, base).map((e) => ({ step: e.step, panel: null, value: pick(e) }));
 }
 
 const METRICS: readonly Metric[] = [
@@ -183,21 +182,24 @@ export function figuresOf(methods: readonly Method[]): Figure[] {
         }
       }
       const order = (p: string | null) => (p === null ? 0 : metric.panels!.indexOf(p));
-      const keys = [...byKey.values()].sort((a, b) => order(a.panel) - order(b.panel) || a.step - b.step);
-      for (const k of keys) {
-        const s = summarize(k.values);
-        if (s) {
-          points.push({
-            method: m.name,
-            panel: k.panel,
-            step: k.step,
-            mean: s.mean,
-            min: s.min,
-            max: s.max,
-            seeds: s.n,
-          });
-        }
-      }
+      const keys = [...byKey.values()].sort((a, b) => order(a.panel) - order(b.panel) || a.step - b.step)
+        .map((k) => ({
+          ...k,
+          values: k.values.filter((x): x is number => typeof x === "number" && Number.isFinite(x)),
+        }))
+        .filter((k) => k.values.length > 0);
+      const bands = bootstrapMeanIntervals(keys.map((k) => k.values));
+      keys.forEach((k, i) =>
+        points.push({
+          method: m.name,
+          panel: k.panel,
+          step: k.step,
+          mean: bands[i].estimate,
+          lo: bands[i].interval?.[0] ?? null,
+          hi: bands[i].interval?.[1] ?? null,
+          seeds: k.values.length,
+        })
+      );
     }
     return {
       name: metric.name,

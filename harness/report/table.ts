@@ -4,6 +4,8 @@
  * @module
  */
 
+import { wrap } from "./markdown.ts";
+
 /** One displayed cell. */
 export interface Cell {
   text: string;
@@ -31,22 +33,12 @@ export interface Table {
 export function toMarkdown(t: Table): string {
   const esc = (s: string) => s.replaceAll("|", "\\|");
   const rows = [t.header.map(esc), ...t.groups.flat().map((r) => [r.label, ...r.cells.map(mdCell)].map(esc))];
-  const widths = t.header.map((_, j) => Math.max(3, ...rows.map((r) => r[j].length)));
+  // deno fmt's narrowest columns: `---` left aligned, `-:` right aligned.
+  const widths = t.header.map((_, j) => Math.max(j === 0 ? 3 : 2, ...rows.map((r) => r[j].length)));
   const line = (cells: string[]) =>
     `| ${cells.map((c, j) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join(" | ")} |`;
   const rule = `| ${widths.map((w, j) => (j === 0 ? "-".repeat(w) : "-".repeat(w - 1) + ":")).join(" | ")} |`;
-  return [...wrap(t.caption, 120), "", line(rows[0]), rule, ...rows.slice(1).map(line)].join("\n") + "\n";
-}
-
-/** `text` broken into lines of at most `width` characters at spaces (a longer word stays whole), as `deno fmt` does. */
-function wrap(text: string, width: number): string[] {
-  const lines: string[] = [];
-  for (const word of text.split(" ")) {
-    const last = lines.length - 1;
-    if (last >= 0 && lines[last].length + 1 + word.length <= width) lines[last] += ` ${word}`;
-    else lines.push(word);
-  }
-  return lines;
+  return [...wrap(t.caption), "", line(rows[0]), rule, ...rows.slice(1).map(line)].join("\n") + "\n";
 }
 
 /** A Markdown cell's text: bold as `**…**`. */

@@ -1,12 +1,13 @@
 /**
  * Table 1: pass@1 at the final evaluation, per task (columns) and method (rows), mean ± std over
  * seeds, the best mean of each column in bold, a Δ(HICRA − GRPO) row when both ran, and the mean
- * over tasks.
+ * over tasks (each run's mean over its tasks); then each RL method's IQM over seeds with its 95%
+ * bootstrap interval.
  * @module
  */
-import { formatNumber, formatSigned, formatSummary, PERCENT } from "./format.ts";
+import { formatEstimate, formatNumber, formatSigned, formatSummary, PERCENT } from "./format.ts";
 import type { Method } from "./methods.ts";
-import { type SeedSummary, summarize } from "./seed_stats.ts";
+import { robustSummary, type SeedSummary, summarize, SUMMARY_FIELDS, summaryFields } from "./seed_stats.ts";
 import type { Cell, Row, Table } from "./table.ts";
 import { mean } from "../metrics/stats.ts";
 
@@ -35,10 +36,11 @@ export function table1(methods: readonly Method[], tasks: readonly string[]): Ta
       bold: s !== null && Number(formatNumber(s.mean, PERCENT)) === best[j],
     })),
   }));
+  const robust = methods.map((m) => columns.map((c) => robustSummary(pass1(m, c))));
   const csvRows: (string | number | null)[][] = methods.map((m, i) => [
     m.name,
     m.finals.length,
-    ...stats[i].flatMap((s) => [s?.mean ?? null, s?.std ?? null]),
+    ...stats[i].flatMap((s, j) => summaryFields(s, robust[i][j])),
   ]);
   const groups = [rows.filter((_, i) => methods[i].base), rows.filter((_, i) => !methods[i].base)];
   const hicra = methods.findIndex((m) => !m.base && m.name === "hicra");
@@ -54,15 +56,32 @@ export function table1(methods: readonly Method[], tasks: readonly string[]): Ta
       label: "Δ(HICRA − GRPO)",
       cells: delta.map((d) => ({ text: d === null ? "–" : formatSigned(d, PERCENT) })),
     }]);
-    csvRows.push(["delta_hicra_grpo", null, ...delta.flatMap((d) => [d, null])]);
+    csvRows.push([
+      "delta_hicra_grpo",
+      null,
+      ...delta.flatMap((d) => SUMMARY_FIELDS.map((_, k) => (k === 0 ? d : null))),
+    ]);
     caption += "; Δ in percentage points";
   }
+  groups.push(
+    methods.flatMap((m, i) =>
+      m.base
+        ? []
+        : [{ label: `${m.name}, IQM [95% CI]`, cells: robust[i].map((r) => ({ text: formatEstimate(r, PERCENT) })) }]
+    ),
+  );
+  caption += "; the last rows: the interquartile mean over seeds (the mean when there are fewer than 4) with " +
+    "its 95% percentile bootstrap interval over seeds (none for one seed)";
   return {
     caption: `${caption}.`,
     header: ["method", ...tasks, "mean over tasks"],
     groups: groups.filter((g) => g.length > 0),
     csv: {
-      header: ["method", "seeds", ...[...tasks, "mean_over_tasks"].flatMap((c) => [`${c}_mean`, `${c}_std`])],
+      header: [
+        "method",
+        "seeds",
+        ...[...tasks, "mean_over_tasks"].flatMap((c) => SUMMARY_FIELDS.map((part) => `${c}_${part}`)),
+      ],
       rows: csvRows,
     },
   };

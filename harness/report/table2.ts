@@ -3,15 +3,16 @@
  * greedy accuracy, response length, aha frequency, the share of each error kind and the semantic
  * entropy of the answers; then, from the training steps, how well the mined Strategic Grams find the
  * oracle's planning tokens (precision, recall, F1, each the mean over a run's steps; the base model's
- * is the mean over every run's step 0, whose rollouts the base policy sampled); mean ± std over seeds.
+ * is the mean over every run's step 0, whose rollouts the base policy sampled); mean ± std over seeds, then
+ * each RL method's IQM over seeds with its 95% bootstrap interval.
  * @module
  */
 import type { ErrorKind } from "../metrics/error_types.ts";
 import { mean } from "../metrics/stats.ts";
 import type { StepRecord, TaskEvalRecord } from "../store/schema.ts";
-import { formatSummary, type NumberFormat, PERCENT } from "./format.ts";
+import { formatEstimate, formatSummary, type NumberFormat, PERCENT } from "./format.ts";
 import type { Method } from "./methods.ts";
-import { summarize } from "./seed_stats.ts";
+import { robustSummary, summarize, SUMMARY_FIELDS, summaryFields } from "./seed_stats.ts";
 import type { Table } from "./table.ts";
 
 /** A column of the final evaluation: its header, its CSV name, how it is shown and its value for one task (null: none). */
@@ -78,33 +79,44 @@ function columns(ks: readonly string[]): Column[] {
 export function table2(methods: readonly Method[]): Table {
   const evalCols = columns(ksOf(methods));
   const cols = [...evalCols, ...AGREEMENT];
-  const stats = methods.map((m) => [
+  const values = methods.map((m) => [
     ...evalCols.map((c) =>
-      summarize(m.finals.map((e) => {
+      m.finals.map((e) => {
         const v = e.evals.map(c.value).filter((x): x is number => x !== null);
         return v.length ? mean(v) : null;
-      }))
+      })
     ),
-    ...AGREEMENT.map((c) => summarize(stepValues(methods, m, c))),
+    ...AGREEMENT.map((c) => stepValues(methods, m, c)),
   ]);
+  const stats = values.map((row) => row.map(summarize));
+  const robust = values.map((row) => row.map(robustSummary));
   const rows = methods.map((m, i) => ({
     label: m.name,
     cells: stats[i].map((s, j) => ({ text: formatSummary(s, cols[j].format) })),
   }));
+  const iqmRows = methods.flatMap((m, i) =>
+    m.base ? [] : [{
+      label: `${m.name}, IQM [95% CI]`,
+      cells: robust[i].map((r, j) => ({ text: formatEstimate(r, cols[j].format) })),
+    }]
+  );
   return {
     caption: "At the final evaluation, mean over tasks, then mean ± std over seeds: unbiased pass@k, " +
       "greedy accuracy, mean response length, share of responses with an aha event, error kinds as " +
       "shares of all responses, semantic entropy of the answers; precision, recall and F1 of the mined " +
       "Strategic Grams' planning tokens against the oracle's in the training rollouts (mean over a run's " +
-      "steps; base: over every run's step 0).",
+      "steps; base: over every run's step 0). The last rows: the interquartile mean over seeds (the mean when " +
+      "there are fewer than 4) with its 95% percentile bootstrap interval over seeds (none for one seed).",
     header: ["method", ...cols.map((c) => c.header)],
-    groups: [rows.filter((_, i) => methods[i].base), rows.filter((_, i) => !methods[i].base)].filter((g) => g.length),
+    groups: [rows.filter((_, i) => methods[i].base), rows.filter((_, i) => !methods[i].base), iqmRows]
+      .filter((g) => g.length),
     csv: {
-      header: ["method", "seeds", ...cols.flatMap((c) => [`${c.key}_mean`, `${c.key}_std`])],
-      rows: methods.map((
-        m,
-        i,
-      ) => [m.name, m.finals.length, ...stats[i].flatMap((s) => [s?.mean ?? null, s?.std ?? null])]),
+      header: ["method", "seeds", ...cols.flatMap((c) => SUMMARY_FIELDS.map((part) => `${c.key}_${part}`))],
+      rows: methods.map((m, i) => [
+        m.name,
+        m.finals.length,
+        ...stats[i].flatMap((s, j) => summaryFields(s, robust[i][j])),
+      ]),
     },
   };
 }

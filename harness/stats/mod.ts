@@ -1,9 +1,9 @@
 /**
  * The statistics functions: comparisons of methods with the seed (the run) as the unit of evidence.
  * Aggregates over runs and tasks (mean, IQM), percentile and stratified bootstrap intervals from a seeded
- * stream, probability of improvement, the paired permutation test on seed-matched runs, Holm's correction,
- * Hedges' g, power and seed counts, and the verdict rule. Pure functions; a NaN input is a RangeError that
- * names it.
+ * stream, probability of improvement, the paired permutation test on seed-matched runs and the two-sample one
+ * on disjoint seeds, Spearman's rank correlation, Holm's correction, Hedges' g, power and seed counts, and the
+ * verdict rule. Pure functions; a NaN input is a RangeError that names it.
  *
  * @example A claim that one method beats another, from seed-matched final accuracies
  * ```ts
@@ -17,11 +17,20 @@
  */
 export { aggregateIqm, aggregateMean, iqm } from "./aggregate.ts";
 export type { Scores } from "./aggregate.ts";
-export { bootstrapInterval, DEFAULT_RESAMPLES, percentileInterval, stratifiedBootstrap } from "./bootstrap.ts";
+export {
+  bootstrapInterval,
+  bootstrapMeanIntervals,
+  DEFAULT_RESAMPLES,
+  percentileInterval,
+  stratifiedBootstrap,
+} from "./bootstrap.ts";
 export type { BootstrapOptions, Estimate } from "./bootstrap.ts";
 export { probabilityOfImprovement } from "./improvement.ts";
 export { pairedPermutationTest } from "./permutation.ts";
 export type { PermutationOptions, PermutationResult } from "./permutation.ts";
+export { twoSamplePermutationTest } from "./two_sample.ts";
+export type { TwoSampleOptions } from "./two_sample.ts";
+export { spearman } from "./spearman.ts";
 export { holm } from "./holm.ts";
 export { hedgesG, hedgesGPaired } from "./effect_size.ts";
 export { minimumDetectableEffect, minimumPairs, predictedPower, seedsForPower } from "./power.ts";

@@ -41,13 +41,13 @@ export interface PermutationOptions {
  * ```
  */
 export interface PermutationResult {
-  /** The observed mean of aᵢ − bᵢ. */
+  /** The observed mean of aᵢ − bᵢ (two-sample test: mean of x − mean of y). */
   meanDifference: number;
   /** Two-sided p-value. */
   pValue: number;
   /** True when every sign flip was enumerated. */
   exact: boolean;
-  /** Sign flips compared: 2ⁿ when exact, else the random ones drawn. */
+  /** Sign flips (two-sample test: relabelings) compared: every one when exact, else the random ones drawn. */
   flips: number;
 }
 
