@@ -37,13 +37,13 @@ function verdictText(c: JudgedClaim): string {
   return c.missing?.startsWith("not run") ? "not run" : c.verdict;
 }
 
-/** Why the verdict, in the claim's units: the p against α and where the interval lies. */
-function reasonText(c: JudgedClaim): string {
+/** Why the verdict, in the claim's units: the p (raw for a control) against α and where the interval lies. */
+function reasonText(c: JudgedClaim, control: boolean): string {
   const t = c.test;
   if (t === null || c.pAdjusted === null) return c.missing ?? "no test";
   const e = t.estimate;
   if (e.interval === null) return e.reason ?? "no interval";
-  const which = c.id === "A/A" ? "p" : "p (Holm)";
+  const which = control ? "p" : "p (Holm)";
   const p = `${which} = ${pText(c.pAdjusted)} ${c.pAdjusted < ALPHA ? "<" : "≥"} ${ALPHA}`;
   const [lo, hi] = e.interval, at = t.nullValue === 0 ? "0" : num(t.nullValue, c.format);
   const range = `[${num(lo, c.format)}, ${num(hi, c.format)}]`;
@@ -106,7 +106,7 @@ function controlTable(r: ClaimsReport): Table {
 function controlOutcome(c: JudgedClaim): string {
   const name = c.id === "A/A" ? "The A/A control" : "The positive control";
   if (c.test === null) return `${name} did not run (${c.missing?.replace(/^not run: /, "")}): run \`${c.command}\`.`;
-  const why = reasonText(c);
+  const why = reasonText(c, true);
   if (c.id === "A/A") {
     return c.verdict === "inconclusive"
       ? `${name}: inconclusive, as it must be (${why}).`
@@ -170,9 +170,9 @@ function leftOut(r: ClaimsReport): string[] {
 
 /** Each claim's definition and verdict, one line each. */
 function definitions(r: ClaimsReport): string[] {
-  return [...r.claims, ...r.controls].map((c) =>
-    `${c.label} (${c.statement}): ${c.definition}. Verdict: ${verdictText(c)} (${reasonText(c)}).`
-  );
+  const line = (c: JudgedClaim, control: boolean) =>
+    `${c.label} (${c.statement}): ${c.definition}. Verdict: ${verdictText(c)} (${reasonText(c, control)}).`;
+  return [...r.claims.map((c) => line(c, false)), ...r.controls.map((c) => line(c, true))];
 }
 
 /** `claims.md`. */
@@ -208,8 +208,8 @@ export function claimsLatex(r: ClaimsReport): string {
   return `% ${r.rule}\n${toLatex(claimsTable(r))}\n${toLatex(controlTable(r))}`;
 }
 
-/** A claim as JSON: every field, non-finite numbers as null. */
-function claimJson(c: JudgedClaim): unknown {
+/** A claim as JSON: every field, non-finite numbers as null; its estimate as the table shows it. */
+function claimJson(c: JudgedClaim, control: boolean): unknown {
   const t = c.test;
   return {
     id: c.id,
@@ -218,6 +218,7 @@ function claimJson(c: JudgedClaim): unknown {
     definition: c.definition,
     quantity: c.quantity,
     direction: c.direction,
+    shown: estimateText(c),
     status: c.missing === null ? "tested" : c.missing.replace(/:.*/, ""),
     missing: c.missing,
     command: c.command,
@@ -235,7 +236,7 @@ function claimJson(c: JudgedClaim): unknown {
     },
     pAdjusted: c.pAdjusted,
     verdict: c.verdict,
-    reason: reasonText(c),
+    reason: reasonText(c, control),
     seedsNeeded: c.seedsNeeded !== null && Number.isFinite(c.seedsNeeded) ? c.seedsNeeded : null,
     detail: { header: c.detail.header, rows: c.detail.rows },
     notes: c.notes,
@@ -254,8 +255,8 @@ export function claimsJson(r: ClaimsReport): string {
       ...r.sensitivity,
       mde: r.sensitivity.mde !== null && Number.isFinite(r.sensitivity.mde) ? r.sensitivity.mde : null,
     },
-    claims: r.claims.map(claimJson),
-    controls: r.controls.map(claimJson),
+    claims: r.claims.map((c) => claimJson(c, false)),
+    controls: r.controls.map((c) => claimJson(c, true)),
   };
   return JSON.stringify(report, null, 2) + "\n";
 }
