@@ -10,6 +10,7 @@ import entropy_adv from "./entropy_adv.ts";
 import entropy_reg from "./entropy_reg.ts";
 import fork_tokens from "./fork_tokens.ts";
 import grpo from "./grpo.ts";
+import grpo_half_signal from "./grpo_half_signal.ts";
 import hicra from "./hicra.ts";
 import placebo_hicra from "./placebo_hicra.ts";
 
@@ -24,7 +25,9 @@ import placebo_hicra from "./placebo_hicra.ts";
  * ```
  */
 export const BASELINES: Readonly<Record<string, Baseline>> = Object.fromEntries(
-  [grpo, hicra, entropy_reg, entropy_adv, fork_tokens, dr_grpo, placebo_hicra].map((b) => [b.name, b]),
+  [grpo, hicra, entropy_reg, entropy_adv, fork_tokens, dr_grpo, placebo_hicra, grpo_half_signal].map((
+    b,
+  ) => [b.name, b]),
 );
 
 /**

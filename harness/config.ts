@@ -1,5 +1,5 @@
 /**
- * The named bench configurations (`--suite smoke|default|paper`): the task suite, the policy's shape,
+ * The named bench configurations (`--suite default|quick|claims|paper|smoke`): the task suite, the policy's shape,
  * how the base model is trained and evaluated, the RL loop, and the grid of baselines and seeds.
  * @module
  */
@@ -250,7 +250,7 @@ const DEFAULT: BenchConfig = {
 };
 
 /**
- * The named configurations: `default`, `quick`, `paper` and `smoke` (`--suite`).
+ * The named configurations: `default`, `quick`, `claims`, `paper` and `smoke` (`--suite`).
  *
  * @example
  * ```ts
@@ -270,6 +270,17 @@ export const CONFIGS: Readonly<Record<string, BenchConfig>> = {
     rl: { ...DEFAULT.rl, steps: 60, evalEvery: 30 },
     baselines: ["grpo", "hicra"],
     seeds: [1],
+  },
+  // Enough seeds for the claims report to decide: an exact sign-flip test on n seeds cannot give p below
+  // 2/2ⁿ, and the claims that run here (C1 ×6, C2, C3, C5) are Holm-corrected as a family of 9, so 9 seeds
+  // are the least that can decide; ten seeds of grpo and hicra at the quick suite's RL budget, with the
+  // positive control grpo_half_signal.
+  claims: {
+    ...DEFAULT,
+    name: "claims",
+    rl: { ...DEFAULT.rl, steps: 60, evalEvery: 30 },
+    baselines: ["grpo", "hicra", "grpo_half_signal"],
+    seeds: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
   },
   paper: {
     ...DEFAULT,

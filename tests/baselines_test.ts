@@ -94,6 +94,32 @@ Deno.test("group advantages", async (t) => {
   });
 });
 
+Deno.test("grpo_half_signal (positive control)", async (t) => {
+  // 40 groups of two rollouts, rewards 1 and 0: GRPO gives every rollout ±0.7071.
+  const groups = () => Array.from({ length: 40 }, (_, g) => [rollout(g, 1, 2), rollout(g, 0, 2)]).flat();
+
+  await t.step("a kept group has GRPO's advantages, a dropped one 0, and about half are kept", () => {
+    const grpo = run(BASELINES.grpo, groups()), half = run(BASELINES.grpo_half_signal, groups());
+    let kept = 0;
+    for (let g = 0; g < 40; g++) {
+      const pair = [half[2 * g], half[2 * g + 1]];
+      if (pair[0][0] === 0) {
+        assertEquals(pair, [[0, 0], [0, 0]], `group ${g} dropped whole`);
+      } else {
+        assertEquals(pair, [grpo[2 * g], grpo[2 * g + 1]], `group ${g} kept whole`);
+        kept++;
+      }
+    }
+    assert(kept >= 10 && kept <= 30, `${kept} of 40 groups kept; a fair coin keeps 10–30 with p > 0.999`);
+  });
+
+  await t.step("the coin is the step's seeded stream; keep = 1 is GRPO, keep = 0 learns nothing", () => {
+    assertEquals(run(BASELINES.grpo_half_signal, groups()), run(BASELINES.grpo_half_signal, groups()));
+    assertEquals(run(BASELINES.grpo_half_signal, groups(), { keep: 1 }), run(BASELINES.grpo, groups()));
+    assert(run(BASELINES.grpo_half_signal, groups(), { keep: 0 }).flat().every((x) => x === 0));
+  });
+});
+
 Deno.test("hicra", async (t) => {
   await t.step("planning tokens: A(1+α) in a rewarded rollout, A(1−α) in a failed one", () => {
     const a = run(BASELINES.hicra, batch());
@@ -334,7 +360,7 @@ Deno.test("loadBaseline", async (t) => {
     assertStrictEquals(await loadBaseline("hicra"), BASELINES.hicra);
     await assertRejects(
       () => loadBaseline("hicrA"),
-      /unknown baseline "hicrA"; known: grpo, hicra, entropy_reg, entropy_adv, fork_tokens, dr_grpo, placebo_hicra; or give the path of a baseline file/,
+      /unknown baseline "hicrA"; known: grpo, hicra, entropy_reg, entropy_adv, fork_tokens, dr_grpo, placebo_hicra, grpo_half_signal; or give the path of a baseline file/,
     );
   });
 

@@ -1,8 +1,8 @@
 /**
  * The claims report (harness/report/claims/): on the committed fixture results (tests/fixtures/results,
  * made by tests/fixtures/make_results_fixture.ts) with values worked out by hand, and on small runs built
- * here to pin each definition (half-way steps with smoothing, the evaluation windows of C3, the A/A halves)
- * and each bad input (a claim's baselines absent, one seed, a missing or NaN metric).
+ * here to pin each definition (half-way steps with smoothing, the evaluation windows of C3, the A/A halves,
+ * the positive control, the sensitivity) and each bad input (a claim's baselines absent, one seed, a missing or NaN metric).
  * @module
  */
 import { assert, assertClose, assertEquals } from "./testing.ts";
@@ -10,13 +10,13 @@ import { type LoadedRun, loadResults, type SuiteResults } from "../harness/store
 import type { EvalRecord, RunManifest, StepRecord } from "../harness/store/schema.ts";
 import { claimsOf, type ClaimsReport } from "../harness/report/claims/claims.ts";
 import type { JudgedClaim } from "../harness/report/claims/claim.ts";
-import { minimumPairs } from "../harness/stats/power.ts";
+import { minimumDetectableEffect, minimumPairs } from "../harness/stats/power.ts";
 
 const FIXTURE = new URL("./fixtures/results", import.meta.url).pathname;
 
-/** The claim labelled `label` (the control as `A/A`). */
+/** The claim or control labelled `label` (the controls by id: `A/A`, `P`). */
 function claim(r: ClaimsReport, label: string): JudgedClaim {
-  const c = label === "A/A" ? r.control : r.claims.find((x) => x.label === label);
+  const c = r.controls.find((x) => x.id === label) ?? r.claims.find((x) => x.label === label);
   if (!c) throw new Error(`no claim ${label} among ${r.claims.map((x) => x.label)}`);
   return c;
 }
@@ -130,6 +130,78 @@ Deno.test("the A/A control on four GRPO seeds, by hand", () => {
   assertClose(aa.test!.estimate.interval!, [-0.08, 0.02], 1e-12);
   assertEquals(aa.verdict, "inconclusive");
   assertEquals(aa.test!.test, "two-sample permutation test, exact, 4 runs (2 vs 2)");
+});
+
+Deno.test("the positive control: grpo against grpo_half_signal, seed-matched at the raw p", async (t) => {
+  const grpo = [0.50, 0.52, 0.55, 0.51, 0.53, 0.54], handicapped = [0.45, 0.49, 0.50, 0.47, 0.47, 0.50];
+
+  await t.step("six seeds, every difference positive: p = 2/64, supported; out of C2 and C3", () => {
+    const r = claimsOf(suite([
+      ...grpo.map((p, i) => final("grpo", i + 1, p)),
+      ...handicapped.map((p, i) => final("grpo_half_signal", i + 1, p)),
+    ]));
+    const p = claim(r, "P");
+    // d = 0.05, 0.03, 0.05, 0.04, 0.06, 0.04: mean 0.045; only the two all-same-sign flips reach |0.27|.
+    assertClose([p.test!.estimate.estimate, p.test!.p], [0.045, 2 / 64], 1e-12);
+    assertEquals([p.pAdjusted, p.verdict, p.test!.n], [2 / 64, "supported", 6]);
+    assert(!r.claims.some((c) => c.detail.rows.some((row) => String(row[0]).startsWith("grpo_half_signal"))));
+    assertEquals(claim(r, "C2").detail.rows.length, 6, "C2 counts grpo's runs only");
+  });
+
+  await t.step("five seeds cannot decide, and the report says why; no handicapped run: not run", () => {
+    const r = claimsOf(suite([
+      ...grpo.slice(0, 5).map((p, i) => final("grpo", i + 1, p)),
+      ...handicapped.slice(0, 5).map((p, i) => final("grpo_half_signal", i + 1, p)),
+    ]));
+    assertEquals([claim(r, "P").test!.p, claim(r, "P").verdict], [2 / 32, "inconclusive"]);
+    const none = claimsOf(suite([final("grpo", 1, 0.5), final("grpo", 2, 0.5)]));
+    assertEquals(
+      claim(none, "P").command,
+      "deno task bench --suite synthetic --baselines grpo,grpo_half_signal --seeds 1,2",
+    );
+  });
+});
+
+Deno.test("sensitivity: GRPO's gain, the pairs' std, the detectable effect", async (t) => {
+  await t.step("by hand: 6 pairs with d std 0.02 at α = 0.05 / family", () => {
+    // grpo 0.50 … 0.55 (mean 0.525) over a base of 0.10: gain 0.425. hicra − grpo alternates ±0.02 around
+    // 0.01 (d = 0.03, −0.01, …): sample std √(6·0.0004/5) = 0.021909.
+    const g = [0.50, 0.51, 0.52, 0.53, 0.54, 0.55], d = [0.03, -0.01, 0.03, -0.01, 0.03, -0.01];
+    const r = claimsOf(suite([
+      ...g.map((p, i) => final("grpo", i + 1, p)),
+      ...g.map((p, i) => final("hicra", i + 1, p + d[i])),
+    ]));
+    const s = r.sensitivity, alpha = 0.05 / r.family;
+    assertClose([s.gain!, s.std!], [0.525 - 0.1, Math.sqrt(6 * 0.0004 / 5)], 1e-12);
+    assertEquals(s.pairs, 6);
+    // Six pairs cannot reach α/m for m ≥ 2 (2/64 > 0.025): the exact test needs more, so nothing is detectable.
+    assert(r.family >= 2 && minimumPairs(alpha) > 6);
+    assertEquals(s.mde, Infinity);
+    assertEquals(s.pairsForHalfGain, minimumPairs(alpha), "half the gain is 10 stds: the fewest pairs decide it");
+    assert(
+      s.text.includes(`is none: the exact test needs ${minimumPairs(alpha)} pairs`) &&
+        s.text.includes("seed-matched pairs"),
+      s.text,
+    );
+  });
+
+  await t.step("ten pairs decide: the detectable effect is the power formula's, and half the gain is in reach", () => {
+    const g = Array.from({ length: 10 }, (_, i) => 0.5 + i / 100), d = g.map((_, i) => (i % 2 ? -0.01 : 0.03));
+    const r = claimsOf(suite([
+      ...g.map((p, i) => final("grpo", i + 1, p)),
+      ...g.map((p, i) => final("hicra", i + 1, p + d[i])),
+    ]));
+    const s = r.sensitivity, alpha = 0.05 / r.family, std = Math.sqrt(10 * 0.0004 / 9);
+    assertClose([s.std!, s.mde!], [std, minimumDetectableEffect(10, std, { design: "paired", alpha })], 1e-12);
+    assert(Number.isFinite(s.mde!) && s.mde! < s.gain! / 2);
+    assert(s.text.endsWith("half of GRPO's gain is detectable here."), s.text);
+  });
+
+  await t.step("no grpo run or no base model: the gain is unknown, said so", () => {
+    const r = claimsOf(suite([final("hicra", 1, 0.5)], null));
+    assertEquals([r.sensitivity.gain, r.sensitivity.std, r.sensitivity.mde], [null, null, null]);
+    assert(r.sensitivity.text.includes("unknown"), r.sensitivity.text);
+  });
 });
 
 Deno.test("C2: half-way steps on trailing means, and the order", () => {

@@ -379,7 +379,7 @@ Deno.test({
         "Table 2",
         "Table 3",
         "Claims",
-        "Negative control (A/A)",
+        "Controls",
         "Per-seed differences",
         "Runs",
       ]);
@@ -399,13 +399,15 @@ Deno.test({
       assertEquals(count(/<table\b/g), 7);
       // Table 1: a header row, four body rows and two IQM rows; Table 2: a header row, three methods and two IQM
       // rows; Table 3: a header row and three methods; the claims: a header row and nine claims (C1 on the mean
-      // and each of two tasks, C2, C3, C4a, C4b, C5, C6); the control: one row; the per-seed differences: two
-      // seeds; the runs table: base and four runs.
+      // and each of two tasks, C2, C3, C4a, C4b, C5, C6); the controls: A/A and the positive control; the
+      // per-seed differences: two seeds; the runs table: base and four runs.
       const tables = dom.split(/<table\b/).slice(1);
-      assertEquals(tables.map((t) => t.match(/<tr\b/g)?.length ?? 0), [7, 6, 4, 10, 2, 3, 6]);
+      assertEquals(tables.map((t) => t.match(/<tr\b/g)?.length ?? 0), [7, 6, 4, 10, 3, 3, 6]);
       assert(dom.includes("<b>58.0 ± 2.8</b>"));
       assert(dom.includes("deno task bench --suite fixture --baselines hicra,placebo_hicra --seeds 1,2"));
-      assert(dom.includes("Inconclusive, as it must be"));
+      assert(dom.includes("The A/A control: inconclusive, as it must be"));
+      assert(dom.includes("deno task bench --suite fixture --baselines grpo,grpo_half_signal --seeds 1,2"));
+      assert(dom.includes("Sensitivity: GRPO gains 10.0 points"));
       assert(count(/class="mark-line role-mark/g) >= written.length, "every figure draws its lines");
     } finally {
       await Deno.remove(dir, { recursive: true });

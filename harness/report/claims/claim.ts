@@ -79,9 +79,15 @@ export function runsOf(ctx: ClaimContext, name: string): LoadedRun[] {
   return m ? [...m.runs].sort((a, b) => a.manifest.seed - b.manifest.seed) : [];
 }
 
-/** Every RL run of the report, by method then seed. */
+/**
+ * The baseline that handicaps GRPO for the positive control (baselines/grpo_half_signal.ts): a control, not
+ * a method, so its runs stay out of the claims over every run (C2, C3).
+ */
+export const HANDICAPPED = "grpo_half_signal";
+
+/** Every RL run of the report's methods (not its controls), by method then seed. */
 export function allRuns(ctx: ClaimContext): LoadedRun[] {
-  return ctx.methods.filter((m) => !m.base).flatMap((m) => runsOf(ctx, m.name));
+  return ctx.methods.filter((m) => !m.base && m.name !== HANDICAPPED).flatMap((m) => runsOf(ctx, m.name));
 }
 
 /** `grpo seed 1`. */

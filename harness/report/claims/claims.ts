@@ -1,11 +1,12 @@
 /**
  * The claims report of a suite's stored runs: C1–C6 as the paper states them (each defined exactly in its
- * module: c1_accuracy.ts … c6_mask.ts) and the A/A negative control. The claims that have a test form the
+ * module: c1_accuracy.ts … c6_mask.ts), the A/A negative control and the positive control (GRPO against
+ * grpo_half_signal), and what the seeds can detect (sensitivity.ts). The claims that have a test form the
  * report's family: their p-values are Holm-corrected together, and each gets its verdict by
  * {@link VERDICT_RULE} from its adjusted p and its interval (compared with the null value: 0, or ½ for a
  * share), and, when inconclusive, the seeds it would need for 80% power at its observed effect with a
- * two-sided test at α/m (Holm's strictest step over a family of m). The control stays outside the family and
- * is judged at its raw p.
+ * two-sided test at α/m (Holm's strictest step over a family of m). The controls stay outside the family
+ * and are judged at their raw p.
  * @module
  */
 import type { Estimate } from "../../stats/bootstrap.ts";
@@ -15,6 +16,8 @@ import { claimVerdict, VERDICT_RULE } from "../../stats/verdict.ts";
 import type { SuiteResults } from "../../store/results.ts";
 import { methodsOf, tasksOf } from "../methods.ts";
 import { aaControl } from "./aa_control.ts";
+import { positiveControl } from "./positive_control.ts";
+import { type Sensitivity, sensitivity } from "./sensitivity.ts";
 import { c1 } from "./c1_accuracy.ts";
 import { c2 } from "./c2_two_phase.ts";
 import { c3 } from "./c3_tracking.ts";
@@ -36,9 +39,11 @@ export interface ClaimsReport {
   family: number;
   /** What the seed counts can decide, in words. */
   decidable: string;
+  /** What the seeds can detect on C1's mean over tasks. */
+  sensitivity: Sensitivity;
   claims: JudgedClaim[];
-  /** The A/A negative control. */
-  control: JudgedClaim;
+  /** The controls, each judged at its raw p: the A/A negative control, then the positive control. */
+  controls: JudgedClaim[];
 }
 
 /** `e` moved by −`by`, so that "no effect" is 0 as the verdict rule wants. */
@@ -86,14 +91,15 @@ export function claimsOf(results: SuiteResults): ClaimsReport {
     const i = tested.indexOf(c);
     return judged(c, i < 0 ? null : adjusted[i], ALPHA / Math.max(1, family));
   });
-  const control = aaControl(ctx);
+  const controls = [aaControl(ctx), positiveControl(ctx)];
   return {
     suite,
     rule: `${VERDICT_RULE} The p-values of the ${family} claim test${family === 1 ? "" : "s"} below are ` +
-      `Holm-adjusted together; the A/A control is judged at its raw p.`,
+      `Holm-adjusted together; the controls are judged at their raw p.`,
     family,
     decidable: decidability(tested, family),
+    sensitivity: sensitivity(ctx, outcomes[0], /* C1 on the mean over tasks */ ALPHA / Math.max(1, family)),
     claims,
-    control: judged(control, control.test?.p ?? null, ALPHA),
+    controls: controls.map((c) => judged(c, c.test?.p ?? null, ALPHA)),
   };
 }

@@ -1,6 +1,6 @@
 /**
- * The claims report in its four forms: `claims.md` (the rule, what the seeds can decide, the claims
- * table, the claims not run with their commands, the A/A control, the per-seed and per-run values, each
+ * The claims report in its four forms: `claims.md` (the rule, what the seeds can decide and detect, the
+ * claims table, the claims not run with their commands, the two controls, the per-seed and per-run values, each
  * claim's definition and verdict, the runs left out; prose wrapped as `deno fmt` leaves it), `claims.tex`
  * (the two tables, booktabs), `claims.json` (everything, raw numbers) and the claims section of
  * `index.html`.
@@ -11,6 +11,7 @@ import { wrap } from "../markdown.ts";
 import { escapeHtml, type Row, type Table, toHtml, toLatex, toMarkdown } from "../table.ts";
 import type { JudgedClaim } from "./claim.ts";
 import { ALPHA, type ClaimsReport } from "./claims.ts";
+import { minimumPairs } from "../../stats/power.ts";
 
 /** `x` shown in format `f`, a leading minus as a minus sign. */
 function num(x: number, f: NumberFormat): string {
@@ -36,13 +37,13 @@ function verdictText(c: JudgedClaim): string {
   return c.missing?.startsWith("not run") ? "not run" : c.verdict;
 }
 
-/** Why the verdict, in the claim's units: the p against α and where the interval lies. */
-function reasonText(c: JudgedClaim): string {
+/** Why the verdict, in the claim's units: the p (raw for a control) against α and where the interval lies. */
+function reasonText(c: JudgedClaim, control: boolean): string {
   const t = c.test;
   if (t === null || c.pAdjusted === null) return c.missing ?? "no test";
   const e = t.estimate;
   if (e.interval === null) return e.reason ?? "no interval";
-  const which = c.id === "A/A" ? "p" : "p (Holm)";
+  const which = control ? "p" : "p (Holm)";
   const p = `${which} = ${pText(c.pAdjusted)} ${c.pAdjusted < ALPHA ? "<" : "≥"} ${ALPHA}`;
   const [lo, hi] = e.interval, at = t.nullValue === 0 ? "0" : num(t.nullValue, c.format);
   const range = `[${num(lo, c.format)}, ${num(hi, c.format)}]`;
@@ -88,24 +89,35 @@ function claimsTable(r: ClaimsReport): Table {
   };
 }
 
-/** The A/A control's table. */
+/** The controls' table. */
 function controlTable(r: ClaimsReport): Table {
   return {
-    caption: "Negative control: GRPO's runs split into two disjoint halves of seeds under two names, compared " +
-      `unpaired at the raw p (α = ${ALPHA}); it must be inconclusive.`,
+    caption: `Controls, each at its raw p (α = ${ALPHA}). Negative (A/A): GRPO's runs split into two disjoint ` +
+      "halves of seeds under two names, compared unpaired; it must be inconclusive. Positive (P): GRPO against " +
+      "grpo_half_signal (GRPO with the advantages of a random half of the groups set to 0), seed-matched; it " +
+      "must be supported once there are enough seeds.",
     header: HEADER,
-    groups: [[row(r.control, false)]],
+    groups: [r.controls.map((c) => row(c, false))],
     csv: { header: [], rows: [] },
   };
 }
 
-/** The control's outcome in one sentence. */
-function controlOutcome(r: ClaimsReport): string {
-  const c = r.control;
-  if (c.test === null) return `The control did not run (${c.missing}): run \`${c.command}\`.`;
-  return c.verdict === "inconclusive"
-    ? `Inconclusive, as it must be (${reasonText(c)}).`
-    : `FALSE POSITIVE: the verdict rule found a difference between two halves of one method (${reasonText(c)}).`;
+/** A control's outcome in one sentence: the negative one must be inconclusive, the positive one supported. */
+function controlOutcome(c: JudgedClaim): string {
+  const name = c.id === "A/A" ? "The A/A control" : "The positive control";
+  if (c.test === null) return `${name} did not run (${c.missing?.replace(/^not run: /, "")}): run \`${c.command}\`.`;
+  const why = reasonText(c, true);
+  if (c.id === "A/A") {
+    return c.verdict === "inconclusive"
+      ? `${name}: inconclusive, as it must be (${why}).`
+      : `${name}: FALSE POSITIVE: the verdict rule found a difference between two halves of one method (${why}).`;
+  }
+  if (c.verdict === "supported") return `${name}: supported, as it must be (${why}).`;
+  if (c.verdict === "refuted") return `${name}: FAILED: the handicapped method came out better (${why}).`;
+  const least = minimumPairs(ALPHA);
+  return c.test.n < least
+    ? `${name}: inconclusive: ${c.test.n} pairs cannot decide at all (the exact test needs ${least}; ${why}).`
+    : `${name}: MISSED: the harness did not detect the handicap (${why}).`;
 }
 
 /** A cell of per-unit values: a number in its column's format (null: as it is), `–` for none. */
@@ -115,7 +127,7 @@ function unitCell(v: string | number | null, f: NumberFormat | null): string {
 
 /** The seed-matched claims' differences, seed by seed, in one table; null when there is none. */
 function seedTable(r: ClaimsReport): Table | null {
-  const claims = r.claims.filter((c) => c.detail.seedMatched && c.detail.rows.length > 0);
+  const claims = [...r.claims, ...r.controls].filter((c) => c.detail.seedMatched && c.detail.rows.length > 0);
   if (claims.length === 0) return null;
   const seeds = [...new Set(claims.flatMap((c) => c.detail.rows.map((x) => x[0] as number)))].sort((a, b) => a - b);
   return {
@@ -153,14 +165,14 @@ function notRunLines(r: ClaimsReport): string[] {
 
 /** Every run left out of a claim, with the claim. */
 function leftOut(r: ClaimsReport): string[] {
-  return [...r.claims, r.control].flatMap((c) => c.notes.map((n) => `${c.label}: ${n}`));
+  return [...r.claims, ...r.controls].flatMap((c) => c.notes.map((n) => `${c.label}: ${n}`));
 }
 
 /** Each claim's definition and verdict, one line each. */
 function definitions(r: ClaimsReport): string[] {
-  return [...r.claims, r.control].map((c) =>
-    `${c.label} (${c.statement}): ${c.definition}. Verdict: ${verdictText(c)} (${reasonText(c)}).`
-  );
+  const line = (c: JudgedClaim, control: boolean) =>
+    `${c.label} (${c.statement}): ${c.definition}. Verdict: ${verdictText(c)} (${reasonText(c, control)}).`;
+  return [...r.claims.map((c) => line(c, false)), ...r.controls.map((c) => line(c, true))];
 }
 
 /** `claims.md`. */
@@ -173,14 +185,15 @@ export function claimsMarkdown(r: ClaimsReport, command: string): string {
     "",
     ...paragraph(`Made by \`${command}\` from the stored runs. Rule: ${r.rule}`),
     ...paragraph(r.decidable),
+    ...paragraph(r.sensitivity.text),
     ...table(claimsTable(r)),
   ];
   const notRun = notRunLines(r);
   if (notRun.length) out.push("## Not run", "", ...list(notRun));
-  out.push("## Negative control (A/A)", "", ...table(controlTable(r)), ...paragraph(controlOutcome(r)));
+  out.push("## Controls", "", ...table(controlTable(r)), ...r.controls.flatMap((c) => paragraph(controlOutcome(c))));
   const perUnit = [
     seedTable(r),
-    ...[...r.claims, r.control].filter((c) => !c.detail.seedMatched && c.detail.rows.length)
+    ...[...r.claims, ...r.controls].filter((c) => !c.detail.seedMatched && c.detail.rows.length)
       .map(detailTable),
   ].filter((t): t is Table => t !== null);
   if (perUnit.length) out.push("## Per-seed and per-run values", "", ...perUnit.flatMap(table));
@@ -190,13 +203,13 @@ export function claimsMarkdown(r: ClaimsReport, command: string): string {
   return out.slice(0, -1).join("\n") + "\n";
 }
 
-/** `claims.tex`: the claims table and the control's, booktabs. */
+/** `claims.tex`: the claims table and the controls', booktabs. */
 export function claimsLatex(r: ClaimsReport): string {
   return `% ${r.rule}\n${toLatex(claimsTable(r))}\n${toLatex(controlTable(r))}`;
 }
 
-/** A claim as JSON: every field, non-finite numbers as null. */
-function claimJson(c: JudgedClaim): unknown {
+/** A claim as JSON: every field, non-finite numbers as null; its estimate as the table shows it. */
+function claimJson(c: JudgedClaim, control: boolean): unknown {
   const t = c.test;
   return {
     id: c.id,
@@ -205,6 +218,7 @@ function claimJson(c: JudgedClaim): unknown {
     definition: c.definition,
     quantity: c.quantity,
     direction: c.direction,
+    shown: estimateText(c),
     status: c.missing === null ? "tested" : c.missing.replace(/:.*/, ""),
     missing: c.missing,
     command: c.command,
@@ -222,7 +236,7 @@ function claimJson(c: JudgedClaim): unknown {
     },
     pAdjusted: c.pAdjusted,
     verdict: c.verdict,
-    reason: reasonText(c),
+    reason: reasonText(c, control),
     seedsNeeded: c.seedsNeeded !== null && Number.isFinite(c.seedsNeeded) ? c.seedsNeeded : null,
     detail: { header: c.detail.header, rows: c.detail.rows },
     notes: c.notes,
@@ -237,8 +251,12 @@ export function claimsJson(r: ClaimsReport): string {
     alpha: ALPHA,
     family: r.family,
     decidable: r.decidable,
-    claims: r.claims.map(claimJson),
-    control: claimJson(r.control),
+    sensitivity: {
+      ...r.sensitivity,
+      mde: r.sensitivity.mde !== null && Number.isFinite(r.sensitivity.mde) ? r.sensitivity.mde : null,
+    },
+    claims: r.claims.map((c) => claimJson(c, false)),
+    controls: r.controls.map((c) => claimJson(c, true)),
   };
   return JSON.stringify(report, null, 2) + "\n";
 }
@@ -251,11 +269,12 @@ export function claimsHtml(r: ClaimsReport): string {
     '<h2 id="claims">Claims</h2>',
     `<p>${escapeHtml(`Rule: ${r.rule}`)}</p>`,
     `<p>${escapeHtml(r.decidable)}</p>`,
+    `<p>${escapeHtml(r.sensitivity.text)}</p>`,
     toHtml(claimsTable(r)),
     ...(notRun.length ? ["<h3>Not run</h3>", ...list(notRun)] : []),
-    "<h3>Negative control (A/A)</h3>",
+    "<h3>Controls</h3>",
     toHtml(controlTable(r)),
-    `<p>${escapeHtml(controlOutcome(r))}</p>`,
+    ...r.controls.map((c) => `<p>${escapeHtml(controlOutcome(c))}</p>`),
     ...(seeds ? ["<h3>Per-seed differences</h3>", toHtml(seeds)] : []),
     "<h3>Definitions and verdicts</h3>",
     ...list(definitions(r)),
