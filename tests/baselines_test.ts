@@ -27,6 +27,7 @@ function rollout(group: number, reward: number, n: number, o: { entropy?: number
     task: "countdown",
     reward,
     tokens: Array.from({ length: n }, (_, t) => 10 + t),
+    maxLength: 10,
     oldLogProbs: new Float32Array(n).fill(-1),
     entropy: Float32Array.from(o.entropy ?? new Array(n).fill(1)),
     planning: Uint8Array.from(o.planning ?? new Array(n).fill(0)),
