@@ -389,10 +389,11 @@ function problems(def: Record<string, unknown>): string[] {
       out.push("has a param mask but no planning; declare planning: (p) => p.mask to read the mask it names");
     }
     if (typeof def.planning === "function" || typeof def.planning === "string") {
-      try {
-        planningSource(def as unknown as BaselineDef, def.params as ParamSpec, "has planning");
-      } catch (e) {
-        out.push((e as Error).message);
+      const source = typeof def.planning === "function" ? def.planning(def.params) : def.planning;
+      if (!(MASK_SOURCES as readonly unknown[]).includes(source)) {
+        out.push(
+          `has planning ${JSON.stringify(source)} at its defaults; it must be one of ${MASK_SOURCES.join(", ")}`,
+        );
       }
     }
   }
