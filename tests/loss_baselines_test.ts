@@ -4,7 +4,7 @@
  * sampling) with its checks.
  * @module
  */
-import { assertClose, assertEquals, assertStrictEquals, assertThrows } from "./testing.ts";
+import { assertClose, assertEquals, assertMatch, assertStrictEquals, assertThrows } from "./testing.ts";
 import { DEFAULT_BACKEND, tf, useBackend } from "../harness/backend/backend.ts";
 import {
   type Baseline,
@@ -167,4 +167,53 @@ Deno.test("group filter", async (t) => {
     assertThrows(() => filterGroups(bad(null), ctx()), /returned null;/);
     assertThrows(() => filterGroups(bad([1, 0, 1, 0]), ctx()), /returned 4 values; it must return one boolean/);
   });
+});
+
+/** Run the CLI's `bench` in a child process with `args`; its exit code and output. */
+async function benchCli(args: string[]) {
+  const cli = new URL("../harness/cli.ts", import.meta.url).pathname;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", cli, "bench", ...args],
+    cwd: new URL("..", import.meta.url).pathname,
+  }).output();
+  return { code: out.code, text: new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr) };
+}
+
+Deno.test("an outside baseline that overrides the loss runs by path from the CLI", async (t) => {
+  const tmp = await Deno.makeTempDir();
+  const file = "./tests/fixtures/outside_loss_baseline.ts";
+  const common = ["--suite", "smoke", "--cache", `${tmp}/cache`, "--out", `${tmp}/out`, "--seeds", "1", "--jobs", "1"];
+
+  await t.step("its runs log what its group filter did to every step's batch", async () => {
+    const { code, text } = await benchCli([
+      ...common,
+      "--steps",
+      "2",
+      "--baselines",
+      file,
+      "--param",
+      "outside_loss.epsilon=0.05",
+    ]);
+    assertEquals(code, 0, text);
+    const runs = `${tmp}/out/smoke/runs`;
+    const [id] = [...Deno.readDirSync(runs)].map((e) => e.name).filter((n) => n.startsWith("outside_loss-s1-"));
+    const manifest = JSON.parse(Deno.readTextFileSync(`${runs}/${id}/manifest.json`));
+    assertEquals([manifest.status, manifest.params], ["complete", { epsilon: 0.05 }]);
+    const steps = Deno.readTextFileSync(`${runs}/${id}/train.jsonl`).trim().split("\n").map((l) => JSON.parse(l));
+    assertEquals(steps.length, 2);
+    for (const s of steps) {
+      const f = s.groupFilter;
+      assertEquals([f.groupsIn, s.groupsUsed], [s.groupsSampled, f.groupsOut]);
+      assertEquals(f.groupsIn - f.groupsOut, Math.round(s.fracRewardZeroStd * s.groupsSampled));
+      assertEquals(f.rolloutsOut, f.groupsOut * 4);
+    }
+  });
+
+  await t.step("a bad value of its param is a one-line error, exit code 1", async () => {
+    const { code, text } = await benchCli([...common, "--baselines", file, "--param", "outside_loss.epsilon=2"]);
+    assertEquals(code, 1);
+    assertEquals(text.trim().split("\n").length, 1, text);
+    assertMatch(text, /outside_loss\.epsilon must be from 0 to 1, got 2/);
+  });
+  await Deno.remove(tmp, { recursive: true });
 });
