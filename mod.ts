@@ -91,6 +91,7 @@ export { FIXED_MASKS } from "./harness/store/schema.ts";
 export type {
   EvalRecord,
   FileSum,
+  FilterRecord,
   FixedMask,
   MaskStats,
   RunManifest,

@@ -27,7 +27,7 @@ export default defineBaseline({
     const { logp, oldLogp, mask } = input;
     const seqLogRatio = logp.sub(oldLogp).mul(mask).sum(1, true).div(mask.sum(1, true).maximum(1));
     // log s_{i,t} = log π_t − sg[log π_t] + sg[log s_i]: the clip-higher loss with this "old" log-prob.
-    const old = detach(logp).sub(detach(seqLogRatio)) as Tensor2D;
+    const old = detach(logp).sub(detach(seqLogRatio as Tensor2D)) as Tensor2D;
     return clipHigherLoss({ ...input, oldLogp: old, clipLow: ctx.params.clipLow, clipHigh: ctx.params.clipHigh });
   },
 });

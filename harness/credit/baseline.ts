@@ -224,7 +224,7 @@ export const AGGREGATIONS: readonly Aggregation[] = ["token-mean", "sequence-mea
  * const perRow: Aggregator = (values, mask) => values.mul(mask).sum().div(values.shape[0]);
  * ```
  */
-export type Aggregator = (values: Tensor2D, mask: Tensor2D, maxLength: number) => Scalar;
+export type Aggregator = (values: Tensor2D, mask: Tensor2D, maxLength?: number) => Scalar;
 
 /**
  * What a per-token policy loss sees: tensors [rows, T] of one (mini-)batch, row r being rollout
@@ -248,8 +248,9 @@ export interface PolicyLossInput {
   mask: Tensor2D;
   /** Entropy of the current policy's full next-token distribution (differentiable). */
   entropy: Tensor2D;
-  /** ε_low and ε_high of the run's ratio clip (`rl.clipLow`, `rl.clipHigh`). */
+  /** ε_low of the run's ratio clip (`rl.clipLow`). */
   clipLow: number;
+  /** ε_high of the run's ratio clip (`rl.clipHigh`). */
   clipHigh: number;
   /** The rollout index (into `ctx.rollouts`) of each row. */
   rows: readonly number[];
@@ -262,10 +263,10 @@ export interface PolicyLossInput {
  *
  * @example A plain policy gradient −r·A, nothing clipped
  * ```ts
- * import type { PolicyLossInput, PolicyLossTerms } from "@credit-bench/credit-bench";
+ * import type { PolicyLossInput, PolicyLossTerms, Tensor2D } from "@credit-bench/credit-bench";
  *
  * const plain = (input: PolicyLossInput): PolicyLossTerms => ({
- *   loss: input.logp.sub(input.oldLogp).exp().mul(input.advantages).neg(),
+ *   loss: input.logp.sub(input.oldLogp).exp().mul(input.advantages).neg() as Tensor2D,
  * });
  * ```
  */

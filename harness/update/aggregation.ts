@@ -21,8 +21,9 @@ import type { Aggregation, Aggregator, Scalar, Tensor2D } from "../credit/baseli
  * tokenMean(tf.tensor2d([[1, 3], [5, 0]]), tf.tensor2d([[1, 1], [1, 0]])).dataSync(); // [3]
  * ```
  */
-export const tokenMean: Aggregator = (values, mask) =>
-  tf.tidy(() => values.mul(mask).sum().div(tf.maximum(mask.sum(), 1)) as Scalar);
+export function tokenMean(values: Tensor2D, mask: Tensor2D): Scalar {
+  return tf.tidy(() => values.mul(mask).sum().div(tf.maximum(mask.sum(), 1)) as Scalar);
+}
 
 /**
  * The mean over each row's response tokens, then the mean over the rows that have any.
@@ -35,12 +36,13 @@ export const tokenMean: Aggregator = (values, mask) =>
  * sequenceMean(tf.tensor2d([[1, 3], [5, 0]]), tf.tensor2d([[1, 1], [1, 0]])).dataSync(); // [3.5]
  * ```
  */
-export const sequenceMean: Aggregator = (values, mask) =>
-  tf.tidy(() => {
+export function sequenceMean(values: Tensor2D, mask: Tensor2D): Scalar {
+  return tf.tidy(() => {
     const count = mask.sum(1);
     const perRow = values.mul(mask).sum(1).div(tf.maximum(count, 1));
     return perRow.sum().div(tf.maximum(count.greater(0).cast("float32").sum(), 1)) as Scalar;
   });
+}
 
 /**
  * `Σ values·mask / (rows × maxLength)`: a constant normaliser, whatever the responses' lengths.
@@ -53,10 +55,10 @@ export const sequenceMean: Aggregator = (values, mask) =>
  * drGrpo(tf.tensor2d([[1, 3], [5, 0]]), tf.tensor2d([[1, 1], [1, 0]]), 4).dataSync(); // [1.125]
  * ```
  */
-export const drGrpo: Aggregator = (values, mask, maxLength) => {
+export function drGrpo(values: Tensor2D, mask: Tensor2D, maxLength = NaN): Scalar {
   if (!(maxLength > 0)) throw new RangeError(`dr-grpo aggregation needs a positive maxLength, got ${maxLength}`);
   return tf.tidy(() => values.mul(mask).sum().div(values.shape[0] * maxLength) as Scalar);
-};
+}
 
 /** The aggregations by name. */
 const BY_NAME: Readonly<Record<Aggregation, Aggregator>> = {
@@ -86,7 +88,7 @@ export function aggregate(
 ): Scalar {
   const fn = typeof mode === "function" ? mode : BY_NAME[mode];
   if (!fn) throw new RangeError(`unknown aggregation ${JSON.stringify(mode)}`);
-  const out = fn(values, mask, maxLength ?? NaN);
+  const out = fn(values, mask, maxLength);
   if (!(out instanceof tf.Tensor) || out.rank !== 0) {
     throw new RangeError(
       `the aggregation returned ${out instanceof tf.Tensor ? `shape [${out.shape}]` : typeof out}, not a scalar tensor`,

@@ -40,7 +40,7 @@ export function clipHigherLoss(input: PolicyLossInput): PolicyLossTerms {
  * const ratio = (logp: Tensor2D, seqLogRatio: Tensor2D) => tf.exp(logp.sub(detach(logp)).add(detach(seqLogRatio)));
  * ```
  */
-export function detach<T extends tf.Tensor>(x: T): T {
+export function detach(x: Tensor2D): Tensor2D {
   const stop = tf.customGrad((v) => ({ value: (v as tf.Tensor).clone(), gradFunc: (dy) => tf.zerosLike(dy) }));
-  return stop(x) as T;
+  return stop(x) as Tensor2D;
 }
