@@ -1,8 +1,9 @@
 /**
  * One RL run (a baseline and a seed, from a base model): per step, draw a seeded batch of training
- * prompts, sample G rollouts per prompt on the rollout engine (harness/rollout/engine.ts), score them with the task verifiers, build the context the
- * baseline sees, ask it for per-token advantages, and update the policy (harness/update/rl_update.ts). Every
- * step appends a {@link StepRecord} to `train.jsonl` and its rollouts to `rollouts.jsonl` (gzipped to
+ * prompts, sample G rollouts per prompt on the rollout engine (harness/rollout/engine.ts), score them
+ * with the task verifiers, build the context the baseline sees, apply its group filter if it has one,
+ * ask it for per-token advantages, and update the policy (harness/update/rl_update.ts). Every step
+ * appends a {@link StepRecord} to `train.jsonl` and its rollouts to `rollouts.jsonl` (gzipped to
  * `rollouts.jsonl.gz` at the end); evaluations on the test splits go to `eval.jsonl`; wall times go
  * to `timings.jsonl` (kept apart so metric files compare byte for byte). The run state is saved every
  * `checkpointEvery` steps (harness/loop/run_state.ts), and a resumed run writes the same bytes as one
@@ -255,7 +256,7 @@ function applyFilter(baseline: Baseline, drawn: StepRollouts, ctx: BaselineConte
   return { drawn: { ...drawn, used, isUsed }, ctx: f.ctx, record };
 }
 
-/** An update that changed nothing: a step whose groups all lacked signal (dynamic sampling found none that differ). */
+/** An update that changed nothing: a step with no group left (dynamic sampling or the baseline's filter kept none). */
 const NO_UPDATE: UpdateStats = { loss: 0, gradNorm: 0, clipFraction: 0, kl: NaN, updates: 0 };
 
 /**
