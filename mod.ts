@@ -22,10 +22,12 @@ import { tf as tfjs } from "./harness/backend/backend.ts";
 export * from "./tasks/kit/mod.ts";
 export { getTask, TASKS } from "./tasks/mod.ts";
 
-// Defining baselines: the contract, the advantage helpers, the loss aggregation, tfjs for extra losses.
+// Defining baselines: the contract, the advantage helpers, the group filter, the policy loss and its
+// aggregations, tfjs for losses of one's own.
 export { defineBaseline, groupStats, MASK_SOURCES } from "./harness/credit/baseline.ts";
 export type {
   Aggregation,
+  Aggregator,
   Baseline,
   BaselineContext,
   BaselineDef,
@@ -35,12 +37,16 @@ export type {
   MaskSource,
   ParamSpec,
   ParamValue,
+  PolicyLossInput,
+  PolicyLossTerms,
   RolloutContext,
   Scalar,
   Tensor2D,
 } from "./harness/credit/baseline.ts";
 export { broadcastToTokens, groupAdvantages, grpoAdvantages } from "./harness/credit/advantage.ts";
-export { aggregate } from "./harness/update/pg_loss.ts";
+export { dropEqualRewards } from "./harness/credit/group_filter.ts";
+export { aggregate, drGrpo, sequenceMean, tokenMean } from "./harness/update/aggregation.ts";
+export { clipHigherLoss, detach } from "./harness/update/policy_loss.ts";
 export { BASELINES, loadBaseline } from "./baselines/mod.ts";
 
 /**
@@ -85,6 +91,7 @@ export { FIXED_MASKS } from "./harness/store/schema.ts";
 export type {
   EvalRecord,
   FileSum,
+  FilterRecord,
   FixedMask,
   MaskStats,
   RunManifest,

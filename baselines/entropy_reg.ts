@@ -15,7 +15,7 @@
 import { tf } from "../harness/backend/backend.ts";
 import { defineBaseline } from "../harness/credit/baseline.ts";
 import { grpoAdvantages } from "../harness/credit/advantage.ts";
-import { aggregate } from "../harness/update/pg_loss.ts";
+import { aggregate } from "../harness/update/aggregation.ts";
 
 /** The entropy_reg baseline. */
 export default defineBaseline({

@@ -5,13 +5,19 @@
  */
 import { importDefault, isPath } from "../harness/core/module_file.ts";
 import { type Baseline, checkBaseline } from "../harness/credit/baseline.ts";
+import clip_cov from "./clip_cov.ts";
+import dapo from "./dapo.ts";
 import dr_grpo from "./dr_grpo.ts";
 import entropy_adv from "./entropy_adv.ts";
 import entropy_reg from "./entropy_reg.ts";
 import fork_tokens from "./fork_tokens.ts";
 import grpo from "./grpo.ts";
 import grpo_half_signal from "./grpo_half_signal.ts";
+import gspo from "./gspo.ts";
+import gtpo from "./gtpo.ts";
 import hicra from "./hicra.ts";
+import kl_cov from "./kl_cov.ts";
+import maxrl from "./maxrl.ts";
 import placebo_hicra from "./placebo_hicra.ts";
 
 /**
@@ -25,9 +31,22 @@ import placebo_hicra from "./placebo_hicra.ts";
  * ```
  */
 export const BASELINES: Readonly<Record<string, Baseline>> = Object.fromEntries(
-  [grpo, hicra, entropy_reg, entropy_adv, fork_tokens, dr_grpo, placebo_hicra, grpo_half_signal].map((
-    b,
-  ) => [b.name, b]),
+  [
+    grpo,
+    hicra,
+    entropy_reg,
+    entropy_adv,
+    fork_tokens,
+    dr_grpo,
+    placebo_hicra,
+    gspo,
+    dapo,
+    clip_cov,
+    kl_cov,
+    gtpo,
+    maxrl,
+    grpo_half_signal,
+  ].map((b) => [b.name, b]),
 );
 
 /**

@@ -178,7 +178,11 @@ export function listing(): string {
   );
   const baselines = Object.values(BASELINES).map((b) => {
     const params = Object.entries(b.params).map(([k, v]) => `${b.name}.${k}=${v}`).join(" ") || "none";
-    return `  ${b.name}: ${b.summary}\n    params ${params}; aggregation ${b.aggregation}`;
+    const aggregation = typeof b.aggregation === "function" ? b.aggregation.name || "its own" : b.aggregation;
+    const hooks = [b.policyLoss && "its own policy loss", b.groupFilter && "a group filter"].filter(Boolean);
+    return `  ${b.name}: ${b.summary}\n    params ${params}; aggregation ${aggregation}${
+      hooks.map((h) => `; ${h}`).join("")
+    }`;
   });
   return `tasks (or the path of a task file):\n${tasks.join("\n")}\n\nbaselines (or the path of a baseline file):\n${
     baselines.join("\n")

@@ -249,6 +249,23 @@ const DEFAULT: BenchConfig = {
   seeds: [1, 2, 3],
 };
 
+/** Every built-in baseline, in report order: the paper's, then the 2025 methods TRL and verl added (from `gspo` on). */
+const ALL_BASELINES = [
+  "grpo",
+  "hicra",
+  "entropy_reg",
+  "entropy_adv",
+  "fork_tokens",
+  "dr_grpo",
+  "placebo_hicra",
+  "gspo",
+  "dapo",
+  "clip_cov",
+  "kl_cov",
+  "gtpo",
+  "maxrl",
+];
+
 /**
  * The named configurations: `default`, `quick`, `claims`, `paper` and `smoke` (`--suite`).
  *
@@ -285,7 +302,7 @@ export const CONFIGS: Readonly<Record<string, BenchConfig>> = {
   paper: {
     ...DEFAULT,
     name: "paper",
-    baselines: ["grpo", "hicra", "entropy_reg", "entropy_adv", "fork_tokens", "dr_grpo", "placebo_hicra"],
+    baselines: ALL_BASELINES,
     seeds: [1, 2, 3, 4, 5],
   },
   smoke: {
@@ -306,7 +323,7 @@ export const CONFIGS: Readonly<Record<string, BenchConfig>> = {
       checkpointEvery: 1,
     },
     mining: { prompts: 10, group: 4 },
-    baselines: ["grpo", "hicra", "entropy_reg", "entropy_adv", "fork_tokens", "dr_grpo", "placebo_hicra"],
+    baselines: ALL_BASELINES,
     seeds: [1, 2],
   },
 };

@@ -11,12 +11,15 @@ import {
   defineBaseline,
   groupStats,
   type ParamSpec,
+  planningSource,
   type RolloutContext,
 } from "../harness/credit/baseline.ts";
+import { tokenMean } from "../harness/update/aggregation.ts";
 import { parseParamOverrides, resolveParams } from "../harness/credit/params.ts";
 import { logProbAndEntropy } from "../harness/model/model.ts";
 import { rng } from "../harness/core/rng.ts";
 import { BASELINES, loadBaseline } from "../baselines/mod.ts";
+import { overlongPenalty } from "../baselines/dapo.ts";
 
 await useBackend(DEFAULT_BACKEND);
 
@@ -27,6 +30,7 @@ function rollout(group: number, reward: number, n: number, o: { entropy?: number
     task: "countdown",
     reward,
     tokens: Array.from({ length: n }, (_, t) => 10 + t),
+    maxLength: 10,
     oldLogProbs: new Float32Array(n).fill(-1),
     entropy: Float32Array.from(o.entropy ?? new Array(n).fill(1)),
     planning: Uint8Array.from(o.planning ?? new Array(n).fill(0)),
@@ -88,7 +92,7 @@ Deno.test("group advantages", async (t) => {
     assertClose(a[1], [-0.25, -0.25, -0.25]);
     assertEquals(a[5], [0, 0]);
     assertStrictEquals(BASELINES.dr_grpo.aggregation, "dr-grpo");
-    for (const name of ["grpo", "hicra", "entropy_reg", "entropy_adv", "fork_tokens", "placebo_hicra"]) {
+    for (const name of Object.keys(BASELINES).filter((n) => !["dr_grpo", "gspo"].includes(n))) {
       assertStrictEquals(BASELINES[name].aggregation, "token-mean", name);
     }
   });
@@ -140,6 +144,13 @@ Deno.test("hicra", async (t) => {
     assertStrictEquals(BASELINES.placebo_hicra.params.mask, "random");
     assertStrictEquals(BASELINES.hicra.params.mask, "mined");
     assertStrictEquals(BASELINES.hicra.params.alpha, 0.2);
+  });
+
+  await t.step("the planning mask each declares: hicra's mask param, oracle by default", () => {
+    assertStrictEquals(planningSource(BASELINES.hicra, BASELINES.hicra.params), "mined");
+    assertStrictEquals(planningSource(BASELINES.hicra, { ...BASELINES.hicra.params, mask: "oracle" }), "oracle");
+    assertStrictEquals(planningSource(BASELINES.placebo_hicra, BASELINES.placebo_hicra.params), "random");
+    assertStrictEquals(planningSource(BASELINES.grpo, BASELINES.grpo.params), "oracle");
   });
 });
 
@@ -209,6 +220,38 @@ Deno.test("fork_tokens", async (t) => {
   });
 });
 
+Deno.test("maxrl, gtpo and dapo advantages", async (t) => {
+  await t.step("maxrl: (R − mean)/(mean + ε): a success at p = 1/4 gets 3, a failure −1, equal groups 0", () => {
+    const a = run(BASELINES.maxrl, batch());
+    const gap = (x: number) => x / (0.25 + 1e-6); // 3 and −1 but for ε
+    assertClose(a[0], new Array(3).fill(gap(0.75)), 1e-6);
+    assertClose(a[1], new Array(3).fill(gap(-0.25)), 1e-6);
+    assertEquals(a[4], [0, 0]);
+    assertEquals(run(BASELINES.maxrl, [rollout(0, 0, 1), rollout(0, 0, 2)]), [[0], [0, 0]]);
+  });
+
+  // One group, rewards 1 and 0 (A = ±0.5 without std), entropies [0.5, 1.5] and [1, 1]: H̄ = 1.
+  const pair = () => [rollout(0, 1, 2, { entropy: [0.5, 1.5] }), rollout(0, 0, 2)];
+  await t.step("gtpo: A·max(0, 1 + β(H/H̄ − 1)); β 0.1 gives 0.95 and 1.05, β 2 clips a weight at 0", () => {
+    const a = run(BASELINES.gtpo, pair(), { stdNormalize: false });
+    assertClose(a[0], [0.475, 0.525], 1e-6);
+    assertClose(a[1], [-0.5, -0.5], 1e-6);
+    assertClose(run(BASELINES.gtpo, pair(), { stdNormalize: false, beta: 2 })[0], [0, 1], 1e-6);
+    const zero = [rollout(0, 1, 1, { entropy: [0] }), rollout(0, 0, 1, { entropy: [0] })];
+    assertClose(run(BASELINES.gtpo, zero, { stdNormalize: false }).flat(), [0.5, -0.5], 1e-6);
+  });
+
+  await t.step("dapo: the soft overlong penalty (L 10, buffer 0.2: free to 8, −0.5 at 9, −1 at 10)", () => {
+    assertEquals([7, 8, 9, 10].map((n) => overlongPenalty(n, 10, 0.2)), [0, 0, -0.5, -1]);
+    assertEquals(overlongPenalty(10, 10, 0), 0);
+    // Rewards 1 − 0.5 (9 tokens), 0, 1 − 1 (10 tokens), 0: mean 0.125.
+    const group = [rollout(0, 1, 9), rollout(0, 0, 3), rollout(0, 1, 10), rollout(0, 0, 2)];
+    const a = run(BASELINES.dapo, group, { stdNormalize: false });
+    assertClose(a.map((x) => x[0]), [0.375, -0.125, -0.125, -0.125], 1e-6);
+    assertClose(run(BASELINES.dapo, group, { stdNormalize: false, overlongPenalty: 0 })[0], new Array(9).fill(0.5));
+  });
+});
+
 Deno.test("every registered baseline gives valid advantages on a random batch", () => {
   const r = rng(7, "batch");
   const rollouts = Array.from({ length: 24 }, (_, i) => {
@@ -241,14 +284,26 @@ Deno.test("contract checks", async (t) => {
       /param a of type object; defaults must be number, boolean or string/,
     );
     assertThrows(
-      bad({ ...ok, params: { mask: "planets" } }),
-      /mask = "planets"; it must be one of oracle, mined, random/,
+      bad({ ...ok, params: { mask: "mined" } }),
+      /has a param mask but no planning; declare planning: \(p\) => p\.mask to read the mask it names/,
     );
     assertThrows(
-      bad({ ...ok, aggregation: "mean" }),
-      /aggregation "mean"; use one of token-mean, sequence-mean, dr-grpo/,
+      bad({ ...ok, params: { mask: "planets" }, planning: (p: { mask: string }) => p.mask }),
+      /has planning "planets" at its defaults; it must be one of oracle, mined, random/,
     );
+    assertThrows(bad({ ...ok, planning: "planets" }), /has planning "planets" at its defaults/);
+    assertThrows(bad({ ...ok, planning: 3 }), /has a planning that is neither a mask source nor a function/);
+    assertThrows(
+      bad({ ...ok, aggregation: "mean" }),
+      /aggregation "mean"; use one of token-mean, sequence-mean, dr-grpo or a function/,
+    );
+    assertStrictEquals(defineBaseline({ ...ok, aggregation: tokenMean }).aggregation, tokenMean);
     assertThrows(bad({ ...ok, extraLoss: 3 }), /extraLoss that is not a function/);
+    assertThrows(
+      bad({ ...ok, policyLoss: 3 }),
+      /policyLoss that is not a function \(input, ctx\) => \{ loss, clipped\? \}/,
+    );
+    assertThrows(bad({ ...ok, groupFilter: [true] }), /groupFilter that is not a function \(ctx\) => boolean\[\]/);
   });
 
   await t.step("checkBaseline on a module's default export", () => {
@@ -360,7 +415,7 @@ Deno.test("loadBaseline", async (t) => {
     assertStrictEquals(await loadBaseline("hicra"), BASELINES.hicra);
     await assertRejects(
       () => loadBaseline("hicrA"),
-      /unknown baseline "hicrA"; known: grpo, hicra, entropy_reg, entropy_adv, fork_tokens, dr_grpo, placebo_hicra, grpo_half_signal; or give the path of a baseline file/,
+      /unknown baseline "hicrA"; known: grpo, hicra, entropy_reg, entropy_adv, fork_tokens, dr_grpo, placebo_hicra, gspo, dapo, clip_cov, kl_cov, gtpo, maxrl, grpo_half_signal; or give the path of a baseline file/,
     );
   });
 

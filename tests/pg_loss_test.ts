@@ -1,6 +1,7 @@
 import { assertClose, assertThrows } from "./testing.ts";
 import { DEFAULT_BACKEND, tf, useBackend } from "../harness/backend/backend.ts";
-import { aggregate, pgLoss, type PgLossInput } from "../harness/update/pg_loss.ts";
+import { pgLoss, type PgLossInput } from "../harness/update/pg_loss.ts";
+import { aggregate } from "../harness/update/aggregation.ts";
 
 await useBackend(DEFAULT_BACKEND);
 

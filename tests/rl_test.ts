@@ -265,6 +265,24 @@ Deno.test("rl", async (t) => {
     await Deno.remove(tmp, { recursive: true });
   });
 
+  // The tiny policy solves nothing: a coin (the parity of the response's length) gives its groups signal.
+  const countdown = getTask("countdown");
+  const coin = defineTask({
+    ...countdown,
+    verify(problem, text) {
+      const reward = words(text).length % 2;
+      return { ...countdown.verify(problem, text), reward, correct: reward === 1 };
+    },
+  });
+  const coinSplits = [new TaskSplits(cfg.suite, coin, [1])];
+  /** The step lines and the stored rollouts of a run's files. */
+  const stepsAndRollouts = async (r: Awaited<ReturnType<typeof run>>) => ({
+    steps: r.files[0].trim().split("\n").map((l) => JSON.parse(l)),
+    stored: (await new Response(
+      new Blob([r.rollouts]).stream().pipeThrough(new DecompressionStream("gzip")),
+    ).text()).trim().split("\n").map((l) => JSON.parse(l)),
+  });
+
   await t.step("dynamic sampling updates on groups whose rewards differ, drawing more rounds for them", async () => {
     assertEquals(
       keptGroups(
@@ -281,23 +299,10 @@ Deno.test("rl", async (t) => {
     assertEquals(keptGroups([{ mean: 0, std: 0, size: 4 }, { mean: 0.5, std: 0.6, size: 4 }], 2, false), [true, true]);
     const tmp = await Deno.makeTempDir();
     const dyn = { ...cfg, rl: { ...cfg.rl, steps: 4, dynamicSampling: 3 } };
-    // The tiny policy solves nothing: a coin (the parity of the response's length) gives its groups signal.
-    const task = getTask("countdown");
-    const coin = defineTask({
-      ...task,
-      verify(problem, text) {
-        const reward = words(text).length % 2;
-        return { ...task.verify(problem, text), reward, correct: reward === 1 };
-      },
-    });
-    const coinSplits = [new TaskSplits(cfg.suite, coin, [1])];
     const r = await run("grpo", 1, `${tmp}/a`, { cfg: dyn, splits: coinSplits });
     const again = await run("grpo", 1, `${tmp}/b`, { cfg: dyn, splits: coinSplits });
     assertEquals([again.files, again.rollouts, again.weights], [r.files, r.rollouts, r.weights], "same bytes twice");
-    const steps = r.files[0].trim().split("\n").map((l) => JSON.parse(l));
-    const stored = (await new Response(
-      new Blob([r.rollouts]).stream().pipeThrough(new DecompressionStream("gzip")),
-    ).text()).trim().split("\n").map((l) => JSON.parse(l));
+    const { steps, stored } = await stepsAndRollouts(r);
     assert(steps.some((s) => s.groupsUsed > 0), "some groups had signal");
     assert(steps.some((s) => s.groupsSampled > cfg.rl.prompts), "some steps drew again");
     for (const s of steps) {
@@ -316,6 +321,45 @@ Deno.test("rl", async (t) => {
     }
     await Deno.remove(tmp, { recursive: true });
   });
+
+  await t.step("dapo's group filter drops the groups of equal rewards, logs it and marks them unused", async () => {
+    const tmp = await Deno.makeTempDir();
+    const three = { ...cfg, rl: { ...cfg.rl, steps: 3 } };
+    const { steps, stored } = await stepsAndRollouts(
+      await run("dapo", 1, `${tmp}/dapo`, { cfg: three, splits: coinSplits }),
+    );
+    assert(steps.some((s) => s.groupsUsed > 0 && s.groupsUsed < s.groupsSampled), "the filter kept some groups");
+    for (const s of steps) {
+      const f = s.groupFilter, mine = stored.filter((x) => x.step === s.step);
+      assertEquals([f.groupsIn, f.rolloutsIn, f.groupsOut, f.rolloutsOut], [
+        s.groupsSampled,
+        mine.length,
+        s.groupsUsed,
+        mine.filter((x) => x.used).length,
+      ]);
+      for (const g of Map.groupBy(mine, (x) => x.group).values()) {
+        assertEquals(g[0].used, new Set(g.map((x) => x.reward)).size > 1, "used exactly when its rewards differ");
+      }
+    }
+    await Deno.remove(tmp, { recursive: true });
+  });
+
+  await t.step(
+    "the baselines with a loss of their own train on rewards that differ: finite, non-zero losses",
+    async () => {
+      const tmp = await Deno.makeTempDir();
+      const two = { ...cfg, rl: { ...cfg.rl, steps: 2 } };
+      for (const name of ["gspo", "clip_cov", "kl_cov", "gtpo", "maxrl"]) {
+        const { steps } = await stepsAndRollouts(
+          await run(name, 1, `${tmp}/${name}`, { cfg: two, splits: coinSplits }),
+        );
+        assert(steps.every((s) => Number.isFinite(s.loss) && Number.isFinite(s.gradNorm)), name);
+        assert(steps.some((s) => s.gradNorm > 0), `${name} moved the policy`);
+        assertEquals(steps.map((s) => "groupFilter" in s), [false, false], name);
+      }
+      await Deno.remove(tmp, { recursive: true });
+    },
+  );
 
   /** Run `baseline` for the tiny config and expect the run to fail with `message`. */
   const failsWith = async (baseline: Baseline, message: RegExp) => {

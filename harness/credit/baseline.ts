@@ -1,8 +1,9 @@
 /**
  * The baseline contract: what a credit-assignment method sees and what it returns. A baseline says
- * only what differs from plain clipped policy gradient: per-token advantages, an optional extra loss
- * term and the loss aggregation it needs. A baseline module `export default`s the result of
- * {@link defineBaseline}; a file named on the command line is checked with {@link checkBaseline}.
+ * only what differs from plain clipped policy gradient: per-token advantages, and optionally an extra
+ * loss term, its per-token policy loss, the loss aggregation, a filter of the step's prompt groups and
+ * the planning mask it reads. A baseline module `export default`s the result of {@link defineBaseline};
+ * a file named on the command line is checked with {@link checkBaseline}.
  *
  * Token layout, used everywhere: a rollout's arrays are indexed by response token (the prompt is
  * excluded), so `tokens[t]`, `oldLogProbs[t]`, `entropy[t]`, `planning[t]` and the advantage
@@ -70,11 +71,13 @@ export interface RolloutContext {
   reward: number;
   /** Response token ids (prompt excluded). */
   tokens: Int32Array | readonly number[];
+  /** The longest response the task allows, in tokens (EOS included): a response this long was cut off. */
+  maxLength: number;
   /** The rollout policy's log-probability of each response token (same length as `tokens`). */
   oldLogProbs: Float32Array;
   /** Entropy (nats) of the rollout policy's full next-token distribution at each response token. */
   entropy: Float32Array;
-  /** Planning-token mask over the response tokens, from the source the baseline's `mask` param names. */
+  /** Planning-token mask over the response tokens, from the source the baseline's `planning` names. */
   planning: Mask;
   /** The task's checks of the execution steps written in the response. */
   steps: readonly StepCheck[];
@@ -196,7 +199,7 @@ export interface LiveTensors {
 }
 
 /**
- * How the per-token losses of a batch become one number (see harness/update/pg_loss.ts):
+ * The name of one of the harness's aggregations of per-token losses (harness/update/aggregation.ts):
  * `token-mean` (DAPO), `sequence-mean` (GRPO as printed) or `dr-grpo` (a constant length).
  *
  * @example
@@ -211,7 +214,71 @@ export type Aggregation = "token-mean" | "sequence-mean" | "dr-grpo";
 export const AGGREGATIONS: readonly Aggregation[] = ["token-mean", "sequence-mean", "dr-grpo"];
 
 /**
- * Where a planning-token mask comes from; a baseline's string param `mask` must name one.
+ * An aggregation as a function: per-token values [rows, T], the response-token mask and the longest
+ * response allowed (the constant of `dr-grpo`) to one scalar.
+ *
+ * @example The sum over response tokens divided by the number of rows
+ * ```ts
+ * import type { Aggregator } from "@credit-bench/credit-bench";
+ *
+ * const perRow: Aggregator = (values, mask) => values.mul(mask).sum().div(values.shape[0]);
+ * ```
+ */
+export type Aggregator = (values: Tensor2D, mask: Tensor2D, maxLength?: number) => Scalar;
+
+/**
+ * What a per-token policy loss sees: tensors [rows, T] of one (mini-)batch, row r being rollout
+ * `rows[r]` of the step's context, column t its response token t (padding after the end).
+ *
+ * @example The log-ratio of the current to the rollout policy
+ * ```ts
+ * import type { PolicyLossInput } from "@credit-bench/credit-bench";
+ *
+ * const logRatio = (input: PolicyLossInput) => input.logp.sub(input.oldLogp);
+ * ```
+ */
+export interface PolicyLossInput {
+  /** Log-probabilities under the current policy (differentiable). */
+  logp: Tensor2D;
+  /** Log-probabilities under the rollout policy (no gradient). */
+  oldLogp: Tensor2D;
+  /** The baseline's per-token advantages (no gradient). */
+  advantages: Tensor2D;
+  /** 1 on response tokens, 0 on padding (no gradient). */
+  mask: Tensor2D;
+  /** Entropy of the current policy's full next-token distribution (differentiable). */
+  entropy: Tensor2D;
+  /** ε_low of the run's ratio clip (`rl.clipLow`). */
+  clipLow: number;
+  /** ε_high of the run's ratio clip (`rl.clipHigh`). */
+  clipHigh: number;
+  /** The rollout index (into `ctx.rollouts`) of each row. */
+  rows: readonly number[];
+}
+
+/**
+ * What a per-token policy loss returns, both [rows, T]: the loss of each token (aggregated by the
+ * baseline's aggregation; padding is masked out there) and, optionally, 1 where the loss removed the
+ * token's gradient by clipping (the step's `clipFraction` is its share of response tokens; 0 without).
+ *
+ * @example A plain policy gradient −r·A, nothing clipped
+ * ```ts
+ * import type { PolicyLossInput, PolicyLossTerms, Tensor2D } from "@credit-bench/credit-bench";
+ *
+ * const plain = (input: PolicyLossInput): PolicyLossTerms => ({
+ *   loss: input.logp.sub(input.oldLogp).exp().mul(input.advantages).neg() as Tensor2D,
+ * });
+ * ```
+ */
+export interface PolicyLossTerms {
+  /** The loss of every token. */
+  loss: Tensor2D;
+  /** 1 where clipping removed the token's gradient, else 0 (no gradient). */
+  clipped?: Tensor2D;
+}
+
+/**
+ * Where a planning-token mask comes from; a baseline's `planning` must name one.
  *
  * @example
  * ```ts
@@ -253,18 +320,32 @@ export interface BaselineDef<P extends ParamSpec = ParamSpec> {
   name: string;
   /** One line saying what the method does. */
   summary: string;
-  /**
-   * Parameter defaults; each value's type (number, boolean, string) is the parameter's type. A string
-   * param named `mask` names the planning-mask source ({@link MASK_SOURCES}) the loop puts in
-   * {@link RolloutContext.planning}.
-   */
+  /** Parameter defaults; each value's type (number, boolean, string) is the parameter's type. */
   params: P;
   /** Inclusive `[min, max]` of number params, checked for every value they take (harness/credit/params.ts). */
   ranges?: { readonly [K in keyof P]?: readonly [min: number, max: number] };
-  /** Loss aggregation the loop uses with this baseline; default `token-mean`. */
-  aggregation?: Aggregation;
+  /**
+   * The planning-mask source the loop puts in {@link RolloutContext.planning}, or a function of the
+   * params naming it (`(p) => p.mask`, so that `--param name.mask=oracle` switches it); default `oracle`.
+   */
+  planning?: MaskSource | { fn(params: P): string }["fn"];
+  /**
+   * Drops prompt groups before the update (advantages and loss see only those kept; the step's line
+   * in `train.jsonl` logs the batch before and after it); default none.
+   */
+  groupFilter?(ctx: BaselineContext<P>): boolean[];
   /** Per-token advantages: one Float32Array per rollout, as long as its response, all finite. */
   advantages(ctx: BaselineContext<P>): Float32Array[];
+  /**
+   * The per-token policy loss, computed inside the gradient tape; default the clipped objective with
+   * clip-higher (`clipHigherLoss`, harness/update/policy_loss.ts).
+   */
+  policyLoss?(input: PolicyLossInput, ctx: BaselineContext<P>): PolicyLossTerms;
+  /**
+   * How the per-token losses become one number: a name (`token-mean`, the default; `sequence-mean`;
+   * `dr-grpo`) or a function (harness/update/aggregation.ts holds the three as `tokenMean`, …).
+   */
+  aggregation?: Aggregation | Aggregator;
   /**
    * An optional term added as is to the policy-gradient loss (the loop minimises the sum), computed
    * inside the gradient tape from the live tensors of the current forward pass.
@@ -283,7 +364,7 @@ export interface BaselineDef<P extends ParamSpec = ParamSpec> {
  * console.log(hicra.params, hicra.aggregation);
  * ```
  */
-export type Baseline = BaselineDef & { aggregation: Aggregation };
+export type Baseline = BaselineDef & { aggregation: Aggregation | Aggregator };
 
 const CONTRACT = "see baselines/grpo.ts for the contract";
 
@@ -305,19 +386,53 @@ function problems(def: Record<string, unknown>): string[] {
         );
       } else if (typeof v === "number" && !Number.isFinite(v)) out.push(`has param ${k} = ${v}, not finite`);
     }
-    const mask = (def.params as Record<string, unknown>).mask;
-    if (mask !== undefined && !(MASK_SOURCES as readonly unknown[]).includes(mask)) {
-      out.push(`has param mask = ${JSON.stringify(mask)}; it must be one of ${MASK_SOURCES.join(", ")}`);
+    if (def.planning === undefined && Object.hasOwn(def.params, "mask")) {
+      out.push("has a param mask but no planning; declare planning: (p) => p.mask to read the mask it names");
+    }
+    if (typeof def.planning === "function" || typeof def.planning === "string") {
+      const source = typeof def.planning === "function" ? def.planning(def.params) : def.planning;
+      if (!(MASK_SOURCES as readonly unknown[]).includes(source)) {
+        out.push(
+          `has planning ${JSON.stringify(source)} at its defaults; it must be one of ${MASK_SOURCES.join(", ")}`,
+        );
+      }
     }
   }
-  if (typeof def.advantages !== "function") out.push("has no advantages(ctx) function");
-  if (def.extraLoss !== undefined && typeof def.extraLoss !== "function") {
-    out.push("has an extraLoss that is not a function (ctx, live) => tf.Scalar");
+  if (!["undefined", "string", "function"].includes(typeof def.planning)) {
+    out.push("has a planning that is neither a mask source nor a function (params) => source");
   }
-  if (def.aggregation !== undefined && !(AGGREGATIONS as readonly unknown[]).includes(def.aggregation)) {
-    out.push(`has aggregation ${JSON.stringify(def.aggregation)}; use one of ${AGGREGATIONS.join(", ")}`);
+  if (typeof def.advantages !== "function") out.push("has no advantages(ctx) function");
+  const hooks = {
+    extraLoss: "(ctx, live) => tf.Scalar",
+    policyLoss: "(input, ctx) => { loss, clipped? }",
+    groupFilter: "(ctx) => boolean[]",
+  };
+  for (const [hook, shape] of Object.entries(hooks)) {
+    if (def[hook] !== undefined && typeof def[hook] !== "function") {
+      out.push(`has a ${hook} that is not a function ${shape}`);
+    }
+  }
+  const agg = def.aggregation;
+  if (agg !== undefined && typeof agg !== "function" && !(AGGREGATIONS as readonly unknown[]).includes(agg)) {
+    out.push(`has aggregation ${JSON.stringify(agg)}; use one of ${AGGREGATIONS.join(", ")} or a function`);
   }
   return out;
+}
+
+/**
+ * The planning-mask source baseline `b` reads with `params` (its `planning`, default `oracle`). Throws
+ * a TypeError `<where> must be one of oracle, mined, random, got …` when it names none.
+ */
+export function planningSource(
+  b: Pick<BaselineDef, "name" | "planning">,
+  params: ParamSpec,
+  where = `baseline ${b.name}: planning`,
+): MaskSource {
+  const source: unknown = typeof b.planning === "function" ? b.planning(params) : b.planning ?? "oracle";
+  if (!(MASK_SOURCES as readonly unknown[]).includes(source)) {
+    throw new TypeError(`${where} must be one of ${MASK_SOURCES.join(", ")}, got ${JSON.stringify(source)}`);
+  }
+  return source as MaskSource;
 }
 
 /**
@@ -332,8 +447,9 @@ function problems(def: Record<string, unknown>): string[] {
  * export default defineBaseline({
  *   name: "plan_double",
  *   summary: "GRPO with planning tokens at twice the advantage",
- *   params: { factor: 2, mask: "mined" },
+ *   params: { factor: 2 },
  *   ranges: { factor: [0, 10] },
+ *   planning: "mined",
  *   advantages: (ctx) =>
  *     grpoAdvantages(ctx, true).map((a, i) => a.map((x, t) => ctx.rollouts[i].planning[t] ? x * ctx.params.factor : x)),
  * });
@@ -341,7 +457,7 @@ function problems(def: Record<string, unknown>): string[] {
  */
 export function defineBaseline<P extends ParamSpec>(
   def: BaselineDef<P>,
-): BaselineDef<P> & { aggregation: Aggregation } {
+): BaselineDef<P> & { aggregation: Aggregation | Aggregator } {
   const found = problems(def as unknown as Record<string, unknown>);
   if (found.length) {
     throw new TypeError(`baseline ${def.name ?? "(unnamed)"} ${found.join("; ")}; ${CONTRACT}`);

@@ -3,10 +3,10 @@
  * `alpha` in the baseline named `hicra`. A value is read by the type of the declared default:
  * numbers in decimal notation only ({@link DECIMAL}: no hex, no `Infinity`), within the range the
  * baseline declares for them (`ranges: { alpha: [0, 1] }`), booleans as `true`/`false`, strings as
- * given (a `mask` must name one of {@link MASK_SOURCES}).
+ * given (a param the baseline's `planning` reads must name a mask source).
  * @module
  */
-import { type BaselineDef, MASK_SOURCES, type ParamSpec, type ParamValue } from "./baseline.ts";
+import { type BaselineDef, type ParamSpec, type ParamValue, planningSource } from "./baseline.ts";
 
 /** Overrides by baseline name, then by parameter name. */
 export type ParamOverrides = Record<string, Record<string, ParamValue>>;
@@ -47,10 +47,9 @@ function rangeOf(b: BaselineDef, key: string): readonly [number, number] | undef
   return range as [number, number];
 }
 
-/** Throws a TypeError when `value` cannot stand for the default `fallback` of param `key`, or is outside `range`. */
+/** Throws a TypeError when `value` cannot stand for the default `fallback`, or is outside `range`. */
 function checkValue(
   what: string,
-  key: string,
   value: ParamValue,
   fallback: ParamValue,
   range: readonly [number, number] | undefined,
@@ -61,9 +60,6 @@ function checkValue(
   if (typeof value === "number" && !Number.isFinite(value)) throw new TypeError(`${what} must be finite, got ${value}`);
   if (range && ((value as number) < range[0] || (value as number) > range[1])) {
     throw new TypeError(`${what} must be from ${range[0]} to ${range[1]}, got ${value}`);
-  }
-  if (key === "mask" && !(MASK_SOURCES as readonly ParamValue[]).includes(value)) {
-    throw new TypeError(`${what} must be one of ${MASK_SOURCES.join(", ")}, got ${JSON.stringify(value)}`);
   }
 }
 
@@ -104,7 +100,8 @@ export function parseParamOverrides(args: readonly string[], baselines: readonly
     }
     const fallback = declared(b, key, `--param ${arg}`);
     const value = parseValue(`--param ${arg}: ${name}.${key}`, text, fallback);
-    checkValue(`--param ${arg}: ${name}.${key}`, key, value, fallback, rangeOf(b, key));
+    checkValue(`--param ${arg}: ${name}.${key}`, value, fallback, rangeOf(b, key));
+    planningSource(b, { ...b.params, ...out[name], [key]: value }, `--param ${arg}: ${name}.${key}`);
     (out[name] ??= {})[key] = value;
   }
   return out;
@@ -118,12 +115,13 @@ export function resolveParams<P extends ParamSpec>(b: BaselineDef<P>, overrides:
   const out: ParamSpec = { ...b.params };
   for (const [key, value] of Object.entries(overrides)) {
     const fallback = declared(b, key, `param ${b.name}.${key}`);
-    checkValue(`param ${b.name}.${key}`, key, value, fallback, undefined);
+    checkValue(`param ${b.name}.${key}`, value, fallback, undefined);
     out[key] = value;
+    planningSource(b, out, `param ${b.name}.${key}`);
   }
   for (const key of Object.keys(b.ranges ?? {})) {
     const fallback = declared(b, key, `baseline ${b.name}: ranges.${key}`);
-    checkValue(`param ${b.name}.${key}`, key, out[key], fallback, rangeOf(b, key));
+    checkValue(`param ${b.name}.${key}`, out[key], fallback, rangeOf(b, key));
   }
   return out as P;
 }

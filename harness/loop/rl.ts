@@ -1,8 +1,9 @@
 /**
  * One RL run (a baseline and a seed, from a base model): per step, draw a seeded batch of training
- * prompts, sample G rollouts per prompt on the rollout engine (harness/rollout/engine.ts), score them with the task verifiers, build the context the
- * baseline sees, ask it for per-token advantages, and update the policy (harness/update/rl_update.ts). Every
- * step appends a {@link StepRecord} to `train.jsonl` and its rollouts to `rollouts.jsonl` (gzipped to
+ * prompts, sample G rollouts per prompt on the rollout engine (harness/rollout/engine.ts), score them
+ * with the task verifiers, build the context the baseline sees, apply its group filter if it has one,
+ * ask it for per-token advantages, and update the policy (harness/update/rl_update.ts). Every step
+ * appends a {@link StepRecord} to `train.jsonl` and its rollouts to `rollouts.jsonl` (gzipped to
  * `rollouts.jsonl.gz` at the end); evaluations on the test splits go to `eval.jsonl`; wall times go
  * to `timings.jsonl` (kept apart so metric files compare byte for byte). The run state is saved every
  * `checkpointEvery` steps (harness/loop/run_state.ts), and a resumed run writes the same bytes as one
@@ -16,7 +17,9 @@ import {
   groupStats,
   type MaskSource,
   type ParamSpec,
+  planningSource,
 } from "../credit/baseline.ts";
+import { filterGroups } from "../credit/group_filter.ts";
 import type { BenchConfig, RlConfig } from "../config.ts";
 import { evaluate } from "./evaluate.ts";
 import type { Policy } from "../model/model.ts";
@@ -30,7 +33,7 @@ import type { BaselineContext, GroupStats } from "../credit/baseline.ts";
 import { updatePolicy, type UpdateStats } from "../update/rl_update.ts";
 import type { EvalSplit, TaskSplits } from "../suite.ts";
 import { loadRunState, saveRunState, truncateTo } from "./run_state.ts";
-import type { FixedMask, StepRecord } from "../store/schema.ts";
+import type { FilterRecord, FixedMask, StepRecord } from "../store/schema.ts";
 import { METRIC_FILES } from "../store/run_folder.ts";
 import type { StrategicGrams } from "../masks/strategic_grams.ts";
 import type { MaskMaker } from "../masks/planning_masks.ts";
@@ -204,8 +207,8 @@ async function openRun(spec: RunSpec, trainer: Trainer): Promise<RunStart> {
 }
 
 /**
- * The context the baseline sees for the rollouts the update uses, with the planning masks its `mask`
- * param names (`source`): the fixed masks' when it names one of them, else made for these rollouts.
+ * The context the baseline sees for the rollouts the update uses, with the planning masks its
+ * `planning` names (`source`): the fixed masks' when it names one of them, else made for these rollouts.
  * Every array is a copy: what a baseline does to its context never reaches what the harness trains on
  * or stores.
  */
@@ -224,6 +227,7 @@ function creditContext(
       task: r.task.name,
       reward: r.verdict.reward,
       tokens: r.tokens.slice(),
+      maxLength: Math.min(r.task.maxResponseWords + 1, spec.cfg.model.context - r.prompt.length),
       oldLogProbs: r.logp.slice(),
       entropy: r.entropy.slice(),
       planning: credit[i].slice(),
@@ -234,7 +238,25 @@ function creditContext(
   );
 }
 
-/** An update that changed nothing: a step whose groups all lacked signal (dynamic sampling found none that differ). */
+/**
+ * The baseline's group filter on the step's context: the filtered context, the step's rollouts with
+ * only the kept ones used, and what the filter did to the batch.
+ */
+function applyFilter(baseline: Baseline, drawn: StepRollouts, ctx: BaselineContext) {
+  const f = filterGroups(baseline, ctx);
+  const used = f.kept.map((i, k) => ({ ...drawn.used[i], group: f.ctx.rollouts[k].group }));
+  const isUsed = drawn.all.map(() => false);
+  for (const r of used) isUsed[r.at] = true;
+  const record: FilterRecord = {
+    groupsIn: ctx.groups.length,
+    groupsOut: f.ctx.groups.length,
+    rolloutsIn: ctx.rollouts.length,
+    rolloutsOut: f.ctx.rollouts.length,
+  };
+  return { drawn: { ...drawn, used, isUsed }, ctx: f.ctx, record };
+}
+
+/** An update that changed nothing: a step with no group left (dynamic sampling or the baseline's filter kept none). */
 const NO_UPDATE: UpdateStats = { loss: 0, gradNorm: 0, clipFraction: 0, kl: NaN, updates: 0 };
 
 /**
@@ -252,15 +274,16 @@ export async function runRl(spec: RunSpec): Promise<void> {
     let { start, perplexity0, saved } = await openRun(spec, trainer);
     engine = await createEngine(spec.engine ?? "onnx", policy);
     refEngine = spec.ref && await createEngine(spec.engine ?? "onnx", spec.ref);
-    const source = (typeof params.mask === "string" ? params.mask : "oracle") as MaskSource;
+    const source = planningSource(baseline, params);
     const maxLength = Math.max(...spec.splits.map((s) => s.task.maxResponseWords + 1));
     for (let step = start; step < rl.steps; step++) {
       try {
         const t0 = performance.now();
-        const drawn = await sampleStep(engine, spec.splits, rl, seed, step);
+        let drawn = await sampleStep(engine, spec.splits, rl, seed, step);
         const t1 = performance.now();
         const fixed = { oracle: spec.masks("oracle", drawn.all, step), mined: spec.masks("mined", drawn.all, step) };
-        const ctx = creditContext(spec, drawn, fixed, source, step);
+        let ctx = creditContext(spec, drawn, fixed, source, step), filter: FilterRecord | undefined;
+        if (baseline.groupFilter) ({ drawn, ctx, record: filter } = applyFilter(baseline, drawn, ctx));
         const advantages = drawn.used.length ? baselineAdvantages(baseline, ctx) : [];
         const t2 = performance.now();
         const update = drawn.used.length
@@ -283,6 +306,7 @@ export async function runRl(spec: RunSpec): Promise<void> {
           masks: fixed,
           groups: drawn.groups,
           groupsUsed: ctx.groups.length,
+          filter,
           update,
           splits: spec.splits,
           grams: spec.grams,

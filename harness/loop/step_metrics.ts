@@ -7,7 +7,7 @@
 import type { GroupStats } from "../credit/baseline.ts";
 import type { Rollout } from "../rollout/rollouts.ts";
 import type { UpdateStats } from "../update/rl_update.ts";
-import type { FixedMask, MaskStats, RolloutRecord, StepRecord } from "../store/schema.ts";
+import type { FilterRecord, FixedMask, MaskStats, RolloutRecord, StepRecord } from "../store/schema.ts";
 import type { StrategicGrams } from "../masks/strategic_grams.ts";
 import type { TaskSplits } from "../suite.ts";
 import { mean } from "../metrics/stats.ts";
@@ -35,6 +35,8 @@ export interface StepOutcome {
   groups: readonly GroupStats[];
   /** Prompt groups the update used. */
   groupsUsed: number;
+  /** What the baseline's group filter did to the batch (undefined: it has none). */
+  filter?: FilterRecord;
   update: UpdateStats;
   splits: readonly TaskSplits[];
   /** The mined list, for `se_strategic`. */
@@ -80,6 +82,7 @@ export function stepRecord(o: StepOutcome): StepRecord {
     gradNorm: o.update.gradNorm,
     clipFraction: o.update.clipFraction,
     kl: o.update.kl,
+    ...(o.filter && { groupFilter: o.filter }),
   };
 }
 

@@ -71,6 +71,27 @@ export interface MaskStats {
 }
 
 /**
+ * What a baseline's group filter did to a step's batch (harness/credit/group_filter.ts).
+ *
+ * @example
+ * ```ts
+ * import type { FilterRecord } from "@credit-bench/credit-bench";
+ *
+ * const dropped = (f: FilterRecord) => f.rolloutsIn - f.rolloutsOut;
+ * ```
+ */
+export interface FilterRecord {
+  /** Prompt groups before the filter. */
+  groupsIn: number;
+  /** Prompt groups it kept. */
+  groupsOut: number;
+  /** Rollouts before the filter. */
+  rolloutsIn: number;
+  /** Rollouts it kept. */
+  rolloutsOut: number;
+}
+
+/**
  * The metrics of one RL training step: a line of `train.jsonl`.
  *
  * @example
@@ -96,7 +117,7 @@ export interface StepRecord {
   fracRewardZeroStd: number;
   /** Prompt groups sampled this step (more than `rl.prompts` when dynamic sampling drew again). */
   groupsSampled: number;
-  /** Prompt groups the update used (dynamic sampling drops those whose rewards are all equal). */
+  /** Prompt groups the update used (dynamic sampling and a baseline's group filter drop groups). */
   groupsUsed: number;
   /** Response length in tokens (EOS included): mean, p50, p90 and truncation rate. */
   length: LengthStats;
@@ -120,6 +141,8 @@ export interface StepRecord {
   clipFraction: number;
   /** k3 estimate of KL(policy ‖ base) on the rollouts the update used (null when it used none). */
   kl: number;
+  /** What the baseline's group filter did to the batch; only in the runs of a baseline that has one. */
+  groupFilter?: FilterRecord;
 }
 
 /**

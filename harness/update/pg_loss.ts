@@ -1,18 +1,15 @@
 /**
- * The clipped policy-gradient loss (PPO/GRPO with DAPO's clip-higher), a pure function of tensors.
- *
- * Per response token: ratio `r = exp(logp − oldLogp)`, loss `−min(r·A, clip(r, 1−ε_low, 1+ε_high)·A)`.
- * The per-token losses are aggregated by one of three modes (`m` the response-token mask):
- * - `token-mean`: `Σ loss·m / Σ m` over the whole batch (DAPO; the default);
- * - `sequence-mean`: the mean over each row's tokens, then the mean over rows that have tokens (GRPO
- *   as printed);
- * - `dr-grpo`: `Σ loss·m / (rows × maxLength)` with a constant `maxLength` (Dr. GRPO).
- * With a reference policy, the k3 estimator of KL(π‖π_ref), `exp(ref − logp) − (ref − logp) − 1`
- * per token, is aggregated the same way and added with weight β (default 0: no KL).
+ * The policy-gradient loss of a (mini-)batch, a pure function of tensors: a per-token policy loss
+ * (default: the clipped objective with clip-higher, harness/update/policy_loss.ts) aggregated by one of
+ * the aggregations (harness/update/aggregation.ts; default `token-mean`). With a reference policy, the
+ * k3 estimator of KL(π‖π_ref), `exp(ref − logp) − (ref − logp) − 1` per token, is aggregated the same
+ * way and added with weight β (default 0: no KL).
  * @module
  */
 import { tf } from "../backend/backend.ts";
-import type { Aggregation, Scalar, Tensor2D } from "../credit/baseline.ts";
+import type { Aggregation, Aggregator, PolicyLossInput, PolicyLossTerms } from "../credit/baseline.ts";
+import { aggregate } from "./aggregation.ts";
+import { clipHigherLoss } from "./policy_loss.ts";
 
 /** Tensors of one (mini-)batch, all [rows, T] float32, column t = response token t. */
 export interface PgLossInput {
@@ -35,7 +32,13 @@ export interface PgLossOptions {
   /** ε_high: the ratio is clipped above at 1 + clipHigh. Default 0.28 (DAPO's clip-higher). */
   clipHigh?: number;
   /** How per-token losses become one number. Default `token-mean`. */
-  aggregation?: Aggregation;
+  aggregation?: Aggregation | Aggregator;
+  /** The per-token policy loss. Default {@link clipHigherLoss}. */
+  policyLoss?: (input: PolicyLossInput) => PolicyLossTerms;
+  /** The entropy [rows, T] of the current policy, for a policy loss that reads it. Default zeros. */
+  entropy?: tf.Tensor2D;
+  /** The rollout index of each row, for a policy loss that reads it. Default 0, 1, …. */
+  rows?: readonly number[];
   /** The constant length normaliser of `dr-grpo` (the longest response allowed); required there. */
   maxLength?: number;
   /** Weight β of the KL term. Default 0. */
@@ -55,55 +58,42 @@ export interface PgLossResult {
 /** Default clip range: ε_low 0.2 (PPO), ε_high 0.28 (DAPO). */
 export const DEFAULT_CLIP = { low: 0.2, high: 0.28 } as const;
 
-/**
- * Aggregate per-token values [rows, T] with `mask` by `mode` (see the module doc); `maxLength` is the
- * constant length normaliser `dr-grpo` needs.
- *
- * @example The mean entropy over response tokens, as an extra loss term
- * ```ts
- * import { aggregate, tf } from "@credit-bench/credit-bench";
- *
- * await tf.ready(); // a baseline's extraLoss runs once the harness has started the backend
- * const entropy = tf.tensor2d([[0.5, 1.5, 9]]), mask = tf.tensor2d([[1, 1, 0]]);
- * aggregate(entropy, mask, "token-mean").dataSync(); // [1]
- * ```
- */
-export function aggregate(values: Tensor2D, mask: Tensor2D, mode: Aggregation, maxLength?: number): Scalar {
-  return tf.tidy(() => {
-    const masked = values.mul(mask);
-    if (mode === "token-mean") return masked.sum().div(tf.maximum(mask.sum(), 1)) as tf.Scalar;
-    if (mode === "sequence-mean") {
-      const count = mask.sum(1);
-      const perRow = masked.sum(1).div(tf.maximum(count, 1));
-      return perRow.sum().div(tf.maximum(count.greater(0).cast("float32").sum(), 1)) as tf.Scalar;
-    }
-    if (mode === "dr-grpo") {
-      if (!(maxLength! > 0)) throw new RangeError(`dr-grpo aggregation needs a positive maxLength, got ${maxLength}`);
-      return masked.sum().div(values.shape[0] * maxLength!) as tf.Scalar;
-    }
-    throw new RangeError(`unknown aggregation ${JSON.stringify(mode)}`);
-  });
-}
-
-/** The clipped policy-gradient loss of a batch, its clip fraction and KL (see the module doc). */
+/** The policy-gradient loss of a batch, its clip fraction and KL (see the module doc). */
 export function pgLoss(input: PgLossInput, opts: PgLossOptions = {}): PgLossResult {
   const { clipLow = DEFAULT_CLIP.low, clipHigh = DEFAULT_CLIP.high, klBeta = 0 } = opts;
   const mode = opts.aggregation ?? "token-mean";
   const { logp, oldLogp, advantages: adv, mask, refLogp } = input;
-  for (const [name, t] of Object.entries({ oldLogp, advantages: adv, mask, refLogp })) {
+  for (const [name, t] of Object.entries({ oldLogp, advantages: adv, mask, refLogp, entropy: opts.entropy })) {
     if (t && (t.rank !== 2 || t.shape[0] !== logp.shape[0] || t.shape[1] !== logp.shape[1])) {
       throw new RangeError(`pgLoss: ${name} has shape [${t.shape}], logp has [${logp.shape}]`);
     }
   }
   if (klBeta > 0 && !refLogp) throw new RangeError("pgLoss: klBeta > 0 needs refLogp");
   return tf.tidy(() => {
-    const ratio = tf.exp(logp.sub(oldLogp));
-    const unclipped = ratio.mul(adv);
-    const clipped = tf.clipByValue(ratio, 1 - clipLow, 1 + clipHigh).mul(adv);
-    const perToken = tf.neg(tf.minimum(unclipped, clipped)) as tf.Tensor2D;
-    const isClipped = clipped.less(unclipped).cast("float32").mul(mask);
-    const clipFraction = isClipped.sum().div(tf.maximum(mask.sum(), 1)) as tf.Scalar;
-    let loss = aggregate(perToken, mask, mode, opts.maxLength);
+    const terms = (opts.policyLoss ?? clipHigherLoss)({
+      logp,
+      oldLogp,
+      advantages: adv,
+      mask,
+      entropy: opts.entropy ?? tf.zerosLike(logp),
+      clipLow,
+      clipHigh,
+      rows: opts.rows ?? Array.from({ length: logp.shape[0] }, (_, r) => r),
+    });
+    for (const [name, t] of Object.entries(terms)) {
+      if (
+        t !== undefined &&
+        !(t instanceof tf.Tensor && t.rank === 2 && t.shape.every((n: number, d: number) => n === logp.shape[d]))
+      ) {
+        const got = t instanceof tf.Tensor ? `shape [${t.shape}]` : typeof t;
+        throw new RangeError(
+          `the policy loss returned ${name} of ${got}; it must have the shape of logp, [${logp.shape}]`,
+        );
+      }
+    }
+    const clipped = terms.clipped ? terms.clipped.mul(mask) : tf.zerosLike(mask);
+    const clipFraction = clipped.sum().div(tf.maximum(mask.sum(), 1)) as tf.Scalar;
+    let loss = aggregate(terms.loss, mask, mode, opts.maxLength);
     let kl = tf.scalar(0);
     if (refLogp) {
       const d = refLogp.sub(logp).mul(mask); // 0 off the mask: padding never overflows exp(d)

@@ -1,7 +1,7 @@
 /**
  * The policy update of one RL step: one or more epochs over the step's rollouts in seeded
- * mini-batches, each a clipped policy-gradient step (harness/update/pg_loss.ts) plus the baseline's extra
- * loss, with Adam and gradient-norm clipping (harness/model/optimizer.ts).
+ * mini-batches, each a policy-gradient step (harness/update/pg_loss.ts: the baseline's per-token loss and
+ * aggregation) plus the baseline's extra loss, with Adam and gradient-norm clipping (harness/model/optimizer.ts).
  *
  * Layout of a forward pass (a mini-batch is cut into passes of rows of similar length): prompts are
  * left-padded to the longest prompt Lp (padded keys masked out, positions starting at 0 on each row's
@@ -214,6 +214,9 @@ export async function updatePolicy(input: UpdateInput): Promise<UpdateStats> {
           aggregation: baseline.aggregation,
           maxLength: cfg.maxLength,
           klBeta: cfg.klBeta,
+          policyLoss: baseline.policyLoss && ((input) => baseline.policyLoss!(input, ctx)),
+          entropy: live.entropy,
+          rows: idx,
         });
         aux = [tf.keep(out.clipFraction), tf.keep(out.kl)];
         const extra = baseline.extraLoss?.(ctx, { entropy: live.entropy, mask: live.mask, rows: idx });
