@@ -15,6 +15,7 @@
 import { loadResults, type SkippedRun } from "../store/results.ts";
 import { runsDir } from "../store/run_folder.ts";
 import { StopSignals } from "../core/stop.ts";
+import { removeAll } from "../core/atomic.ts";
 import { indexHtml, type Page } from "./html.ts";
 import { methodsOf, tasksOf } from "./methods.ts";
 import { renderFigure, renderSpec } from "./plot.ts";
@@ -128,13 +129,6 @@ export async function writeReport(opts: ReportOptions): Promise<ReportResult> {
     await removeAll(next);
   }
   return { files: names.map((name) => `${dir}/${name}`), skipped: results.skipped };
-}
-
-/** Remove `path` and what it holds, if it exists. */
-async function removeAll(path: string): Promise<void> {
-  await Deno.remove(path, { recursive: true }).catch((e) => {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  });
 }
 
 /**
