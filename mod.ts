@@ -84,6 +84,8 @@ export type { AnalyzeOptions, AnalyzeResult } from "./harness/analyze/analyze.ts
 export { AnalyzeError } from "./harness/analyze/completion.ts";
 export type { Completion } from "./harness/analyze/completion.ts";
 export type { AnalyzeStep } from "./harness/analyze/step_stats.ts";
+export { FORMATS } from "./harness/analyze/formats.ts";
+export type { Format } from "./harness/analyze/formats.ts";
 
 // Loading and reporting results.
 export { loadResults, ResultsError } from "./harness/store/results.ts";

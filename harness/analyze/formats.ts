@@ -11,9 +11,27 @@ import { extractAnswer } from "./text.ts";
 /** The answer of a credit-bench response: what follows its last `answer :`, up to `<eos>`. */
 const CREDIT_BENCH_ANSWER = /answer : ([^<]*)/g;
 
-/** The input formats: `generic` and `verl` JSON Lines, `trl` Parquet, `credit-bench` rollouts. */
+/**
+ * The input formats: `generic` and `verl` JSON Lines, `trl` Parquet, `credit-bench` rollouts.
+ *
+ * @example
+ * ```ts
+ * import { FORMATS } from "@credit-bench/credit-bench";
+ *
+ * FORMATS.join(", "); // "generic, verl, trl, credit-bench"
+ * ```
+ */
 export const FORMATS = ["generic", "verl", "trl", "credit-bench"] as const;
-/** One of {@link FORMATS}. */
+/**
+ * One of {@link FORMATS}.
+ *
+ * @example
+ * ```ts
+ * import type { Format } from "@credit-bench/credit-bench";
+ *
+ * const format: Format = "verl";
+ * ```
+ */
 export type Format = typeof FORMATS[number];
 
 /** How a line's reward becomes correctness when the dump does not say. */
