@@ -14,7 +14,8 @@ import { formatNumber, type NumberFormat, PERCENT } from "../report/format.ts";
 import { figureHtml, htmlDocument } from "../report/html.ts";
 import { renderFigure } from "../report/plot.ts";
 import type { Figure, Point } from "../report/series.ts";
-import { escapeHtml, type Row, type Table, toCsv, toHtml, toLatex, toMarkdown } from "../report/table.ts";
+import { escapeHtml, type Row, type Table, toHtml } from "../report/table.ts";
+import { Staging } from "../report/staging.ts";
 import type { StrategicGrams } from "../masks/strategic_grams.ts";
 import { strategicGramsJson } from "../masks/strategic_grams.ts";
 import type { Split } from "../metrics/token_stats.ts";
@@ -211,14 +212,8 @@ function tokenNote(o: AnalyzeStep): string {
 
 /** Write the report to `out` (built in `<out>.next`, then moved in whole); returns the files written, relative to `out`. */
 export async function writeAnalysis(out: string, r: AnalysisReport): Promise<string[]> {
-  const next = `${out}.next`;
-  await removeAll(next);
-  await Deno.mkdir(`${next}/figures`, { recursive: true });
-  const names: string[] = [];
-  const write = async (name: string, data: string) => {
-    await Deno.writeTextFile(`${next}/${name}`, data);
-    names.push(name);
-  };
+  const next = `${out}.next`, staging = await Staging.open(next);
+  const write = (name: string, data: string) => staging.write(name, data);
   try {
     await write("steps.jsonl", r.steps.map((s) => JSON.stringify(s)).join("\n") + "\n");
     await write("overall.json", JSON.stringify(r.overall, null, 2) + "\n");
@@ -229,11 +224,7 @@ export async function writeAnalysis(out: string, r: AnalysisReport): Promise<str
       { name: "steps", title: "Per step", table: stepsTable(r) },
       { name: "length_bins", title: "Accuracy by length", table: lengthBinsTable(r) },
     ];
-    for (const t of tables) {
-      await write(`${t.name}.md`, toMarkdown(t.table));
-      await write(`${t.name}.tex`, toLatex(t.table));
-      await write(`${t.name}.csv`, toCsv(t.table));
-    }
+    for (const t of tables) await staging.table(t.name, t.table);
     const drawn: { name: string; svg: string }[] = [];
     for (const fig of figures(r)) {
       const svg = await renderFigure(fig);
@@ -265,5 +256,5 @@ export async function writeAnalysis(out: string, r: AnalysisReport): Promise<str
   } finally {
     await removeAll(next);
   }
-  return names;
+  return staging.names;
 }
