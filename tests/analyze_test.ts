@@ -241,6 +241,7 @@ Deno.test("analyze: every bad input is one line naming the file, and nothing is 
     "bad_completion.jsonl": jsonl([{ ...good, completion: 7 }]),
     "no_completion.parquet": trlParquet(1, ["a"], [1], false),
     "empty.jsonl": "",
+    "neither.jsonl": jsonl([{ step: 0, text: "hi" }]),
   });
   await Deno.mkdir(`${dir}/empty`);
   await Deno.mkdir(`${dir}/mixed`);
@@ -248,6 +249,7 @@ Deno.test("analyze: every bad input is one line naming the file, and nothing is 
   await Deno.writeTextFile(`${dir}/mixed/b.jsonl`, jsonl([{ input: "q", output: "o", score: 1, step: 0 }]));
   const whole = trlParquet(1, ["\\boxed{1}", "\\boxed{2}"], [1, 0]);
   await Deno.writeFile(`${dir}/cut.parquet`, whole.slice(0, whole.length - 20));
+  await Deno.writeFile(`${dir}/whole.parquet`, whole);
   await Deno.writeFile(`${dir}/cut.jsonl.gz`, new Uint8Array([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2]));
   await Deno.mkdir(`${dir}/taken`);
   await Deno.writeTextFile(`${dir}/taken/mine.txt`, "not an analysis");
@@ -265,6 +267,17 @@ Deno.test("analyze: every bad input is one line naming the file, and nothing is 
       `${dir}/notes.txt: is of an unknown format; give .jsonl (generic or verl), .jsonl.gz (credit-bench rollouts) or .parquet (TRL) files, or --format`,
     ],
     ["an empty file", [`${dir}/empty.jsonl`], `${dir}/empty.jsonl: is empty; give files with one completion a line`],
+    [
+      "a first line of neither schema",
+      [`${dir}/neither.jsonl`],
+      `${dir}/neither.jsonl: line 1 has neither completion (generic JSONL) nor input and output (verl); give .jsonl (generic or verl), .jsonl.gz (credit-bench rollouts) or .parquet (TRL) files, or --format`,
+    ],
+    [
+      "a reward column that is not there",
+      [`${dir}/whole.parquet`],
+      `${dir}/whole.parquet: has no reward column acc; pick one of step, prompt, completion, accuracy_reward, format_reward, advantage`,
+      { rewardColumn: "acc" },
+    ],
     [
       "a Parquet file without a completion column",
       [`${dir}/no_completion.parquet`],
