@@ -182,6 +182,7 @@ interface AnalyzeCliOptions {
   answerPattern?: string;
   threshold: number;
   rewardColumn?: string;
+  tokenizer?: string;
 }
 
 /** A parser of a finite number. */
@@ -317,6 +318,7 @@ export function program(): Command {
       1,
     )
     .option("--reward-column <name>", "TRL: the reward column (default: the sum of all reward columns)")
+    .option("--tokenizer <file>", "a Hugging Face tokenizer.json: response length in its tokens too")
     .action(analyzeCommand);
   cmd.command("list")
     .description("list the suite's tasks and the registered baselines with their parameters")

@@ -100,6 +100,23 @@ Deno.test("analyze: generic JSONL, every metric by hand", async () => {
   assert(!files.includes("strategic_grams.json"), "grams were given, not mined");
 });
 
+Deno.test("analyze: --tokenizer gives the length in its tokens where the dump has none", async () => {
+  const tokenizer = {
+    version: "1.0",
+    truncation: null,
+    padding: null,
+    added_tokens: [],
+    normalizer: null,
+    pre_tokenizer: { type: "WhitespaceSplit" },
+    post_processor: null,
+    decoder: null,
+    model: { type: "WordLevel", vocab: { "[UNK]": 0, the: 1 }, unk_token: "[UNK]" },
+  };
+  const dir = await folder({ "run.jsonl": jsonl(GENERIC), "tokenizer.json": JSON.stringify(tokenizer) });
+  const r = await run([`${dir}/run.jsonl`], `${dir}/out`, { tokenizer: `${dir}/tokenizer.json`, mine: 2 });
+  assertEquals(r.steps.map((s) => s.lengthTokens?.mean), [(6 + 5 + 1 + 2) / 4, (6 + 6) / 2]); // the dump's 6 tokens, else one a word
+});
+
 Deno.test("analyze: verl JSONL in step order, acc as correctness", async () => {
   const line = (step: number, output: string, score: number, acc?: boolean) => ({
     input: "What is 2 + 2?",

@@ -9,6 +9,7 @@
  * @module
  */
 import { Progress } from "../core/progress.ts";
+import { parseTokenizer } from "../masks/sentence_model.ts";
 import type { StrategicGrams } from "../masks/strategic_grams.ts";
 import { AnalyzeError } from "./completion.ts";
 import type { Format } from "./formats.ts";
@@ -52,6 +53,8 @@ export interface AnalyzeOptions {
   threshold?: number;
   /** TRL: the reward column to read (default: the sum of all). */
   rewardColumn?: string;
+  /** A Hugging Face `tokenizer.json`: response length in its tokens where the dump has no per-token data. */
+  tokenizer?: string;
   /** Show progress with an ETA on stderr (default true). */
   progress?: boolean;
 }
@@ -106,6 +109,15 @@ async function gramsOf(
   };
 }
 
+/** The token count of a text by the Hugging Face tokenizer at `path` (no special tokens added). */
+async function tokenCounter(path: string): Promise<(text: string) => number> {
+  const bytes = await Deno.readFile(path).catch((e) => {
+    throw new AnalyzeError(path, `cannot be read (${(e as Error).message})`, "give --tokenizer a tokenizer.json");
+  });
+  const { tokenizer } = await parseTokenizer(path, bytes);
+  return (text) => tokenizer.encode(text, { add_special_tokens: false }).ids.length;
+}
+
 /** Refuse an `out` that exists and is not an earlier analysis, so nothing else is ever replaced. */
 async function checkOut(out: string): Promise<void> {
   const stat = await Deno.stat(out).catch(() => null);
@@ -143,6 +155,7 @@ export async function analyze(o: AnalyzeOptions): Promise<AnalyzeResult> {
     grams: new PhraseMatcher(grams),
     reflections: new PhraseMatcher(reflections),
     answerPattern,
+    countTokens: o.tokenizer === undefined ? undefined : await tokenCounter(o.tokenizer),
   };
 
   const byStep = new Map<number, StepStats>(), all = new StepStats(null, grams.length);

@@ -46,7 +46,7 @@ export interface AnalyzeStep {
   passAtK: Record<string, number>;
   /** Response length in whitespace-separated words. */
   lengthWords: LengthStats;
-  /** Response length in tokens, when every completion has per-token data (else null). */
+  /** Response length in tokens, when every completion has per-token data or `--tokenizer` is given (else null). */
   lengthTokens: LengthStats | null;
   /** Share of completions the dump marks truncated, or null when it says nothing. */
   truncation: number | null;
@@ -80,6 +80,8 @@ export interface Readers {
   reflections: PhraseMatcher;
   /** A pattern whose last match's first group is the answer; none: the last `\boxed{…}`. */
   answerPattern?: RegExp;
+  /** Tokens of a completion's text (`--tokenizer`), for dumps without per-token data. */
+  countTokens?: (text: string) => number;
 }
 
 /** Sums and counts of a per-token value over all, planning and execution tokens. */
@@ -152,7 +154,7 @@ export function measure(c: Completion, readers: Readers): Measured {
     reward: c.reward,
     correct: c.correct,
     words: wordCount(c.text),
-    tokens: c.tokens ? c.tokens.length : null,
+    tokens: c.tokens ? c.tokens.length : readers.countTokens ? readers.countTokens(c.text) : null,
     truncated: c.truncated,
     gramHits: hits,
     planningWords: planning,
