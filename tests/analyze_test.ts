@@ -127,13 +127,13 @@ Deno.test("analyze: verl JSONL in step order, acc as correctness", async () => {
     ...(acc === undefined ? {} : { acc }),
   });
   const dir = await folder({
-    "10.jsonl": jsonl([line(10, "\\boxed{4}", 0.5, true), line(10, "\\boxed{5}", 0.5, false)]),
+    "10.jsonl": jsonl([line(10, "\\boxed{4}", 0.5, true), { ...line(10, "\\boxed{5}", 0.5, false), pred: "4" }]),
     "2.jsonl": jsonl([line(2, "\\boxed{5}", 0), line(2, "\\boxed{4}", 1)]),
   });
   const r = await run([dir], `${dir}/out`, { grams: await folder({ "g.txt": "boxed\n" }).then((d) => `${d}/g.txt`) });
   assertEquals(r.steps.map((s) => s.step), [2, 10]); // 2.jsonl before 10.jsonl
   assertEquals(r.steps.map((s) => [s.accuracy, s.reward]), [[0.5, 0.5], [0.5, 0.5]]); // score ≥ 1, or acc
-  assertClose(r.steps.map((s) => s.seAnswer), [LN2, LN2]);
+  assertClose(r.steps.map((s) => s.seAnswer), [LN2, 0]); // step 10: pred "4" is the second answer
 });
 
 Deno.test("analyze: credit-bench rollouts.jsonl.gz, the run folder's grams", async () => {
@@ -182,7 +182,7 @@ Deno.test("analyze: credit-bench rollouts.jsonl.gz, the run folder's grams", asy
 function trlParquet(step: number, completions: string[], accuracy: number[], columns = true): Uint8Array {
   const n = completions.length;
   const columnData = [
-    { name: "step", data: Array(n).fill(step), type: "INT32" as const },
+    { name: "step", data: Array(n).fill(BigInt(step)), type: "INT64" as const }, // pandas' int64, as TRL writes it
     { name: "prompt", data: completions.map((_, i) => `q${i % 2}`), type: "STRING" as const },
     ...(columns ? [{ name: "completion", data: completions, type: "STRING" as const }] : []),
     { name: "accuracy_reward", data: accuracy, type: "DOUBLE" as const },

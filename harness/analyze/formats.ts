@@ -132,7 +132,10 @@ export function genericCompletion(place: Place, v: unknown, o: ReadOptions): Com
   };
 }
 
-/** A verl line (`rollout_data_dir`): `input`, `output`, `score`, `step`, `gts`; a `reward_extra_info` key `acc` is the correctness. */
+/**
+ * A verl line (`rollout_data_dir`): `input`, `output`, `score`, `step`, `gts`; the `reward_extra_info` keys
+ * `acc` (the correctness) and `pred` (the extracted answer) are read when present.
+ */
 export function verlCompletion(place: Place, v: unknown, o: ReadOptions): Completion {
   const r = object(place, v), f = fields(place, r);
   const reward = f.number("score");
@@ -143,6 +146,7 @@ export function verlCompletion(place: Place, v: unknown, o: ReadOptions): Comple
     text: f.string("output"),
     reward,
     correct: acc === undefined ? reward >= o.threshold : Boolean(acc),
+    answer: f.optional<string>("pred", "a string", (p) => typeof p === "string"),
   };
 }
 

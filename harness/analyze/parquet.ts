@@ -3,7 +3,7 @@
  * columns `step`, `prompt`, `completion`, one column per reward function and optional `advantage`,
  * read one row group at a time with `hyparquet` (snappy and the other codecs from
  * `hyparquet-compressors`). The reward is the sum of the reward columns (every numeric column but
- * `step` and `advantage`) unless `--reward-column` picks one.
+ * `step` and `advantage`; a string column such as `mode` is none) unless `--reward-column` picks one.
  * @module
  */
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } from "hyparquet";
@@ -47,7 +47,13 @@ export async function* trlCompletions(
   if (o.rewardColumn !== undefined && !names.includes(o.rewardColumn)) {
     throw new AnalyzeError(path, `has no reward column ${o.rewardColumn}`, `pick one of ${names.join(", ")}`);
   }
-  if (rewards.length === 0) throw new AnalyzeError(path, "has no reward column", "log at least one reward function");
+  if (rewards.length === 0) {
+    throw new AnalyzeError(
+      path,
+      "has no reward column",
+      "use a TRL that logs the rewards, or convert the dump to generic JSONL",
+    );
+  }
   let row = 0;
   for (const group of metadata.row_groups) {
     const rowEnd = row + Number(group.num_rows);
