@@ -343,6 +343,12 @@ Deno.test("analyze: every bad input is one line naming the file, and nothing is 
       `${dir}/taken: exists and is not an analysis; give --out a new folder or an earlier analysis`,
       { out: `${dir}/taken` },
     ],
+    [
+      "an --answer-pattern that is not a regular expression",
+      [`${dir}/bad_step.jsonl`],
+      /^--answer-pattern: Invalid regular expression: .*; give a JavaScript regular expression$/,
+      { answerPattern: "(" },
+    ],
   ];
   for (const [name, inputs, message, more] of cases) {
     await t.step(name, async () => {
@@ -359,14 +365,57 @@ Deno.test("analyze: every bad input is one line naming the file, and nothing is 
     });
   }
   await t.step("the CLI prints the one line and exits 1", async () => {
-    const cli = new URL("../harness/cli.ts", import.meta.url).pathname;
-    const p = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", cli, "analyze", `${dir}/bad_json.jsonl`, "--out", `${dir}/out`],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    assertEquals(p.code, 1);
-    const err = new TextDecoder().decode(p.stderr).trim();
-    assertEquals(err, `error: ${dir}/bad_json.jsonl: line 2 is not JSON; write one JSON object per line`);
+    const p = await cli(["analyze", `${dir}/bad_json.jsonl`, "--out", `${dir}/out`]);
+    assertEquals([p.code, p.stderr], [
+      1,
+      `error: ${dir}/bad_json.jsonl: line 2 is not JSON; write one JSON object per line`,
+    ]);
+    await Deno.writeTextFile(`${dir}/none.txt`, "# nothing\n");
+    const q = await cli([
+      "analyze",
+      `${dir}/bad_step.jsonl`,
+      "--out",
+      `${dir}/out`,
+      "--reflections",
+      `${dir}/none.txt`,
+    ]);
+    assertEquals([q.code, q.stderr], [1, `error: ${dir}/none.txt: has no phrase; write one reflection phrase a line`]);
+    assert(!(await Deno.stat(`${dir}/out`).catch(() => null)), "nothing written");
   });
+});
+
+/** Run the command line with `args`: exit code, stdout, stderr (trimmed). */
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const p = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("../harness/cli.ts", import.meta.url).pathname, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = (b: Uint8Array) => new TextDecoder().decode(b).trim();
+  return { code: p.code, stdout: text(p.stdout), stderr: text(p.stderr) };
+}
+
+Deno.test("analyze: the command line, with reflection phrases and an answer pattern of one's own", async () => {
+  const rows = [
+    { step: 0, prompt: "p", completion: "Eureka! answer: 7", reward: 1 },
+    { step: 0, prompt: "p", completion: "answer: 8", reward: 0 },
+  ];
+  const dir = await folder({ "run.jsonl": jsonl(rows), "phrases.txt": "# mine\neureka\n", "grams.txt": "answer\n" });
+  const p = await cli([
+    "analyze",
+    `${dir}/run.jsonl`,
+    "--out",
+    `${dir}/out`,
+    "--reflections",
+    `${dir}/phrases.txt`,
+    "--answer-pattern",
+    "answer: (\\d+)",
+    "--grams",
+    `${dir}/grams.txt`,
+  ]);
+  assertEquals(p.code, 0, p.stderr);
+  assertMatch(p.stdout, /\| reflection among correct %\s+\|\s+100\.0 \|/); // the summary table on stdout
+  const overall = JSON.parse(await Deno.readTextFile(`${dir}/out/overall.json`));
+  assertEquals([overall.reflection.all, overall.answered, overall.seAnswer], [0.5, 1, LN2]); // "7" and "8"
+  assertMatch(await Deno.readTextFile(`${dir}/out/index.html`), /Reflection phrases: <code>eureka<\/code>\./);
 });
