@@ -183,6 +183,7 @@ interface AnalyzeCliOptions {
   threshold: number;
   rewardColumn?: string;
   tokenizer?: string;
+  sentenceModel?: string;
 }
 
 /** A parser of a finite number. */
@@ -319,6 +320,11 @@ export function program(): Command {
     )
     .option("--reward-column <name>", "TRL: the reward column (default: the sum of all reward columns)")
     .option("--tokenizer <file>", "a Hugging Face tokenizer.json: response length in its tokens too")
+    .option(
+      "--sentence-model <dir>",
+      "embed the mined grams with this ONNX sentence model (model.onnx + tokenizer.json)",
+      folder("./minilm"),
+    )
     .action(analyzeCommand);
   cmd.command("list")
     .description("list the suite's tasks and the registered baselines with their parameters")

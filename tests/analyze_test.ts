@@ -10,6 +10,7 @@ import { analyze, type AnalyzeOptions } from "../harness/analyze/analyze.ts";
 import { AnalyzeError } from "../harness/analyze/completion.ts";
 import { encode } from "../harness/text/tokenizer.ts";
 import { assert, assertClose, assertEquals, assertMatch } from "./testing.ts";
+import { BERT_SPECIALS, fixture } from "./sentence_fixture.ts";
 
 const jsonl = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).join("\n") + "\n";
 
@@ -217,22 +218,46 @@ Deno.test("analyze: TRL Parquet, summed or one reward column", async () => {
   assertEquals(picked.steps.map((s) => [s.reward, s.accuracy]), [[0.5, 1], [0.5, 1]]);
 });
 
-Deno.test("analyze: mines the planted strategy phrase from the successes", async () => {
-  const filler = ["alpha", "beta", "gamma", "delta", "omega", "sigma", "kappa", "theta"];
-  const rows = Array.from({ length: 40 }, (_, i) => ({
+/** Filler words of the planted corpus. */
+const FILLER = ["alpha", "beta", "gamma", "delta", "omega", "sigma", "kappa", "theta"];
+/** The planted strategy phrase. */
+const PLANTED = "the key insight is that";
+
+/** 40 completions of 4 steps, every one with {@link PLANTED} among filler words; every other one correct. */
+const plantedRows = () =>
+  Array.from({ length: 40 }, (_, i) => ({
     step: Math.floor(i / 10),
     prompt: `p${i % 5}`,
-    completion: `${filler[i % 8]} ${filler[(i * 3) % 8]} the key insight is that ${filler[(i * 5) % 8]} ${
-      filler[(i * 7 + 1) % 8]
+    completion: `${FILLER[i % 8]} ${FILLER[(i * 3) % 8]} ${PLANTED} ${FILLER[(i * 5) % 8]} ${
+      FILLER[(i * 7 + 1) % 8]
     } so ${i} . \\boxed{${i % 3}}`,
     correct: i % 2 === 0,
   }));
-  const dir = await folder({ "run.jsonl": jsonl(rows) });
+
+Deno.test("analyze: mines the planted strategy phrase from the successes", async () => {
+  const dir = await folder({ "run.jsonl": jsonl(plantedRows()) });
   const r = await run([dir], `${dir}/out`, { mine: 15 });
-  assert(r.grams.includes("the key insight is that"), `grams: ${r.grams.join(" | ")}`);
+  assert(r.grams.includes(PLANTED), `grams: ${r.grams.join(" | ")}`);
   const sg = JSON.parse(await Deno.readTextFile(`${dir}/out/strategic_grams.json`));
-  assertEquals([sg.responses, sg.params.maxCandidates], [15, 4000]);
+  assertEquals([sg.responses, sg.params.maxCandidates, sg.embedder], [15, 4000, undefined]);
   assertEquals((await Deno.readTextFile(`${dir}/out/grams.txt`)).trim().split("\n"), r.grams);
+});
+
+Deno.test("analyze: --sentence-model embeds the mined grams with an ONNX sentence model", async () => {
+  const words = [...FILLER, ...PLANTED.split(" "), "so"];
+  // The phrase's words near one axis, the rest near another; special and unknown tokens zero.
+  const table = [
+    ...BERT_SPECIALS.map(() => [0, 0, 0]),
+    ...words.map((w, i) => PLANTED.includes(w) ? [1, 0, 0.01 * i] : [0, 1, 0.01 * i]),
+  ];
+  const model = await fixture(words, table);
+  const dir = await folder({ "run.jsonl": jsonl(plantedRows()) });
+  const r = await run([dir], `${dir}/out`, { mine: 15, sentenceModel: model });
+  assert(r.grams.includes(PLANTED), `grams: ${r.grams.join(" | ")}`);
+  const sg = JSON.parse(await Deno.readTextFile(`${dir}/out/strategic_grams.json`));
+  assertMatch(sg.embedder, /^onnx:[0-9a-f]{12}$/);
+  const phraseWords = (g: string) => g.split(" ").filter((w) => PLANTED.split(" ").includes(w)).length;
+  assert(r.grams.every((g) => phraseWords(g) >= 2), `kept: ${r.grams.join(" | ")}`); // the phrase's cluster
 });
 
 Deno.test("analyze: a rerun gives the same bytes, in place or elsewhere", async () => {

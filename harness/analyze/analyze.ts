@@ -9,7 +9,7 @@
  * @module
  */
 import { Progress } from "../core/progress.ts";
-import { parseTokenizer } from "../masks/sentence_model.ts";
+import { loadSentenceModel, parseTokenizer } from "../masks/sentence_model.ts";
 import type { StrategicGrams } from "../masks/strategic_grams.ts";
 import { AnalyzeError } from "./completion.ts";
 import type { Format } from "./formats.ts";
@@ -45,6 +45,8 @@ export interface AnalyzeOptions {
   mine?: number;
   /** Seed of the mining's k-means (default 1). */
   seed?: number;
+  /** A sentence-model folder (`model.onnx`, `tokenizer.json`) to embed the mined grams with (default: PPMI+SVD). */
+  sentenceModel?: string;
   /** Reflection phrases (default {@link DEFAULT_REFLECTIONS}). */
   reflections?: readonly string[];
   /** A regular expression whose last match's first group is a completion's answer (default: the last `\boxed{…}`). */
@@ -101,7 +103,13 @@ async function gramsOf(
       if (successes.length >= mine) break outer;
     }
   }
-  const mined = mineFreeText(successes, o.seed ?? 1);
+  const model = o.sentenceModel === undefined ? undefined : await loadSentenceModel(o.sentenceModel);
+  let mined: StrategicGrams;
+  try {
+    mined = await mineFreeText(successes, o.seed ?? 1, model);
+  } finally {
+    await model?.dispose();
+  }
   return {
     grams: mined.grams.map((g) => g.gram),
     mined,

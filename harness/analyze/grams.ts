@@ -13,7 +13,13 @@
  * @module
  */
 import { rng } from "../core/rng.ts";
-import { type GramCodec, mineStrategicGrams, type StrategicGrams } from "../masks/strategic_grams.ts";
+import {
+  type GramCodec,
+  type GramEmbedder,
+  mineStrategicGrams,
+  mineStrategicGramsWith,
+  type StrategicGrams,
+} from "../masks/strategic_grams.ts";
 import { AnalyzeError } from "./completion.ts";
 import { isObject } from "./formats.ts";
 
@@ -22,8 +28,16 @@ export const MINING_WORDS = 800;
 /** Most candidate grams clustered. */
 export const MINING_CANDIDATES = 4000;
 
-/** Mine strategic grams from successful completions' analysis words; k-means++ draws from `seed`. */
-export function mineFreeText(successes: readonly (readonly string[])[], seed: number): StrategicGrams {
+/**
+ * Mine strategic grams from successful completions' analysis words; k-means++ draws from `seed`. The
+ * grams are embedded by `embedder` (an ONNX sentence model, `--sentence-model`) when given, else with
+ * PPMI+SVD word vectors of the same completions.
+ */
+export function mineFreeText(
+  successes: readonly (readonly string[])[],
+  seed: number,
+  embedder?: GramEmbedder,
+): Promise<StrategicGrams> {
   const freq = new Map<string, number>();
   for (const ws of successes) for (const w of ws) freq.set(w, (freq.get(w) ?? 0) + 1);
   const vocab = [...freq.keys()]
@@ -35,7 +49,10 @@ export function mineFreeText(successes: readonly (readonly string[])[], seed: nu
     decode: (ids) => ids.map((i) => vocab[i - 1]).join(" "),
   };
   const docs = successes.map((ws) => Uint32Array.from(ws, (w) => id.get(w) ?? 0));
-  return mineStrategicGrams(docs, rng(seed, "analyze", "strategic_grams"), { maxCandidates: MINING_CANDIDATES }, codec);
+  const stream = rng(seed, "analyze", "strategic_grams"), options = { maxCandidates: MINING_CANDIDATES };
+  return embedder
+    ? mineStrategicGramsWith(docs, stream, embedder, options, codec)
+    : Promise.resolve(mineStrategicGrams(docs, stream, options, codec));
 }
 
 /**

@@ -342,8 +342,9 @@ export async function mineStrategicGramsWith(
   rng: Rng,
   embedder: GramEmbedder,
   options: Partial<StrategicGramOptions> = {},
+  codec: GramCodec = VOCAB_CODEC,
 ): Promise<StrategicGrams> {
-  const c = candidateGrams(successes, rng, options, embedder.id, VOCAB_CODEC);
+  const c = candidateGrams(successes, rng, options, embedder.id, codec);
   const vectors = c.keys.length ? await embedder.embed(c.keys.map((g) => c.text.get(g)!)) : [];
   if (vectors.length !== c.keys.length) {
     throw new Error(`embedder ${embedder.id} gave ${vectors.length} vectors for ${c.keys.length} grams`);
