@@ -155,15 +155,11 @@ Deno.test("analyze: credit-bench rollouts.jsonl.gz, the run folder's grams", asy
       used: true,
     };
   };
-  const gz = new Uint8Array(
-    await new Response(
-      new Blob([jsonl([
-        rollout(0, "let us try 3 + 4 = 7 . answer : 7 <eos>", true, true),
-        rollout(0, "3 + 4 = 8 . wait , check again 3 + 4 = 7 . answer : 7 <eos>", true, true),
-        rollout(1, "3 + 4 = 8 .", false, false),
-      ])]).stream().pipeThrough(new CompressionStream("gzip")),
-    ).arrayBuffer(),
-  );
+  const gz = await gzip(jsonl([
+    rollout(0, "let us try 3 + 4 = 7 . answer : 7 <eos>", true, true),
+    rollout(0, "3 + 4 = 8 . wait , check again 3 + 4 = 7 . answer : 7 <eos>", true, true),
+    rollout(1, "3 + 4 = 8 .", false, false),
+  ]));
   const sg = { version: 1, params: {}, grams: [{ gram: "let us try", cluster: 0, score: 1, docs: 1 }] };
   const dir = await folder({
     "rollouts.jsonl.gz": gz,
@@ -260,6 +256,20 @@ Deno.test("analyze: --sentence-model embeds the mined grams with an ONNX sentenc
   assert(r.grams.every((g) => phraseWords(g) >= 2), `kept: ${r.grams.join(" | ")}`); // the phrase's cluster
 });
 
+/** `text` gzipped. */
+async function gzip(text: string): Promise<Uint8Array> {
+  return new Uint8Array(
+    await new Response(new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer(),
+  );
+}
+
+Deno.test("analyze: gzipped JSON Lines read as the plain file", async () => {
+  const dir = await folder({ "run.jsonl": jsonl(GENERIC), "run.jsonl.gz": await gzip(jsonl(GENERIC)) });
+  const plain = await run([`${dir}/run.jsonl`], `${dir}/a`, { mine: 3 });
+  const zipped = await run([`${dir}/run.jsonl.gz`], `${dir}/b`, { mine: 3 });
+  assertEquals(zipped.steps, plain.steps);
+});
+
 Deno.test("analyze: a rerun gives the same bytes, in place or elsewhere", async () => {
   const dir = await folder({ "run.jsonl": jsonl(GENERIC) });
   await run([`${dir}/run.jsonl`], `${dir}/a`, { mine: 3 });
@@ -312,7 +322,7 @@ Deno.test("analyze: every bad input is one line naming the file, and nothing is 
     [
       "a first line of neither schema",
       [`${dir}/neither.jsonl`],
-      `${dir}/neither.jsonl: line 1 has neither completion (generic JSONL) nor input and output (verl); give .jsonl (generic or verl), .jsonl.gz (credit-bench rollouts) or .parquet (TRL) files, or --format`,
+      `${dir}/neither.jsonl: line 1 has neither completion (generic JSONL), input and output (verl) nor tokens and logp (credit-bench); give .jsonl (generic or verl), .jsonl.gz (credit-bench rollouts) or .parquet (TRL) files, or --format`,
     ],
     [
       "a reward column that is not there",

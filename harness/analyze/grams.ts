@@ -24,9 +24,9 @@ import { AnalyzeError } from "./completion.ts";
 import { isObject } from "./formats.ts";
 
 /** Most distinct words that may be inside a mined gram (the word vectors' vocabulary). */
-export const MINING_WORDS = 800;
+const MINING_WORDS = 800;
 /** Most candidate grams clustered. */
-export const MINING_CANDIDATES = 4000;
+const MINING_CANDIDATES = 4000;
 
 /**
  * Mine strategic grams from successful completions' analysis words; k-means++ draws from `seed`. The

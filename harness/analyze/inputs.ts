@@ -2,8 +2,9 @@
  * Which files `deno task analyze` reads and in what format: folders are listed (files ending in
  * `.jsonl`, `.jsonl.gz` or `.parquet`, hidden ones skipped; a credit-bench run folder gives its
  * `rollouts.jsonl.gz` and its `strategic_grams.json`), files are taken as named, and each file's format
- * is detected (or given): `.parquet` is TRL, `.jsonl.gz` credit-bench, `.jsonl` verl when its first
- * line has `input` and `output`, generic when it has `completion`. Files are read in step order: by
+ * is detected (or given): `.parquet` is TRL; JSON Lines (`.jsonl`, or gzipped `.jsonl.gz`) are verl
+ * when the first line has `input` and `output`, generic when it has `completion`, credit-bench when it
+ * has `tokens` and `logp`. Files are read in step order: by
  * the first number in their name, then by name. Everything that cannot be read is an {@link AnalyzeError}.
  * @module
  */
@@ -44,17 +45,17 @@ function stepOf(path: string): number {
   return m ? Number(m[0]) : -1;
 }
 
-/** The format of a file, by its name and (for JSON Lines) its first line. */
+/** The format of a file, by its name and (for JSON Lines, gzipped or not) its first line. */
 async function detect(path: string): Promise<Format> {
   if (path.endsWith(".parquet")) return "trl";
-  if (path.endsWith(".jsonl.gz")) return "credit-bench";
-  if (!path.endsWith(".jsonl")) throw new AnalyzeError(path, "is of an unknown format", FIX_FORMAT);
-  for await (const { value } of jsonLines(path, false)) {
+  if (!EXTENSIONS.some((x) => path.endsWith(x))) throw new AnalyzeError(path, "is of an unknown format", FIX_FORMAT);
+  for await (const { value } of jsonLines(path, path.endsWith(".gz"))) {
     if (isObject(value) && "input" in value && "output" in value) return "verl";
     if (isObject(value) && "completion" in value) return "generic";
+    if (isObject(value) && Array.isArray(value.tokens) && "logp" in value) return "credit-bench";
     throw new AnalyzeError(
       path,
-      "line 1 has neither completion (generic JSONL) nor input and output (verl)",
+      "line 1 has neither completion (generic JSONL), input and output (verl) nor tokens and logp (credit-bench)",
       FIX_FORMAT,
     );
   }
@@ -119,7 +120,7 @@ export async function* readSource(
       yield c;
     }
   } else {
-    for await (const { line, value } of jsonLines(src.path, src.format === "credit-bench", onBytes)) {
+    for await (const { line, value } of jsonLines(src.path, src.path.endsWith(".gz"), onBytes)) {
       const place = { file: src.path, at: `line ${line}` };
       n++;
       if (src.format === "generic") yield genericCompletion(place, value, o);

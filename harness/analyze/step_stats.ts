@@ -19,7 +19,7 @@ import type { PhraseMatcher } from "./phrases.ts";
 import { extractAnswer, textWords, tokenPlanningMask, wordCount } from "./text.ts";
 
 /** Length-bin edges in words: free-text completions run to hundreds of words. */
-export const WORD_LENGTH_BINS: readonly number[] = [0, 100, 200, 400, 800, 1600];
+const WORD_LENGTH_BINS: readonly number[] = [0, 100, 200, 400, 800, 1600];
 
 /**
  * The metrics of one step (a line of `steps.jsonl`) or of all steps (`overall.json`, step null).

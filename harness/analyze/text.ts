@@ -46,7 +46,7 @@ function lastBoxed(text: string): string | null {
  * A math answer in canonical form: white space, `$`, `\left`, `\right`, `\!` and a final `.` removed,
  * `\dfrac` and `\tfrac` written `\frac`.
  */
-export function normaliseAnswer(answer: string): string {
+function normaliseAnswer(answer: string): string {
   return answer.replace(/\\left|\\right|\\!|\$|\s+/g, "").replace(/\\[dt]frac/g, "\\frac").replace(/\.$/, "");
 }
 
