@@ -294,6 +294,7 @@ Deno.test("analyze: every bad input is one line naming the file, and nothing is 
     "no_completion.parquet": trlParquet(1, ["a"], [1], false),
     "empty.jsonl": "",
     "neither.jsonl": jsonl([{ step: 0, text: "hi" }]),
+    "bad_lengths.jsonl": jsonl([{ ...good, tokens: ["\\boxed{1}"], logprobs: [-1, -2] }]),
   });
   await Deno.mkdir(`${dir}/empty`);
   await Deno.mkdir(`${dir}/mixed`);
@@ -354,6 +355,11 @@ Deno.test("analyze: every bad input is one line naming the file, and nothing is 
       "a completion that is not a string",
       [`${dir}/bad_completion.jsonl`],
       `${dir}/bad_completion.jsonl: line 1: completion is not a string; give every record a completion that is a string`,
+    ],
+    [
+      "per-token lists of different lengths",
+      [`${dir}/bad_lengths.jsonl`],
+      `${dir}/bad_lengths.jsonl: line 1 has 1 tokens, 2 logprobs; give one value a token in each per-token list`,
     ],
     [
       "mixed formats in one folder",

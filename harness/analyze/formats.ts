@@ -90,6 +90,15 @@ function object(place: Place, v: unknown): Record<string, unknown> {
 
 const isBool = (v: unknown) => typeof v === "boolean";
 
+/** Refuse per-token lists (the present ones of `lists`) of different lengths. */
+function sameLengths(place: Place, lists: Record<string, readonly unknown[] | undefined>): void {
+  const given = Object.entries(lists).filter(([, v]) => v) as [string, readonly unknown[]][];
+  if (given.some(([, v]) => v.length !== given[0][1].length)) {
+    const said = given.map(([name, v]) => `${v.length} ${name}`).join(", ");
+    throw new AnalyzeError(place.file, `${place.at} has ${said}`, "give one value a token in each per-token list");
+  }
+}
+
 /**
  * A generic line: `step`, `prompt` (or `group`), `completion`, `reward` or `correct`, optional `answer`,
  * `truncated`, and per-token `tokens`, `logprobs`, `entropies`.
@@ -118,6 +127,8 @@ export function genericCompletion(place: Place, v: unknown, o: ReadOptions): Com
     "a list of strings",
     (t) => Array.isArray(t) && t.every((x) => typeof x === "string"),
   );
+  const logprobs = f.numbers("logprobs"), entropies = f.numbers("entropies");
+  sameLengths(place, { tokens, logprobs, entropies });
   return {
     step,
     prompt,
@@ -127,8 +138,8 @@ export function genericCompletion(place: Place, v: unknown, o: ReadOptions): Com
     answer: f.optional<string>("answer", "a string", (a) => typeof a === "string"),
     truncated: f.optional<boolean>("truncated", "true or false", isBool),
     tokens,
-    logprobs: f.numbers("logprobs"),
-    entropies: f.numbers("entropies"),
+    logprobs,
+    entropies,
   };
 }
 
@@ -172,6 +183,8 @@ export function creditBenchCompletion(place: Place, v: unknown): Completion {
     );
   }
   const tokens = words.map((w, i) => (i ? ` ${w}` : w)), text = tokens.join("");
+  const logprobs = f.numbers("logp"), entropies = f.numbers("entropy");
+  sameLengths(place, { tokens, logp: logprobs, entropy: entropies });
   return {
     step: f.number("step"),
     prompt: String(f.number("group")),
@@ -181,7 +194,7 @@ export function creditBenchCompletion(place: Place, v: unknown): Completion {
     correct: f.optional<boolean>("correct", "true or false", isBool) ?? false,
     truncated: f.optional<boolean>("finished", "true or false", isBool) === false,
     tokens,
-    logprobs: f.numbers("logp"),
-    entropies: f.numbers("entropy"),
+    logprobs,
+    entropies,
   };
 }
