@@ -11,6 +11,7 @@ import { AnalyzeError } from "../harness/analyze/completion.ts";
 import { encode } from "../harness/text/tokenizer.ts";
 import { assert, assertClose, assertEquals, assertMatch } from "./testing.ts";
 import { BERT_SPECIALS, fixture } from "./sentence_fixture.ts";
+import { chromiumReady, renderInChromium } from "./chromium.ts";
 
 const jsonl = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).join("\n") + "\n";
 
@@ -459,4 +460,35 @@ Deno.test("analyze: the command line, with reflection phrases and an answer patt
   const overall = JSON.parse(await Deno.readTextFile(`${dir}/out/overall.json`));
   assertEquals([overall.reflection.all, overall.answered, overall.seAnswer], [0.5, 1, LN2]); // "7" and "8"
   assertMatch(await Deno.readTextFile(`${dir}/out/index.html`), /Reflection phrases: <code>eureka<\/code>\./);
+});
+
+/** What the analysis page shows in a browser: its tables' rows and its figures' drawn sizes. */
+interface Seen {
+  tables: number[];
+  figures: { id: string; width: number; height: number }[];
+}
+
+Deno.test({
+  name: "analyze: index.html renders in headless Chromium, every table and figure, no console error " +
+    "(ignored without /usr/bin/chromium, --allow-run or --allow-net=127.0.0.1)",
+  ignore: !chromiumReady(),
+  fn: async () => {
+    const dir = await folder({ "run.jsonl": jsonl(GENERIC) });
+    const r = await run([`${dir}/run.jsonl`], `${dir}/out`, { mine: 3 });
+    const { value: seen, errors } = await renderInChromium<Seen>(
+      `file://${dir}/out/index.html`,
+      `(() => ({
+        tables: [...document.querySelectorAll("table")].map((t) => t.rows.length),
+        figures: [...document.querySelectorAll("figure > svg")].map((g) => {
+          const b = g.getBoundingClientRect();
+          return { id: g.parentElement.id, width: b.width, height: b.height };
+        }),
+      }))()`,
+    );
+    assertEquals(errors, [], "the page logs no error");
+    assertEquals(seen.tables, [20, 3, 7]); // summary: header + 19 metrics (pass@1, @2); steps: header + 2; length bins: header + 6
+    const written = r.files.filter((f) => f.startsWith("figures/")).map((f) => f.slice(8, -4));
+    assertEquals(seen.figures.map((f) => f.id), written);
+    for (const f of seen.figures) assert(f.width > 0 && f.height > 0, `figure ${f.id}: ${f.width}×${f.height}`);
+  },
 });
