@@ -302,7 +302,7 @@ export function program(): Command {
     .option("--grams <file>", "strategic grams to use (.json list or one gram a line) instead of mining them")
     .option(
       "--mine <n>",
-      `successful completions to mine grams from (default ${DEFAULT_MINE})`,
+      "successful completions to mine grams from",
       positiveInt,
       DEFAULT_MINE,
     )

@@ -197,7 +197,7 @@ export async function analyze(o: AnalyzeOptions): Promise<AnalyzeResult> {
     grams,
     mined,
     gramSource: source,
-    reflections: readers.reflections.phrases,
+    reflections,
   });
   return { steps, overall, grams, files: written };
 }
