@@ -55,24 +55,22 @@ export class PhraseMatcher {
   }
 
   /**
-   * Count every occurrence (overlapping ones included) of each phrase in `words` into `counts`
-   * (indexed as `phrases`); when `covered` is given, mark the words inside an occurrence with 1.
-   * Returns the number of occurrences.
+   * The phrase index of every occurrence (overlapping ones included) of a phrase in `words`, by start;
+   * when `covered` is given, the words inside an occurrence are marked with 1.
    */
-  count(words: readonly string[], counts: Float64Array, covered?: Uint8Array): number {
-    let found = 0;
+  find(words: readonly string[], covered?: Uint8Array): number[] {
+    const hits: number[] = [];
     for (let i = 0; i < words.length; i++) {
       let node = this.#root.next.get(words[i]);
       for (let j = i + 1; node; j++) {
         if (node.phrase >= 0) {
-          counts[node.phrase]++;
-          found++;
+          hits.push(node.phrase);
           covered?.fill(1, i, j);
         }
         if (j >= words.length) break;
         node = node.next.get(words[j]);
       }
     }
-    return found;
+    return hits;
   }
 }

@@ -140,13 +140,7 @@ export interface Measured {
 /** Measure one completion with `readers`. */
 export function measure(c: Completion, readers: Readers): Measured {
   const words = textWords(c.text), covered = new Uint8Array(words.length);
-  const counts = new Float64Array(readers.grams.phrases.length);
-  const hits: number[] = [];
-  if (readers.grams.count(words, counts, covered) > 0) {
-    counts.forEach((n, g) => {
-      for (let i = 0; i < n; i++) hits.push(g);
-    });
-  }
+  const hits = readers.grams.find(words, covered);
   let planning = 0;
   for (let i = 0; i < covered.length; i++) planning += covered[i];
   const mask = c.tokens && (c.entropies || c.logprobs) ? tokenPlanningMask(c.text, c.tokens, covered) : null;
@@ -159,7 +153,7 @@ export function measure(c: Completion, readers: Readers): Measured {
     gramHits: hits,
     planningWords: planning,
     analysisWords: words.length,
-    reflects: readers.reflections.count(words, new Float64Array(readers.reflections.phrases.length)) > 0,
+    reflects: readers.reflections.find(words).length > 0,
     answer: c.answer !== undefined ? c.answer : extractAnswer(c.text, readers.answerPattern),
     entropy: c.entropies ? pooled(c.entropies, mask) : null,
     logp: c.logprobs ? pooled(c.logprobs, mask) : null,
