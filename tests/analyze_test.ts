@@ -15,9 +15,16 @@ import { chromiumReady, renderInChromium } from "./chromium.ts";
 
 const jsonl = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).join("\n") + "\n";
 
+/** The folders the tests made, removed when the test process ends. */
+const made: string[] = [];
+globalThis.addEventListener("unload", () => {
+  for (const dir of made) Deno.removeSync(dir, { recursive: true });
+});
+
 /** A fresh folder with `files` (name → text or bytes) written in it. */
 async function folder(files: Record<string, string | Uint8Array>): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "analyze_test_" });
+  made.push(dir);
   for (const [name, data] of Object.entries(files)) {
     if (typeof data === "string") await Deno.writeTextFile(`${dir}/${name}`, data);
     else await Deno.writeFile(`${dir}/${name}`, data);
@@ -248,6 +255,7 @@ Deno.test("analyze: --sentence-model embeds the mined grams with an ONNX sentenc
     ...words.map((w, i) => PLANTED.includes(w) ? [1, 0, 0.01 * i] : [0, 1, 0.01 * i]),
   ];
   const model = await fixture(words, table);
+  made.push(model);
   const dir = await folder({ "run.jsonl": jsonl(plantedRows()) });
   const r = await run([dir], `${dir}/out`, { mine: 15, sentenceModel: model });
   assert(r.grams.includes(PLANTED), `grams: ${r.grams.join(" | ")}`);
