@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Stop the one-node cluster of deploy/slurm/start.sh (its jobs with it) and remove its folder.
+set -euo pipefail
+dir="${CREDIT_BENCH_SLURM_DIR:-/tmp/credit-bench-slurm}"
+for pid in slurmd slurmctld munge/munged; do
+  if [ -f "$dir/$pid.pid" ]; then
+    kill "$(cat "$dir/$pid.pid")" 2>/dev/null || true
+  fi
+done
+# Wait for them to exit (at most 30 s), so that a start.sh right after finds the ports free.
+for _ in $(seq 30); do
+  alive=0
+  for pid in slurmd slurmctld munge/munged; do
+    [ -f "$dir/$pid.pid" ] && kill -0 "$(cat "$dir/$pid.pid")" 2>/dev/null && alive=1
+  done
+  [ "$alive" -eq 0 ] && break
+  sleep 1
+done
+rm -rf "$dir"
+echo "stopped the one-node cluster and removed $dir"
