@@ -1,0 +1,102 @@
+/**
+ * The jobs of a grid planned into a manifest (harness/grid/grid_manifest.ts), as a cluster runs them:
+ * {@link runBaseJob} builds (or loads) the base model and mines the grams, {@link runCellJob} runs one
+ * cell by its index, as a `--jobs` child would (harness/grid/child.ts), and {@link runEndJob} evaluates
+ * the base model once the cells are done (the command line writes the report after it). Each job is
+ * idempotent: a base model or grams already made are loaded, a finished cell is skipped, an unfinished
+ * one continues from its last checkpoint (`--resume` semantics), so a requeued or restarted job ends with
+ * the bytes of one that never stopped. The base and end jobs hold `runs/.lock` exclusively, as a bench
+ * does; a cell job holds it shared, beside the other cells and against a bench on the same folder, and
+ * its cell's own lock (`runs/.<id>.lock`) exclusively, so two tasks never write one cell.
+ * @module
+ */
+import { lockFolder } from "../core/folder_lock.ts";
+import { baseModelDir } from "../loop/sft.ts";
+import { loadStrategicGrams } from "../masks/strategic_grams.ts";
+import { readManifest } from "../store/run_folder.ts";
+import { jobContext, runCellSpec } from "./child.ts";
+import { type GridManifest, manifestRuns, readManifestFile } from "./grid_manifest.ts";
+import { checkWritable, evaluateBase, type GridSpec, prepareBase } from "./runner.ts";
+
+/** How a job refused by a bench's lock goes on. */
+const REQUEUE = "then run this job again (scontrol requeue, or launch the grid again with --resume)";
+
+/** The grid spec of manifest `m`'s jobs in this process: its context loaded, its cells in the manifest. */
+async function manifestSpec(m: GridManifest): Promise<GridSpec> {
+  return {
+    ...await jobContext(m.job),
+    baselines: [],
+    seeds: [],
+    overrides: {},
+    cache: m.cache,
+    out: m.out,
+    resume: true,
+  };
+}
+
+/**
+ * Run `body` holding the grid's runs folder locked exclusively, as a bench does (its folder made first:
+ * refused when this node cannot write it).
+ */
+async function holdingGrid<T>(m: GridManifest, body: () => Promise<T>): Promise<T> {
+  const runs = manifestRuns(m);
+  await checkWritable(runs);
+  const lock = await lockFolder(runs, REQUEUE);
+  try {
+    return await body();
+  } finally {
+    lock.close();
+  }
+}
+
+/**
+ * The base job of the grid manifest at `path`: build or load the base model, mine the grams into its
+ * `base-…` folder. Refused when the base model's code changed since the grid was planned (its cache
+ * key would name another model than the cells were planned from).
+ */
+export async function runBaseJob(path: string): Promise<void> {
+  const m = await readManifestFile(path);
+  const spec = await manifestSpec(m);
+  const checkpoint = await baseModelDir(spec.cfg, spec.cfg.baseSeeds[0], m.cache, spec.backend);
+  if (checkpoint !== m.job.base.checkpoint) {
+    throw new Error(
+      `the base model's code or config changed since the grid was launched (now ${checkpoint}, planned ` +
+        `${m.job.base.checkpoint}); put the code back, or launch the grid again`,
+    );
+  }
+  await holdingGrid(m, () => prepareBase(spec, m.job.grid));
+}
+
+/** The cell job `index` of the grid manifest at `path`: run its cell, skip it when finished, continue it when not. */
+export async function runCellJob(path: string, index: number): Promise<void> {
+  const m = await readManifestFile(path);
+  const cell = m.cells[index];
+  if (!cell) throw new Error(`${path} has no cell ${index}: its cells are 0 to ${m.cells.length - 1}`);
+  const runs = manifestRuns(m), id = cell.dir.slice(cell.dir.lastIndexOf("/") + 1);
+  const grid = await lockFolder(runs, REQUEUE, { shared: true });
+  try {
+    const own = await lockFolder(cell.dir, REQUEUE, { path: `${runs}/.${id}.lock` });
+    try {
+      const state = await readManifest(cell.dir);
+      if (state?.status === "complete") return console.error(`${id} is finished already; nothing to do`);
+      console.error(`${state ? "continuing" : "running"} ${id} (cell ${index} of ${m.cells.length})`);
+      await runCellSpec({ ...m.job, cell: { ...cell, resume: state !== null } });
+      console.error(`finished ${id}`);
+    } finally {
+      own.close();
+    }
+  } finally {
+    grid.close();
+  }
+}
+
+/** The end job of the grid manifest at `path`: evaluate the base model into its `base-…` folder (nothing when done). */
+export async function runEndJob(path: string): Promise<GridManifest> {
+  const m = await readManifestFile(path);
+  const spec = await manifestSpec(m);
+  await holdingGrid(m, async () => {
+    const grams = await loadStrategicGrams(m.job.base.grams);
+    await evaluateBase(spec, { checkpoint: m.job.base.checkpoint, dir: m.baseDir, grams });
+  });
+  return m;
+}
