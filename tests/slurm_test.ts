@@ -1,11 +1,14 @@
 /**
  * `bench --launcher slurm` (harness/grid/slurm.ts): its scripts, its bad input, and on a real cluster
- * (deploy/slurm/start.sh, which `.ci/run` starts) the smoke grid through the launcher, one cell task requeued
- * while it runs, ending with the bytes of a local `deno task bench --suite smoke`.
+ * (deploy/slurm/start.sh, which `.ci/run` starts) the smoke grid through the launcher, one cell task killed
+ * with scancel and requeued while it runs, ending with the bytes of a local `deno task bench --suite smoke`.
  * @module
  */
-import { assert, assertEquals, assertMatch } from "./testing.ts";
+import { assert, assertEquals, assertMatch, assertRejects } from "./testing.ts";
 import { sha256 } from "../harness/core/atomic.ts";
+import { benchSpec } from "../harness/bench.ts";
+import { planManifest, writeManifestFile } from "../harness/grid/grid_manifest.ts";
+import { runCellJob, runEndJob } from "../harness/grid/manifest_jobs.ts";
 
 const ROOT = new URL("../", import.meta.url);
 /** The run files that must be byte-identical between the Slurm grid and the local one. */
@@ -76,7 +79,7 @@ Deno.test("--launcher slurm: --dry-run prints the three scripts; bad input is on
     }
     assert(dry.out.includes("module load deno\ncd "));
     assertMatch(dry.out, /cell --grid \S+\/smoke\/slurm\/grid\.json --index "\$SLURM_ARRAY_TASK_ID"/);
-    assertMatch(dry.out, /--dependency=afterok:\$CELLS \S+\/end\.sh/);
+    assertMatch(dry.out, /--dependency=afterany:\$CELLS \S+\/end\.sh/);
     for (
       const [args, message] of [
         [["--partition=cpu"], /--partition is an option of --launcher slurm/],
@@ -100,8 +103,26 @@ Deno.test("--launcher slurm: --dry-run prints the three scripts; bad input is on
   }
 });
 
+Deno.test("a grid manifest's jobs: a cell index out of range, and an end job before its cells, are refused", async () => {
+  const tmp = await Deno.makeTempDir();
+  try {
+    const spec = await benchSpec({ suite: "smoke", baselines: ["grpo"], seeds: [1], out: tmp, cache: `${tmp}/c` });
+    const path = `${tmp}/grid.json`;
+    await writeManifestFile(path, await planManifest(spec, 1));
+    await assertRejects(() => runCellJob(path, 1), /grid\.json has no cell 1: its cells are 0 to 0/);
+    await assertRejects(
+      () => runEndJob(path),
+      /^Error: 1 of 1 cell\(s\) did not finish: 0 \(grpo-s1-\w+, not started\); see .*\/smoke\/slurm\/logs\/cell-<index>\.log, then launch the grid again with --resume/,
+    );
+    await assertRejects(() => runEndJob(`${tmp}/none.json`), /cannot read the grid manifest .*none\.json/);
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
 Deno.test({
-  name: "--launcher slurm: the smoke grid on a one-node Slurm, a cell requeued while it runs, equals a local bench " +
+  name:
+    "--launcher slurm: the smoke grid on a one-node Slurm, a cell task killed with scancel and requeued, equals a local bench " +
     "byte for byte (ignored without a Slurm cluster: deploy/slurm/start.sh)",
   ignore: !slurmReady(),
   fn: async () => {
@@ -138,7 +159,7 @@ Deno.test({
         again.err.trim(),
         /^error: (job\(s\) .* of an earlier launch on .* are still queued or running|another credit-bench process)/,
       );
-      // Requeue cell 5's task once its run has made a step: it continues from its checkpoint.
+      // Kill cell 5's task once its run has made a step and requeue it: it continues from its checkpoint.
       const manifest = JSON.parse(await Deno.readTextFile(`${tmp}/slurm/smoke/slurm/grid.json`));
       const dir: string = manifest.cells[5].dir;
       let requeued = false;
@@ -147,7 +168,10 @@ Deno.test({
           const steps = await Deno.readTextFile(`${dir}/train.jsonl`).then((t) => t.split("\n").length - 1, () => 0);
           const state = await Deno.readTextFile(`${dir}/manifest.json`).then((t) => JSON.parse(t).status, () => null);
           if (steps >= 1 && state === "running") {
+            // Killed with scancel, requeued, and let start at once (Slurm holds a requeued job for a while).
+            await slurm("scancel", `${cells}_5`);
             await slurm("scontrol", "requeue", `${cells}_5`);
+            await slurm("scontrol", "update", `JobId=${cells}_5`, "StartTime=now");
             requeued = true;
           }
         }

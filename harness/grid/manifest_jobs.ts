@@ -2,7 +2,7 @@
  * The jobs of a grid planned into a manifest (harness/grid/grid_manifest.ts), as a cluster runs them:
  * {@link runBaseJob} builds (or loads) the base model and mines the grams, {@link runCellJob} runs one
  * cell by its index, as a `--jobs` child would (harness/grid/child.ts), and {@link runEndJob} evaluates
- * the base model once the cells are done (the command line writes the report after it). Each job is
+ * the base model once every cell is finished (the command line writes the report after it). Each job is
  * idempotent: a base model or grams already made are loaded, a finished cell is skipped, an unfinished
  * one continues from its last checkpoint (`--resume` semantics), so a requeued or restarted job ends with
  * the bytes of one that never stopped. The base and end jobs hold `runs/.lock` exclusively, as a bench
@@ -15,7 +15,7 @@ import { baseModelDir } from "../loop/sft.ts";
 import { loadStrategicGrams } from "../masks/strategic_grams.ts";
 import { readManifest } from "../store/run_folder.ts";
 import { jobContext, runCellSpec } from "./child.ts";
-import { type GridManifest, manifestRuns, readManifestFile } from "./grid_manifest.ts";
+import { type GridManifest, launchDir, manifestRuns, readManifestFile } from "./grid_manifest.ts";
 import { checkWritable, evaluateBase, type GridSpec, prepareBase } from "./runner.ts";
 
 /** How a job refused by a bench's lock goes on. */
@@ -90,9 +90,24 @@ export async function runCellJob(path: string, index: number): Promise<void> {
   }
 }
 
-/** The end job of the grid manifest at `path`: evaluate the base model into its `base-…` folder (nothing when done). */
+/**
+ * The end job of the grid manifest at `path`: once every cell is finished, evaluate the base model into
+ * its `base-…` folder (nothing when done); refused, naming them, while cells are not.
+ */
 export async function runEndJob(path: string): Promise<GridManifest> {
   const m = await readManifestFile(path);
+  const unfinished: string[] = [];
+  for (const [i, cell] of m.cells.entries()) {
+    const status = (await readManifest(cell.dir))?.status ?? "not started";
+    if (status !== "complete") unfinished.push(`${i} (${cell.dir.slice(cell.dir.lastIndexOf("/") + 1)}, ${status})`);
+  }
+  if (unfinished.length) {
+    throw new Error(
+      `${unfinished.length} of ${m.cells.length} cell(s) did not finish: ${unfinished.slice(0, 5).join(", ")}` +
+        `${unfinished.length > 5 ? ", …" : ""}; see ${launchDir(m.out, m.job.cfg.name)}/logs/cell-<index>.log, ` +
+        `then launch the grid again with --resume (finished cells are skipped)`,
+    );
+  }
   const spec = await manifestSpec(m);
   await holdingGrid(m, async () => {
     const grams = await loadStrategicGrams(m.job.base.grams);

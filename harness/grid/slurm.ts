@@ -2,7 +2,8 @@
  * `bench --launcher slurm`: the grid as Slurm jobs (docs/slurm.md). In this process, on the login node:
  * the results folder checked and locked as a bench does, the grid planned into its manifest
  * (harness/grid/grid_manifest.ts), the three scripts written (harness/grid/slurm_scripts.ts) and submitted
- * with `sbatch`: the base job, the cells' job array after it (`afterok`), the end job after the array;
+ * with `sbatch`: the base job, the cells' job array after it (`afterok`), the end job once every task of
+ * the array has ended (`afterany`: a task killed and requeued fails an `afterok` for good);
  * their ids are kept in `<out>/<suite>/slurm/jobs.json`, and a second launch on the same folder is
  * refused while any of them is still queued or running. Nothing runs here but the planning.
  * @module
@@ -96,7 +97,7 @@ export async function launchSlurm(spec: GridSpec, o: SlurmOptions, threads: numb
       console.log(`# ${files.base}\n${scripts.base}\n# ${files.cells}\n${scripts.cells ?? "(no cells left to run)\n"}`);
       console.log(`# ${files.end}\n${scripts.end}\n# submitted as:\nBASE=$(sbatch --parsable ${files.base})`);
       if (scripts.cells) console.log(`CELLS=$(sbatch --parsable --dependency=afterok:$BASE ${files.cells})`);
-      console.log(`sbatch --dependency=afterok:${scripts.cells ? "$CELLS" : "$BASE"} ${files.end}`);
+      console.log(`sbatch --dependency=${scripts.cells ? "afterany:$CELLS" : "afterok:$BASE"} ${files.end}`);
       return;
     }
     await Deno.mkdir(`${dir}/logs`, { recursive: true });
@@ -110,7 +111,8 @@ export async function launchSlurm(spec: GridSpec, o: SlurmOptions, threads: numb
       submitted.push(base);
       const cells = scripts.cells ? await submit(files.cells, "cells' job array", `afterok:${base}`) : null;
       if (cells) submitted.push(cells);
-      const end = await submit(files.end, "end job", `afterok:${cells ?? base}`);
+      // After every cell task has ended, however: the end job says which cells did not finish.
+      const end = await submit(files.end, "end job", cells ? `afterany:${cells}` : `afterok:${base}`);
       submitted.push(end);
       await writeAtomic(`${dir}/jobs.json`, JSON.stringify({ base, cells, end }, null, 2) + "\n");
       report(spec, m.cells.length, dir, { base, cells, end }, o.arrayLimit);
