@@ -128,32 +128,22 @@ Deno.test({
   fn: async () => {
     const tmp = await Deno.makeTempDir();
     try {
+      const launch = ["--suite", "smoke", "--launcher", "slurm", "--out", `${tmp}/slurm`, "--cache", `${tmp}/c1`];
+      // A partition that does not exist: sbatch's own message, one line, and nothing submitted.
+      const nope = await bench([...launch, "--partition=nope"]);
+      assertEquals(nope.code, 1, nope.err);
+      assertMatch(
+        nope.err.trim(),
+        /^error: sbatch refused the base job: sbatch: error: invalid partition specified: nope/,
+      );
       const t0 = performance.now();
-      const launched = await bench([
-        "--suite",
-        "smoke",
-        "--launcher",
-        "slurm",
-        "--out",
-        `${tmp}/slurm`,
-        "--cache",
-        `${tmp}/c1`,
-      ]);
+      const launched = await bench(launch);
       assertEquals(launched.code, 0, launched.err);
       const [base, cells, end] = ["base model and grams: job", "job array", "the report: job"].map((k) =>
         launched.out.match(new RegExp(`${k} (\\d+)`))![1]
       );
       // A second launch on the same folder is refused while the first one's jobs are queued.
-      const again = await bench([
-        "--suite",
-        "smoke",
-        "--launcher",
-        "slurm",
-        "--out",
-        `${tmp}/slurm`,
-        "--cache",
-        `${tmp}/c1`,
-      ]);
+      const again = await bench(launch);
       assertEquals(again.code, 1);
       assertMatch(
         again.err.trim(),

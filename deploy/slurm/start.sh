@@ -17,10 +17,10 @@ if [ -f "$dir/slurmctld.pid" ] && kill -0 "$(cat "$dir/slurmctld.pid")" 2>/dev/n
   exit 0
 fi
 mkdir -p "$dir/state" "$dir/spool" "$dir/munge"
-chmod 700 "$dir/munge"
+chmod 755 "$dir/munge" # the socket is reached by every user; the key stays root's alone
 [ -f "$dir/munge/munge.key" ] || dd if=/dev/urandom of="$dir/munge/munge.key" bs=1024 count=1 status=none
 chmod 400 "$dir/munge/munge.key"
-# munged refuses a key, socket or log folder that other users can write; root owns all of them here.
+# munged refuses a key, socket or log folder that other users can write; root owns all of them here (--force: as root).
 munged --force --key-file="$dir/munge/munge.key" --socket="$dir/munge/munge.socket" \
   --pid-file="$dir/munge/munged.pid" --log-file="$dir/munge/munged.log" --seed-file="$dir/munge/munged.seed"
 host="$(hostname -s)"
