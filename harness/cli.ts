@@ -16,6 +16,7 @@ import { runBaseJob, runCellJob, runEndJob } from "./grid/manifest_jobs.ts";
 import { launchSlurm } from "./grid/slurm.ts";
 import type { SlurmOptions } from "./grid/slurm_scripts.ts";
 import { resolve } from "node:path";
+import { isPath } from "./core/module_file.ts";
 import { writeReport } from "./report/mod.ts";
 import { runsDir } from "./store/run_folder.ts";
 import { signalStatus, Stopped, StopSignals } from "./core/stop.ts";
@@ -132,8 +133,12 @@ function threadsPerRun(opts: BenchCliOptions, jobs: number): number {
   return opts.threads ?? (isWasm(opts.backend) ? defaultWasmThreads(opts.backend, jobs) : 1);
 }
 
-/** Launch the grid of `opts` on Slurm (harness/grid/slurm.ts), its folders absolute for the compute nodes. */
+/**
+ * Launch the grid of `opts` on Slurm (harness/grid/slurm.ts), its folders and its task and baseline files
+ * by absolute path: the jobs run in the project folder, on other machines.
+ */
 async function launch(opts: BenchCliOptions) {
+  const absolute = (sources?: string[]) => sources?.map((s) => isPath(s) && !s.startsWith("file:") ? resolve(s) : s);
   const o: SlurmOptions = { ...opts, cpusPerTask: opts.cpusPerTask ?? 1, arrayLimit: opts.jobs };
   const threads = opts.threads ??
     (isWasm(opts.backend) ? defaultWasmThreads(opts.backend, 1, o.cpusPerTask) : 1);
@@ -141,6 +146,8 @@ async function launch(opts: BenchCliOptions) {
     ...opts,
     backend: opts.backend as BackendName,
     params: opts.param,
+    tasks: absolute(opts.tasks),
+    baselines: absolute(opts.baselines),
     threads,
     cache: resolve(opts.cache ?? inProject(".cache")),
     out: resolve(opts.out ?? inProject("results")),

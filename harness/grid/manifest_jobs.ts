@@ -18,8 +18,8 @@ import { jobContext, runCellSpec } from "./child.ts";
 import { type GridManifest, launchDir, manifestRuns, readManifestFile } from "./grid_manifest.ts";
 import { checkWritable, evaluateBase, type GridSpec, prepareBase } from "./runner.ts";
 
-/** How a job refused by a bench's lock goes on. */
-const REQUEUE = "then run this job again (scontrol requeue, or launch the grid again with --resume)";
+/** How a job refused by another process's lock goes on. */
+const REQUEUE = "launch the grid again with --resume once it has ended (or scontrol requeue this job)";
 
 /** The grid spec of manifest `m`'s jobs in this process: its context loaded, its cells in the manifest. */
 async function manifestSpec(m: GridManifest): Promise<GridSpec> {
