@@ -112,7 +112,7 @@ Deno.test("a grid manifest's jobs: a cell index out of range, and an end job bef
     await assertRejects(() => runCellJob(path, 1), /grid\.json has no cell 1: its cells are 0 to 0/);
     await assertRejects(
       () => runEndJob(path),
-      /^Error: 1 of 1 cell\(s\) did not finish: 0 \(grpo-s1-\w+, not started\); see .*\/smoke\/slurm\/logs\/cell-<index>\.log, then launch the grid again with --resume/,
+      /^Error: 1 of 1 cell\(s\) did not finish: 0 \(grpo-s1-\w+, not started\); see .*\/smoke\/slurm\/logs\/cell-<array job>_<index>\.log, then launch the grid again with --resume/,
     );
     await assertRejects(() => runEndJob(`${tmp}/none.json`), /cannot read the grid manifest .*none\.json/);
   } finally {
@@ -169,7 +169,7 @@ Deno.test({
       }
       const seconds = (performance.now() - t0) / 1000;
       assert(requeued, "cell 5 was never seen running");
-      const log = await Deno.readTextFile(`${tmp}/slurm/smoke/slurm/logs/cell-5.log`);
+      const log = await Deno.readTextFile(`${tmp}/slurm/smoke/slurm/logs/cell-${cells}_5.log`);
       assertMatch(log, /continuing \S+ \(cell 5 of 26\)/);
       assert(
         await Deno.stat(`${tmp}/slurm/smoke/index.html`).then(() => true, () => false),

@@ -104,7 +104,9 @@ export async function runEndJob(path: string): Promise<GridManifest> {
   if (unfinished.length) {
     throw new Error(
       `${unfinished.length} of ${m.cells.length} cell(s) did not finish: ${unfinished.slice(0, 5).join(", ")}` +
-        `${unfinished.length > 5 ? ", …" : ""}; see ${launchDir(m.out, m.job.cfg.name)}/logs/cell-<index>.log, ` +
+        `${unfinished.length > 5 ? ", …" : ""}; see ${
+          launchDir(m.out, m.job.cfg.name)
+        }/logs/cell-<array job>_<index>.log, ` +
         `then launch the grid again with --resume (finished cells are skipped)`,
     );
   }

@@ -86,7 +86,7 @@ export function slurmScripts(place: ScriptPlace, o: SlurmOptions): SlurmScripts 
         "cells",
         [
           `#SBATCH --array=0-${place.cells - 1}${limit}`,
-          `#SBATCH --output=${logs}/cell-%a.log`,
+          `#SBATCH --output=${logs}/cell-%A_%a.log`,
           "#SBATCH --open-mode=append",
           "#SBATCH --requeue",
         ],
