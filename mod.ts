@@ -84,6 +84,15 @@ export type {
 } from "./harness/config.ts";
 export type { ModelConfig } from "./harness/model/model.ts";
 
+// Analyzing other trainers' rollouts (TRL, verl, JSONL) with the same metrics.
+export { analyze } from "./harness/analyze/analyze.ts";
+export type { AnalyzeOptions, AnalyzeResult } from "./harness/analyze/analyze.ts";
+export { AnalyzeError } from "./harness/analyze/completion.ts";
+export type { Completion } from "./harness/analyze/completion.ts";
+export type { AnalyzeStep } from "./harness/analyze/step_stats.ts";
+export { FORMATS } from "./harness/analyze/formats.ts";
+export type { Format } from "./harness/analyze/formats.ts";
+
 // Loading and reporting results.
 export { loadResults, ResultsError } from "./harness/store/results.ts";
 export type { LoadedBase, LoadedRun, SkippedRun, SuiteResults } from "./harness/store/results.ts";

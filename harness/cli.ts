@@ -1,7 +1,7 @@
 /**
  * The command line: `bench` (the suite's base model, every baseline × seed RL run from it into the
- * results store, then the report), `report` (tables, figures and index.html from stored runs) and
- * `list` (tasks and baselines). The default folders (`.cache`, `results`) are the project's, wherever
+ * results store, then the report), `report` (tables, figures and index.html from stored runs),
+ * `analyze` (the same metrics on other trainers' rollout dumps) and `list` (tasks and baselines). The default folders (`.cache`, `results`) are the project's, wherever
  * the command runs from.
  * @module
  */
@@ -21,6 +21,8 @@ import { writeReport } from "./report/mod.ts";
 import { runsDir } from "./store/run_folder.ts";
 import { signalStatus, Stopped, StopSignals } from "./core/stop.ts";
 import { benchSpec, inProject } from "./bench.ts";
+import { analyze, DEFAULT_MINE } from "./analyze/analyze.ts";
+import { type Format, FORMATS } from "./analyze/formats.ts";
 import { BASELINES } from "../baselines/mod.ts";
 import { TASKS } from "../tasks/mod.ts";
 
@@ -233,6 +235,54 @@ async function report(opts: ReportCliOptions) {
   }
 }
 
+/** Options of `analyze`. */
+interface AnalyzeCliOptions {
+  out: string;
+  format?: Format;
+  grams?: string;
+  mine: number;
+  seed: number;
+  reflections?: string;
+  answerPattern?: string;
+  threshold: number;
+  rewardColumn?: string;
+  tokenizer?: string;
+  sentenceModel?: string;
+}
+
+/** A parser of a finite number. */
+function finite(text: string): number {
+  const x = Number(text);
+  if (!text.trim() || !Number.isFinite(x)) throw new InvalidArgumentError("must be a number, e.g. 1");
+  return x;
+}
+
+async function analyzeCommand(inputs: string[], opts: AnalyzeCliOptions) {
+  const t0 = performance.now();
+  let reflections: string[] | undefined;
+  if (opts.reflections !== undefined) {
+    const text = await Deno.readTextFile(opts.reflections).catch((e) => {
+      throw new Error(
+        `${opts.reflections}: cannot be read (${e.message}); give --reflections a file with one phrase a line`,
+      );
+    });
+    reflections = text.split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+    if (!reflections.length) throw new Error(`${opts.reflections}: has no phrase; write one reflection phrase a line`);
+  }
+  const r = await analyze({
+    inputs,
+    ...opts,
+    reflections,
+    command: ["deno task analyze", ...Deno.args.slice(1)].join(" "),
+  });
+  console.log(await Deno.readTextFile(`${opts.out}/summary.md`));
+  console.error(
+    `analyzed ${r.overall.completions} completions of ${r.steps.length} steps into ${opts.out}/ in ${
+      ((performance.now() - t0) / 1000).toFixed(1)
+    } s`,
+  );
+}
+
 /** The tasks and baselines with their summaries and parameters, as printed by `list`. */
 export function listing(): string {
   const tasks = [...TASKS.values()].map((t) =>
@@ -363,6 +413,40 @@ export function program(): Command {
     .option("--in <dir>", "results folder (default: the project's results)", folder("results"))
     .option("--suite <name>", "suite to report (default: every suite under --in)")
     .action(report);
+  cmd.command("analyze")
+    .description(
+      "the paper's metrics on rollouts of other trainers (TRL Parquet, verl JSONL, generic JSONL) or of a run",
+    )
+    .argument("<inputs...>", "folders or files of rollouts")
+    .requiredOption("--out <dir>", "the report folder (replaced whole)", folder("analysis"))
+    .addOption(new Option("--format <name>", "input format (default: detected per file)").choices(FORMATS))
+    .option("--grams <file>", "strategic grams to use (.json list or one gram a line) instead of mining them")
+    .option(
+      "--mine <n>",
+      "successful completions to mine grams from",
+      positiveInt,
+      DEFAULT_MINE,
+    )
+    .option("--seed <n>", "seed of the mining's k-means (a positive integer)", positiveInt, 1)
+    .option("--reflections <file>", "reflection phrases, one a line (default: wait, but wait, let me double-check, …)")
+    .option(
+      "--answer-pattern <regex>",
+      "the answer is the first group of this pattern's last match (default: last \\boxed{…})",
+    )
+    .option(
+      "--threshold <x>",
+      "a completion is correct when its reward is at least x (when the dump does not say)",
+      finite,
+      1,
+    )
+    .option("--reward-column <name>", "TRL: the reward column (default: the sum of all reward columns)")
+    .option("--tokenizer <file>", "a Hugging Face tokenizer.json: response length in its tokens too")
+    .option(
+      "--sentence-model <dir>",
+      "embed the mined grams with this ONNX sentence model (model.onnx + tokenizer.json)",
+      folder("./minilm"),
+    )
+    .action(analyzeCommand);
   cmd.command("list")
     .description("list the suite's tasks and the registered baselines with their parameters")
     .action(() => console.log(listing()));

@@ -75,6 +75,7 @@ Deno.test("public API", async (t) => {
         "CONFIGS",
         "passAtK",
         "seStrategic",
+        "analyze",
       ]
     ) assert(main.has(name), `mod.ts lacks ${name}`);
     for (

@@ -27,6 +27,7 @@ const STAGES = [
   "loop",
   "grid",
   "report",
+  "analyze",
 ];
 
 /** Local imports: each module (a path relative to the project) and the local modules it imports. */

@@ -18,3 +18,23 @@ export async function sha256(data: Uint8Array | string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
+
+/** Remove `path` and what it holds, if it exists. */
+export async function removeAll(path: string): Promise<void> {
+  await Deno.remove(path, { recursive: true }).catch((e) => {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  });
+}
+
+/**
+ * Put the folder `next` in the place of `dest`: the old `dest` is renamed `<dest>.old`, `next` renamed
+ * `dest`, then `<dest>.old` removed; a crash between the two renames leaves the old folder whole as
+ * `<dest>.old`.
+ */
+export async function replaceFolder(next: string, dest: string): Promise<void> {
+  const old = `${dest}.old`;
+  await removeAll(old);
+  if (await Deno.stat(dest).catch(() => null)) await Deno.rename(dest, old);
+  await Deno.rename(next, dest);
+  await removeAll(old);
+}

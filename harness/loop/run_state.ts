@@ -12,7 +12,7 @@
 import { CheckpointError, loadCheckpoint, saveCheckpoint } from "../model/checkpoint.ts";
 import type { ModelConfig, Policy } from "../model/model.ts";
 import type { OptimizerState, Trainer } from "../model/optimizer.ts";
-import { sha256, writeAtomic } from "../core/atomic.ts";
+import { replaceFolder, sha256, writeAtomic } from "../core/atomic.ts";
 
 const FORMAT = "credit-bench-run-state/1";
 
@@ -64,7 +64,7 @@ export async function saveRunState(
   trainer: Trainer,
   files: readonly string[],
 ): Promise<void> {
-  const next = `${runDir}/checkpoint.next`, cur = `${runDir}/checkpoint`, old = `${runDir}/checkpoint.old`;
+  const next = `${runDir}/checkpoint.next`, cur = `${runDir}/checkpoint`;
   await Deno.remove(next, { recursive: true }).catch(() => {});
   await saveCheckpoint(next, policy);
   const opt = trainer.exportState();
@@ -86,12 +86,7 @@ export async function saveRunState(
     files: await fileLengths(runDir, files),
   };
   await writeAtomic(`${next}/state.json`, JSON.stringify(meta, null, 2) + "\n");
-  if (await exists(cur)) {
-    await Deno.remove(old, { recursive: true }).catch(() => {});
-    await Deno.rename(cur, old);
-  }
-  await Deno.rename(next, cur);
-  await Deno.remove(old, { recursive: true }).catch(() => {});
+  await replaceFolder(next, cur);
 }
 
 /**

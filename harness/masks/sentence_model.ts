@@ -18,7 +18,7 @@
  * @module
  */
 import { Tokenizer } from "@huggingface/tokenizers";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type * as Ort from "onnxruntime-node";
 import { sha256 } from "../core/atomic.ts";
 import { firstLine, onnxRuntime } from "../backend/onnx_runtime.ts";
@@ -63,15 +63,25 @@ async function readPart(dir: string, name: string): Promise<Uint8Array> {
   }
 }
 
-/** Parse `tokenizer.json` (and `tokenizer_config.json` when present) into a tokenizer and its pad id. */
+/** Parse a folder's `tokenizer.json` (and `tokenizer_config.json` when present) into a tokenizer and its pad id. */
 async function readTokenizer(dir: string): Promise<{ tokenizer: Tokenizer; padId: number }> {
-  const path = join(dir, "tokenizer.json");
-  const text = new TextDecoder().decode(await readPart(dir, "tokenizer.json"));
+  return await parseTokenizer(join(dir, "tokenizer.json"), await readPart(dir, "tokenizer.json"));
+}
+
+/**
+ * A Hugging Face tokenizer from the bytes of its `tokenizer.json` at `path` (with the
+ * `tokenizer_config.json` beside it when there is one), and its pad id; throws naming the file.
+ */
+export async function parseTokenizer(
+  path: string,
+  bytes: Uint8Array,
+): Promise<{ tokenizer: Tokenizer; padId: number }> {
+  const text = new TextDecoder().decode(bytes), configPath = join(dirname(path), "tokenizer_config.json");
   let config = {};
   try {
-    config = JSON.parse(await Deno.readTextFile(join(dir, "tokenizer_config.json")));
+    config = JSON.parse(await Deno.readTextFile(configPath));
   } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw new Error(`${join(dir, "tokenizer_config.json")}: ${firstLine(e)}`);
+    if (!(e instanceof Deno.errors.NotFound)) throw new Error(`${configPath}: ${firstLine(e)}`);
   }
   try {
     const json = JSON.parse(text);

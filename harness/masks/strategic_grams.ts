@@ -75,6 +75,11 @@ export interface StrategicGramOptions extends WordVectorOptions {
   topShare: number;
   /** Most Lloyd iterations of k-means. */
   maxIterations: number;
+  /**
+   * Most candidate grams clustered: the most document-frequent (ties by text); none when absent.
+   * Free text (harness/analyze/) has far more candidates than this suite's vocabulary allows.
+   */
+  maxCandidates?: number;
 }
 
 /** The defaults: n in [3, 5] and the top 20% of clusters as in the paper, the rest as documented above. */
@@ -159,6 +164,20 @@ export interface StrategicGrams {
   grams: StrategicGram[];
 }
 
+/**
+ * How the miner reads token ids: which tokens may be inside a gram and what the ids say. The default,
+ * {@link VOCAB_CODEC}, is the suite's vocabulary; harness/analyze/ gives one for free-text words.
+ */
+export interface GramCodec {
+  /** 1 for a token that may be inside a gram, else 0 (same length as `tokens`). */
+  eligible(tokens: ArrayLike<number>): Uint8Array;
+  /** The words of token ids, joined by single spaces. */
+  decode(ids: readonly number[]): string;
+}
+
+/** The suite vocabulary's codec: body tokens ({@link eligibleTokens}) and its `decode`. */
+export const VOCAB_CODEC: GramCodec = { eligible: eligibleTokens, decode };
+
 /** Value words: numbers and one-letter names (people, nodes, the unknown x), but not the article "a". */
 const VALUE = /^([0-9]+|[A-Zb-z])$/, WORD = /[A-Za-z]/;
 
@@ -170,8 +189,13 @@ function keepGram(words: readonly string[], o: StrategicGramOptions): boolean {
 }
 
 /** The start and length of every gram occurrence inside the eligible tokens of a response. */
-function* spans(tokens: ArrayLike<number>, minN: number, maxN: number): Generator<[number, number]> {
-  const ok = eligibleTokens(tokens);
+function* spans(
+  tokens: ArrayLike<number>,
+  minN: number,
+  maxN: number,
+  codec: GramCodec = VOCAB_CODEC,
+): Generator<[number, number]> {
+  const ok = codec.eligible(tokens);
   let run = 0;
   for (let end = 1; end <= tokens.length; end++) {
     run = ok[end - 1] ? run + 1 : 0;
@@ -185,8 +209,8 @@ function key(tokens: ArrayLike<number>, start: number, n: number): string {
 }
 
 /** The maximal runs of eligible tokens of a response (the text the word vectors learn from). */
-function bodyRuns(tokens: ArrayLike<number>): number[][] {
-  const ok = eligibleTokens(tokens), runs: number[][] = [[]];
+function bodyRuns(tokens: ArrayLike<number>, codec: GramCodec): number[][] {
+  const ok = codec.eligible(tokens), runs: number[][] = [[]];
   for (let i = 0; i < tokens.length; i++) {
     if (ok[i]) runs[runs.length - 1].push(tokens[i]);
     else if (runs[runs.length - 1].length) runs.push([]);
@@ -215,7 +239,8 @@ function candidateGrams(
   successes: readonly ArrayLike<number>[],
   rng: Rng,
   options: Partial<StrategicGramOptions>,
-  embedder?: string,
+  embedder: string | undefined,
+  codec: GramCodec,
 ): Candidates {
   const o: StrategicGramOptions = { ...DEFAULT_STRATEGIC_GRAMS, ...options };
   if (!(Number.isInteger(o.minN) && o.minN >= 1 && Number.isInteger(o.maxN) && o.maxN >= o.minN)) {
@@ -226,15 +251,18 @@ function candidateGrams(
   // Distinct grams per response, then document frequency per gram.
   const perDoc = successes.map((tokens) => {
     const seen = new Set<string>();
-    for (const [s, n] of spans(tokens, o.minN, o.maxN)) seen.add(key(tokens, s, n));
+    for (const [s, n] of spans(tokens, o.minN, o.maxN, codec)) seen.add(key(tokens, s, n));
     return seen;
   });
   const docs = new Map<string, number>();
   for (const seen of perDoc) for (const g of seen) docs.set(g, (docs.get(g) ?? 0) + 1);
-  const text = new Map([...docs.keys()].map((g) => [g, decode(g.split(",").map(Number))]));
-  const keys = [...docs.keys()]
-    .filter((g) => docs.get(g)! >= o.minDocs && keepGram(text.get(g)!.split(" "), o))
-    .sort((a, b) => (text.get(a)! < text.get(b)! ? -1 : 1));
+  const text = new Map([...docs.keys()].map((g) => [g, codec.decode(g.split(",").map(Number))]));
+  const byText = (a: string, b: string) => (text.get(a)! < text.get(b)! ? -1 : 1);
+  let keys = [...docs.keys()].filter((g) => docs.get(g)! >= o.minDocs && keepGram(text.get(g)!.split(" "), o));
+  if (o.maxCandidates !== undefined && keys.length > o.maxCandidates) {
+    keys = keys.sort((a, b) => docs.get(b)! - docs.get(a)! || byText(a, b)).slice(0, o.maxCandidates);
+  }
+  keys.sort(byText);
   const head = {
     version: 1 as const,
     params,
@@ -285,16 +313,17 @@ function clusterGrams(found: Candidates, points: number[][], rng: Rng): Strategi
  * Mine strategic grams from successful responses (token ids, prompt excluded, as in
  * `RolloutContext.tokens`); the caller picks the successful ones (reward 1). Grams are embedded with
  * PPMI+SVD word vectors of the same responses; k-means++ draws from `rng`. Responses shorter than
- * `minN` body tokens contribute no gram.
+ * `minN` body tokens contribute no gram. `codec` reads the ids (default: the suite's vocabulary).
  */
 export function mineStrategicGrams(
   successes: readonly ArrayLike<number>[],
   rng: Rng,
   options: Partial<StrategicGramOptions> = {},
+  codec: GramCodec = VOCAB_CODEC,
 ): StrategicGrams {
-  const c = candidateGrams(successes, rng, options);
+  const c = candidateGrams(successes, rng, options, undefined, codec);
   if (c.keys.length === 0) return clusterGrams(c, [], rng);
-  const wv = wordVectors(successes.flatMap(bodyRuns), c.o);
+  const wv = wordVectors(successes.flatMap((s) => bodyRuns(s, codec)), c.o);
   const points = c.keys.map((g) => {
     const v = new Array<number>(wv.dim).fill(0);
     for (const id of g.split(",").map(Number)) wv.vectors.get(id)!.forEach((x, k) => (v[k] += x));
@@ -313,8 +342,9 @@ export async function mineStrategicGramsWith(
   rng: Rng,
   embedder: GramEmbedder,
   options: Partial<StrategicGramOptions> = {},
+  codec: GramCodec = VOCAB_CODEC,
 ): Promise<StrategicGrams> {
-  const c = candidateGrams(successes, rng, options, embedder.id);
+  const c = candidateGrams(successes, rng, options, embedder.id, codec);
   const vectors = c.keys.length ? await embedder.embed(c.keys.map((g) => c.text.get(g)!)) : [];
   if (vectors.length !== c.keys.length) {
     throw new Error(`embedder ${embedder.id} gave ${vectors.length} vectors for ${c.keys.length} grams`);

@@ -56,6 +56,30 @@ function runsTable(r: SuiteResults): string {
   ].join("\n");
 }
 
+/** A self-contained HTML document: the report's style, `title` as its title and first heading, then `body`. */
+export function htmlDocument(title: string, body: readonly string[]): string {
+  return [
+    "<!DOCTYPE html>",
+    '<html lang="en">',
+    "<head>",
+    '<meta charset="utf-8">',
+    `<title>${escapeHtml(title)}</title>`,
+    `<style>\n${STYLE}\n</style>`,
+    "</head>",
+    "<body>",
+    `<h1>${escapeHtml(title)}</h1>`,
+    ...body,
+    "</body>",
+    "</html>",
+  ].join("\n") + "\n";
+}
+
+/** A figure inlined in a page, its ids scoped by its name, with its file name as caption. */
+export function figureHtml(f: { name: string; svg: string }): string {
+  return `<figure id="${escapeHtml(f.name)}">\n${scopeIds(f.svg, f.name)}\n` +
+    `<figcaption><code>figures/${escapeHtml(f.name)}.svg</code></figcaption>\n</figure>`;
+}
+
 /** The HTML document of `page`. */
 export function indexHtml(page: Page): string {
   const title = `credit-bench report: suite ${page.suite}`;
@@ -67,28 +91,14 @@ export function indexHtml(page: Page): string {
     ),
     "</ul>",
   ];
-  return [
-    "<!DOCTYPE html>",
-    '<html lang="en">',
-    "<head>",
-    '<meta charset="utf-8">',
-    `<title>${escapeHtml(title)}</title>`,
-    `<style>\n${STYLE}\n</style>`,
-    "</head>",
-    "<body>",
-    `<h1>${escapeHtml(title)}</h1>`,
+  return htmlDocument(title, [
     `<p>Made by <code>${escapeHtml(page.command)}</code> from the runs listed below.</p>`,
     ...page.tables.flatMap((t) => [`<h2>${escapeHtml(t.title)}</h2>`, toHtml(t.table)]),
     page.claims,
     "<h2>Figures</h2>",
-    ...page.figures.map((f) =>
-      `<figure id="${escapeHtml(f.name)}">\n${scopeIds(f.svg, f.name)}\n` +
-      `<figcaption><code>figures/${escapeHtml(f.name)}.svg</code></figcaption>\n</figure>`
-    ),
+    ...page.figures.map(figureHtml),
     "<h2>Runs</h2>",
     runsTable(page.results),
     ...skipped,
-    "</body>",
-    "</html>",
-  ].join("\n") + "\n";
+  ]);
 }

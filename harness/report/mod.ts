@@ -15,6 +15,7 @@
 import { loadResults, type SkippedRun } from "../store/results.ts";
 import { runsDir } from "../store/run_folder.ts";
 import { StopSignals } from "../core/stop.ts";
+import { removeAll } from "../core/atomic.ts";
 import { indexHtml, type Page } from "./html.ts";
 import { methodsOf, tasksOf } from "./methods.ts";
 import { renderFigure, renderSpec } from "./plot.ts";
@@ -22,7 +23,8 @@ import { claimsOf } from "./claims/claims.ts";
 import { claimsHtml, claimsJson, claimsLatex, claimsMarkdown } from "./claims/render.ts";
 import { IMPROVEMENT_FIGURE, improvementPoints, improvementSpec } from "./improvement.ts";
 import { figuresOf } from "./series.ts";
-import { type Table, toCsv, toLatex, toMarkdown } from "./table.ts";
+import type { Table } from "./table.ts";
+import { Staging } from "./staging.ts";
 import { table1 } from "./table1.ts";
 import { table2 } from "./table2.ts";
 import { table3 } from "./table3.ts";
@@ -87,24 +89,15 @@ export async function writeReport(opts: ReportOptions): Promise<ReportResult> {
     );
   }
   const dir = `${opts.inDir}/${opts.suite}`, next = `${dir}/.report.next`;
-  await removeAll(next); // left by a report killed before its swap
-  await Deno.mkdir(`${next}/figures`, { recursive: true });
-  const names: string[] = [];
-  const write = async (name: string, data: string) => {
-    await Deno.writeTextFile(`${next}/${name}`, data);
-    names.push(name);
-  };
+  const staging = await Staging.open(next), names = staging.names;
+  const write = (name: string, data: string) => staging.write(name, data);
   try {
     const tables: { name: string; title: string; table: Table }[] = [
       { name: "table1", title: "Table 1: pass@1 per task", table: table1(methods, tasksOf(methods)) },
       { name: "table2", title: "Table 2: pass@k, greedy accuracy, length, aha and errors", table: table2(methods) },
       { name: "table3", title: "Table 3: accuracy by response length", table: table3(methods) },
     ];
-    for (const t of tables) {
-      await write(`${t.name}.md`, toMarkdown(t.table));
-      await write(`${t.name}.tex`, toLatex(t.table));
-      await write(`${t.name}.csv`, toCsv(t.table));
-    }
+    for (const t of tables) await staging.table(t.name, t.table);
     const claims = claimsOf(results);
     await write("claims.md", claimsMarkdown(claims, opts.command));
     await write("claims.tex", claimsLatex(claims));
@@ -128,13 +121,6 @@ export async function writeReport(opts: ReportOptions): Promise<ReportResult> {
     await removeAll(next);
   }
   return { files: names.map((name) => `${dir}/${name}`), skipped: results.skipped };
-}
-
-/** Remove `path` and what it holds, if it exists. */
-async function removeAll(path: string): Promise<void> {
-  await Deno.remove(path, { recursive: true }).catch((e) => {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  });
 }
 
 /**

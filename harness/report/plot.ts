@@ -33,7 +33,7 @@ export function figureSpec(fig: Figure): TopLevelSpec {
   ];
   const title = {
     text: fig.title,
-    subtitle: "lines: mean over seeds; bands: its 95% bootstrap interval (none for one seed)",
+    subtitle: fig.subtitle ?? "lines: mean over seeds; bands: its 95% bootstrap interval (none for one seed)",
   };
   const common = { $schema: "https://vega.github.io/schema/vega-lite/v6.json", title, data: { values: fig.points } };
   if (fig.panels === null) return { ...common, width: 360, height: 220, layer } as TopLevelSpec;

@@ -38,6 +38,8 @@ export interface Figure {
   /** Methods in legend order. */
   methods: string[];
   points: Point[];
+  /** What the lines and bands are (default: the mean over seeds and its 95% bootstrap interval). */
+  subtitle?: string;
 }
 
 type Value = { step: number; panel: string | null; value: number | null };

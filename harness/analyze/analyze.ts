@@ -1,0 +1,203 @@
+/**
+ * `deno task analyze`: the paper's metrics on rollouts from real training runs. Reads TRL's completion
+ * Parquet, verl's rollout JSON Lines, a documented generic JSON Lines or credit-bench's own
+ * `rollouts.jsonl.gz` (harness/analyze/inputs.ts), streaming, so memory does not grow with the dump;
+ * takes the strategic grams from `--grams`, a credit-bench run folder, or mines them from the first
+ * successful completions (harness/analyze/grams.ts); gathers every metric per step and over all steps
+ * (harness/analyze/step_stats.ts); writes the report folder (harness/analyze/report.ts). Every bad
+ * input is an {@link AnalyzeError} before anything is written.
+ * @module
+ */
+import { Progress } from "../core/progress.ts";
+import { loadSentenceModel, parseTokenizer } from "../masks/sentence_model.ts";
+import type { StrategicGrams } from "../masks/strategic_grams.ts";
+import { AnalyzeError } from "./completion.ts";
+import type { Format } from "./formats.ts";
+import { loadGramList, mineFreeText } from "./grams.ts";
+import { findSources, readSource, type Source } from "./inputs.ts";
+import { DEFAULT_REFLECTIONS, PhraseMatcher } from "./phrases.ts";
+import { writeAnalysis } from "./report.ts";
+import { type AnalyzeStep, measure, type Readers, StepStats } from "./step_stats.ts";
+import { textWords } from "./text.ts";
+
+/**
+ * What to analyze and how.
+ *
+ * @example
+ * ```ts
+ * import type { AnalyzeOptions } from "@credit-bench/credit-bench";
+ *
+ * const options: AnalyzeOptions = { inputs: ["trl_run/completions"], out: "analysis", command: "my script" };
+ * ```
+ */
+export interface AnalyzeOptions {
+  /** Folders and files of rollouts. */
+  inputs: string[];
+  /** The report folder (replaced whole; refused when it exists and is not an analysis). */
+  out: string;
+  /** The command line, shown on the page. */
+  command: string;
+  /** The format of every input (default: detected per file). */
+  format?: Format;
+  /** A gram list to use instead of mining (`.json` strategic-gram list, or text with one gram a line). */
+  grams?: string;
+  /** Successful completions to mine grams from (default 2,000). */
+  mine?: number;
+  /** Seed of the mining's k-means (default 1). */
+  seed?: number;
+  /** A sentence-model folder (`model.onnx`, `tokenizer.json`) to embed the mined grams with (default: PPMI+SVD). */
+  sentenceModel?: string;
+  /** Reflection phrases (default {@link DEFAULT_REFLECTIONS}). */
+  reflections?: readonly string[];
+  /** A regular expression whose last match's first group is a completion's answer (default: the last `\boxed{…}`). */
+  answerPattern?: string;
+  /** A completion is correct when its reward is at least this, where the dump has no correctness (default 1). */
+  threshold?: number;
+  /** TRL: the reward column to read (default: the sum of all). */
+  rewardColumn?: string;
+  /** A Hugging Face `tokenizer.json`: response length in its tokens where the dump has no per-token data. */
+  tokenizer?: string;
+  /** Show progress with an ETA on stderr (default true). */
+  progress?: boolean;
+}
+
+/**
+ * What {@link analyze} found and wrote.
+ *
+ * @example
+ * ```ts
+ * import { analyze, type AnalyzeResult } from "@credit-bench/credit-bench";
+ *
+ * const r: AnalyzeResult = await analyze({ inputs: ["dump"], out: "analysis", command: "my script" });
+ * console.log(r.overall.accuracy, r.steps.length);
+ * ```
+ */
+export interface AnalyzeResult {
+  /** One record per step, by step. */
+  steps: AnalyzeStep[];
+  /** All steps together. */
+  overall: AnalyzeStep;
+  /** The strategic grams used. */
+  grams: readonly string[];
+  /** Files written, relative to `out`. */
+  files: string[];
+}
+
+/** Default successful completions mined. */
+export const DEFAULT_MINE = 2000;
+
+/** The grams: given, from a run folder, or mined from the first `mine` successes. */
+async function gramsOf(
+  o: AnalyzeOptions,
+  sources: readonly Source[],
+  runGrams: string | undefined,
+  readOptions: { threshold: number; rewardColumn?: string },
+): Promise<{ grams: string[]; mined: StrategicGrams | null; source: string }> {
+  const given = o.grams ?? runGrams;
+  if (given) return { grams: await loadGramList(given), mined: null, source: `read from ${given}` };
+  const mine = o.mine ?? DEFAULT_MINE, successes: string[][] = [];
+  outer: for (const src of sources) {
+    for await (const c of readSource(src, readOptions)) {
+      if (!c.correct) continue;
+      successes.push(textWords(c.text));
+      if (successes.length >= mine) break outer;
+    }
+  }
+  const model = o.sentenceModel === undefined ? undefined : await loadSentenceModel(o.sentenceModel);
+  let mined: StrategicGrams;
+  try {
+    mined = await mineFreeText(successes, o.seed ?? 1, model);
+  } finally {
+    await model?.dispose();
+  }
+  return {
+    grams: mined.grams.map((g) => g.gram),
+    mined,
+    source: `mined from the first ${successes.length} successful completions (strategic_grams.json)`,
+  };
+}
+
+/** The token count of a text by the Hugging Face tokenizer at `path` (no special tokens added). */
+async function tokenCounter(path: string): Promise<(text: string) => number> {
+  const bytes = await Deno.readFile(path).catch((e) => {
+    throw new AnalyzeError(path, `cannot be read (${(e as Error).message})`, "give --tokenizer a tokenizer.json");
+  });
+  const { tokenizer } = await parseTokenizer(path, bytes);
+  return (text) => tokenizer.encode(text, { add_special_tokens: false }).ids.length;
+}
+
+/** Refuse an `out` that exists and is not an earlier analysis, so nothing else is ever replaced. */
+async function checkOut(out: string): Promise<void> {
+  const stat = await Deno.stat(out).catch(() => null);
+  if (!stat) return;
+  const analysis = stat.isDirectory && await Deno.stat(`${out}/overall.json`).catch(() => null);
+  if (!analysis) {
+    throw new AnalyzeError(out, "exists and is not an analysis", "give --out a new folder or an earlier analysis");
+  }
+}
+
+/**
+ * Analyze rollout dumps and write the report folder `o.out`.
+ *
+ * @example
+ * ```ts
+ * import { analyze } from "@credit-bench/credit-bench";
+ *
+ * const { overall } = await analyze({ inputs: ["verl_rollouts"], out: "analysis", command: "my script" });
+ * console.log(`accuracy ${overall.accuracy}, se_strategic ${overall.seStrategic}`);
+ * ```
+ */
+export async function analyze(o: AnalyzeOptions): Promise<AnalyzeResult> {
+  await checkOut(o.out);
+  const { files, runGrams } = await findSources(o.inputs, o.format);
+  const readOptions = { threshold: o.threshold ?? 1, rewardColumn: o.rewardColumn };
+  let answerPattern: RegExp | undefined;
+  try {
+    answerPattern = o.answerPattern === undefined ? undefined : new RegExp(o.answerPattern, "g");
+  } catch (e) {
+    throw new AnalyzeError("--answer-pattern", (e as Error).message, "give a JavaScript regular expression");
+  }
+  const { grams, mined, source } = await gramsOf(o, files, runGrams, readOptions);
+  const reflections = o.reflections ?? DEFAULT_REFLECTIONS;
+  const readers: Readers = {
+    grams: new PhraseMatcher(grams),
+    reflections: new PhraseMatcher(reflections),
+    answerPattern,
+    countTokens: o.tokenizer === undefined ? undefined : await tokenCounter(o.tokenizer),
+  };
+
+  const byStep = new Map<number, StepStats>(), all = new StepStats(null, grams.length);
+  const total = files.reduce((s, f) => s + f.bytes, 0);
+  const progress = o.progress === false ? null : new Progress("analyze (bytes)", total);
+  let done = 0, n = 0;
+  for (const src of files) {
+    for await (const c of readSource(src, readOptions, (b) => (done += b))) {
+      const m = measure(c, readers);
+      let stats = byStep.get(c.step);
+      if (!stats) byStep.set(c.step, stats = new StepStats(c.step, grams.length));
+      stats.add(m, c.prompt);
+      all.add(m, `${c.step}\u0000${c.prompt}`);
+      if (++n % 1000 === 0) progress?.update(done, `${n} completions`);
+    }
+  }
+  progress?.update(total, `${n} completions`);
+  progress?.done();
+
+  const ordered = [...byStep.keys()].sort((a, b) => a - b).map((s) => byStep.get(s)!);
+  const first = ordered[0].result();
+  const steps = ordered.map((s, i) => (i === 0 ? first : s.result(first.perplexity)));
+  const overall = all.result(first.perplexity);
+  const label = o.inputs[0].replace(/\/+$/, "").split("/").pop()!;
+  const written = await writeAnalysis(o.out, {
+    label,
+    command: o.command,
+    inputs: files.map((f) => ({ path: f.path, format: f.format })),
+    steps,
+    overall,
+    grams,
+    mined,
+    gramSource: source,
+    reflections,
+  });
+  return { steps, overall, grams, files: written };
+}

@@ -1,0 +1,200 @@
+/**
+ * The JSON Lines formats `deno task analyze` reads, each line to a {@link Completion}: the documented
+ * generic schema, verl's rollout dumps and credit-bench's own `rollouts.jsonl.gz`. A field of the wrong
+ * kind is an {@link AnalyzeError} naming the file, the line and the field.
+ * @module
+ */
+import { decode } from "../text/tokenizer.ts";
+import { AnalyzeError, type Completion } from "./completion.ts";
+import { extractAnswer } from "./text.ts";
+
+/** The answer of a credit-bench response: what follows its last `answer :`, up to `<eos>`. */
+const CREDIT_BENCH_ANSWER = /answer : ([^<]*)/g;
+
+/**
+ * The input formats: `generic` and `verl` JSON Lines, `trl` Parquet, `credit-bench` rollouts.
+ *
+ * @example
+ * ```ts
+ * import { FORMATS } from "@credit-bench/credit-bench";
+ *
+ * FORMATS.join(", "); // "generic, verl, trl, credit-bench"
+ * ```
+ */
+export const FORMATS = ["generic", "verl", "trl", "credit-bench"] as const;
+/**
+ * One of {@link FORMATS}.
+ *
+ * @example
+ * ```ts
+ * import type { Format } from "@credit-bench/credit-bench";
+ *
+ * const format: Format = "verl";
+ * ```
+ */
+export type Format = typeof FORMATS[number];
+
+/** How a line's reward becomes correctness when the dump does not say. */
+export interface ReadOptions {
+  /** A completion is correct when its reward is at least this (when the dump has no correctness field). */
+  threshold: number;
+  /** TRL: the reward column to read (default: the sum of every reward column). */
+  rewardColumn?: string;
+}
+
+/** Where a value came from, for error messages. */
+export interface Place {
+  file: string;
+  /** `line 3` or `row 3`. */
+  at: string;
+}
+
+/** A field checker bound to one place. */
+export function fields(place: Place, o: Record<string, unknown>) {
+  const bad = (name: string, kind: string): never => {
+    throw new AnalyzeError(
+      place.file,
+      `${place.at}: ${name} is not ${kind}`,
+      `give every record a ${name} that is ${kind}`,
+    );
+  };
+  return {
+    number: (name: string): number => {
+      const v = o[name];
+      return typeof v === "number" && Number.isFinite(v) ? v : bad(name, "a number");
+    },
+    string: (name: string): string => (typeof o[name] === "string" ? o[name] as string : bad(name, "a string")),
+    numbers: (name: string): number[] | undefined => {
+      const v = o[name];
+      if (v === undefined || v === null) return undefined;
+      return Array.isArray(v) && v.every((x) => typeof x === "number") ? v : bad(name, "a list of numbers");
+    },
+    optional: <T>(name: string, kind: string, ok: (v: unknown) => boolean): T | undefined => {
+      const v = o[name];
+      if (v === undefined || v === null) return undefined;
+      return ok(v) ? v as T : bad(name, kind);
+    },
+  };
+}
+
+/** Whether a value is a JSON object (not an array). */
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** The object of a line, or an error naming it. */
+function object(place: Place, v: unknown): Record<string, unknown> {
+  if (!isObject(v)) throw new AnalyzeError(place.file, `${place.at} is not a JSON object`, "write one object per line");
+  return v;
+}
+
+const isBool = (v: unknown) => typeof v === "boolean";
+
+/** Refuse per-token lists (the present ones of `lists`) of different lengths. */
+function sameLengths(place: Place, lists: Record<string, readonly unknown[] | undefined>): void {
+  const given = Object.entries(lists).filter(([, v]) => v) as [string, readonly unknown[]][];
+  if (given.some(([, v]) => v.length !== given[0][1].length)) {
+    const said = given.map(([name, v]) => `${v.length} ${name}`).join(", ");
+    throw new AnalyzeError(place.file, `${place.at} has ${said}`, "give one value a token in each per-token list");
+  }
+}
+
+/**
+ * A generic line: `step`, `prompt` (or `group`), `completion`, `reward` or `correct`, optional `answer`,
+ * `truncated`, and per-token `tokens`, `logprobs`, `entropies`.
+ */
+export function genericCompletion(place: Place, v: unknown, o: ReadOptions): Completion {
+  const r = object(place, v), f = fields(place, r);
+  const step = f.number("step");
+  const group = f.optional<string | number>(
+    "group",
+    "a string or a number",
+    (g) => typeof g === "string" || typeof g === "number",
+  );
+  const prompt = group !== undefined ? String(group) : f.string("prompt");
+  const text = f.string("completion");
+  const correctField = f.optional<boolean>("correct", "true or false", isBool);
+  if (r.reward === undefined && correctField === undefined) {
+    throw new AnalyzeError(
+      place.file,
+      `${place.at} has neither reward nor correct`,
+      "give every line a reward or correct",
+    );
+  }
+  const reward = r.reward === undefined ? (correctField ? 1 : 0) : f.number("reward");
+  const tokens = f.optional<string[]>(
+    "tokens",
+    "a list of strings",
+    (t) => Array.isArray(t) && t.every((x) => typeof x === "string"),
+  );
+  const logprobs = f.numbers("logprobs"), entropies = f.numbers("entropies");
+  sameLengths(place, { tokens, logprobs, entropies });
+  return {
+    step,
+    prompt,
+    text,
+    reward,
+    correct: correctField ?? reward >= o.threshold,
+    answer: f.optional<string>("answer", "a string", (a) => typeof a === "string"),
+    truncated: f.optional<boolean>("truncated", "true or false", isBool),
+    tokens,
+    logprobs,
+    entropies,
+  };
+}
+
+/**
+ * A verl line (`rollout_data_dir`): `input`, `output`, `score`, `step`, `gts`; the `reward_extra_info` keys
+ * `acc` (the correctness) and `pred` (the extracted answer) are read when present.
+ */
+export function verlCompletion(place: Place, v: unknown, o: ReadOptions): Completion {
+  const r = object(place, v), f = fields(place, r);
+  const reward = f.number("score");
+  const acc = f.optional<boolean | number>("acc", "true, false or a number", (a) => isBool(a) || typeof a === "number");
+  return {
+    step: f.number("step"),
+    prompt: f.string("input"),
+    text: f.string("output"),
+    reward,
+    correct: acc === undefined ? reward >= o.threshold : Boolean(acc),
+    answer: f.optional<string>("pred", "a string", (p) => typeof p === "string"),
+  };
+}
+
+/** A line of credit-bench's `rollouts.jsonl.gz` (`RolloutRecord`): token ids decoded with the suite's vocabulary. */
+export function creditBenchCompletion(place: Place, v: unknown): Completion {
+  const r = object(place, v), f = fields(place, r);
+  const ids = f.numbers("tokens");
+  if (!ids) {
+    throw new AnalyzeError(
+      place.file,
+      `${place.at}: tokens is not a list of numbers`,
+      "give the rollouts.jsonl.gz of a credit-bench run",
+    );
+  }
+  let words: string[];
+  try {
+    words = decode(ids).split(" ");
+  } catch (e) {
+    throw new AnalyzeError(
+      place.file,
+      `${place.at}: ${(e as Error).message}`,
+      "give the rollouts.jsonl.gz of a credit-bench run",
+    );
+  }
+  const tokens = words.map((w, i) => (i ? ` ${w}` : w)), text = tokens.join("");
+  const logprobs = f.numbers("logp"), entropies = f.numbers("entropy");
+  sameLengths(place, { tokens, logp: logprobs, entropy: entropies });
+  return {
+    step: f.number("step"),
+    prompt: String(f.number("group")),
+    text,
+    answer: extractAnswer(text, CREDIT_BENCH_ANSWER),
+    reward: f.number("reward"),
+    correct: f.optional<boolean>("correct", "true or false", isBool) ?? false,
+    truncated: f.optional<boolean>("finished", "true or false", isBool) === false,
+    tokens,
+    logprobs,
+    entropies,
+  };
+}

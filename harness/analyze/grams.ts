@@ -1,0 +1,81 @@
+/**
+ * The strategic grams of an analysis: mined from free text with the paper's pipeline
+ * (harness/masks/strategic_grams.ts: 3–5-grams, embedded with PPMI+SVD word vectors, seeded k-means,
+ * the top 20% of clusters by cluster document frequency), or read from a list (`--grams`).
+ *
+ * Mining reads the first `mine` successful completions in input order (files in step order): the
+ * earliest policy's successes, as credit-bench mines its fixed list from the base model's, so the
+ * list does not change with later steps and the same list can be given to another run's analysis.
+ * Free text's vocabulary is open: only the {@link MINING_WORDS} most frequent words of those
+ * completions may be inside a gram (strategy is written in common words; the rest are problem
+ * values), and at most {@link MINING_CANDIDATES} candidate grams, the most document-frequent, are
+ * clustered, which bounds the SVD and k-means whatever the dump.
+ * @module
+ */
+import { rng } from "../core/rng.ts";
+import {
+  type GramCodec,
+  type GramEmbedder,
+  mineStrategicGrams,
+  mineStrategicGramsWith,
+  type StrategicGrams,
+} from "../masks/strategic_grams.ts";
+import { AnalyzeError } from "./completion.ts";
+import { isObject } from "./formats.ts";
+
+/** Most distinct words that may be inside a mined gram (the word vectors' vocabulary). */
+const MINING_WORDS = 800;
+/** Most candidate grams clustered. */
+const MINING_CANDIDATES = 4000;
+
+/**
+ * Mine strategic grams from successful completions' analysis words; k-means++ draws from `seed`. The
+ * grams are embedded by `embedder` (an ONNX sentence model, `--sentence-model`) when given, else with
+ * PPMI+SVD word vectors of the same completions.
+ */
+export function mineFreeText(
+  successes: readonly (readonly string[])[],
+  seed: number,
+  embedder?: GramEmbedder,
+): Promise<StrategicGrams> {
+  const freq = new Map<string, number>();
+  for (const ws of successes) for (const w of ws) freq.set(w, (freq.get(w) ?? 0) + 1);
+  const vocab = [...freq.keys()]
+    .sort((a, b) => freq.get(b)! - freq.get(a)! || (a < b ? -1 : 1))
+    .slice(0, MINING_WORDS);
+  const id = new Map(vocab.map((w, i) => [w, i + 1])); // 0: a word outside the mining vocabulary
+  const codec: GramCodec = {
+    eligible: (tokens) => Uint8Array.from(tokens as ArrayLike<number>, (t) => (t === 0 ? 0 : 1)),
+    decode: (ids) => ids.map((i) => vocab[i - 1]).join(" "),
+  };
+  const docs = successes.map((ws) => Uint32Array.from(ws, (w) => id.get(w) ?? 0));
+  const stream = rng(seed, "analyze", "strategic_grams"), options = { maxCandidates: MINING_CANDIDATES };
+  return embedder
+    ? mineStrategicGramsWith(docs, stream, embedder, options, codec)
+    : Promise.resolve(mineStrategicGrams(docs, stream, options, codec));
+}
+
+/**
+ * A gram list from a file: a strategic-gram list (`.json`, as `deno task analyze` or a credit-bench
+ * run writes it) or text, one gram a line (blank lines and lines starting with `#` skipped).
+ */
+export async function loadGramList(path: string): Promise<string[]> {
+  const text = await Deno.readTextFile(path).catch((e) => {
+    throw new AnalyzeError(path, `cannot be read (${(e as Error).message})`, "give --grams a gram list file");
+  });
+  if (!path.endsWith(".json")) return text.split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+  let sg: unknown;
+  try {
+    sg = JSON.parse(text);
+  } catch {
+    throw new AnalyzeError(path, "is not JSON", "give a strategic_grams.json or a text file with one gram a line");
+  }
+  if (!isObject(sg) || !Array.isArray(sg.grams) || !sg.grams.every((g) => isObject(g) && typeof g.gram === "string")) {
+    throw new AnalyzeError(
+      path,
+      "is not a strategic-gram list (grams: [{ gram }])",
+      "give a strategic_grams.json or a text file with one gram a line",
+    );
+  }
+  return sg.grams.map((g) => (g as { gram: string }).gram);
+}

@@ -1,0 +1,132 @@
+/**
+ * Which files `deno task analyze` reads and in what format: folders are listed (files ending in
+ * `.jsonl`, `.jsonl.gz` or `.parquet`, hidden ones skipped; a credit-bench run folder gives its
+ * `rollouts.jsonl.gz` and its `strategic_grams.json`), files are taken as named, and each file's format
+ * is detected (or given): `.parquet` is TRL; JSON Lines (`.jsonl`, or gzipped `.jsonl.gz`) are verl
+ * when the first line has `input` and `output`, generic when it has `completion`, credit-bench when it
+ * has `tokens` and `logp`. Files are read in step order: by
+ * the first number in their name, then by name. Everything that cannot be read is an {@link AnalyzeError}.
+ * @module
+ */
+import { AnalyzeError, type Completion } from "./completion.ts";
+import {
+  creditBenchCompletion,
+  type Format,
+  genericCompletion,
+  isObject,
+  type ReadOptions,
+  verlCompletion,
+} from "./formats.ts";
+import { jsonLines } from "./jsonl.ts";
+import { trlCompletions } from "./parquet.ts";
+
+/** One input file. */
+export interface Source {
+  path: string;
+  format: Format;
+  /** Size on disk. */
+  bytes: number;
+}
+
+/** The inputs found. */
+export interface Sources {
+  files: Source[];
+  /** A credit-bench run folder's `strategic_grams.json`, the default gram list when one was named. */
+  runGrams?: string;
+}
+
+const EXTENSIONS = [".jsonl.gz", ".jsonl", ".parquet"];
+const FIX_FORMAT =
+  "give .jsonl (generic or verl), .jsonl.gz (credit-bench rollouts) or .parquet (TRL) files, or --format";
+
+/** The first number in a file name, for step order. */
+function stepOf(path: string): number {
+  const m = path.slice(path.lastIndexOf("/") + 1).match(/\d+/);
+  return m ? Number(m[0]) : -1;
+}
+
+/** The format of a file, by its name and (for JSON Lines, gzipped or not) its first line. */
+async function detect(path: string): Promise<Format> {
+  if (path.endsWith(".parquet")) return "trl";
+  if (!EXTENSIONS.some((x) => path.endsWith(x))) throw new AnalyzeError(path, "is of an unknown format", FIX_FORMAT);
+  for await (const { value } of jsonLines(path, path.endsWith(".gz"))) {
+    if (isObject(value) && "input" in value && "output" in value) return "verl";
+    if (isObject(value) && "completion" in value) return "generic";
+    if (isObject(value) && Array.isArray(value.tokens) && "logp" in value) return "credit-bench";
+    throw new AnalyzeError(
+      path,
+      "line 1 has neither completion (generic JSONL), input and output (verl) nor tokens and logp (credit-bench)",
+      FIX_FORMAT,
+    );
+  }
+  throw new AnalyzeError(path, "is empty", "give files with one completion a line");
+}
+
+/** The files to read for `inputs` (folders and files), with their formats; `format` skips detection. */
+export async function findSources(inputs: readonly string[], format?: Format): Promise<Sources> {
+  const files: Source[] = [];
+  let runGrams: string | undefined;
+  for (const input of inputs) {
+    const stat = await Deno.stat(input).catch(() => null);
+    if (!stat) throw new AnalyzeError(input, "does not exist", "give a folder or files of rollouts");
+    let paths = [input];
+    if (stat.isDirectory) {
+      const names: string[] = [];
+      for await (const e of Deno.readDir(input)) {
+        if (e.isFile && !e.name.startsWith(".") && EXTENSIONS.some((x) => e.name.endsWith(x))) names.push(e.name);
+      }
+      if (names.includes("rollouts.jsonl.gz")) {
+        names.splice(0, names.length, "rollouts.jsonl.gz");
+        const grams = `${input}/strategic_grams.json`;
+        if (await Deno.stat(grams).catch(() => null)) runGrams = grams;
+      }
+      if (!names.length) {
+        throw new AnalyzeError(
+          input,
+          "holds no rollout file (.jsonl, .jsonl.gz or .parquet)",
+          "point at the folder your trainer dumps rollouts to",
+        );
+      }
+      paths = names.sort((a, b) => stepOf(a) - stepOf(b) || (a < b ? -1 : 1)).map((n) => `${input}/${n}`);
+    }
+    const found: Source[] = [];
+    for (const path of paths) {
+      found.push({ path, format: format ?? await detect(path), bytes: (await Deno.stat(path)).size });
+    }
+    const kinds = [...new Set(found.map((s) => s.format))];
+    if (kinds.length > 1) {
+      const example = kinds.map((k) => `${found.find((s) => s.format === k)!.path} is ${k}`).join(", ");
+      throw new AnalyzeError(input, `mixes formats (${example})`, "analyze one format at a time");
+    }
+    files.push(...found);
+  }
+  const kinds = [...new Set(files.map((s) => s.format))];
+  if (kinds.length > 1) {
+    throw new AnalyzeError(inputs.join(", "), `mix formats (${kinds.join(", ")})`, "analyze one format at a time");
+  }
+  return { files, runGrams };
+}
+
+/** The completions of one source, in file order; `onBytes` is told the bytes read from disk as they are. */
+export async function* readSource(
+  src: Source,
+  o: ReadOptions,
+  onBytes: (n: number) => void = () => {},
+): AsyncGenerator<Completion> {
+  let n = 0;
+  if (src.format === "trl") {
+    for await (const c of trlCompletions(src.path, o, onBytes)) {
+      n++;
+      yield c;
+    }
+  } else {
+    for await (const { line, value } of jsonLines(src.path, src.path.endsWith(".gz"), onBytes)) {
+      const place = { file: src.path, at: `line ${line}` };
+      n++;
+      if (src.format === "generic") yield genericCompletion(place, value, o);
+      else if (src.format === "verl") yield verlCompletion(place, value, o);
+      else yield creditBenchCompletion(place, value);
+    }
+  }
+  if (n === 0) throw new AnalyzeError(src.path, "holds no completion", "give files with one completion a line or row");
+}

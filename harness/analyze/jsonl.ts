@@ -1,0 +1,66 @@
+/**
+ * Streaming JSON Lines, plain or gzip-compressed: one parsed value a line, with its line number,
+ * read chunk by chunk so that memory does not grow with the file. A line that is not JSON and a
+ * truncated gzip stream are {@link AnalyzeError}s naming the file.
+ * @module
+ */
+import { AnalyzeError } from "./completion.ts";
+
+/** One parsed line. */
+export interface JsonLine {
+  /** 1-based line number. */
+  line: number;
+  value: unknown;
+}
+
+/**
+ * The JSON values of the non-blank lines of `path` (gunzipped when `gzip`), calling `onBytes` with
+ * each chunk's size on disk as it is read.
+ */
+export async function* jsonLines(
+  path: string,
+  gzip: boolean,
+  onBytes: (n: number) => void = () => {},
+): AsyncGenerator<JsonLine> {
+  const file = await Deno.open(path);
+  let stream: ReadableStream<Uint8Array> = file.readable.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, out) {
+        onBytes(chunk.length);
+        out.enqueue(chunk);
+      },
+    }),
+  );
+  if (gzip) stream = stream.pipeThrough(new DecompressionStream("gzip") as TransformStream<Uint8Array, Uint8Array>);
+  const text = stream.pipeThrough(new TextDecoderStream());
+  let rest = "", line = 0;
+  const parse = (s: string): JsonLine | null => {
+    line++;
+    if (!s.trim()) return null;
+    try {
+      return { line, value: JSON.parse(s) };
+    } catch {
+      throw new AnalyzeError(path, `line ${line} is not JSON`, "write one JSON object per line");
+    }
+  };
+  try {
+    for await (const chunk of text) {
+      rest += chunk;
+      let at = 0;
+      for (let nl = rest.indexOf("\n"); nl >= 0; nl = rest.indexOf("\n", at)) {
+        const parsed = parse(rest.slice(at, nl));
+        at = nl + 1;
+        if (parsed) yield parsed;
+      }
+      rest = rest.slice(at);
+    }
+  } catch (e) {
+    if (e instanceof AnalyzeError) throw e;
+    if (gzip && e instanceof TypeError) {
+      throw new AnalyzeError(path, "is a truncated or corrupt gzip file", "copy it again from its run folder");
+    }
+    throw e;
+  }
+  const last = parse(rest);
+  if (last) yield last;
+}

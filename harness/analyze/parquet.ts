@@ -1,0 +1,93 @@
+/**
+ * TRL's completion logs (`log_completions=True`): `completions/completions_{step:05d}.parquet` with
+ * columns `step`, `prompt`, `completion`, one column per reward function and optional `advantage`,
+ * read one row group at a time with `hyparquet` (snappy and the other codecs from
+ * `hyparquet-compressors`). The reward is the sum of the reward columns (every numeric column but
+ * `step` and `advantage`; a string column such as `mode` is none) unless `--reward-column` picks one.
+ * @module
+ */
+import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } from "hyparquet";
+import { compressors } from "hyparquet-compressors";
+import { AnalyzeError, type Completion } from "./completion.ts";
+import { fields, type ReadOptions } from "./formats.ts";
+
+/** Columns that are not rewards. */
+const NOT_REWARD = new Set(["step", "prompt", "completion", "advantage"]);
+
+/** Parquet physical types read as numbers. */
+const NUMERIC = new Set(["INT32", "INT64", "FLOAT", "DOUBLE"]);
+
+/** The completions of a TRL Parquet file, calling `onBytes` with each row group's compressed size. */
+export async function* trlCompletions(
+  path: string,
+  o: ReadOptions,
+  onBytes: (n: number) => void = () => {},
+): AsyncGenerator<Completion> {
+  const file = await asyncBufferFromFile(path);
+  let metadata;
+  try {
+    metadata = await parquetMetadataAsync(file);
+  } catch (e) {
+    throw new AnalyzeError(
+      path,
+      `is not a whole Parquet file (${(e as Error).message})`,
+      "copy it again from the trainer's output",
+    );
+  }
+  const columns = parquetSchema(metadata).children.map((c) => c.element);
+  const names = columns.map((c) => c.name);
+  for (const need of ["step", "prompt", "completion"]) {
+    if (!names.includes(need)) {
+      throw new AnalyzeError(path, `has no ${need} column`, "give TRL's completions_*.parquet (log_completions=True)");
+    }
+  }
+  const rewards = o.rewardColumn !== undefined
+    ? [o.rewardColumn]
+    : columns.filter((c) => !NOT_REWARD.has(c.name) && NUMERIC.has(c.type ?? "")).map((c) => c.name);
+  if (o.rewardColumn !== undefined && !names.includes(o.rewardColumn)) {
+    throw new AnalyzeError(path, `has no reward column ${o.rewardColumn}`, `pick one of ${names.join(", ")}`);
+  }
+  if (rewards.length === 0) {
+    throw new AnalyzeError(
+      path,
+      "has no reward column",
+      "use a TRL that logs the rewards, or convert the dump to generic JSONL",
+    );
+  }
+  let row = 0;
+  for (const group of metadata.row_groups) {
+    const rowEnd = row + Number(group.num_rows);
+    let rows: Record<string, unknown>[];
+    try {
+      rows = await parquetReadObjects({
+        file,
+        metadata,
+        compressors,
+        rowStart: row,
+        rowEnd,
+        columns: ["step", "prompt", "completion", ...rewards],
+      });
+    } catch (e) {
+      throw new AnalyzeError(
+        path,
+        `rows ${row + 1}–${rowEnd} cannot be read (${(e as Error).message})`,
+        "copy the file again",
+      );
+    }
+    for (const [i, r] of rows.entries()) {
+      const place = { file: path, at: `row ${row + i + 1}` }, f = fields(place, normalised(r));
+      const reward = rewards.reduce((s, name) => s + f.number(name), 0);
+      const prompt = typeof r.prompt === "string" ? r.prompt : JSON.stringify(r.prompt);
+      yield { step: f.number("step"), prompt, text: f.string("completion"), reward, correct: reward >= o.threshold };
+    }
+    onBytes(group.columns.reduce((s, c) => s + Number(c.meta_data?.total_compressed_size ?? 0), 0));
+    row = rowEnd;
+  }
+}
+
+/** A row with its INT64 values (bigint) as numbers. */
+function normalised(r: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(r)) out[k] = typeof v === "bigint" ? Number(v) : v;
+  return out;
+}

@@ -1,0 +1,91 @@
+/**
+ * Free text as the analysis reads it. Words: the text lower-cased, cut into runs of letters, digits
+ * and `_` (an apostrophe inside a word kept, as in `that's`) and single other characters (`double-check`
+ * is `double - check`); every gram, reflection phrase and planning share is over these words, while
+ * response length counts whitespace-separated words. Answers: the last `\boxed{…}` of the text,
+ * normalised, or the first group of a pattern's last match.
+ * @module
+ */
+
+const WORD = /[\p{L}\p{N}_]+(?:'[\p{L}]+)*|[^\s\p{L}\p{N}_]/gu;
+
+/**
+ * The analysis words of `text` (see the module documentation).
+ */
+export function textWords(text: string): string[] {
+  return text.toLowerCase().match(WORD) ?? [];
+}
+
+/**
+ * Whitespace-separated words of `text`: the response length in words.
+ */
+export function wordCount(text: string): number {
+  let n = 0, inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const space = c === 32 || (c >= 9 && c <= 13) || c === 160 || c === 0x2028 || c === 0x2029;
+    if (!space && !inWord) n++;
+    inWord = !space;
+  }
+  return n;
+}
+
+/** The contents of the last `\boxed{…}` of `text` (braces matched), or null. */
+function lastBoxed(text: string): string | null {
+  const at = text.lastIndexOf("\\boxed{");
+  if (at < 0) return null;
+  let depth = 0;
+  for (let i = at + 6; i < text.length; i++) {
+    if (text[i] === "{") depth++;
+    else if (text[i] === "}" && --depth === 0) return text.slice(at + 7, i);
+  }
+  return null;
+}
+
+/**
+ * A math answer in canonical form: white space, `$`, `\left`, `\right`, `\!` and a final `.` removed,
+ * `\dfrac` and `\tfrac` written `\frac`.
+ */
+function normaliseAnswer(answer: string): string {
+  return answer.replace(/\\left|\\right|\\!|\$|\s+/g, "").replace(/\\[dt]frac/g, "\\frac").replace(/\.$/, "");
+}
+
+/**
+ * The answer of a completion: with `pattern`, the first capture group (else the whole match) of its
+ * last match, trimmed; without, the last `\boxed{…}` {@link normaliseAnswer}d. Null when there is none.
+ */
+export function extractAnswer(text: string, pattern?: RegExp): string | null {
+  if (!pattern) {
+    const boxed = lastBoxed(text);
+    return boxed === null ? null : normaliseAnswer(boxed);
+  }
+  let last: RegExpExecArray | null = null;
+  for (
+    const m of text.matchAll(
+      new RegExp(pattern.source, pattern.flags.includes("g") ? pattern.flags : pattern.flags + "g"),
+    )
+  ) {
+    last = m;
+  }
+  return last ? (last[1] ?? last[0]).trim() : null;
+}
+
+/**
+ * The planning mask of a completion's tokens, from the mask of its analysis words (`covered`, in the
+ * order of {@link textWords}): a token is a planning token when any character of it lies in a covered
+ * word. Null when the tokens' text does not add up to `text` (then no split is known).
+ */
+export function tokenPlanningMask(text: string, tokens: readonly string[], covered: Uint8Array): Uint8Array | null {
+  const lower = text.toLowerCase();
+  if (tokens.join("") !== text || lower.length !== text.length) return null;
+  const planChars = new Uint8Array(text.length);
+  let w = 0;
+  for (const m of lower.matchAll(WORD)) if (covered[w++]) planChars.fill(1, m.index, m.index + m[0].length);
+  const mask = new Uint8Array(tokens.length);
+  let at = 0;
+  tokens.forEach((t, i) => {
+    for (let c = at; c < at + t.length && !mask[i]; c++) mask[i] = planChars[c];
+    at += t.length;
+  });
+  return mask;
+}

@@ -1,0 +1,502 @@
+/**
+ * `deno task analyze` (harness/analyze/): metric values by hand on small generic, verl, credit-bench and
+ * TRL dumps the tests write themselves (TRL Parquet with hyparquet-writer, snappy as TRL writes it),
+ * mining on a planted corpus, byte-identical reruns, and every bad input of docs/errors.md with its
+ * line, nothing written.
+ * @module
+ */
+import { parquetWriteBuffer } from "hyparquet-writer";
+import { analyze, type AnalyzeOptions } from "../harness/analyze/analyze.ts";
+import { AnalyzeError } from "../harness/analyze/completion.ts";
+import { encode } from "../harness/text/tokenizer.ts";
+import { assert, assertClose, assertEquals, assertMatch } from "./testing.ts";
+import { BERT_SPECIALS, fixture } from "./sentence_fixture.ts";
+import { chromiumReady, renderInChromium } from "./chromium.ts";
+
+const jsonl = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).join("\n") + "\n";
+
+/** The folders the tests made, removed when the test process ends. */
+const made: string[] = [];
+globalThis.addEventListener("unload", () => {
+  for (const dir of made) Deno.removeSync(dir, { recursive: true });
+});
+
+/** A fresh folder with `files` (name → text or bytes) written in it. */
+async function folder(files: Record<string, string | Uint8Array>): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "analyze_test_" });
+  made.push(dir);
+  for (const [name, data] of Object.entries(files)) {
+    if (typeof data === "string") await Deno.writeTextFile(`${dir}/${name}`, data);
+    else await Deno.writeFile(`${dir}/${name}`, data);
+  }
+  return dir;
+}
+
+/** analyze() quietly, with a fixed command line. */
+function run(inputs: string[], out: string, more: Partial<AnalyzeOptions> = {}) {
+  return analyze({ inputs, out, command: "deno task analyze (test)", progress: false, ...more });
+}
+
+/** Every file under `dir` (relative path → bytes). */
+async function tree(dir: string, prefix = ""): Promise<Map<string, Uint8Array>> {
+  const out = new Map<string, Uint8Array>();
+  for await (const e of Deno.readDir(`${dir}/${prefix}`)) {
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    if (e.isDirectory) { for (const [k, v] of await tree(dir, rel)) out.set(k, v); }
+    else out.set(rel, await Deno.readFile(`${dir}/${rel}`));
+  }
+  return out;
+}
+
+const LN2 = Math.log(2);
+
+/** Six completions of two steps whose metrics are worked out by hand in the test below. */
+const GENERIC = [
+  {
+    step: 0,
+    prompt: "p1",
+    completion: "Wait, the key insight is x. \\boxed{4}",
+    reward: 1,
+    tokens: ["Wait,", " the", " key", " insight", " is x.", " \\boxed{4}"],
+    entropies: [1, 1, 3, 5, 1, 1],
+    logprobs: Array(6).fill(Math.log(0.5)),
+  },
+  { step: 0, prompt: "p1", completion: "so the answer is \\boxed{5}", reward: 0 },
+  { step: 0, prompt: "p2", completion: "\\boxed{4}", reward: 1 },
+  { step: 0, prompt: "p2", completion: "hmm \\boxed{4}", reward: 1 },
+  { step: 1, prompt: "p1", completion: "the key insight is y \\boxed{3}", reward: 0 },
+  { step: 1, prompt: "p1", completion: "let me check \\boxed{ 3 }", reward: 0 },
+];
+
+Deno.test("analyze: generic JSONL, every metric by hand", async () => {
+  const dir = await folder({ "run.jsonl": jsonl(GENERIC), "grams.txt": "key insight\n# a comment\nthe answer\n" });
+  const out = `${dir}/out`;
+  const r = await run([`${dir}/run.jsonl`], out, { grams: `${dir}/grams.txt` });
+  const [s0, s1] = r.steps;
+  assertEquals([r.steps.length, s0.step, s1.step, r.overall.step], [2, 0, 1, null]);
+  assertEquals([s0.completions, s0.groups, s0.reward, s0.accuracy], [4, 2, 0.75, 0.75]);
+  assertEquals(s0.passAtK, { "1": 0.75, "2": 1 }); // p1: 1 of 2 right; p2: both
+  assertEquals(s0.lengthWords.mean, (7 + 5 + 1 + 2) / 4); // whitespace words
+  assertEquals([s0.lengthTokens, s0.truncation], [null, null]); // not every line has tokens; truncation unsaid
+  assertClose([s0.seStrategic], [LN2]); // "key insight" once, "the answer" once
+  assertEquals(s0.gramOccurrences, 2);
+  assertEquals(s0.planningShare, 4 / 33); // 13 + 9 + 5 + 6 analysis words, 2 + 2 inside a gram
+  assertEquals(s0.reflection, { all: 0.5, amongCorrect: 2 / 3, amongIncorrect: 0 }); // "wait", "hmm": both correct
+  assertEquals(s0.answered, 1);
+  assertClose([s0.seAnswer], [LN2 / 2]); // p1: {4, 5}; p2: {4, 4}
+  assertEquals(s0.entropy, { all: 2, planning: 4, execution: 1 }); // " key", " insight" are planning tokens
+  assertClose([s0.perplexity!.all, s0.perplexity!.planning, s0.perplexity!.execution], [2, 2, 2]);
+  assertEquals(s0.splitTokens, 6);
+  assertEquals(s0.lengthBins[0], { lo: 0, hi: 100, count: 4, accuracy: 0.75 });
+  assertEquals([s1.accuracy, s1.seAnswer, s1.passAtK], [0, 0, { "1": 0, "2": 0 }]); // "3" and " 3 " agree
+  assertEquals(s1.reflection, { all: 0.5, amongCorrect: 0, amongIncorrect: 0.5 }); // "let me check"
+  assertEquals([s1.entropy, s1.perplexity], [null, null]);
+  assertEquals([r.overall.completions, r.overall.groups, r.overall.accuracy], [6, 3, 0.5]);
+  assertEquals(r.overall.passAtK, { "1": 0.5, "2": 2 / 3 }); // p1 of step 1 is a group of its own
+  assertEquals(r.grams, ["key insight", "the answer"]);
+  const steps = (await Deno.readTextFile(`${out}/steps.jsonl`)).trim().split("\n").map((l) => JSON.parse(l));
+  assertEquals(steps[0].perplexity.all, 2);
+  assertEquals(steps[1].relPerplexity, null);
+  assertEquals(await Deno.readTextFile(`${out}/grams.txt`), "key insight\nthe answer\n");
+  assertMatch(await Deno.readTextFile(`${out}/summary.md`), /\| accuracy %\s+\|\s+75\.0 \|\s+0\.0 \|\s+50\.0 \|/);
+  assertMatch(await Deno.readTextFile(`${out}/steps.csv`), /^step,completions,reward,accuracy,pass_at_1,pass_at_2,/);
+  const files = [...(await tree(out)).keys()].sort();
+  for (
+    const f of ["index.html", "figures/accuracy.svg", "figures/token_entropy.svg", "length_bins.tex", "overall.json"]
+  ) {
+    assert(files.includes(f), `${f} missing from ${files}`);
+  }
+  assert(!files.includes("strategic_grams.json"), "grams were given, not mined");
+});
+
+Deno.test("analyze: --tokenizer gives the length in its tokens where the dump has none", async () => {
+  const tokenizer = {
+    version: "1.0",
+    truncation: null,
+    padding: null,
+    added_tokens: [],
+    normalizer: null,
+    pre_tokenizer: { type: "WhitespaceSplit" },
+    post_processor: null,
+    decoder: null,
+    model: { type: "WordLevel", vocab: { "[UNK]": 0, the: 1 }, unk_token: "[UNK]" },
+  };
+  const dir = await folder({ "run.jsonl": jsonl(GENERIC), "tokenizer.json": JSON.stringify(tokenizer) });
+  const r = await run([`${dir}/run.jsonl`], `${dir}/out`, { tokenizer: `${dir}/tokenizer.json`, mine: 2 });
+  assertEquals(r.steps.map((s) => s.lengthTokens?.mean), [(6 + 5 + 1 + 2) / 4, (6 + 6) / 2]); // the dump's 6 tokens, else one a word
+});
+
+Deno.test("analyze: verl JSONL in step order, acc as correctness", async () => {
+  const line = (step: number, output: string, score: number, acc?: boolean) => ({
+    input: "What is 2 + 2?",
+    output,
+    gts: "4",
+    score,
+    step,
+    ...(acc === undefined ? {} : { acc }),
+  });
+  const dir = await folder({
+    "10.jsonl": jsonl([line(10, "\\boxed{4}", 0.5, true), { ...line(10, "\\boxed{5}", 0.5, false), pred: "4" }]),
+    "2.jsonl": jsonl([line(2, "\\boxed{5}", 0), line(2, "\\boxed{4}", 1)]),
+  });
+  const r = await run([dir], `${dir}/out`, { grams: await folder({ "g.txt": "boxed\n" }).then((d) => `${d}/g.txt`) });
+  assertEquals(r.steps.map((s) => s.step), [2, 10]); // 2.jsonl before 10.jsonl
+  assertEquals(r.steps.map((s) => [s.accuracy, s.reward]), [[0.5, 0.5], [0.5, 0.5]]); // score ≥ 1, or acc
+  assertClose(r.steps.map((s) => s.seAnswer), [LN2, 0]); // step 10: pred "4" is the second answer
+});
+
+Deno.test("analyze: credit-bench rollouts.jsonl.gz, the run folder's grams", async () => {
+  const rollout = (group: number, text: string, correct: boolean, finished: boolean) => {
+    const tokens = encode(text);
+    return {
+      step: 0,
+      group,
+      task: "arithmetic_chain",
+      problem: group,
+      tokens,
+      reward: correct ? 1 : 0,
+      correct,
+      finished,
+      logp: tokens.map(() => Math.log(0.5)),
+      entropy: tokens.map(() => 1),
+      planning: tokens.map(() => 0),
+      used: true,
+    };
+  };
+  const gz = await gzip(jsonl([
+    rollout(0, "let us try 3 + 4 = 7 . answer : 7 <eos>", true, true),
+    rollout(0, "3 + 4 = 8 . wait , check again 3 + 4 = 7 . answer : 7 <eos>", true, true),
+    rollout(1, "3 + 4 = 8 .", false, false),
+  ]));
+  const sg = { version: 1, params: {}, grams: [{ gram: "let us try", cluster: 0, score: 1, docs: 1 }] };
+  const dir = await folder({
+    "rollouts.jsonl.gz": gz,
+    "strategic_grams.json": JSON.stringify(sg),
+    "train.jsonl": "{}\n",
+  });
+  const [s] = (await run([dir], `${dir}/out`)).steps;
+  assertEquals([s.completions, s.groups, s.accuracy, s.truncation], [3, 2, 2 / 3, 1 / 3]);
+  assertEquals(s.lengthTokens!.mean, (13 + 20 + 6) / 3); // token ids, EOS included, as StepRecord.length
+  assertEquals([s.gramOccurrences, s.answered], [1, 2 / 3]); // "answer : 7" twice
+  assertEquals(s.seAnswer, 0); // group 0 agrees on 7; group 1 has one response without an answer
+  assertEquals(s.reflection, { all: 1 / 3, amongCorrect: 0.5, amongIncorrect: 0 });
+  assertEquals(s.entropy, { all: 1, planning: 1, execution: 1 });
+});
+
+/** A TRL completions file: step, prompt, completion, two reward columns and advantage. */
+function trlParquet(step: number, completions: string[], accuracy: number[], columns = true): Uint8Array {
+  const n = completions.length;
+  const columnData = [
+    { name: "step", data: Array(n).fill(BigInt(step)), type: "INT64" as const }, // pandas' int64, as TRL writes it
+    { name: "prompt", data: completions.map((_, i) => `q${i % 2}`), type: "STRING" as const },
+    ...(columns ? [{ name: "completion", data: completions, type: "STRING" as const }] : []),
+    { name: "accuracy_reward", data: accuracy, type: "DOUBLE" as const },
+    { name: "format_reward", data: Array(n).fill(0.5), type: "DOUBLE" as const },
+    { name: "advantage", data: accuracy.map((a) => a - 0.5), type: "DOUBLE" as const },
+  ];
+  return new Uint8Array(parquetWriteBuffer({ columnData }));
+}
+
+Deno.test("analyze: TRL Parquet, summed or one reward column", async () => {
+  const dir = await folder({
+    "completions_00001.parquet": trlParquet(1, ["\\boxed{1}", "\\boxed{2}", "wait \\boxed{1}", "\\boxed{3}"], [
+      1,
+      0,
+      1,
+      0,
+    ]),
+    "completions_00002.parquet": trlParquet(2, ["\\boxed{1}", "\\boxed{2}"], [1, 1]),
+  });
+  const summed = await run([dir], `${dir}/a`, { grams: `${await folder({ "g.txt": "boxed\n" })}/g.txt` });
+  assertEquals(summed.steps.map((s) => s.step), [1, 2]);
+  assertEquals(summed.steps.map((s) => s.reward), [1, 1.5]); // accuracy + format 0.5
+  assertEquals(summed.steps.map((s) => s.accuracy), [0.5, 1]); // reward ≥ 1
+  assertEquals(summed.steps[0].groups, 2); // q0 and q1
+  assertEquals(summed.steps[0].passAtK, { "1": 0.5, "2": 0.5 }); // q0 both right, q1 both wrong
+  const picked = await run([dir], `${dir}/b`, {
+    rewardColumn: "format_reward",
+    threshold: 0.5,
+    grams: undefined,
+    mine: 4,
+  });
+  assertEquals(picked.steps.map((s) => [s.reward, s.accuracy]), [[0.5, 1], [0.5, 1]]);
+});
+
+/** Filler words of the planted corpus. */
+const FILLER = ["alpha", "beta", "gamma", "delta", "omega", "sigma", "kappa", "theta"];
+/** The planted strategy phrase. */
+const PLANTED = "the key insight is that";
+
+/** 40 completions of 4 steps, every one with {@link PLANTED} among filler words; every other one correct. */
+const plantedRows = () =>
+  Array.from({ length: 40 }, (_, i) => ({
+    step: Math.floor(i / 10),
+    prompt: `p${i % 5}`,
+    completion: `${FILLER[i % 8]} ${FILLER[(i * 3) % 8]} ${PLANTED} ${FILLER[(i * 5) % 8]} ${
+      FILLER[(i * 7 + 1) % 8]
+    } so ${i} . \\boxed{${i % 3}}`,
+    correct: i % 2 === 0,
+  }));
+
+Deno.test("analyze: mines the planted strategy phrase from the successes", async () => {
+  const dir = await folder({ "run.jsonl": jsonl(plantedRows()) });
+  const r = await run([dir], `${dir}/out`, { mine: 15 });
+  assert(r.grams.includes(PLANTED), `grams: ${r.grams.join(" | ")}`);
+  const sg = JSON.parse(await Deno.readTextFile(`${dir}/out/strategic_grams.json`));
+  assertEquals([sg.responses, sg.params.maxCandidates, sg.embedder], [15, 4000, undefined]);
+  assertEquals((await Deno.readTextFile(`${dir}/out/grams.txt`)).trim().split("\n"), r.grams);
+});
+
+Deno.test("analyze: --sentence-model embeds the mined grams with an ONNX sentence model", async () => {
+  const words = [...FILLER, ...PLANTED.split(" "), "so"];
+  // The phrase's words near one axis, the rest near another; special and unknown tokens zero.
+  const table = [
+    ...BERT_SPECIALS.map(() => [0, 0, 0]),
+    ...words.map((w, i) => PLANTED.includes(w) ? [1, 0, 0.01 * i] : [0, 1, 0.01 * i]),
+  ];
+  const model = await fixture(words, table);
+  made.push(model);
+  const dir = await folder({ "run.jsonl": jsonl(plantedRows()) });
+  const r = await run([dir], `${dir}/out`, { mine: 15, sentenceModel: model });
+  assert(r.grams.includes(PLANTED), `grams: ${r.grams.join(" | ")}`);
+  const sg = JSON.parse(await Deno.readTextFile(`${dir}/out/strategic_grams.json`));
+  assertMatch(sg.embedder, /^onnx:[0-9a-f]{12}$/);
+  const phraseWords = (g: string) => g.split(" ").filter((w) => PLANTED.split(" ").includes(w)).length;
+  assert(r.grams.every((g) => phraseWords(g) >= 2), `kept: ${r.grams.join(" | ")}`); // the phrase's cluster
+});
+
+/** `text` gzipped. */
+async function gzip(text: string): Promise<Uint8Array> {
+  return new Uint8Array(
+    await new Response(new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer(),
+  );
+}
+
+Deno.test("analyze: gzipped JSON Lines read as the plain file", async () => {
+  const dir = await folder({ "run.jsonl": jsonl(GENERIC), "run.jsonl.gz": await gzip(jsonl(GENERIC)) });
+  const plain = await run([`${dir}/run.jsonl`], `${dir}/a`, { mine: 3 });
+  const zipped = await run([`${dir}/run.jsonl.gz`], `${dir}/b`, { mine: 3 });
+  assertEquals(zipped.steps, plain.steps);
+});
+
+Deno.test("analyze: a rerun gives the same bytes, in place or elsewhere", async () => {
+  const dir = await folder({ "run.jsonl": jsonl(GENERIC) });
+  await run([`${dir}/run.jsonl`], `${dir}/a`, { mine: 3 });
+  const first = await tree(`${dir}/a`);
+  await run([`${dir}/run.jsonl`], `${dir}/a`, { mine: 3 });
+  await run([`${dir}/run.jsonl`], `${dir}/b`, { mine: 3 });
+  assert(first.size > 10, `${first.size} files`);
+  assertEquals(await tree(`${dir}/a`), first);
+  assertEquals(await tree(`${dir}/b`), first);
+  assertEquals([...Deno.readDirSync(dir)].map((e) => e.name).sort(), ["a", "b", "run.jsonl"]); // no .next or .old left
+});
+
+Deno.test("analyze: every bad input is one line naming the file, and nothing is written", async (t) => {
+  const good = { step: 0, prompt: "p", completion: "\\boxed{1}", reward: 1 };
+  const dir = await folder({
+    "empty_dir.keep": "",
+    "notes.txt": "hello\n",
+    "bad_json.jsonl": jsonl([good]) + "{oops\n",
+    "bad_step.jsonl": jsonl([{ ...good, step: "one" }]),
+    "bad_reward.jsonl": jsonl([{ ...good, reward: "high" }]),
+    "bad_completion.jsonl": jsonl([{ ...good, completion: 7 }]),
+    "no_completion.parquet": trlParquet(1, ["a"], [1], false),
+    "empty.jsonl": "",
+    "neither.jsonl": jsonl([{ step: 0, text: "hi" }]),
+    "bad_lengths.jsonl": jsonl([{ ...good, tokens: ["\\boxed{1}"], logprobs: [-1, -2] }]),
+  });
+  await Deno.mkdir(`${dir}/empty`);
+  await Deno.mkdir(`${dir}/mixed`);
+  await Deno.writeTextFile(`${dir}/mixed/a.jsonl`, jsonl([good]));
+  await Deno.writeTextFile(`${dir}/mixed/b.jsonl`, jsonl([{ input: "q", output: "o", score: 1, step: 0 }]));
+  const whole = trlParquet(1, ["\\boxed{1}", "\\boxed{2}"], [1, 0]);
+  await Deno.writeFile(`${dir}/cut.parquet`, whole.slice(0, whole.length - 20));
+  await Deno.writeFile(`${dir}/whole.parquet`, whole);
+  await Deno.writeFile(`${dir}/cut.jsonl.gz`, new Uint8Array([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2]));
+  await Deno.mkdir(`${dir}/taken`);
+  await Deno.writeTextFile(`${dir}/taken/mine.txt`, "not an analysis");
+
+  const cases: [string, string[], string | RegExp, Partial<AnalyzeOptions>?][] = [
+    ["a missing folder", [`${dir}/nope`], `${dir}/nope: does not exist; give a folder or files of rollouts`],
+    [
+      "an empty folder",
+      [`${dir}/empty`],
+      `${dir}/empty: holds no rollout file (.jsonl, .jsonl.gz or .parquet); point at the folder your trainer dumps rollouts to`,
+    ],
+    [
+      "a file of an unknown format",
+      [`${dir}/notes.txt`],
+      `${dir}/notes.txt: is of an unknown format; give .jsonl (generic or verl), .jsonl.gz (credit-bench rollouts) or .parquet (TRL) files, or --format`,
+    ],
+    ["an empty file", [`${dir}/empty.jsonl`], `${dir}/empty.jsonl: is empty; give files with one completion a line`],
+    [
+      "a first line of neither schema",
+      [`${dir}/neither.jsonl`],
+      `${dir}/neither.jsonl: line 1 has neither completion (generic JSONL), input and output (verl) nor tokens and logp (credit-bench); give .jsonl (generic or verl), .jsonl.gz (credit-bench rollouts) or .parquet (TRL) files, or --format`,
+    ],
+    [
+      "a reward column that is not there",
+      [`${dir}/whole.parquet`],
+      `${dir}/whole.parquet: has no reward column acc; pick one of step, prompt, completion, accuracy_reward, format_reward, advantage`,
+      { rewardColumn: "acc" },
+    ],
+    [
+      "a Parquet file without a completion column",
+      [`${dir}/no_completion.parquet`],
+      `${dir}/no_completion.parquet: has no completion column; give TRL's completions_*.parquet (log_completions=True)`,
+    ],
+    [
+      "a line that is not JSON",
+      [`${dir}/bad_json.jsonl`],
+      `${dir}/bad_json.jsonl: line 2 is not JSON; write one JSON object per line`,
+    ],
+    [
+      "a step that is not a number",
+      [`${dir}/bad_step.jsonl`],
+      `${dir}/bad_step.jsonl: line 1: step is not a number; give every record a step that is a number`,
+    ],
+    [
+      "a reward that is not a number",
+      [`${dir}/bad_reward.jsonl`],
+      `${dir}/bad_reward.jsonl: line 1: reward is not a number; give every record a reward that is a number`,
+    ],
+    [
+      "a completion that is not a string",
+      [`${dir}/bad_completion.jsonl`],
+      `${dir}/bad_completion.jsonl: line 1: completion is not a string; give every record a completion that is a string`,
+    ],
+    [
+      "per-token lists of different lengths",
+      [`${dir}/bad_lengths.jsonl`],
+      `${dir}/bad_lengths.jsonl: line 1 has 1 tokens, 2 logprobs; give one value a token in each per-token list`,
+    ],
+    [
+      "mixed formats in one folder",
+      [`${dir}/mixed`],
+      `${dir}/mixed: mixes formats (${dir}/mixed/a.jsonl is generic, ${dir}/mixed/b.jsonl is verl); analyze one format at a time`,
+    ],
+    [
+      "a truncated Parquet file",
+      [`${dir}/cut.parquet`],
+      new RegExp(
+        `^${dir}/cut\\.parquet: is not a whole Parquet file \\(.*\\); copy it again from the trainer's output$`,
+      ),
+    ],
+    [
+      "a truncated gzip file",
+      [`${dir}/cut.jsonl.gz`],
+      `${dir}/cut.jsonl.gz: is a truncated or corrupt gzip file; copy it again from its run folder`,
+    ],
+    [
+      "an --out that is not an analysis",
+      [`${dir}/bad_step.jsonl`],
+      `${dir}/taken: exists and is not an analysis; give --out a new folder or an earlier analysis`,
+      { out: `${dir}/taken` },
+    ],
+    [
+      "an --answer-pattern that is not a regular expression",
+      [`${dir}/bad_step.jsonl`],
+      /^--answer-pattern: Invalid regular expression: .*; give a JavaScript regular expression$/,
+      { answerPattern: "(" },
+    ],
+  ];
+  for (const [name, inputs, message, more] of cases) {
+    await t.step(name, async () => {
+      const out = more?.out ?? `${dir}/out`;
+      let caught: unknown = null;
+      await run(inputs, out, { mine: 1, ...more }).catch((x) => (caught = x));
+      assert(caught instanceof AnalyzeError, `${name}: ${caught}`);
+      const msg = (caught as Error).message;
+      assert(!msg.includes("\n"), msg);
+      if (typeof message === "string") assertEquals(msg, message);
+      else assertMatch(msg, message);
+      assert(!(await Deno.stat(`${dir}/out`).catch(() => null)), "nothing written");
+      assert(!(await Deno.stat(`${out}.next`).catch(() => null)), "no half-written folder");
+    });
+  }
+  await t.step("the CLI prints the one line and exits 1", async () => {
+    const p = await cli(["analyze", `${dir}/bad_json.jsonl`, "--out", `${dir}/out`]);
+    assertEquals([p.code, p.stderr], [
+      1,
+      `error: ${dir}/bad_json.jsonl: line 2 is not JSON; write one JSON object per line`,
+    ]);
+    await Deno.writeTextFile(`${dir}/none.txt`, "# nothing\n");
+    const q = await cli([
+      "analyze",
+      `${dir}/bad_step.jsonl`,
+      "--out",
+      `${dir}/out`,
+      "--reflections",
+      `${dir}/none.txt`,
+    ]);
+    assertEquals([q.code, q.stderr], [1, `error: ${dir}/none.txt: has no phrase; write one reflection phrase a line`]);
+    assert(!(await Deno.stat(`${dir}/out`).catch(() => null)), "nothing written");
+  });
+});
+
+/** Run the command line with `args`: exit code, stdout, stderr (trimmed). */
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const p = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("../harness/cli.ts", import.meta.url).pathname, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = (b: Uint8Array) => new TextDecoder().decode(b).trim();
+  return { code: p.code, stdout: text(p.stdout), stderr: text(p.stderr) };
+}
+
+Deno.test("analyze: the command line, with reflection phrases and an answer pattern of one's own", async () => {
+  const rows = [
+    { step: 0, prompt: "p", completion: "Eureka! answer: 7", reward: 1 },
+    { step: 0, prompt: "p", completion: "answer: 8", reward: 0 },
+  ];
+  const dir = await folder({ "run.jsonl": jsonl(rows), "phrases.txt": "# mine\neureka\n", "grams.txt": "answer\n" });
+  const p = await cli([
+    "analyze",
+    `${dir}/run.jsonl`,
+    "--out",
+    `${dir}/out`,
+    "--reflections",
+    `${dir}/phrases.txt`,
+    "--answer-pattern",
+    "answer: (\\d+)",
+    "--grams",
+    `${dir}/grams.txt`,
+  ]);
+  assertEquals(p.code, 0, p.stderr);
+  assertMatch(p.stdout, /\| reflection among correct %\s+\|\s+100\.0 \|/); // the summary table on stdout
+  const overall = JSON.parse(await Deno.readTextFile(`${dir}/out/overall.json`));
+  assertEquals([overall.reflection.all, overall.answered, overall.seAnswer], [0.5, 1, LN2]); // "7" and "8"
+  assertMatch(await Deno.readTextFile(`${dir}/out/index.html`), /Reflection phrases: <code>eureka<\/code>\./);
+});
+
+/** What the analysis page shows in a browser: its tables' rows and its figures' drawn sizes. */
+interface Seen {
+  tables: number[];
+  figures: { id: string; width: number; height: number }[];
+}
+
+Deno.test({
+  name: "analyze: index.html renders in headless Chromium, every table and figure, no console error " +
+    "(ignored without /usr/bin/chromium, --allow-run or --allow-net=127.0.0.1)",
+  ignore: !chromiumReady(),
+  fn: async () => {
+    const dir = await folder({ "run.jsonl": jsonl(GENERIC) });
+    const r = await run([`${dir}/run.jsonl`], `${dir}/out`, { mine: 3 });
+    const { value: seen, errors } = await renderInChromium<Seen>(
+      `file://${dir}/out/index.html`,
+      `(() => ({
+        tables: [...document.querySelectorAll("table")].map((t) => t.rows.length),
+        figures: [...document.querySelectorAll("figure > svg")].map((g) => {
+          const b = g.getBoundingClientRect();
+          return { id: g.parentElement.id, width: b.width, height: b.height };
+        }),
+      }))()`,
+    );
+    assertEquals(errors, [], "the page logs no error");
+    assertEquals(seen.tables, [20, 3, 7]); // summary: header + 19 metrics (pass@1, @2); steps: header + 2; length bins: header + 6
+    const written = r.files.filter((f) => f.startsWith("figures/")).map((f) => f.slice(8, -4));
+    assertEquals(seen.figures.map((f) => f.id), written);
+    for (const f of seen.figures) assert(f.width > 0 && f.height > 0, `figure ${f.id}: ${f.width}×${f.height}`);
+  },
+});
