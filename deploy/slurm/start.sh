@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A one-node Slurm cluster on this machine, for CI and for trying the launcher (docs/slurm.md): munged with a key
 # generated here, slurmctld and slurmd with every state, log and socket file under one folder (default
-# /tmp/credit-bench-slurm, or $CREDIT_BENCH_SLURM_DIR), the node being this host with its real CPU count and memory.
+# /tmp/credit-bench-slurm, or $CREDIT_BENCH_SLURM_DIR), the node being this host with its real CPU count and memory,
+# reached at 127.0.0.1 (no name lookup needed).
 # Needs Debian's slurm-wlm and munge packages, and root (slurmd runs jobs as their users). Idempotent: a running
 # cluster is left as it is. Prints the line that points Slurm's commands at it; deploy/slurm/stop.sh stops it.
 set -euo pipefail
@@ -29,7 +30,7 @@ cpus="$(nproc)"
 mem="$(awk '/MemTotal/ { printf "%d", $2 / 1024 * 0.9 }' /proc/meminfo)"
 cat >"$SLURM_CONF" <<CONF
 ClusterName=credit-bench
-SlurmctldHost=$host
+SlurmctldHost=$host(127.0.0.1)
 AuthType=auth/munge
 AuthInfo=socket=$dir/munge/munge.socket
 CredType=cred/munge
@@ -56,7 +57,7 @@ MaxArraySize=100001
 MinJobAge=3600
 SlurmctldTimeout=60
 SlurmdTimeout=60
-NodeName=$host CPUs=$cpus RealMemory=$mem State=UNKNOWN
+NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$mem State=UNKNOWN
 PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP
 CONF
 slurmctld -f "$SLURM_CONF"
