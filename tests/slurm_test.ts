@@ -147,7 +147,7 @@ Deno.test({
       assertEquals(again.code, 1);
       assertMatch(
         again.err.trim(),
-        /^error: (job\(s\) .* of an earlier launch on .* are still queued or running|another credit-bench process)/,
+        /^error: job\(s\) [\d, ]+ of an earlier launch on \S+ are still queued or running; wait for them/,
       );
       // Kill cell 5's task once its run has made a step and requeue it: it continues from its checkpoint.
       const manifest = JSON.parse(await Deno.readTextFile(`${tmp}/slurm/smoke/slurm/grid.json`));

@@ -7,10 +7,12 @@
  * one continues from its last checkpoint (`--resume` semantics), so a requeued or restarted job ends with
  * the bytes of one that never stopped. The base and end jobs hold `runs/.lock` exclusively, as a bench
  * does; a cell job holds it shared, beside the other cells and against a bench on the same folder, and
- * its cell's own lock (`runs/.<id>.lock`) exclusively, so two tasks never write one cell.
+ * its cell's own lock (`runs/.<id>.lock`) exclusively, so two tasks never write one cell. A job waits up
+ * to a minute for a lock (its launcher may still hold `runs/.lock`, a killed task its cell's), then gives
+ * up naming the holder.
  * @module
  */
-import { lockFolder } from "../core/folder_lock.ts";
+import { FolderLockedError, lockFolder, type LockOptions } from "../core/folder_lock.ts";
 import { baseModelDir } from "../loop/sft.ts";
 import { loadStrategicGrams } from "../masks/strategic_grams.ts";
 import { readManifest } from "../store/run_folder.ts";
@@ -20,6 +22,25 @@ import { checkWritable, evaluateBase, type GridSpec, prepareBase } from "./runne
 
 /** How a job refused by another process's lock goes on. */
 const REQUEUE = "launch the grid again with --resume once it has ended (or scontrol requeue this job)";
+
+/** How long a job waits for a lock held by another process (a launcher that has just submitted it, above all). */
+const LOCK_PATIENCE_S = 60;
+
+/**
+ * {@link lockFolder} on `dir` with `options`, trying again every second for {@link LOCK_PATIENCE_S} seconds
+ * while another process holds the lock: the launcher holds `runs/.lock` while it submits, so its first job
+ * may start before it has let go, and a task killed to be requeued may not have ended yet.
+ */
+async function lockPatiently(dir: string, options?: LockOptions): Promise<Deno.FsFile> {
+  for (let waited = 0;; waited++) {
+    try {
+      return await lockFolder(dir, REQUEUE, options);
+    } catch (e) {
+      if (!(e instanceof FolderLockedError) || waited >= LOCK_PATIENCE_S) throw e;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
 
 /** The grid spec of manifest `m`'s jobs in this process: its context loaded, its cells in the manifest. */
 async function manifestSpec(m: GridManifest): Promise<GridSpec> {
@@ -41,7 +62,7 @@ async function manifestSpec(m: GridManifest): Promise<GridSpec> {
 async function holdingGrid<T>(m: GridManifest, body: () => Promise<T>): Promise<T> {
   const runs = manifestRuns(m);
   await checkWritable(runs);
-  const lock = await lockFolder(runs, REQUEUE);
+  const lock = await lockPatiently(runs);
   try {
     return await body();
   } finally {
@@ -73,9 +94,9 @@ export async function runCellJob(path: string, index: number): Promise<void> {
   const cell = m.cells[index];
   if (!cell) throw new Error(`${path} has no cell ${index}: its cells are 0 to ${m.cells.length - 1}`);
   const runs = manifestRuns(m), id = cell.dir.slice(cell.dir.lastIndexOf("/") + 1);
-  const grid = await lockFolder(runs, REQUEUE, { shared: true });
+  const grid = await lockPatiently(runs, { shared: true });
   try {
-    const own = await lockFolder(cell.dir, REQUEUE, { path: `${runs}/.${id}.lock` });
+    const own = await lockPatiently(cell.dir, { path: `${runs}/.${id}.lock` });
     try {
       const state = await readManifest(cell.dir);
       if (state?.status === "complete") return console.error(`${id} is finished already; nothing to do`);

@@ -78,9 +78,10 @@ export async function launchSlurm(spec: GridSpec, o: SlurmOptions, threads: numb
   if (!dryRun && !(await slurm("sbatch", ["--version"])).ok) throw new Error("sbatch --version failed");
   const runs = runsDir(spec.out, spec.cfg.name), dir = launchDir(spec.out, spec.cfg.name);
   await checkWritable(runs);
+  // Before the lock: a refused second launch must not hold it while the first one's jobs start.
+  if (!dryRun) await checkNoLaunch(dir);
   const lock = await lockFolder(runs);
   try {
-    if (!dryRun) await checkNoLaunch(dir);
     const m = await planManifest(spec, threads);
     const manifest = `${dir}/grid.json`;
     const place = {
