@@ -12,6 +12,11 @@ import { type EngineName, ENGINES } from "./rollout/engine.ts";
 import { CONFIGS } from "./config.ts";
 import { runGrid } from "./grid/runner.ts";
 import { runChild } from "./grid/child.ts";
+import { runBaseJob, runCellJob, runEndJob } from "./grid/manifest_jobs.ts";
+import { launchSlurm } from "./grid/slurm.ts";
+import type { SlurmOptions } from "./grid/slurm_scripts.ts";
+import { resolve } from "node:path";
+import { isPath } from "./core/module_file.ts";
 import { writeReport } from "./report/mod.ts";
 import { runsDir } from "./store/run_folder.ts";
 import { signalStatus, Stopped, StopSignals } from "./core/stop.ts";
@@ -56,6 +61,35 @@ interface BenchCliOptions {
   cache?: string;
   /** As given (none: the project's `results`). */
   out?: string;
+  /** Where the grid runs: here (`local`) or as Slurm jobs. */
+  launcher: "local" | "slurm";
+  partition?: string;
+  account?: string;
+  time?: string;
+  mem?: string;
+  cpusPerTask?: number;
+  sbatch: string[];
+  setup?: string;
+  dryRun: boolean;
+}
+
+/** The options of `bench` that only `--launcher slurm` takes, by their flags. */
+const SLURM_ONLY = {
+  partition: "--partition",
+  account: "--account",
+  time: "--time",
+  mem: "--mem",
+  cpusPerTask: "--cpus-per-task",
+  setup: "--setup",
+  dryRun: "--dry-run",
+} as const;
+
+/** A parser of one line of text matching `pattern`, which `what` describes with an example. */
+function line(pattern: RegExp, what: string): (text: string) => string {
+  return (text) => {
+    if (!pattern.test(text)) throw new InvalidArgumentError(`must be ${what}`);
+    return text;
+  };
 }
 
 function positiveInt(text: string): number {
@@ -101,7 +135,37 @@ function threadsPerRun(opts: BenchCliOptions, jobs: number): number {
   return opts.threads ?? (isWasm(opts.backend) ? defaultWasmThreads(opts.backend, jobs) : 1);
 }
 
+/**
+ * Launch the grid of `opts` on Slurm (harness/grid/slurm.ts), its folders and its task and baseline files
+ * by absolute path: the jobs run in the project folder, on other machines.
+ */
+async function launch(opts: BenchCliOptions) {
+  const absolute = (sources?: string[]) => sources?.map((s) => isPath(s) && !s.startsWith("file:") ? resolve(s) : s);
+  const o: SlurmOptions = { ...opts, cpusPerTask: opts.cpusPerTask ?? 1, arrayLimit: opts.jobs };
+  const threads = opts.threads ??
+    (isWasm(opts.backend) ? defaultWasmThreads(opts.backend, 1, o.cpusPerTask) : 1);
+  const spec = await benchSpec({
+    ...opts,
+    backend: opts.backend as BackendName,
+    params: opts.param,
+    tasks: absolute(opts.tasks),
+    baselines: absolute(opts.baselines),
+    threads,
+    cache: resolve(opts.cache ?? inProject(".cache")),
+    out: resolve(opts.out ?? inProject("results")),
+    command: ["deno task bench", ...Deno.args.slice(1)].join(" "),
+  });
+  await launchSlurm(spec, o, threads, opts.dryRun);
+}
+
 async function bench(opts: BenchCliOptions) {
+  if (opts.launcher === "slurm") return await launch(opts);
+  const slurmOnly = Object.entries(SLURM_ONLY).find(([k]) => opts[k as keyof typeof SLURM_ONLY]);
+  if (slurmOnly || opts.sbatch.length) {
+    throw new Error(
+      `${slurmOnly?.[1] ?? "--sbatch"} is an option of --launcher slurm; add --launcher slurm, or drop it`,
+    );
+  }
   // This process builds the base model alone (before any --jobs child starts): on wasm it gets every core.
   const spec = await benchSpec({
     ...opts,
@@ -287,10 +351,63 @@ export function program(): Command {
     .option("--cache <dir>", "where base models are cached (default: the project's .cache)", folder(".cache"))
     .option("--out <dir>", "where results are written (default: the project's results)", folder("results"))
     .addOption(new Option("--no-report", "skip the report").hideHelp())
+    .addOption(
+      new Option("--launcher <name>", "run the grid here, or submit it as Slurm jobs (docs/slurm.md)")
+        .choices(["local", "slurm"]).default("local"),
+    )
+    .option("--partition <name>", "Slurm: the partition of every job", line(/^[\w.-]+$/, "a partition name, e.g. cpu"))
+    .option("--account <name>", "Slurm: the account of every job", line(/^[\w.-]+$/, "an account name, e.g. lab"))
+    .option(
+      "--time <limit>",
+      "Slurm: the time limit of every job (default: the partition's)",
+      line(/^(\d+-)?\d+(:\d+){0,2}$/, "a time limit as sbatch takes it, e.g. 2:00:00 or 1-00:00:00"),
+    )
+    .option(
+      "--mem <size>",
+      "Slurm: the memory of every job (default: the cluster's)",
+      line(/^\d+[KMGT]?$/i, "a memory size as sbatch takes it, e.g. 4G"),
+    )
+    .option("--cpus-per-task <n>", "Slurm: CPUs of every job (default 1)", upTo(MAX_JOBS, 2))
+    .option(
+      "--sbatch <line>",
+      "Slurm: one more #SBATCH line for every job (repeatable), e.g. --sbatch=--qos=normal",
+      (v: string, prev: string[]) =>
+        collect(line(/^[^\n]*\S[^\n]*$/, "one non-empty line, e.g. --qos=normal")(v), prev),
+      [],
+    )
+    .option(
+      "--setup <line>",
+      "Slurm: a shell line every job runs first, e.g. 'module load deno'",
+      line(/^[^\n]*\S[^\n]*$/, "one non-empty shell line, e.g. 'module load deno'"),
+    )
+    .option("--dry-run", "Slurm: print the job scripts and the sbatch commands, submit nothing", false)
     .action(bench);
   cmd.command("cell", { hidden: true })
-    .description("run the one cell of a --jobs grid that the parent writes on stdin (harness/grid/child.ts)")
-    .action(runChild);
+    .description(
+      "run the one cell of a --jobs grid that the parent writes on stdin (harness/grid/child.ts), " +
+        "or cell --index of a grid manifest (harness/grid/manifest_jobs.ts)",
+    )
+    .option("--grid <file>", "a grid manifest")
+    .option("--index <n>", "the cell of the grid manifest (the job array's task id)", (v: string) => {
+      if (!/^\d+$/.test(v)) throw new InvalidArgumentError("must be an integer from 0, e.g. 3");
+      return Number(v);
+    })
+    .action(async (o: { grid?: string; index?: number }) => {
+      if (!o.grid) return await runChild();
+      if (o.index === undefined) throw new Error("cell --grid needs --index (the job array's task id)");
+      await runCellJob(o.grid, o.index);
+    });
+  cmd.command("grid-base", { hidden: true })
+    .description("build (or load) the base model of a grid manifest and mine its grams (harness/grid/manifest_jobs.ts)")
+    .requiredOption("--grid <file>", "a grid manifest")
+    .action((o: { grid: string }) => runBaseJob(o.grid));
+  cmd.command("grid-end", { hidden: true })
+    .description("evaluate the base model of a grid manifest and write the report")
+    .requiredOption("--grid <file>", "a grid manifest")
+    .action(async (o: { grid: string }) => {
+      const m = await runEndJob(o.grid);
+      await report({ in: m.out, suite: m.job.cfg.name });
+    });
   cmd.command("report")
     .description("write the tables, figures and index.html of stored runs (no model needed)")
     .option("--in <dir>", "results folder (default: the project's results)", folder("results"))

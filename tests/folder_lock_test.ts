@@ -15,6 +15,20 @@ Deno.test("folder lock", async (t) => {
     (await lockFolder(dir)).close();
   });
 
+  await t.step("shared locks are held side by side, against an exclusive one; a lock file of its own", async () => {
+    const [a, b] = [
+      await lockFolder(dir, undefined, { shared: true }),
+      await lockFolder(dir, undefined, { shared: true }),
+    ];
+    await assertRejects(() => lockFolder(dir), lockedBy(Deno.pid));
+    const own = await lockFolder(dir, undefined, { path: `${dir}/.cell.lock` }); // another file: free
+    await assertRejects(() => lockFolder(dir, undefined, { path: `${dir}/.cell.lock` }), lockedBy(Deno.pid));
+    for (const l of [a, b, own]) l.close();
+    const held = await lockFolder(dir);
+    await assertRejects(() => lockFolder(dir, undefined, { shared: true }), lockedBy(Deno.pid));
+    held.close();
+  });
+
   await t.step("the lock of a killed process is free at once", async () => {
     const code = `import { lockFolder } from ${
       JSON.stringify(new URL("../harness/core/folder_lock.ts", import.meta.url).href)

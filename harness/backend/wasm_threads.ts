@@ -54,11 +54,11 @@ function workerScript(): string {
  * The wasm threads a run of `backend` gets unless told, one of `jobs` runs side by side: on `wasm-ort`
  * one (its products run natively, on one thread; a second wasm thread made its steps 5–15% slower:
  * tfjs's small elementwise kernels do not gain what the threads' hand-offs cost), on `wasm` the logical
- * cores shared between the runs (at least 1, at most {@link MAX_WASM_THREADS}).
+ * cores (`cores`, default this machine's) shared between the runs (at least 1, at most {@link MAX_WASM_THREADS}).
  */
-export function defaultWasmThreads(backend: WasmBackendName, jobs = 1): number {
+export function defaultWasmThreads(backend: WasmBackendName, jobs = 1, cores = navigator.hardwareConcurrency): number {
   if (backend === "wasm-ort") return 1;
-  return Math.min(MAX_WASM_THREADS, Math.max(1, Math.floor(navigator.hardwareConcurrency / jobs)));
+  return Math.min(MAX_WASM_THREADS, Math.max(1, Math.floor(cores / jobs)));
 }
 
 /** Threads of the active wasm backend (1 for the single-threaded build). */

@@ -3,7 +3,9 @@
  * while it plans and runs its grid (and on a base model's build folder while it trains it), so a second
  * bench (a `--resume` typed twice, two terminals) on the same folder stops at once instead of writing
  * the same files. The operating system drops the lock when its process ends, a crash or a kill
- * included: a lock is never left stale.
+ * included: a lock is never left stale. A Slurm cell task (harness/grid/manifest_jobs.ts) holds
+ * `runs/.lock` shared, beside the other cell tasks and against a bench, and its own cell's lock file
+ * exclusively.
  * @module
  */
 
@@ -19,19 +21,30 @@ export class FolderLockedError extends Error {
   }
 }
 
+/** How {@link lockFolder} locks: the lock file (default `<dir>/.lock`), and whether others may hold it too. */
+export interface LockOptions {
+  /** The lock file, whose folder must exist (default `<dir>/.lock`). */
+  path?: string;
+  /** A shared lock, held beside other shared ones and against an exclusive one (default: exclusive). */
+  shared?: boolean;
+}
+
 /**
  * Take the lock of folder `dir` (which must exist) without waiting, writing this process's id into
  * it; close the returned file to release it. Throws {@link FolderLockedError} when it is held, its
  * message ending with `other` (default: pass another --out).
  */
-export async function lockFolder(dir: string, other = "pass another --out"): Promise<Deno.FsFile> {
-  const path = `${dir}/.lock`;
+export async function lockFolder(
+  dir: string,
+  other = "pass another --out",
+  { path = `${dir}/.lock`, shared = false }: LockOptions = {},
+): Promise<Deno.FsFile> {
   const file = await Deno.open(path, { read: true, write: true, create: true });
   if (typeof file.tryLock !== "function") {
     file.close();
     throw new Error(`Deno ${Deno.version.deno} cannot lock a file without waiting; update it: npm install -g deno@2`);
   }
-  if (!(await file.tryLock(true))) {
+  if (!(await file.tryLock(!shared))) {
     file.close();
     const pid = Number.parseInt(await Deno.readTextFile(path).catch(() => ""), 10);
     throw new FolderLockedError(dir, Number.isFinite(pid) ? pid : null, other);

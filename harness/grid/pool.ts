@@ -44,15 +44,20 @@ export async function benchPermissions(): Promise<string[]> {
 }
 
 /**
- * The arguments after `deno` of a child that runs one cell on `backend`: `run`, the bench task's
- * permissions less `--allow-run` (a child starts no process), with a native backend's own
- * ({@link NATIVE_PERMISSIONS}) in place of narrower ones, then `harness/cli.ts cell`.
+ * The arguments after `deno` that run `harness/cli.ts` on `backend` in a process that starts none: `run`,
+ * the bench task's permissions less `--allow-run`, with a native backend's own ({@link NATIVE_PERMISSIONS})
+ * in place of narrower ones, then the path of `harness/cli.ts`. A command of it follows.
  */
-export async function childArgs(backend: string): Promise<string[]> {
+export async function cliArgs(backend: string): Promise<string[]> {
   const flag = (a: string) => a.split("=")[0];
   const extra = isNative(backend) ? NATIVE_PERMISSIONS : [];
   const perms = (await benchPermissions()).filter((a) => a !== "--allow-run" && !extra.includes(flag(a)));
-  return ["run", ...perms, ...extra, fileURLToPath(new URL("../cli.ts", import.meta.url)), "cell"];
+  return ["run", ...perms, ...extra, fileURLToPath(new URL("../cli.ts", import.meta.url))];
+}
+
+/** The arguments after `deno` of a child that runs one cell on `backend`: {@link cliArgs}, then `cell`. */
+export async function childArgs(backend: string): Promise<string[]> {
+  return [...await cliArgs(backend), "cell"];
 }
 
 /** Lines in `path` (0 when it does not exist yet). */

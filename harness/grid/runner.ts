@@ -173,7 +173,8 @@ async function versions(engine: EngineName): Promise<Record<string, string | nul
   };
 }
 
-async function checkWritable(dir: string): Promise<void> {
+/** Refuse results folder `dir` unless this process can create it and write into it. */
+export async function checkWritable(dir: string): Promise<void> {
   try {
     await Deno.mkdir(dir, { recursive: true });
     const probe = `${dir}/.write-probe-${Deno.pid}`;
@@ -269,6 +270,21 @@ function unwritableCache(e: unknown, cache: string): unknown {
     : e;
 }
 
+/** The base model's run of grid `grid`: its manifest's fields, id, config hash and folder. */
+export async function baseRun(spec: Pick<GridSpec, "cfg" | "out">, grid: string) {
+  const fields = {
+    kind: "base",
+    baseline: null,
+    baselineSource: null,
+    baselineKey: null,
+    params: {},
+    seed: spec.cfg.baseSeeds[0],
+  } as const;
+  const configHash = await runHash(grid, fields);
+  const id = runId("base", fields.seed, configHash);
+  return { fields, id, configHash, dir: `${runsDir(spec.out, spec.cfg.name)}/${id}` };
+}
+
 /**
  * The base model of the grid, built or loaded from the cache, and its Strategic Grams, mined from it
  * into its `base-…` folder (or read from there): what every run needs. Its evaluation (step 0 of every
@@ -291,17 +307,7 @@ export async function prepareBase(spec: GridSpec, grid: string): Promise<BaseRun
   }).finally(() => bar.done());
   const resumed = built.resumedFrom === undefined ? "" : ` (went on from step ${built.resumedFrom} of a stopped build)`;
   console.error(`${built.cached ? "loaded" : "trained"} base model ${built.dir}${resumed}`);
-  const fields = {
-    kind: "base",
-    baseline: null,
-    baselineSource: null,
-    baselineKey: null,
-    params: {},
-    seed: baseSeed,
-  } as const;
-  const configHash = await runHash(grid, fields);
-  const id = runId("base", baseSeed, configHash);
-  const dir = `${runsDir(spec.out, cfg.name)}/${id}`;
+  const { fields, id, configHash, dir } = await baseRun(spec, grid);
   const path = `${dir}/strategic_grams.json`;
   try {
     if (await readManifest(dir) && await Deno.stat(path).then(() => true, () => false)) {
@@ -449,9 +455,13 @@ async function noteOtherCommits(dir: string): Promise<void> {
   );
 }
 
-/** The spec a `--jobs` child on `threads` wasm threads gets for `cell` of grid `grid`, from base `base`. */
-function cellSpec(spec: GridSpec, grid: string, cell: Cell, base: BaseRun, threads: number): CellSpec {
-  const { baseline: _, ...rest } = cell;
+/** What every cell of grid `grid` shares in its spec, on `threads` wasm threads, from base `base`. */
+export function gridJob(
+  spec: GridSpec,
+  grid: string,
+  base: Pick<BaseRun, "checkpoint" | "dir">,
+  threads: number,
+): Omit<CellSpec, "cell"> {
   return {
     cfg: spec.cfg,
     grid,
@@ -460,9 +470,13 @@ function cellSpec(spec: GridSpec, grid: string, cell: Cell, base: BaseRun, threa
     threads,
     command: spec.command,
     taskFiles: (spec.taskFiles ?? []).map((f) => f.source),
-    cell: rest,
     base: { checkpoint: base.checkpoint, grams: `${base.dir}/strategic_grams.json` },
   };
+}
+
+/** A cell as its spec holds it: its baseline as named, not loaded. */
+export function specCell({ baseline: _, ...rest }: Cell): CellSpec["cell"] {
+  return rest;
 }
 
 /**
@@ -482,19 +496,19 @@ async function runChildren(
     name: `${cell.baseline.name} seed ${cell.seed}`,
     dir: cell.dir,
     args,
-    input: JSON.stringify(cellSpec(spec, grid, cell, base, threads)),
+    input: JSON.stringify({ ...gridJob(spec, grid, base, threads), cell: specCell(cell) }),
   }));
   await runInChildren(children, jobs, spec.cfg.rl.steps, last, spec.stop);
 }
 
+/** The grid hash of `spec`: its config, backend, engine and tokenizer. */
+export function specGridHash(spec: Pick<GridSpec, "cfg" | "backend" | "engine">): Promise<string> {
+  return gridHash({ config: spec.cfg, backend: spec.backend, engine: spec.engine, tokenizer: TOKENIZER_ID });
+}
+
 /** Run the grid (see the module doc); resolves once every cell's folder and the base folder are complete. */
 export async function runGrid(spec: GridSpec): Promise<void> {
-  const grid = await gridHash({
-    config: spec.cfg,
-    backend: spec.backend,
-    engine: spec.engine,
-    tokenizer: TOKENIZER_ID,
-  });
+  const grid = await specGridHash(spec);
   const dir = runsDir(spec.out, spec.cfg.name);
   await checkWritable(dir);
   const lock = await lockFolder(dir);

@@ -164,6 +164,11 @@ export async function baseModelKey(cfg: BenchConfig, seed: number, backend: stri
   return (await sha256(JSON.stringify(what) + (await sha256(await sourceText())))).slice(0, 16);
 }
 
+/** The cache folder of the base model of (config, seed) on `backend` under `cacheDir` ({@link baseModel}). */
+export async function baseModelDir(cfg: BenchConfig, seed: number, cacheDir: string, backend: string): Promise<string> {
+  return `${cacheDir}/base-${cfg.suite.name}-s${seed}-${await baseModelKey(cfg, seed, backend)}`;
+}
+
 /** A base model and where it lives. */
 export interface BaseModel {
   policy: Policy;
@@ -198,7 +203,7 @@ export async function baseModel(
     saveEvery?: number;
   },
 ): Promise<BaseModel> {
-  const dir = `${opts.cacheDir}/base-${cfg.suite.name}-s${seed}-${await baseModelKey(cfg, seed, opts.backend)}`;
+  const dir = await baseModelDir(cfg, seed, opts.cacheDir, opts.backend);
   try {
     await Deno.stat(`${dir}/model.json`);
     return { policy: await loadCheckpoint(dir, cfg.model), dir, cached: true };

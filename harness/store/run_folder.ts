@@ -7,6 +7,7 @@
  */
 import type { BenchConfig } from "../config.ts";
 import { sha256, writeAtomic } from "../core/atomic.ts";
+import { shellQuote } from "../core/shell_quote.ts";
 import { Stopped } from "../core/stop.ts";
 import { TOKENIZER_ID } from "../text/tokenizer.ts";
 import { gitCommit } from "./git_commit.ts";
@@ -29,8 +30,7 @@ export function asideOf(dir: string): string {
 
 /** The shell command that moves run folder `dir` aside ({@link asideOf}), with its paths quoted for a POSIX shell. */
 export function moveAsideCommand(dir: string): string {
-  const quote = (path: string) => /^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replaceAll("'", `'\\''`)}'`;
-  return `mv ${quote(dir)} ${quote(asideOf(dir))}`;
+  return `mv ${shellQuote(dir)} ${shellQuote(asideOf(dir))}`;
 }
 
 /** Folder of a suite's run folders under results folder `out`. */
