@@ -11,7 +11,7 @@ const ROOT = new URL("..", import.meta.url).pathname;
 
 Deno.test("the README's claims blocks are current (else: deno run -A bench/readme_claims.ts)", async () => {
   const { text, suites } = await readmeWithClaims(ROOT);
-  assert(suites.includes("default"), `the README quotes no claims of the default suite (blocks: ${suites})`);
+  assert(suites.includes("claims"), `the README quotes no claims of the claims suite (blocks: ${suites})`);
   assertEquals(await Deno.readTextFile(`${ROOT}/README.md`), text, "a README claims block is stale");
 });
 
