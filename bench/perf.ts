@@ -33,6 +33,7 @@ import { extent, fixedLogProbs, responseLogProbs } from "../harness/update/rl_up
 import { byLength, TRAIN_PASS_OVERHEAD } from "../harness/model/length_chunks.ts";
 import { encode, EOS, promptIds } from "../harness/text/tokenizer.ts";
 import { readManifest, runsDir } from "../harness/store/run_folder.ts";
+import { thisCpu } from "./machine.ts";
 
 const REF: ModelConfig = { vocabSize: 64, dModel: 128, layers: 2, heads: 4, context: 64 };
 /** The value of command-line flag `name`, or `fallback`. */
@@ -104,12 +105,15 @@ await trainStep("default model at an RL update's shape, 40 × 100 tokens", cfg.m
       tokens: [...encode(p.splits.task.demonstrate(p.problem, rng(i, "perf-trace", j), cfg.sft.style).words), EOS],
     }))
   );
-  const batches = [traces.slice(0, cfg.rl.miniBatch), traces.slice(cfg.rl.miniBatch)]
-    .map((b) => byLength(b.map(extent)).map((i) => b[i]));
+  // Two mini-batches of `rows` rows, each sorted by length as the update sorts it.
+  const update = (rows: number) =>
+    [traces.slice(0, rows), traces.slice(rows, 2 * rows)].map((b) => byLength(b.map(extent)).map((i) => b[i]));
   for (
-    const [what, loss] of [
-      [`SFT step, default suite (batch ${cfg.sft.batchSize})`, (o: number) => sequenceLoss(policy, sft, o)],
-      [`policy update, ${traces.length} rows of real lengths in 2 mini-batches`, null],
+    const [what, loss, batches] of [
+      [`SFT step, default suite (batch ${cfg.sft.batchSize})`, (o: number) => sequenceLoss(policy, sft, o), []],
+      // The shape the speed issue tracks (an RL step of the earlier default suite), and the default suite's own.
+      ["policy update, 80 rows of real lengths in 2 mini-batches of 40", null, update(40)],
+      [`policy update, the default RL step: 2 mini-batches of ${cfg.rl.miniBatch}`, null, update(cfg.rl.miniBatch)],
     ] as const
   ) {
     const time = (overhead: number) =>
@@ -309,9 +313,11 @@ for (const peerThreads of [1, 2]) {
   );
 }
 
+const cpu = await thisCpu();
 console.log(
-  `\nMachine: ${Deno.build.os} ${Deno.build.arch}, ${navigator.hardwareConcurrency} cores; ` +
+  `\nMachine: ${cpu.model} (${cpu.vectors.join(" ") || "no vector extensions listed"}), ` +
+    `${Deno.build.os} ${Deno.build.arch}, ${navigator.hardwareConcurrency} cores; ` +
     `Deno ${Deno.version.deno}; tfjs ${DEFAULT_BACKEND} on ${wasmThreads()} wasm thread(s); ONNX Runtime ${threads} thread(s)\n`,
 );
-console.log("| measure | value | |\n| --- | --- | --- |");
+console.log(`| measure, on ${cpu.model} | value | |\n| --- | --- | --- |`);
 for (const [what, value, note] of rows) console.log(`| ${what} | ${value} | ${note} |`);

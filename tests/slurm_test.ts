@@ -59,7 +59,8 @@ async function runHashes(runs: string): Promise<Record<string, string>> {
 Deno.test("--launcher slurm: --dry-run prints the three scripts; bad input is one line, exit 1", async () => {
   const tmp = await Deno.makeTempDir();
   try {
-    const common = ["--suite", "smoke", "--baselines", "grpo", "--seeds", "1", "--out", tmp, "--cache", `${tmp}/c`];
+    const grid = ["--suite", "smoke", "--baselines", "grpo", "--seeds", "1", "--cache", `${tmp}/c`];
+    const common = [...grid, "--out", tmp];
     const dry = await bench([
       ...common,
       "--launcher=slurm",
@@ -93,6 +94,13 @@ Deno.test("--launcher slurm: --dry-run prints the three scripts; bad input is on
       assertMatch(r.err.trim(), message);
       assertEquals(r.err.trim().split("\n").length <= 2, true, r.err); // the error, and commander's hint
     }
+    // An --out with a blank, a # and a %: each log path quoted as sbatch's parser reads it; a " is refused.
+    const odd = await bench([...grid, "--out", `${tmp}/out #1 50%`, "--launcher=slurm", "--dry-run"]);
+    assertEquals(odd.code, 0, odd.err);
+    assert(odd.out.includes(`#SBATCH --output="${tmp}/out #1 50%%/smoke/slurm/logs/cell-%A_%a.log"\n`), odd.out);
+    const quote = await bench([...grid, "--out", `${tmp}/a"b`, "--launcher=slurm", "--dry-run"]);
+    assertEquals(quote.code, 1, quote.err);
+    assertMatch(quote.err.trim(), /^error: ".*a\\"b\/smoke\/slurm\/logs" cannot be written in an #SBATCH line/);
     // No sbatch on PATH: one line that says where the launcher runs, and nothing is written.
     const none = await bench([...common, "--launcher=slurm"], { PATH: "/nonexistent" });
     assertEquals(none.code, 1, none.err);
@@ -127,8 +135,11 @@ Deno.test({
   ignore: !slurmReady(),
   fn: async () => {
     const tmp = await Deno.makeTempDir();
+    let jobs: string[] = [];
     try {
-      const launch = ["--suite", "smoke", "--launcher", "slurm", "--out", `${tmp}/slurm`, "--cache", `${tmp}/c1`];
+      // An --out with a blank, a # and a % (each must reach sbatch's log paths as it is).
+      const out = `${tmp}/slurm out #1 50%`;
+      const launch = ["--suite", "smoke", "--launcher", "slurm", "--out", out, "--cache", `${tmp}/c1`];
       // A partition that does not exist: sbatch's own message, one line, and nothing submitted.
       const nope = await bench([...launch, "--partition=nope"]);
       assertEquals(nope.code, 1, nope.err);
@@ -142,15 +153,16 @@ Deno.test({
       const [base, cells, end] = ["base model and grams: job", "job array", "the report: job"].map((k) =>
         launched.out.match(new RegExp(`${k} (\\d+)`))![1]
       );
+      jobs = [base, cells, end];
       // A second launch on the same folder is refused while the first one's jobs are queued.
       const again = await bench(launch);
       assertEquals(again.code, 1);
       assertMatch(
         again.err.trim(),
-        /^error: job\(s\) [\d, ]+ of an earlier launch on \S+ are still queued or running; wait for them/,
+        /^error: job\(s\) [\d, ]+ of an earlier launch on .+ are still queued or running; wait for them/,
       );
       // Kill cell 5's task once its run has made a step and requeue it: it continues from its checkpoint.
-      const manifest = JSON.parse(await Deno.readTextFile(`${tmp}/slurm/smoke/slurm/grid.json`));
+      const manifest = JSON.parse(await Deno.readTextFile(`${out}/smoke/slurm/grid.json`));
       const dir: string = manifest.cells[5].dir;
       let requeued = false;
       while ((await slurm("squeue", "-h", "-o", "%i", "-j", [base, cells, end].join(","))).length) {
@@ -169,19 +181,20 @@ Deno.test({
       }
       const seconds = (performance.now() - t0) / 1000;
       assert(requeued, "cell 5 was never seen running");
-      const log = await Deno.readTextFile(`${tmp}/slurm/smoke/slurm/logs/cell-${cells}_5.log`);
+      const log = await Deno.readTextFile(`${out}/smoke/slurm/logs/cell-${cells}_5.log`);
       assertMatch(log, /continuing \S+ \(cell 5 of 26\)/);
       assert(
-        await Deno.stat(`${tmp}/slurm/smoke/index.html`).then(() => true, () => false),
+        await Deno.stat(`${out}/smoke/index.html`).then(() => true, () => false),
         "the end job wrote the report",
       );
       console.error(`the smoke grid through Slurm took ${seconds.toFixed(0)} s`);
       const local = await bench(["--suite", "smoke", "--out", `${tmp}/local`, "--cache", `${tmp}/c2`, "--no-report"]);
       assertEquals(local.code, 0, local.err);
-      const [a, b] = [await runHashes(`${tmp}/slurm/smoke/runs`), await runHashes(`${tmp}/local/smoke/runs`)];
+      const [a, b] = [await runHashes(`${out}/smoke/runs`), await runHashes(`${tmp}/local/smoke/runs`)];
       assertEquals(Object.keys(a).length, 26 * COMPARED.length);
       assertEquals(a, b);
     } finally {
+      if (jobs.length) await new Deno.Command("scancel", { args: jobs }).output(); // after a failure: none left running
       await Deno.remove(tmp, { recursive: true });
     }
   },

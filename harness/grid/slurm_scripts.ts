@@ -50,6 +50,23 @@ export interface SlurmScripts {
   end: string;
 }
 
+/**
+ * The `#SBATCH --output` line of a log `name` (with sbatch's patterns, e.g. `base-%j.log`) in the folder `dir`:
+ * in double quotes (sbatch's script parser ends a value at a blank outside them and reads a `#` outside them as
+ * a comment), each `%` of `dir` doubled (a single one starts a pattern). A `"` or `\` (the parser's quote and
+ * escape) or a line break in `dir` cannot be written, and is refused.
+ * @example outputLine("/tmp/out #1/50%", "end-%j.log") // '#SBATCH --output="/tmp/out #1/50%%/end-%j.log"'
+ */
+export function outputLine(dir: string, name: string): string {
+  if (/["\\\n\r]/.test(dir)) {
+    throw new Error(
+      `${JSON.stringify(dir)} cannot be written in an #SBATCH line (a ", \\ or line break in it); ` +
+        `pick an --out without one`,
+    );
+  }
+  return `#SBATCH --output="${dir.replaceAll("%", "%%")}/${name}"`;
+}
+
 /** A job script of `kind` that runs `command` (arguments of `harness/cli.ts`) with `lines` of its own. */
 function script(place: ScriptPlace, o: SlurmOptions, kind: string, lines: string[], command: string): string {
   const user = [
@@ -78,7 +95,7 @@ export function slurmScripts(place: ScriptPlace, o: SlurmOptions): SlurmScripts 
   const logs = `${place.dir}/logs`, grid = `--grid ${shellQuote(place.manifest)}`;
   const limit = o.arrayLimit ? `%${o.arrayLimit}` : "";
   return {
-    base: script(place, o, "base", [`#SBATCH --output=${logs}/base-%j.log`], `grid-base ${grid}`),
+    base: script(place, o, "base", [outputLine(logs, "base-%j.log")], `grid-base ${grid}`),
     cells: place.cells
       ? script(
         place,
@@ -86,13 +103,13 @@ export function slurmScripts(place: ScriptPlace, o: SlurmOptions): SlurmScripts 
         "cells",
         [
           `#SBATCH --array=0-${place.cells - 1}${limit}`,
-          `#SBATCH --output=${logs}/cell-%A_%a.log`,
+          outputLine(logs, "cell-%A_%a.log"),
           "#SBATCH --open-mode=append",
           "#SBATCH --requeue",
         ],
         `cell ${grid} --index "$SLURM_ARRAY_TASK_ID"`,
       )
       : null,
-    end: script(place, o, "end", [`#SBATCH --output=${logs}/end-%j.log`], `grid-end ${grid}`),
+    end: script(place, o, "end", [outputLine(logs, "end-%j.log")], `grid-end ${grid}`),
   };
 }
