@@ -27,12 +27,13 @@ import { firstLine, onnxRuntime } from "../harness/backend/onnx_runtime.ts";
 import { sample } from "../harness/rollout/sampler.ts";
 import { rng } from "../harness/core/rng.ts";
 import { stepPrompts } from "../harness/rollout/rollouts.ts";
-import { baseModelKey, sequenceLoss, sftBatch } from "../harness/loop/sft.ts";
+import { baseModelKey, sequenceLoss } from "../harness/loop/sft.ts";
 import { trainSplits } from "../harness/suite.ts";
-import { extent, fixedLogProbs, responseLogProbs } from "../harness/update/rl_update.ts";
-import { byLength, TRAIN_PASS_OVERHEAD } from "../harness/model/length_chunks.ts";
-import { encode, EOS, promptIds } from "../harness/text/tokenizer.ts";
+import { fixedLogProbs, responseLogProbs } from "../harness/update/rl_update.ts";
+import { TRAIN_PASS_OVERHEAD } from "../harness/model/length_chunks.ts";
+import { promptIds } from "../harness/text/tokenizer.ts";
 import { readManifest, runsDir } from "../harness/store/run_folder.ts";
+import { stepBatches } from "./step_batches.ts";
 import { thisCpu } from "./machine.ts";
 
 const REF: ModelConfig = { vocabSize: 64, dModel: 128, layers: 2, heads: 4, context: 64 };
@@ -96,18 +97,8 @@ await trainStep("default model at an RL update's shape, 40 × 100 tokens", cfg.m
 // Real lengths: an SFT step of the default suite, and a policy update of an RL step's 80 rows in mini-batches of 40 (teacher
 // traces standing in for rollouts), each with one pass per batch against passes cut by length (harness/model/length_chunks.ts).
 {
-  const splits = trainSplits(cfg);
   const policy = createPolicy(cfg.model, 0), trainer = new Trainer(policy, 1);
-  const sft = sftBatch(splits, cfg.sft, 1, 0);
-  const traces = stepPrompts(splits, cfg.rl.prompts, rng(0, "perf-prompts")).flatMap((p, i) =>
-    Array.from({ length: cfg.rl.group }, (_, j) => ({
-      prompt: promptIds(p.problem.prompt),
-      tokens: [...encode(p.splits.task.demonstrate(p.problem, rng(i, "perf-trace", j), cfg.sft.style).words), EOS],
-    }))
-  );
-  // Two mini-batches of `rows` rows, each sorted by length as the update sorts it.
-  const update = (rows: number) =>
-    [traces.slice(0, rows), traces.slice(rows, 2 * rows)].map((b) => byLength(b.map(extent)).map((i) => b[i]));
+  const { sft, update } = stepBatches(cfg);
   for (
     const [what, loss, batches] of [
       [`SFT step, default suite (batch ${cfg.sft.batchSize})`, (o: number) => sequenceLoss(policy, sft, o), []],

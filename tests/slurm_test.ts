@@ -39,7 +39,7 @@ async function bench(args: string[], env?: Record<string, string>) {
   return { code: o.code, out: text(o.stdout), err: text(o.stderr) };
 }
 
-/** A Slurm command's stdout (it must succeed). */
+/** A command's stdout (Slurm's, or `id`; it must succeed). */
 async function slurm(command: string, ...args: string[]): Promise<string> {
   const o = await new Deno.Command(command, { args, stdout: "piped", stderr: "piped" }).output();
   assert(o.success, `${command} ${args.join(" ")}: ${new TextDecoder().decode(o.stderr)}`);
@@ -130,7 +130,8 @@ Deno.test("a grid manifest's jobs: a cell index out of range, and an end job bef
 
 Deno.test({
   name:
-    "--launcher slurm: the smoke grid on a one-node Slurm, a cell task killed with scancel and requeued, equals a local bench " +
+    "--launcher slurm: on a one-node Slurm, a launch whose jobs cannot write --out fails writing nothing; the smoke grid, a " +
+    "cell task killed with scancel and requeued, equals a local bench " +
     "byte for byte (ignored without a Slurm cluster: deploy/slurm/start.sh)",
   ignore: !slurmReady(),
   fn: async () => {
@@ -147,6 +148,26 @@ Deno.test({
         nope.err.trim(),
         /^error: sbatch refused the base job: sbatch: error: invalid partition specified: nope/,
       );
+      // An --out the jobs cannot write (they run as nobody; root only may submit so): the base job fails before
+      // its log opens, the array is cancelled, the end job fails, nothing is written, and the folder can be
+      // launched again (docs/slurm.md, "Faults and recovery").
+      if ((await slurm("id", "-u")) === "0") {
+        const denied = await bench([...launch, "--sbatch=--uid=nobody"]);
+        assertEquals(denied.code, 0, denied.err);
+        const ids = ["base model and grams: job", "job array", "the report: job"].map((k) =>
+          denied.out.match(new RegExp(`${k} (\\d+)`))![1]
+        );
+        while ((await slurm("squeue", "-h", "-o", "%i", "-j", ids.join(","))).length) {
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        const states = await Promise.all(
+          ids.map(async (id) => (await slurm("scontrol", "show", "job", id)).match(/JobState=(\w+)/)![1]),
+        );
+        assertEquals(states, ["FAILED", "CANCELLED", "FAILED"]);
+        const written = [];
+        for await (const e of Deno.readDir(`${out}/smoke/runs`)) if (!e.name.startsWith(".")) written.push(e.name);
+        assertEquals(written, []);
+      }
       const t0 = performance.now();
       const launched = await bench(launch);
       assertEquals(launched.code, 0, launched.err);
