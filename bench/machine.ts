@@ -1,8 +1,7 @@
 /**
- * The machine a speed figure was measured on, as `deno task perf` prints it in its table header: the
- * CPU model and its vector extensions (as `lscpu` prints them: Deno reads `/proc/cpuinfo` only with every
- * permission), the core count, and
- * the Deno and tfjs versions. The CPU matters: the same code ran the reference train step in 64 ms on an
+ * The CPU a speed figure was measured on, as `deno task perf` names it in its table header: its model and
+ * vector extensions as `lscpu` prints them (Deno reads `/proc/cpuinfo` only with every permission). The
+ * CPU matters: the same code ran the reference train step in 64 ms on an
  * AMD EPYC and in 128 ms on an Intel Xeon (issue 21).
  * @module
  */

@@ -94,8 +94,8 @@ await trainStep("reference model, 32 × 64 tokens", REF, 32, 64, "wasm");
 const cfg = getConfig("default");
 await trainStep("default model at an RL update's shape, 40 × 100 tokens", cfg.model, 40, 100);
 
-// Real lengths: an SFT step of the default suite, and a policy update of an RL step's 80 rows in mini-batches of 40 (teacher
-// traces standing in for rollouts), each with one pass per batch against passes cut by length (harness/model/length_chunks.ts).
+// Real lengths: an SFT step of the default suite, and policy updates of 2 mini-batches of teacher traces standing in for
+// rollouts (bench/step_batches.ts), each with one pass per batch against passes cut by length (harness/model/length_chunks.ts).
 {
   const policy = createPolicy(cfg.model, 0), trainer = new Trainer(policy, 1);
   const { sft, update } = stepBatches(cfg);

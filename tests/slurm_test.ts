@@ -46,6 +46,13 @@ async function slurm(command: string, ...args: string[]): Promise<string> {
   return new TextDecoder().decode(o.stdout).trim();
 }
 
+/** The base job's, the cells' array's and the end job's ids, as the launcher prints them. */
+function launchedJobs(printed: string): string[] {
+  return ["base model and grams: job", "job array", "the report: job"].map((k) =>
+    printed.match(new RegExp(`${k} (\\d+)`))![1]
+  );
+}
+
 /** SHA-256 of every compared file of every run under `runs`, by run folder and file. */
 async function runHashes(runs: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
@@ -154,9 +161,7 @@ Deno.test({
       if ((await slurm("id", "-u")) === "0") {
         const denied = await bench([...launch, "--sbatch=--uid=nobody"]);
         assertEquals(denied.code, 0, denied.err);
-        const ids = ["base model and grams: job", "job array", "the report: job"].map((k) =>
-          denied.out.match(new RegExp(`${k} (\\d+)`))![1]
-        );
+        const ids = launchedJobs(denied.out);
         while ((await slurm("squeue", "-h", "-o", "%i", "-j", ids.join(","))).length) {
           await new Promise((r) => setTimeout(r, 200));
         }
@@ -171,9 +176,7 @@ Deno.test({
       const t0 = performance.now();
       const launched = await bench(launch);
       assertEquals(launched.code, 0, launched.err);
-      const [base, cells, end] = ["base model and grams: job", "job array", "the report: job"].map((k) =>
-        launched.out.match(new RegExp(`${k} (\\d+)`))![1]
-      );
+      const [base, cells, end] = launchedJobs(launched.out);
       jobs = [base, cells, end];
       // A second launch on the same folder is refused while the first one's jobs are queued.
       const again = await bench(launch);
