@@ -16,28 +16,38 @@ export class Progress {
   /** Units done at the first update (a resumed run starts past 0) and when. */
   #first: { done: number; at: number } | null = null;
 
-  /** A bar labelled `label` for `total` units (the total may be set later). */
-  constructor(readonly label: string, public total: number) {}
+  /**
+   * A bar labelled `label` for `total` units (the total may be set later); `write` takes each line
+   * (stderr unless given, e.g. by a test).
+   */
+  constructor(
+    readonly label: string,
+    public total: number,
+    readonly write: (text: string) => void = (text) => Deno.stderr.writeSync(new TextEncoder().encode(text)),
+  ) {}
 
-  /** Report `done` units finished, with an optional note (e.g. the current loss). */
+  /**
+   * Report `done` units finished, with an optional note (e.g. the current loss). A count past the total
+   * (a run that logs more than it announced) shows a full bar; it never throws.
+   */
   update(done: number, note = ""): void {
     const now = performance.now();
     this.#first ??= { done, at: now };
     if (now - this.#last < (this.#tty ? 100 : LOG_EVERY_MS) && done < this.total) return;
     this.#last = now;
-    const frac = this.total ? done / this.total : 1;
+    const frac = this.total ? Math.min(1, Math.max(0, done / this.total)) : 1;
     const width = 24, filled = Math.round(frac * width);
     const secs = (now - this.#t0) / 1000;
     const { done: d0, at } = this.#first;
     const eta = done > d0 ? ((now - at) / 1000 / (done - d0)) * (this.total - done) : NaN; // the rate since the first update
     const line = `${this.label} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done}/${this.total} ` +
       `${fmtTime(secs)} elapsed, ETA ${fmtTime(eta)} ${note}`;
-    Deno.stderr.writeSync(new TextEncoder().encode(this.#tty ? `\r\x1b[2K${line}` : `${line}\n`));
+    this.write(this.#tty ? `\r\x1b[2K${line}` : `${line}\n`);
   }
 
   /** Finish the bar (leaves the last line on screen). */
   done(): void {
-    if (this.#tty) Deno.stderr.writeSync(new TextEncoder().encode("\n"));
+    if (this.#tty) this.write("\n");
   }
 }
 

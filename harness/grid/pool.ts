@@ -85,11 +85,19 @@ export async function runInChildren(
 ): Promise<void> {
   const bar = new Progress(`grid (${cells.length} runs, ${jobs} jobs)`, cells.length * steps);
   const running = new Set<ChildJob>();
-  let finishedSteps = 0;
+  // Steps done per started cell: a running cell's logged steps (at most `steps`), a finished cell's `steps`.
+  const stepsDone = new Map<ChildJob, number>();
+  const total = () => [...stepsDone.values()].reduce((a, b) => a + b, 0);
+  let polling = false, ended = false;
   const timer = setInterval(async () => {
-    let live = 0;
-    for (const c of running) live += await lines(`${c.dir}/train.jsonl`);
-    bar.update(finishedSteps + live);
+    if (polling) return; // the previous poll is still reading
+    polling = true;
+    for (const c of [...running]) {
+      const logged = Math.min(steps, await lines(`${c.dir}/train.jsonl`));
+      if (running.has(c)) stepsDone.set(c, logged); // a cell that ended meanwhile keeps its full count
+    }
+    polling = false;
+    if (!ended) bar.update(total());
   }, 1000);
   const failures: string[] = [];
   const children = new Set<Deno.ChildProcess>();
@@ -125,7 +133,7 @@ export async function runInChildren(
       const out = await child.output();
       children.delete(child);
       running.delete(cell);
-      finishedSteps += steps;
+      stepsDone.set(cell, steps);
       if (!out.success) {
         const err = new TextDecoder().decode(out.stderr).trim().split("\n").slice(-3).join(" | ");
         failures.push(`${cell.name} (exit ${out.code}): ${err}`);
@@ -138,7 +146,8 @@ export async function runInChildren(
     signals.now = null;
     if (signals !== stop) signals.close();
     clearInterval(timer);
-    bar.update(finishedSteps);
+    ended = true;
+    bar.update(total());
     bar.done();
   }
   if (failures.length) throw new Error(`${failures.length} job(s) failed: ${failures.join("; ")}`);
