@@ -4,7 +4,8 @@
  * 2,048 tokens), beside the PyTorch peer (`../shared/peer/torch_peer.py`, when `/usr/bin/python3` has
  * torch: `apt-get install python3-torch libopenblas0-pthread`); the default suite's SFT step and RL
  * policy update on rows of real lengths, as one pass per batch and as passes cut by length; rollout
- * tokens/s of each engine on the reference model, on the default model at an RL step's shape and at the
+ * tokens/s of each engine on the reference model, on the default model at an RL step's shape (also two
+ * processes at once, `bench/sampling_rate.ts`, as `--jobs 2` runs the grid's cells) and at the
  * shape of the PyTorch decoding peer (`bench/torch_decode_peer.py`: the same policy decoding with a KV
  * cache in PyTorch, on 1 and 2 threads); ONNX export, session and weight-refresh times; the cached base
  * model's build time and the wall time of the stored default bench (`results/default/runs/`). Each
@@ -26,14 +27,12 @@ import { policyOnnx, weightsOf } from "../harness/model/onnx_export.ts";
 import { firstLine, onnxRuntime } from "../harness/backend/onnx_runtime.ts";
 import { sample } from "../harness/rollout/sampler.ts";
 import { rng } from "../harness/core/rng.ts";
-import { stepPrompts } from "../harness/rollout/rollouts.ts";
 import { baseModelKey, sequenceLoss } from "../harness/loop/sft.ts";
-import { trainSplits } from "../harness/suite.ts";
 import { fixedLogProbs, responseLogProbs } from "../harness/update/rl_update.ts";
 import { TRAIN_PASS_OVERHEAD } from "../harness/model/length_chunks.ts";
-import { promptIds } from "../harness/text/tokenizer.ts";
 import { readManifest, runsDir } from "../harness/store/run_folder.ts";
-import { stepBatches } from "./step_batches.ts";
+import { stepBatches, stepSampling } from "./step_batches.ts";
+import type { SamplingSpan } from "./sampling_rate.ts";
 import { thisCpu } from "./machine.ts";
 
 const REF: ModelConfig = { vocabSize: 64, dModel: 128, layers: 2, heads: 4, context: 64 };
@@ -167,8 +166,7 @@ async function sampling(engine: RolloutEngine, prompts: number[][], maxNew: numb
 
 // Sampling: the reference model (32 rows × 63 new tokens), the default model at an RL step's shape, and the default
 // model at the PyTorch decoding peer's shape (random prompts, every row as long as the others).
-const stepRows = stepPrompts(trainSplits(cfg), cfg.rl.prompts, rng(0, "perf-prompts"))
-  .flatMap((p) => Array.from({ length: cfg.rl.group }, () => p));
+const step = stepSampling(cfg);
 const PEER_SHAPE = { rows: 80, prompt: 30, fresh: 60 };
 const peerRng = rng(0, "perf-peer-prompts");
 const peerPrompts = Array.from(
@@ -179,12 +177,7 @@ const peerShape = `${PEER_SHAPE.rows} rows × ${PEER_SHAPE.prompt}-token prompts
 for (
   const [name, model, prompts, maxNew] of [
     ["reference model, 32 rows × 63 tokens", REF, Array.from({ length: 32 }, () => [1]), Array(32).fill(63)],
-    [
-      `default model, RL step (${stepRows.length} rows)`,
-      cfg.model,
-      stepRows.map((p) => promptIds(p.problem.prompt)),
-      stepRows.map((p) => p.splits.task.maxResponseWords + 1),
-    ],
+    [`default model, RL step (${step.prompts.length} rows)`, cfg.model, step.prompts, step.maxNew],
     [`default model, ${peerShape}`, cfg.model, peerPrompts, Array(PEER_SHAPE.rows).fill(PEER_SHAPE.fresh)],
   ] as [string, ModelConfig, number[][], number[]][]
 ) {
@@ -207,6 +200,49 @@ for (
   policy.dispose();
 }
 
+// The grid's two-core design (`--jobs 2`: two cells side by side, one a core): two processes sampling an RL step at
+// once (bench/sampling_rate.ts), their tokens over the span from the first one's start to the last one's end.
+{
+  const script = new URL("sampling_rate.ts", import.meta.url).pathname;
+  const args = ["run", "--allow-read", "--allow-ffi", "--allow-env", script, "5"];
+  const children = [0, 1].map(() =>
+    new Deno.Command(Deno.execPath(), { args, stdin: "piped", stdout: "piped", stderr: "inherit" }).spawn()
+  );
+  const outputs = children.map((c) => c.stdout.pipeThrough(new TextDecoderStream()).getReader());
+  /** The rest of a child's output, up to its line `ready` (`untilReady`) or to its end. */
+  const read = async (out: ReadableStreamDefaultReader<string>, untilReady: boolean) => {
+    let text = "";
+    while (!untilReady || !text.includes("ready\n")) {
+      const { value, done } = await out.read();
+      if (done) break;
+      text += value;
+    }
+    return text;
+  };
+  await Promise.all(outputs.map((out) => read(out, true))); // both warmed up: start their timed parts together
+  for (const c of children) {
+    const input = c.stdin.getWriter();
+    await input.write(new TextEncoder().encode("go\n")).catch(() => {}); // a child that died refuses it
+    await input.close().catch(() => {});
+  }
+  const spans: SamplingSpan[] = [];
+  for (const [i, out] of outputs.entries()) {
+    const text = await read(out, false);
+    if ((await children[i].status).success) spans.push(JSON.parse(text));
+  }
+  const tokens = spans.reduce((n, s) => n + s.tokens, 0);
+  const wall = (Math.max(...spans.map((s) => s.end)) - Math.min(...spans.map((s) => s.start))) / 1000;
+  row(
+    `sampling, default model, RL step (${step.prompts.length} rows), onnx, two processes at once (--jobs 2)`,
+    spans.length === 2 ? `${fmt(tokens / wall, 0)} tokens/s` : "not measured",
+    spans.length === 2
+      ? `both together, from the first start to the last end; each in its own span: ${
+        spans.map((s) => fmt(s.tokens / (s.end - s.start) * 1000, 0)).join(" and ")
+      }`
+      : "a sampling process failed (its error is above)",
+  );
+}
+
 // The PyTorch decoding peer (bench/torch_decode_peer.py) on the default model at its shape, on 1 and 2 threads.
 for (const peerThreads of [1, 2]) {
   const { vocabSize, dModel, layers, heads, context } = cfg.model;
@@ -226,12 +262,12 @@ for (const peerThreads of [1, 2]) {
 {
   const policy = createPolicy(cfg.model, 0);
   const onnx = await OnnxEngine.create(policy, { threads });
-  const rollouts = await sample(onnx, stepRows.map((p) => promptIds(p.problem.prompt)), {
+  const rollouts = await sample(onnx, step.prompts, {
     temperature: 1,
-    maxNew: stepRows.map((p) => p.splits.task.maxResponseWords + 1),
+    maxNew: step.maxNew,
     rng: rng(1, "perf-sample"),
   });
-  const rows = rollouts.map((o, i) => ({ prompt: promptIds(stepRows[i].problem.prompt), tokens: o.tokens }));
+  const rows = rollouts.map((o, i) => ({ prompt: step.prompts[i], tokens: o.tokens }));
   for (const engine of [new TfjsEngine(policy), onnx]) {
     const s = await seconds(() => fixedLogProbs(engine, rows), 5);
     row(`reference log-probs of an RL step (${rows.length} rollouts), ${engine.name}`, `${fmt(s * 1000, 0)} ms`);

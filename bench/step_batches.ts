@@ -1,7 +1,7 @@
 /**
- * The training batches `deno task perf` times and `bench/profile_step.ts` profiles, on the default suite's
- * data: its SFT batch, and an RL step's rows as teacher traces standing in for rollouts (32 prompts × 8),
- * cut into two mini-batches sorted by length as the update sorts them.
+ * The batches `deno task perf` times and `bench/profile_step.ts` profiles, on the default suite's data:
+ * its SFT batch, an RL step's rows as teacher traces standing in for rollouts (32 prompts × 8), cut into
+ * two mini-batches sorted by length as the update sorts them, and the same RL step's sampling shape.
  * @module
  */
 import type { BenchConfig } from "../harness/config.ts";
@@ -18,16 +18,37 @@ export function stepBatches(cfg: BenchConfig): {
   sft: ReturnType<typeof sftBatch>;
   update: (rows: number) => Row[][];
 } {
-  const splits = trainSplits(cfg);
-  const traces: Row[] = stepPrompts(splits, cfg.rl.prompts, rng(0, "perf-prompts")).flatMap((p, i) =>
-    Array.from({ length: cfg.rl.group }, (_, j) => ({
-      prompt: promptIds(p.problem.prompt),
-      tokens: [...encode(p.splits.task.demonstrate(p.problem, rng(i, "perf-trace", j), cfg.sft.style).words), EOS],
-    }))
-  );
+  const traces: Row[] = stepRows(cfg).map((p, k) => ({
+    prompt: promptIds(p.problem.prompt),
+    tokens: [
+      ...encode(
+        p.splits.task.demonstrate(
+          p.problem,
+          rng(Math.floor(k / cfg.rl.group), "perf-trace", k % cfg.rl.group),
+          cfg.sft.style,
+        ).words,
+      ),
+      EOS,
+    ],
+  }));
   return {
-    sft: sftBatch(splits, cfg.sft, 1, 0),
+    sft: sftBatch(trainSplits(cfg), cfg.sft, 1, 0),
     update: (rows) =>
       [traces.slice(0, rows), traces.slice(rows, 2 * rows)].map((b) => byLength(b.map(extent)).map((i) => b[i])),
   };
+}
+
+/** The sampling of an RL step of `cfg` (each prompt `group` times): the prompts' ids and each row's new-token cap. */
+export function stepSampling(cfg: BenchConfig): { prompts: number[][]; maxNew: number[] } {
+  const rows = stepRows(cfg);
+  return {
+    prompts: rows.map((p) => promptIds(p.problem.prompt)),
+    maxNew: rows.map((p) => p.splits.task.maxResponseWords + 1),
+  };
+}
+
+/** The rows of an RL step of `cfg`: its prompts, each `group` times in a row. */
+function stepRows(cfg: BenchConfig) {
+  return stepPrompts(trainSplits(cfg), cfg.rl.prompts, rng(0, "perf-prompts"))
+    .flatMap((p) => Array.from({ length: cfg.rl.group }, () => p));
 }
