@@ -18,21 +18,15 @@ export function stepBatches(cfg: BenchConfig): {
   sft: ReturnType<typeof sftBatch>;
   update: (rows: number) => Row[][];
 } {
-  const traces: Row[] = stepRows(cfg).map((p, k) => ({
-    prompt: promptIds(p.problem.prompt),
-    tokens: [
-      ...encode(
-        p.splits.task.demonstrate(
-          p.problem,
-          rng(Math.floor(k / cfg.rl.group), "perf-trace", k % cfg.rl.group),
-          cfg.sft.style,
-        ).words,
-      ),
-      EOS,
-    ],
-  }));
+  const splits = trainSplits(cfg);
+  const traces: Row[] = stepProblems(cfg, splits).flatMap((p, i) =>
+    Array.from({ length: cfg.rl.group }, (_, j) => ({
+      prompt: promptIds(p.problem.prompt),
+      tokens: [...encode(p.splits.task.demonstrate(p.problem, rng(i, "perf-trace", j), cfg.sft.style).words), EOS],
+    }))
+  );
   return {
-    sft: sftBatch(trainSplits(cfg), cfg.sft, 1, 0),
+    sft: sftBatch(splits, cfg.sft, 1, 0),
     update: (rows) =>
       [traces.slice(0, rows), traces.slice(rows, 2 * rows)].map((b) => byLength(b.map(extent)).map((i) => b[i])),
   };
@@ -40,15 +34,14 @@ export function stepBatches(cfg: BenchConfig): {
 
 /** The sampling of an RL step of `cfg` (each prompt `group` times): the prompts' ids and each row's new-token cap. */
 export function stepSampling(cfg: BenchConfig): { prompts: number[][]; maxNew: number[] } {
-  const rows = stepRows(cfg);
+  const rows = stepProblems(cfg, trainSplits(cfg)).flatMap((p) => Array.from({ length: cfg.rl.group }, () => p));
   return {
     prompts: rows.map((p) => promptIds(p.problem.prompt)),
     maxNew: rows.map((p) => p.splits.task.maxResponseWords + 1),
   };
 }
 
-/** The rows of an RL step of `cfg`: its prompts, each `group` times in a row. */
-function stepRows(cfg: BenchConfig) {
-  return stepPrompts(trainSplits(cfg), cfg.rl.prompts, rng(0, "perf-prompts"))
-    .flatMap((p) => Array.from({ length: cfg.rl.group }, () => p));
+/** The prompts of an RL step of `cfg` drawn from its training `splits`, each once. */
+function stepProblems(cfg: BenchConfig, splits: ReturnType<typeof trainSplits>) {
+  return stepPrompts(splits, cfg.rl.prompts, rng(0, "perf-prompts"));
 }
