@@ -16,6 +16,7 @@
  * @module
  */
 import { DEFAULT_BACKEND, tf, useBackend } from "../harness/backend/backend.ts";
+import { withoutFusedKernels } from "../harness/backend/fused_kernels.ts";
 import { defaultWasmThreads, useWasm, wasmThreads } from "../harness/backend/wasm_threads.ts";
 import { getConfig } from "../harness/config.ts";
 import { createPolicy, logProbAndEntropy, type ModelConfig } from "../harness/model/model.ts";
@@ -51,6 +52,22 @@ async function seconds(f: () => unknown, reps: number): Promise<number> {
     times.push((performance.now() - t0) / 1000);
   }
   return times.sort((a, b) => a - b)[Math.floor(reps / 2)];
+}
+
+/** Median seconds of `a` and of `b` over `reps` timed calls each, alternated, after one untimed call of each. */
+async function alternated(a: () => unknown, b: () => unknown, reps: number): Promise<[number, number]> {
+  await a();
+  await b();
+  const times: [number[], number[]] = [[], []];
+  for (let i = 0; i < reps; i++) {
+    for (const [k, f] of [a, b].entries()) {
+      const t0 = performance.now();
+      await f();
+      times[k].push((performance.now() - t0) / 1000);
+    }
+  }
+  const median = (t: number[]) => t.sort((x, y) => x - y)[Math.floor(reps / 2)];
+  return [median(times[0]), median(times[1])];
 }
 
 const rows: [string, string, string][] = [];
@@ -106,21 +123,27 @@ await trainStep("default model at an RL update's shape, 40 × 100 tokens", cfg.m
       [`policy update, the default RL step: 2 mini-batches of ${cfg.rl.miniBatch}`, null, update(cfg.rl.miniBatch)],
     ] as const
   ) {
-    const time = (overhead: number) =>
-      seconds(() => {
-        if (loss) return trainer.step(() => loss(overhead), 0);
-        for (const rows of batches) {
-          trainer.step(() => {
-            const { logp, mask } = responseLogProbs(policy, rows, overhead);
-            return tf.neg(logp.mul(mask).sum()) as tf.Scalar;
-          }, 0);
-        }
-      }, 5);
-    const [one, cut] = [await time(Infinity), await time(TRAIN_PASS_OVERHEAD)];
+    const step = (overhead: number) => () => {
+      if (loss) return trainer.step(() => loss(overhead), 0);
+      for (const rows of batches) {
+        trainer.step(() => {
+          const { logp, mask } = responseLogProbs(policy, rows, overhead);
+          return tf.neg(logp.mul(mask).sum()) as tf.Scalar;
+        }, 0);
+      }
+    };
+    const one = await seconds(step(Infinity), 5);
+    // The fused kernels against the tfjs chains they replace, alternated in this sitting.
+    const [cut, chains] = await alternated(
+      step(TRAIN_PASS_OVERHEAD),
+      () => withoutFusedKernels(step(TRAIN_PASS_OVERHEAD)),
+      5,
+    );
     row(
       `${what} (tfjs ${DEFAULT_BACKEND}, ${wasmThreads()} thread(s))`,
       `${fmt(cut * 1000, 0)} ms`,
-      `passes cut by length; ${fmt(one * 1000, 0)} ms as one pass per batch`,
+      `passes cut by length (${fmt(chains * 1000, 0)} ms with the tfjs chains for the fused kernels, ` +
+        `${fmt(chains / cut, 2)}×); ${fmt(one * 1000, 0)} ms as one pass per batch`,
     );
   }
   trainer.dispose();

@@ -7,7 +7,7 @@ async function trainOn(
   threads: number,
   backend: WasmBackendName,
   allow = { write: true, ffi: true },
-): Promise<{ threads: number; sha256: string }> {
+): Promise<{ threads: number; fused: boolean; sha256: string; chains: string }> {
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -26,12 +26,14 @@ async function trainOn(
   return JSON.parse(new TextDecoder().decode(stdout));
 }
 
-Deno.test("wasm threads: 2 threads start under Deno and train to the same bytes as 1, on either wasm backend", async () => {
+Deno.test("wasm threads: 2 threads start under Deno and train to the same bytes as 1, on either wasm backend, with or without the fused kernels", async () => {
   const weights: Record<string, string> = {};
   for (const backend of ["wasm-ort", "wasm"] as const) {
     const [one, two] = [await trainOn(1, backend), await trainOn(2, backend)];
-    assertEquals([one.threads, two.threads], [1, 2]);
+    assertEquals([one.threads, two.threads, one.fused, two.fused], [1, 2, true, true]);
     assertEquals(two.sha256, one.sha256, backend);
+    // The fused kernels (in the threaded build, on shared memory) change no byte.
+    assertEquals([one.chains, two.chains], [one.sha256, one.sha256], `${backend}: the tfjs chains`);
     weights[backend] = one.sha256;
   }
   // wasm-ort's products are ONNX Runtime's, not XNNPACK's: they round differently.

@@ -11,6 +11,7 @@ import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { NativeProducts } from "./native_products.ts";
 import { firstLine } from "./onnx_runtime.ts";
+import { useFusedKernels } from "./fused_kernels.ts";
 
 /**
  * The backends credit-bench can train and sample on, the default (`wasm-ort`) first.
@@ -389,6 +390,7 @@ export async function useBackend(name: string): Promise<BackendName> {
   }
   if (!ok) throw new BackendError(backend, `backend ${backend} failed to start; use --backend wasm or cpu`);
   await tf.ready();
+  if (tfName === "wasm") await useFusedKernels();
   return backend;
 }
 

@@ -6,6 +6,13 @@
  * @module
  */
 import { tf } from "../backend/backend.ts";
+import {
+  fusedGeluGrad,
+  fusedGeluInput,
+  fusedKernelsActive,
+  fusedLayerNorm,
+  fusedLayerNormGrad,
+} from "../backend/fused_kernels.ts";
 import { rng } from "../core/rng.ts";
 
 /**
@@ -88,12 +95,24 @@ function rowSum(t: tf.Tensor): tf.Tensor1D {
  * LayerNorm over the last axis, `x̂·g + b` with `x̂ = (x − mean)/√(var + 1e-5)`, its gradient written
  * out: `dx = (dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂))/√(var + 1e-5)` with `dx̂ = dy·g`, and `g`'s and `b`'s as
  * sums over rows (products with a row of ones; tfjs's sum over the rows of a [B, T, D] tensor
- * transposes it first), about half the ops of autodiff through `moments`.
+ * transposes it first), about half the ops of autodiff through `moments`. On tfjs's wasm backend both
+ * directions are one fused kernel each (harness/backend/fused_kernels.ts), with the same values.
  */
 export const layerNorm: (x: tf.Tensor, g: tf.Tensor1D, b: tf.Tensor1D) => tf.Tensor = tf.customGrad(
   ((x: tf.Tensor, g: tf.Tensor1D, b: tf.Tensor1D, save: tf.GradSaveFunc) => {
+    if (fusedKernelsActive()) {
+      const [y, xHat, r] = fusedLayerNorm(x, g, b, LAYER_NORM_EPS);
+      save([xHat, r, g]);
+      return {
+        value: y,
+        gradFunc: (dy: tf.Tensor, [xHat, r, g]: tf.Tensor[]) => {
+          const [dx, dyXHat] = fusedLayerNormGrad(dy, g, xHat, r);
+          return [dx, rowSum(dyXHat), rowSum(dy)];
+        },
+      };
+    }
     const { mean, variance } = tf.moments(x, -1, true);
-    const r = tf.rsqrt(variance.add(1e-5)), xHat = x.sub(mean).mul(r);
+    const r = tf.rsqrt(variance.add(LAYER_NORM_EPS)), xHat = x.sub(mean).mul(r);
     save([xHat, r, g]);
     return {
       value: xHat.mul(g).add(b),
@@ -106,24 +125,38 @@ export const layerNorm: (x: tf.Tensor, g: tf.Tensor1D, b: tf.Tensor1D) => tf.Ten
   }) as unknown as Parameters<typeof tf.customGrad>[0],
 ) as (x: tf.Tensor, g: tf.Tensor1D, b: tf.Tensor1D) => tf.Tensor;
 
+/** LayerNorm's ε, added to the variance. */
+const LAYER_NORM_EPS = 1e-5;
+
 /** 2·√(2/π): GELU's tanh approximation written with a sigmoid, since 1 + tanh(u) = 2·σ(2u). */
 const GELU_2C = 2 * Math.sqrt(2 / Math.PI);
+/** GELU's cubic term: `u = x·(x²·GELU_C1 + GELU_2C)`, and `GELU_C3 = 3·GELU_C1` in its derivative. */
+const GELU_C1 = 0.044715 * GELU_2C, GELU_C3 = 3 * 0.044715 * GELU_2C;
 
 /**
  * GELU, tanh approximation: `0.5·x·(1 + tanh(√(2/π)(x + 0.044715x³)))` = `x·σ(u)` with
  * `u = 2√(2/π)·x·(1 + 0.044715x²)` (wasm's tanh is 15× slower than its sigmoid). Its gradient is
  * written out, `σ(u) + x·σ(u)(1 − σ(u))·2√(2/π)(1 + 3·0.044715x²)`: 8 elementwise ops instead of
- * autodiff's ~14 through the forward's products.
+ * autodiff's ~14 through the forward's products. On tfjs's wasm backend the argument of σ and the
+ * gradient are one fused kernel each (harness/backend/fused_kernels.ts), with the same values.
  */
 export const gelu: (x: tf.Tensor) => tf.Tensor = tf.customGrad(
   ((x: tf.Tensor, save: tf.GradSaveFunc) => {
+    if (fusedKernelsActive()) {
+      const s = tf.sigmoid(fusedGeluInput(x, GELU_C1, GELU_2C));
+      save([x, s]);
+      return {
+        value: x.mul(s),
+        gradFunc: (dy: tf.Tensor, [x, s]: tf.Tensor[]) => fusedGeluGrad(dy, x, s, GELU_C3, GELU_2C),
+      };
+    }
     const x2 = x.square();
-    const s = tf.sigmoid(x.mul(x2.mul(0.044715 * GELU_2C).add(GELU_2C)));
+    const s = tf.sigmoid(x.mul(x2.mul(GELU_C1).add(GELU_2C)));
     save([x, x2, s]);
     return {
       value: x.mul(s),
       gradFunc: (dy: tf.Tensor, [x, x2, s]: tf.Tensor[]) =>
-        dy.mul(s.add(x.mul(s.sub(s.square())).mul(x2.mul(3 * 0.044715 * GELU_2C).add(GELU_2C)))),
+        dy.mul(s.add(x.mul(s.sub(s.square())).mul(x2.mul(GELU_C3).add(GELU_2C)))),
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0],
 ) as (x: tf.Tensor) => tf.Tensor;

@@ -1,0 +1,290 @@
+/**
+ * Fused elementwise kernels for tfjs's wasm backend: LayerNorm's forward and gradient, and the
+ * elementwise parts of GELU's, each one pass over memory where tfjs runs a kernel per operation
+ * (10 kernels for LayerNorm's forward, 9 for its gradient, 8 for GELU's gradient), so each pass is
+ * paid once. They are the same float32 operations in the same order as the tfjs chains they replace
+ * (harness/model/model.ts), with no fused multiply-add and each row's sums taken in order as tfjs's
+ * `Mean` takes them, so the values are the same to the bit (tests/fused_kernels_test.ts checks them
+ * against the chains). GELU's sigmoid stays tfjs's (XNNPACK's approximation).
+ *
+ * The kernels are a WebAssembly module of our own (text format, generated here and assembled by
+ * wabt at start) that imports the wasm backend's memory, so it reads and writes tensors where tfjs
+ * keeps them. They are registered as tfjs kernels of the `wasm` backend, used only while it is active.
+ * @module
+ */
+import wabtInit from "wabt";
+import * as tf from "@tensorflow/tfjs";
+
+/** One float32 lane type of the generated code: `f32` (one value) or `f32x4` (four, SIMD128). */
+type Lane = "f32" | "f32x4";
+
+/**
+ * A float expression of loads and constants, written once and emitted for both lane types (a
+ * vector loop over whole groups of four, then a scalar loop over the rest).
+ */
+type Expr = (lane: Lane) => string;
+
+const op = (name: string) => (a: Expr, b: Expr): Expr => (l) => `(${l}.${name} ${a(l)} ${b(l)})`;
+const mul = op("mul"), add = op("add"), sub = op("sub");
+/** The float at byte offset `base + $i` (`$i` the loop's byte index). */
+const at = (base: string): Expr => (l) =>
+  `(${l === "f32" ? "f32" : "v128"}.load (i32.add (local.get $${base}) (local.get $i)))`;
+/** A float local, splatted to four lanes in the vector loop (the local `$<name>4`). */
+const scalar = (name: string): Expr => (l) => `(local.get $${l === "f32" ? name : `${name}4`})`;
+
+/**
+ * A loop over `$n` floats from byte index `$i` = `$from`, storing each expression at its output base:
+ * groups of four, then one at a time. Vector locals `$<name>4` of the given scalars are set first.
+ */
+function mapLoop(outputs: [string, Expr][], scalars: string[] = []): string {
+  const body = (l: Lane) => {
+    const [store, step] = l === "f32" ? ["f32.store", 4] : ["v128.store", 16];
+    return outputs.map(([out, e]) => `(${store} (i32.add (local.get $${out}) (local.get $i)) ${e(l)})`).join("\n") +
+      `\n(local.set $i (i32.add (local.get $i) (i32.const ${step})))`;
+  };
+  return `${scalars.map((s) => `(local.set $${s}4 (f32x4.splat (local.get $${s})))`).join("\n")}
+    (local.set $i (local.get $from))
+    (local.set $end (i32.add (local.get $from) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $vb (loop $vl (br_if $vb (i32.ge_u (local.get $i) (local.get $end))) ${body("f32x4")} (br $vl)))
+    (local.set $end (i32.add (local.get $from) (i32.shl (local.get $n) (i32.const 2))))
+    (block $sb (loop $sl (br_if $sb (i32.ge_u (local.get $i) (local.get $end))) ${body("f32")} (br $sl)))`;
+}
+
+const LOOP_LOCALS = "(local $i i32) (local $from i32) (local $end i32)";
+const vectors = (names: string[]) => names.map((s) => `(local $${s}4 v128)`).join(" ");
+const params = (names: string[], type: string) => names.map((s) => `(param $${s} ${type})`).join(" ");
+
+/** An in-order sum over the row's `$n` floats of `e` (scalar), into the local `$<into>`. */
+function rowSum(into: string, e: Expr): string {
+  return `(local.set $${into} (f32.const 0)) (local.set $i (local.get $from))
+    (local.set $end (i32.add (local.get $from) (i32.shl (local.get $n) (i32.const 2))))
+    (block $rb (loop $rl (br_if $rb (i32.ge_u (local.get $i) (local.get $end)))
+      (local.set $${into} (f32.add (local.get $${into}) ${e("f32")}))
+      (local.set $i (i32.add (local.get $i) (i32.const 4))) (br $rl)))`;
+}
+
+/** Rows of `$n` floats, `$row` counting from 0 to `$rows` with `$from` at each row's byte index. */
+function rowLoop(body: string): string {
+  return `(local.set $row (i32.const 0))
+    (block $done (loop $rows_
+      (br_if $done (i32.ge_u (local.get $row) (local.get $rows)))
+      (local.set $from (i32.mul (local.get $row) (i32.shl (local.get $n) (i32.const 2))))
+      ${body}
+      (local.set $row (i32.add (local.get $row) (i32.const 1))) (br $rows_)))`;
+}
+
+const x = at("x"), g = at("g"), b = at("b"), dy = at("dy"), xhat = at("xhat"), s = at("s");
+
+/** The module's text; `shared` when the wasm backend's memory is shared (its threaded build). */
+function moduleText(shared: boolean): string {
+  const meanSub = sub(x, scalar("mean"));
+  const dxhat = mul(dy, g);
+  const xx = mul(x, x);
+  return `(module
+  (import "env" "memory" (memory ${shared ? "1 65536 shared" : "1"}))
+  ;; u = x·(x²·c1 + c2), the sigmoid's argument of GELU (model.ts's gelu)
+  (func (export "gelu_input") ${params(["x", "u", "n"], "i32")} ${params(["c1", "c2"], "f32")}
+    ${LOOP_LOCALS} ${vectors(["c1", "c2"])}
+    (local.set $from (i32.const 0))
+    ${mapLoop([["u", mul(x, add(mul(xx, scalar("c1")), scalar("c2")))]], ["c1", "c2"])})
+  ;; dx = dy·(s + x·(s − s²)·(x²·c3 + c2)), GELU's gradient at x with s = σ(u)
+  (func (export "gelu_grad") ${params(["dy", "x", "s", "dx", "n"], "i32")} ${params(["c3", "c2"], "f32")}
+    ${LOOP_LOCALS} ${vectors(["c3", "c2"])}
+    (local.set $from (i32.const 0))
+    ${
+    mapLoop([[
+      "dx",
+      mul(dy, add(s, mul(mul(x, sub(s, mul(s, s))), add(mul(xx, scalar("c3")), scalar("c2"))))),
+    ]], ["c3", "c2"])
+  })
+  ;; LayerNorm of rows: mean, variance = mean((x − mean)²), r = 1/√(variance + eps),
+  ;; xhat = (x − mean)·r, y = xhat·g + b; r per row
+  (func (export "layer_norm") ${params(["x", "g", "b", "y", "xhat", "r", "rows", "n"], "i32")} (param $eps f32)
+    ${LOOP_LOCALS} (local $row i32) (local $sum f32) (local $mean f32) (local $rr f32) ${vectors(["mean", "rr"])}
+    ${
+    rowLoop(`${rowSum("sum", x)}
+      (local.set $mean (f32.div (local.get $sum) (f32.convert_i32_u (local.get $n))))
+      ${rowSum("sum", mul(meanSub, meanSub))}
+      (local.set $rr (f32.div (f32.const 1) (f32.sqrt (f32.add
+        (f32.div (local.get $sum) (f32.convert_i32_u (local.get $n))) (local.get $eps)))))
+      (f32.store (i32.add (local.get $r) (i32.shl (local.get $row) (i32.const 2))) (local.get $rr))
+      (local.set $g (i32.sub (local.get $g) (local.get $from)))
+      (local.set $b (i32.sub (local.get $b) (local.get $from)))
+      ${
+      mapLoop([["xhat", mul(meanSub, scalar("rr"))], ["y", add(mul(mul(meanSub, scalar("rr")), g), b)]], ["mean", "rr"])
+    }
+      (local.set $g (i32.add (local.get $g) (local.get $from)))
+      (local.set $b (i32.add (local.get $b) (local.get $from)))`)
+  })
+  ;; LayerNorm's gradient: with dxhat = dy·g, dx = (dxhat − mean(dxhat) − xhat·mean(dxhat·xhat))·r,
+  ;; and dy·xhat (whose row sum is g's gradient)
+  (func (export "layer_norm_grad") ${params(["dy", "g", "xhat", "r", "dx", "dyx", "rows", "n"], "i32")}
+    ${LOOP_LOCALS} (local $row i32) (local $sum f32) (local $m1 f32) (local $m2 f32) (local $rr f32)
+    ${vectors(["m1", "m2", "rr"])}
+    ${
+    rowLoop(`(local.set $g (i32.sub (local.get $g) (local.get $from)))
+      ${rowSum("sum", dxhat)}
+      (local.set $m1 (f32.div (local.get $sum) (f32.convert_i32_u (local.get $n))))
+      ${rowSum("sum", mul(dxhat, xhat))}
+      (local.set $m2 (f32.div (local.get $sum) (f32.convert_i32_u (local.get $n))))
+      (local.set $rr (f32.load (i32.add (local.get $r) (i32.shl (local.get $row) (i32.const 2)))))
+      ${
+      mapLoop([
+        ["dx", mul(sub(sub(dxhat, scalar("m1")), mul(xhat, scalar("m2"))), scalar("rr"))],
+        ["dyx", mul(dy, xhat)],
+      ], ["m1", "m2", "rr"])
+    }
+      (local.set $g (i32.add (local.get $g) (local.get $from)))`)
+  })
+)`;
+}
+
+/** The functions of the assembled module, by byte offsets into the wasm backend's memory. */
+interface FusedModule {
+  gelu_input(x: number, u: number, n: number, c1: number, c2: number): void;
+  gelu_grad(dy: number, x: number, s: number, dx: number, n: number, c3: number, c2: number): void;
+  layer_norm(
+    x: number,
+    g: number,
+    b: number,
+    y: number,
+    xhat: number,
+    r: number,
+    rows: number,
+    n: number,
+    eps: number,
+  ): void;
+  layer_norm_grad(
+    dy: number,
+    g: number,
+    xhat: number,
+    r: number,
+    dx: number,
+    dyx: number,
+    rows: number,
+    n: number,
+  ): void;
+}
+
+type WasmBackend = tf.KernelBackend & {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } };
+  /** The module's memory: imported by the threaded build (`wasmMemory`), exported by the other. */
+  wasm: { wasmMemory?: WebAssembly.Memory; asm: { memory?: WebAssembly.Memory } };
+};
+
+/** The module, once assembled for the wasm backend's memory (undefined before {@link useFusedKernels}). */
+let fused: FusedModule | undefined;
+
+/**
+ * Assemble the kernels against the active wasm backend's memory and register them (once; later
+ * calls do nothing). Call after tfjs's `wasm` backend is set.
+ */
+export async function useFusedKernels(): Promise<void> {
+  if (fused) return;
+  const { wasm } = tf.backend() as WasmBackend;
+  const memory = wasm.wasmMemory ?? wasm.asm.memory!;
+  const wabt = await wabtInit();
+  const text = moduleText(memory.buffer instanceof SharedArrayBuffer);
+  const parsed = wabt.parseWat("fused_kernels.wat", text, { simd: true, threads: true });
+  try {
+    const { buffer } = parsed.toBinary({});
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(buffer as Uint8Array<ArrayBuffer>), {
+      env: { memory },
+    });
+    fused = instance.exports as unknown as FusedModule;
+  } finally {
+    parsed.destroy();
+  }
+  registerKernels();
+}
+
+/** Whether {@link withoutFusedKernels} is running its function. */
+let off = false;
+
+/** Whether the fused kernels run the active backend's LayerNorm and GELU (tfjs's `wasm` with them assembled). */
+export function fusedKernelsActive(): boolean {
+  return fused !== undefined && !off && tf.getBackend() === "wasm";
+}
+
+/**
+ * `f()` with LayerNorm and GELU as the tfjs chains the fused kernels replace (to compare the two:
+ * their values, gradients and speed).
+ */
+export function withoutFusedKernels<T>(f: () => T): T {
+  const was = off;
+  off = true;
+  try {
+    return f();
+  } finally {
+    off = was;
+  }
+}
+
+function registerKernels(): void {
+  const offset = (backend: WasmBackend, t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
+  const size = (t: tf.TensorInfo) => tf.util.sizeFromShape(t.shape);
+  /** Register `name` on wasm: `run` gets the backend, the inputs, the attributes and makes its outputs. */
+  const register = (
+    name: string,
+    run: (
+      backend: WasmBackend,
+      inputs: Record<string, tf.TensorInfo>,
+      attrs: Record<string, number>,
+    ) => tf.TensorInfo | tf.TensorInfo[],
+  ) =>
+    tf.registerKernel({
+      kernelName: name,
+      backendName: "wasm",
+      kernelFunc: ({ inputs, attrs, backend }) =>
+        run(backend as WasmBackend, inputs as Record<string, tf.TensorInfo>, attrs as Record<string, number>),
+    });
+  register(GELU_INPUT, (backend, { x }, { c1, c2 }) => {
+    const u = backend.makeOutput(x.shape, "float32");
+    fused!.gelu_input(offset(backend, x), offset(backend, u), size(x), c1, c2);
+    return u;
+  });
+  register(GELU_GRAD, (backend, { dy, x, s }, { c3, c2 }) => {
+    const dx = backend.makeOutput(x.shape, "float32");
+    fused!.gelu_grad(offset(backend, dy), offset(backend, x), offset(backend, s), offset(backend, dx), size(x), c3, c2);
+    return dx;
+  });
+  register(LAYER_NORM, (backend, { x, g, b }, { eps }) => {
+    const n = x.shape[x.shape.length - 1];
+    const y = backend.makeOutput(x.shape, "float32"), xhat = backend.makeOutput(x.shape, "float32");
+    const r = backend.makeOutput([...x.shape.slice(0, -1), 1], "float32");
+    const [xo, go, bo, yo, ho, ro] = [x, g, b, y, xhat, r].map((t) => offset(backend, t));
+    fused!.layer_norm(xo, go, bo, yo, ho, ro, size(x) / n, n, eps);
+    return [y, xhat, r];
+  });
+  register(LAYER_NORM_GRAD, (backend, { dy, g, xhat, r }) => {
+    const n = xhat.shape[xhat.shape.length - 1];
+    const dx = backend.makeOutput(xhat.shape, "float32"), dyx = backend.makeOutput(xhat.shape, "float32");
+    const [dyo, go, ho, ro, dxo, dyxo] = [dy, g, xhat, r, dx, dyx].map((t) => offset(backend, t));
+    fused!.layer_norm_grad(dyo, go, ho, ro, dxo, dyxo, size(xhat) / n, n);
+    return [dx, dyx];
+  });
+}
+
+const GELU_INPUT = "CreditBenchGeluInput", GELU_GRAD = "CreditBenchGeluGrad";
+const LAYER_NORM = "CreditBenchLayerNorm", LAYER_NORM_GRAD = "CreditBenchLayerNormGrad";
+
+/** GELU's sigmoid argument `x·(x²·c1 + c2)`, one pass (see model.ts's gelu). */
+export function fusedGeluInput(x: tf.Tensor, c1: number, c2: number): tf.Tensor {
+  return tf.engine().runKernel(GELU_INPUT, { x }, { c1, c2 }) as tf.Tensor;
+}
+
+/** GELU's gradient `dy·(s + x·(s − s²)·(x²·c3 + c2))`, one pass. */
+export function fusedGeluGrad(dy: tf.Tensor, x: tf.Tensor, s: tf.Tensor, c3: number, c2: number): tf.Tensor {
+  return tf.engine().runKernel(GELU_GRAD, { dy, x, s }, { c3, c2 }) as tf.Tensor;
+}
+
+/** LayerNorm over the last axis: `[y, xhat, r]` (r with a last axis of 1), one pass a row. */
+export function fusedLayerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, eps: number): tf.Tensor[] {
+  return tf.engine().runKernel(LAYER_NORM, { x, g, b }, { eps }) as tf.Tensor[];
+}
+
+/** LayerNorm's input gradient and `dy·xhat`: `[dx, dyx]`. */
+export function fusedLayerNormGrad(dy: tf.Tensor, g: tf.Tensor, xhat: tf.Tensor, r: tf.Tensor): tf.Tensor[] {
+  return tf.engine().runKernel(LAYER_NORM_GRAD, { dy, g, xhat, r }, {}) as tf.Tensor[];
+}
