@@ -86,18 +86,16 @@ async function trainStep(name: string, model: ModelConfig, B: number, T: number,
   const ids = () => tf.tensor2d(Array.from({ length: B * T }, () => r.int(model.vocabSize)), [B, T], "int32");
   const [tokens, targets] = [ids(), ids()];
   const policy = createPolicy(model, 0), trainer = new Trainer(policy, 1);
-  const s = await seconds(
-    () =>
-      trainer.step(
-        () => tf.neg(tf.mean(logProbAndEntropy(policy.forward(tokens).logits, targets).logp)) as tf.Scalar,
-        1e-3,
-      ),
-    7,
-  );
+  const step = () =>
+    trainer.step(
+      () => tf.neg(tf.mean(logProbAndEntropy(policy.forward(tokens).logits, targets).logp)) as tf.Scalar,
+      1e-3,
+    );
+  const [s, chains] = await alternated(step, () => withoutFusedKernels(step), 7);
   row(
     `train step, ${name} (tfjs ${backend}, ${wasmThreads()} thread(s))`,
     `${fmt(s * 1000, 0)} ms`,
-    `${fmt(B * T / s, 0)} tokens/s`,
+    `${fmt(B * T / s, 0)} tokens/s; ${fmt(chains * 1000, 0)} ms with the tfjs chains for the fused kernels`,
   );
   trainer.dispose();
   policy.dispose();
