@@ -5,7 +5,7 @@
  */
 import { tf } from "../backend/backend.ts";
 import { type BenchConfig, type SftConfig } from "../config.ts";
-import { createPolicy, logProbAndEntropy, type Policy } from "../model/model.ts";
+import { createPolicy, logProbs, type Policy } from "../model/model.ts";
 import { rng } from "../core/rng.ts";
 import { TaskSplits, trainSplits } from "../suite.ts";
 import { encode, EOS, PAD, promptIds, TOKENIZER_ID } from "../text/tokenizer.ts";
@@ -69,7 +69,7 @@ export function sequenceLoss(policy: Policy, b: SeqBatch, overhead = TRAIN_PASS_
     const from = Math.min(T - 1, ...b.mask.slice(s, e).map((m) => Math.max(0, m.indexOf(1))));
     const cut = (a: number[][], at = from) => a.slice(s, e).flatMap((row) => row.slice(at, T));
     const logits = policy.forward(tf.tensor2d(cut(b.tokens, 0), [e - s, T], "int32"), { from }).logits;
-    const { logp } = logProbAndEntropy(logits, tf.tensor2d(cut(b.targets), [e - s, T - from], "int32"));
+    const logp = logProbs(logits, tf.tensor2d(cut(b.targets), [e - s, T - from], "int32"));
     return tf.sum(logp.mul(tf.tensor2d(cut(b.mask), [e - s, T - from])));
   });
   const count = b.mask.reduce((n, m) => n + m.reduce((a, x) => a + x, 0), 0);

@@ -339,6 +339,19 @@ export function createPolicy(config: ModelConfig, seed: number): Policy {
   return policyFromArrays(config, arrays);
 }
 
+/** The log-probability [batch, time] of `targets` from log-softmaxed logits [batch, time, vocab]. */
+function logProbOf(lsm: tf.Tensor3D, targets: tf.Tensor2D): tf.Tensor2D {
+  return tf.sum(lsm.mul(tf.oneHot(targets, lsm.shape[2])), -1) as tf.Tensor2D;
+}
+
+/**
+ * Per-position log-probability of `targets` from logits [batch, time, vocab]: [batch, time],
+ * differentiable; the values of {@link logProbAndEntropy}'s `logp`, without the entropy's work.
+ */
+export function logProbs(logits: tf.Tensor3D, targets: tf.Tensor2D): tf.Tensor2D {
+  return logProbOf(tf.logSoftmax(logits), targets);
+}
+
 /**
  * Per-position log-probability of `targets` and entropy of the full next-token distribution, from
  * logits [batch, time, vocab]; both [batch, time], differentiable.
@@ -348,7 +361,6 @@ export function logProbAndEntropy(
   targets: tf.Tensor2D,
 ): { logp: tf.Tensor2D; entropy: tf.Tensor2D } {
   const lsm = tf.logSoftmax(logits);
-  const logp = tf.sum(lsm.mul(tf.oneHot(targets, logits.shape[2])), -1) as tf.Tensor2D;
-  const entropy = tf.neg(tf.sum(tf.exp(lsm).mul(lsm), -1)) as tf.Tensor2D;
-  return { logp, entropy };
+  const logp = logProbOf(lsm, targets);
+  return { logp, entropy: tf.neg(tf.sum(tf.exp(lsm).mul(lsm), -1)) as tf.Tensor2D };
 }
