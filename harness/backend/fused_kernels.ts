@@ -5,7 +5,8 @@
  * paid once. They are the same float32 operations in the same order as the tfjs chains they replace
  * (harness/model/model.ts), with no fused multiply-add and each row's sums taken in order as tfjs's
  * `Mean` takes them, so the values are the same to the bit (tests/fused_kernels_test.ts checks them
- * against the chains). GELU's sigmoid stays tfjs's (XNNPACK's approximation).
+ * against the chains). GELU's sigmoid stays tfjs's (XNNPACK's approximation). An in-order sum waits
+ * for each add, so LayerNorm takes its rows four at a time and runs their sums side by side.
  *
  * The kernels are a WebAssembly module of our own (text format, generated here and assembled by
  * wabt at start) that imports the wasm backend's memory, so it reads and writes tensors where tfjs
@@ -54,24 +55,66 @@ const LOOP_LOCALS = "(local $i i32) (local $from i32) (local $end i32)";
 const vectors = (names: string[]) => names.map((s) => `(local $${s}4 v128)`).join(" ");
 const params = (names: string[], type: string) => names.map((s) => `(param $${s} ${type})`).join(" ");
 
-/** An in-order sum over the row's `$n` floats of `e` (scalar), into the local `$<into>`. */
-function rowSum(into: string, e: Expr): string {
-  return `(local.set $${into} (f32.const 0)) (local.set $i (local.get $from))
-    (local.set $end (i32.add (local.get $from) (i32.shl (local.get $n) (i32.const 2))))
+/** The float at byte offset `base + $i + $off<j>`: in a block of rows, row `j`'s element at row 0's `$i`. */
+const atRow = (base: string, j: number): Expr => (l) =>
+  `(${l === "f32" ? "f32" : "v128"}.load (i32.add (local.get $${base}) (i32.add (local.get $i) (local.get $off${j}))))`;
+
+/**
+ * In-order sums over a row's `$n` floats (from byte index `$from`), all in one loop: each local
+ * `$<into>` = Σ e, one add at a time in the row's order (as tfjs's `Mean` sums). Independent sums
+ * in one loop overlap their adds, which one sum alone would wait for.
+ */
+function rowSums(sums: [string, Expr][]): string {
+  return `${sums.map(([into]) => `(local.set $${into} (f32.const 0))`).join(" ")} (local.set $i (local.get $from))
+    (local.set $end (i32.add (local.get $from) (local.get $stride)))
     (block $rb (loop $rl (br_if $rb (i32.ge_u (local.get $i) (local.get $end)))
-      (local.set $${into} (f32.add (local.get $${into}) ${e("f32")}))
+      ${sums.map(([into, e]) => `(local.set $${into} (f32.add (local.get $${into}) ${e("f32")}))`).join("\n")}
       (local.set $i (i32.add (local.get $i) (i32.const 4))) (br $rl)))`;
 }
 
-/** Rows of `$n` floats, `$row` counting from 0 to `$rows` with `$from` at each row's byte index. */
-function rowLoop(body: string): string {
-  return `(local.set $row (i32.const 0))
-    (block $done (loop $rows_
-      (br_if $done (i32.ge_u (local.get $row) (local.get $rows)))
-      (local.set $from (i32.mul (local.get $row) (i32.shl (local.get $n) (i32.const 2))))
-      ${body}
-      (local.set $row (i32.add (local.get $row) (i32.const 1))) (br $rows_)))`;
+/** Rows taken together by the LayerNorm kernels (their in-order sums run side by side). */
+const BLOCK = 4;
+const range = (n: number) => Array.from({ length: n }, (_, j) => j);
+
+/**
+ * The rows of `$n` floats in blocks of {@link BLOCK}, then one at a time: `body(R)` handles rows
+ * `$row` … `$row + R − 1`, with `$from` at `$row`'s byte index and `$off<j>` = j rows' bytes.
+ */
+function rowBlocks(body: (R: number) => string): string {
+  const pass = (R: number) =>
+    `(block $done${R} (loop $next${R}
+      (br_if $done${R} (i32.gt_u (i32.add (local.get $row) (i32.const ${R})) (local.get $rows)))
+      (local.set $from (i32.mul (local.get $row) (local.get $stride)))
+      ${body(R)}
+      (local.set $row (i32.add (local.get $row) (i32.const ${R}))) (br $next${R})))`;
+  return `(local.set $stride (i32.shl (local.get $n) (i32.const 2)))
+    ${range(BLOCK).map((j) => `(local.set $off${j} (i32.mul (local.get $stride) (i32.const ${j})))`).join(" ")}
+    (local.set $row (i32.const 0)) ${pass(BLOCK)} ${pass(1)}`;
 }
+
+/** For row `j` of a block: `$from` at its bytes and the per-row locals `$<name>` set from `$<name><j>`. */
+function rowSetup(j: number, names: string[]): string {
+  return `(local.set $from (i32.mul (i32.add (local.get $row) (i32.const ${j})) (local.get $stride)))
+    ${names.map((v) => `(local.set $${v} (local.get $${v}${j}))`).join(" ")}`;
+}
+
+/** Locals of the row-block kernels: `type` locals `$<name>` and `$<name><j>` for each row of a block. */
+const blockLocals = (names: string[], type: string) =>
+  names.flatMap((v) => [v, ...range(BLOCK).map((j) => `${v}${j}`)]).map((v) => `(local $${v} ${type})`).join(" ");
+const BLOCK_LOCALS = `(local $row i32) (local $stride i32) ${
+  range(BLOCK).map((j) => `(local $off${j} i32)`).join(" ")
+}`;
+
+/** `$r`'s float for row `j` of the block (the per-row 1/√(variance + eps)). */
+const rAddress = (j: number) =>
+  `(i32.add (local.get $r) (i32.shl (i32.add (local.get $row) (i32.const ${j})) (i32.const 2)))`;
+
+/** The row's mean of the sum in local `$<sum>`. */
+const meanOf = (sum: string) => `(f32.div (local.get $${sum}) (f32.convert_i32_u (local.get $n)))`;
+
+/** Move the column-indexed base `$<base>` by ∓`$from`, so that `base + $i` indexes it by the row's `$i`. */
+const shift = (bases: string[], sign: "sub" | "add") =>
+  bases.map((v) => `(local.set $${v} (i32.${sign} (local.get $${v}) (local.get $from)))`).join(" ");
 
 const x = at("x"), g = at("g"), b = at("b"), dy = at("dy"), xhat = at("xhat"), s = at("s");
 
@@ -100,41 +143,66 @@ function moduleText(shared: boolean): string {
   ;; LayerNorm of rows: mean, variance = mean((x − mean)²), r = 1/√(variance + eps),
   ;; xhat = (x − mean)·r, y = xhat·g + b; r per row
   (func (export "layer_norm") ${params(["x", "g", "b", "y", "xhat", "r", "rows", "n"], "i32")} (param $eps f32)
-    ${LOOP_LOCALS} (local $row i32) (local $sum f32) (local $mean f32) (local $rr f32) ${vectors(["mean", "rr"])}
+    ${LOOP_LOCALS} ${BLOCK_LOCALS} ${blockLocals(["sum", "mean", "rr"], "f32")} ${vectors(["mean", "rr"])}
     ${
-    rowLoop(`${rowSum("sum", x)}
-      (local.set $mean (f32.div (local.get $sum) (f32.convert_i32_u (local.get $n))))
-      ${rowSum("sum", mul(meanSub, meanSub))}
-      (local.set $rr (f32.div (f32.const 1) (f32.sqrt (f32.add
-        (f32.div (local.get $sum) (f32.convert_i32_u (local.get $n))) (local.get $eps)))))
-      (f32.store (i32.add (local.get $r) (i32.shl (local.get $row) (i32.const 2))) (local.get $rr))
-      (local.set $g (i32.sub (local.get $g) (local.get $from)))
-      (local.set $b (i32.sub (local.get $b) (local.get $from)))
+    rowBlocks((R) => {
+      const d = (j: number) => sub(atRow("x", j), scalar(`mean${j}`));
+      return `${rowSums(range(R).map((j) => [`sum${j}`, atRow("x", j)]))}
+      ${range(R).map((j) => `(local.set $mean${j} ${meanOf(`sum${j}`)})`).join(" ")}
+      ${rowSums(range(R).map((j) => [`sum${j}`, mul(d(j), d(j))]))}
       ${
-      mapLoop([["xhat", mul(meanSub, scalar("rr"))], ["y", add(mul(mul(meanSub, scalar("rr")), g), b)]], ["mean", "rr"])
-    }
-      (local.set $g (i32.add (local.get $g) (local.get $from)))
-      (local.set $b (i32.add (local.get $b) (local.get $from)))`)
+        range(R).map((j) =>
+          `(local.set $rr${j} (f32.div (f32.const 1) (f32.sqrt (f32.add ${meanOf(`sum${j}`)} (local.get $eps)))))
+          (f32.store ${rAddress(j)} (local.get $rr${j}))`
+        ).join("\n")
+      }
+      ${
+        range(R).map((j) =>
+          `${rowSetup(j, ["mean", "rr"])} ${shift(["g", "b"], "sub")}
+          ${
+            mapLoop([["xhat", mul(meanSub, scalar("rr"))], ["y", add(mul(mul(meanSub, scalar("rr")), g), b)]], [
+              "mean",
+              "rr",
+            ])
+          }
+          ${shift(["g", "b"], "add")}`
+        ).join("\n")
+      }`;
+    })
   })
   ;; LayerNorm's gradient: with dxhat = dy·g, dx = (dxhat − mean(dxhat) − xhat·mean(dxhat·xhat))·r,
   ;; and dy·xhat (whose row sum is g's gradient)
   (func (export "layer_norm_grad") ${params(["dy", "g", "xhat", "r", "dx", "dyx", "rows", "n"], "i32")}
-    ${LOOP_LOCALS} (local $row i32) (local $sum f32) (local $m1 f32) (local $m2 f32) (local $rr f32)
-    ${vectors(["m1", "m2", "rr"])}
+    ${LOOP_LOCALS} ${BLOCK_LOCALS} ${blockLocals(["s1", "s2", "m1", "m2", "rr"], "f32")} ${vectors(["m1", "m2", "rr"])}
     ${
-    rowLoop(`(local.set $g (i32.sub (local.get $g) (local.get $from)))
-      ${rowSum("sum", dxhat)}
-      (local.set $m1 (f32.div (local.get $sum) (f32.convert_i32_u (local.get $n))))
-      ${rowSum("sum", mul(dxhat, xhat))}
-      (local.set $m2 (f32.div (local.get $sum) (f32.convert_i32_u (local.get $n))))
-      (local.set $rr (f32.load (i32.add (local.get $r) (i32.shl (local.get $row) (i32.const 2)))))
+    rowBlocks((R) => {
+      const dh = (j: number) => mul(atRow("dy", j), g);
+      return `${shift(["g"], "sub")}
       ${
-      mapLoop([
-        ["dx", mul(sub(sub(dxhat, scalar("m1")), mul(xhat, scalar("m2"))), scalar("rr"))],
-        ["dyx", mul(dy, xhat)],
-      ], ["m1", "m2", "rr"])
-    }
-      (local.set $g (i32.add (local.get $g) (local.get $from)))`)
+        rowSums(
+          range(R).flatMap((j) => [[`s1${j}`, dh(j)], [`s2${j}`, mul(dh(j), atRow("xhat", j))]] as [string, Expr][]),
+        )
+      }
+      ${shift(["g"], "add")}
+      ${
+        range(R).map((j) =>
+          `(local.set $m1${j} ${meanOf(`s1${j}`)}) (local.set $m2${j} ${meanOf(`s2${j}`)})
+          (local.set $rr${j} (f32.load ${rAddress(j)}))`
+        ).join("\n")
+      }
+      ${
+        range(R).map((j) =>
+          `${rowSetup(j, ["m1", "m2", "rr"])} ${shift(["g"], "sub")}
+          ${
+            mapLoop([
+              ["dx", mul(sub(sub(dxhat, scalar("m1")), mul(xhat, scalar("m2"))), scalar("rr"))],
+              ["dyx", mul(dy, xhat)],
+            ], ["m1", "m2", "rr"])
+          }
+          ${shift(["g"], "add")}`
+        ).join("\n")
+      }`;
+    })
   })
 )`;
 }
