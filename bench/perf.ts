@@ -125,7 +125,7 @@ await trainStep("default model at an RL update's shape, 40 × 100 tokens", cfg.m
       if (loss) return trainer.step(() => loss(overhead), 0);
       for (const rows of batches) {
         trainer.step(() => {
-          const { logp, mask } = responseLogProbs(policy, rows, overhead);
+          const { logp, mask } = responseLogProbs(policy, rows, overhead, false);
           return tf.neg(logp.mul(mask).sum()) as tf.Scalar;
         }, 0);
       }

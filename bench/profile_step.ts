@@ -36,7 +36,7 @@ function step(): void {
   }
   for (const rows of batches) {
     trainer.step(() => {
-      const { logp, mask } = responseLogProbs(policy, rows);
+      const { logp, mask } = responseLogProbs(policy, rows, TRAIN_PASS_OVERHEAD, false);
       return tf.neg(logp.mul(mask).sum()) as tf.Scalar;
     }, 0);
   }

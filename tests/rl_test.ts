@@ -5,7 +5,7 @@ import { createPolicy } from "../harness/model/model.ts";
 import { rng } from "../harness/core/rng.ts";
 import { sampleGroups, score, stepPrompts } from "../harness/rollout/rollouts.ts";
 import { extent, fixedLogProbs, responseLogProbs } from "../harness/update/rl_update.ts";
-import { byLength, lengthChunks } from "../harness/model/length_chunks.ts";
+import { byLength, lengthChunks, TRAIN_PASS_OVERHEAD } from "../harness/model/length_chunks.ts";
 import { keptGroups, runRl } from "../harness/loop/rl.ts";
 import { type MaskMaker, planningMasks } from "../harness/masks/planning_masks.ts";
 import { defineTask, type StepCheck } from "../tasks/kit/task.ts";
@@ -48,6 +48,10 @@ Deno.test("rl", async (t) => {
     const rows = await sampleGroups(new TfjsEngine(policy), prompts, 2, 1, rng(0, "s"));
     const { logp, entropy, mask } = tf.tidy(() => {
       const out = responseLogProbs(policy, rows);
+      // Without the entropies (a loss that reads none): the same log-probs, no entropy computed.
+      const bare = responseLogProbs(policy, rows, TRAIN_PASS_OVERHEAD, false);
+      assertEquals(bare.logp.dataSync(), out.logp.dataSync());
+      assertEquals(bare.entropy, undefined);
       return { logp: out.logp.arraySync(), entropy: out.entropy.arraySync(), mask: out.mask.arraySync() };
     });
     rows.forEach((r, i) => {

@@ -11,7 +11,7 @@ import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { NativeProducts } from "./native_products.ts";
 import { firstLine } from "./onnx_runtime.ts";
-import { useFusedKernels } from "./fused_kernels.ts";
+import { columnSumsMatchProduct, fusedKernelsActive, useFusedKernels } from "./fused_kernels.ts";
 
 /**
  * The backends credit-bench can train and sample on, the default (`wasm-ort`) first.
@@ -243,6 +243,18 @@ function heapBatchProduct(backend: WasmBackend, a: tf.TensorInfo, b: tf.TensorIn
   return out;
 }
 
+/** Whether the fused column sums give the bits of ONNX Runtime's product with a row of ones (probed once). */
+let columnSumsExact: boolean | undefined;
+
+/**
+ * Whether a sum over rows may take the fused column sums (harness/backend/fused_kernels.ts) in place of
+ * a product with a row of ones: on `wasm-ort`, where they give that product's bits (checked once, at
+ * the backend's start, on a probe).
+ */
+export function fusedColumnSumsActive(): boolean {
+  return nativeActive && columnSumsExact === true && fusedKernelsActive();
+}
+
 /**
  * `a @ b` ([..., m, k] @ [..., k, n], equal batch dims; `a` as [..., k, m] with `transposeA`, `b` as
  * [..., n, k] with `transposeB`) by ONNX Runtime, read from and written to the heap.
@@ -379,7 +391,13 @@ export async function useBackend(name: string): Promise<BackendName> {
   const tfName = backend === "tensorflow-gpu" ? "tensorflow" : backend === "wasm-ort" ? "wasm" : backend;
   if (backend === "wasm-ort") native ??= openNative();
   nativeActive = backend === "wasm-ort";
-  if (tf.getBackend() === tfName) return backend;
+  if (tf.getBackend() !== tfName) await startBackend(backend, tfName);
+  if (nativeActive) columnSumsExact ??= columnSumsMatchProduct();
+  return backend;
+}
+
+/** Set tfjs's backend `tfName` for `backend`: its wasm files or native library, and the fused kernels. */
+async function startBackend(backend: BackendName, tfName: string): Promise<void> {
   if (tfName === "wasm") setWasmPaths(wasmDir(), true);
   if (NATIVE[backend]) await loadNative(backend);
   let ok = false;
@@ -391,7 +409,6 @@ export async function useBackend(name: string): Promise<BackendName> {
   if (!ok) throw new BackendError(backend, `backend ${backend} failed to start; use --backend wasm or cpu`);
   await tf.ready();
   if (tfName === "wasm") await useFusedKernels();
-  return backend;
 }
 
 export { tf };

@@ -1,12 +1,16 @@
 /**
- * Fused elementwise kernels for tfjs's wasm backend: LayerNorm's forward and gradient, and the
- * elementwise parts of GELU's, each one pass over memory where tfjs runs a kernel per operation
- * (10 kernels for LayerNorm's forward, 9 for its gradient, 8 for GELU's gradient), so each pass is
- * paid once. They are the same float32 operations in the same order as the tfjs chains they replace
- * (harness/model/model.ts), with no fused multiply-add and each row's sums taken in order as tfjs's
- * `Mean` takes them, so the values are the same to the bit (tests/fused_kernels_test.ts checks them
- * against the chains). GELU's sigmoid stays tfjs's (XNNPACK's approximation). An in-order sum waits
- * for each add, so LayerNorm takes its rows four at a time and runs their sums side by side.
+ * Fused kernels for tfjs's wasm backend, each one pass over memory where tfjs runs a kernel per
+ * operation: LayerNorm's forward and gradient (10 and 9 kernels), the elementwise parts of GELU's (4 and
+ * 8), the attention's scale and bias (2) and the gradient of its softmax and scale (5), and Adam's step
+ * of a variable (15, with the clip's scaling); and sums over rows (a product with a row of ones). They
+ * are the same float32 operations in the same order as the tfjs chains they replace
+ * (harness/model/model.ts, harness/model/optimizer.ts), with no fused multiply-add and each row's sums
+ * taken in order as tfjs's `Mean` and `Sum` take them, so the values are the same to the bit
+ * (tests/fused_kernels_test.ts checks them against the chains). GELU's sigmoid and the softmax stay
+ * tfjs's (XNNPACK's). An in-order sum waits for each add, so the row kernels take four rows at a time and
+ * run their sums side by side. The sums over rows add in the order of ONNX Runtime's product with a row
+ * of ones (MLAS's kernel for one output row), so they replace that product on `wasm-ort` only, where a
+ * probe at the backend's start finds the same bits (harness/backend/backend.ts).
  *
  * The kernels are a WebAssembly module of our own (text format, generated here and assembled by
  * wabt at start) that imports the wasm backend's memory, so it reads and writes tensors where tfjs
@@ -26,7 +30,8 @@ type Lane = "f32" | "f32x4";
 type Expr = (lane: Lane) => string;
 
 const op = (name: string) => (a: Expr, b: Expr): Expr => (l) => `(${l}.${name} ${a(l)} ${b(l)})`;
-const mul = op("mul"), add = op("add"), sub = op("sub");
+const mul = op("mul"), add = op("add"), sub = op("sub"), div = op("div");
+const sqrt = (a: Expr): Expr => (l) => `(${l}.sqrt ${a(l)})`;
 /** The float at byte offset `base + $i` (`$i` the loop's byte index). */
 const at = (base: string): Expr => (l) =>
   `(${l === "f32" ? "f32" : "v128"}.load (i32.add (local.get $${base}) (local.get $i)))`;
@@ -117,6 +122,19 @@ const shift = (bases: string[], sign: "sub" | "add") =>
   bases.map((v) => `(local.set $${v} (i32.${sign} (local.get $${v}) (local.get $from)))`).join(" ");
 
 const x = at("x"), g = at("g"), b = at("b"), dy = at("dy"), xhat = at("xhat"), s = at("s");
+const y = at("y"), m = at("m"), v = at("v"), w = at("w"), m2 = at("m2"), v2 = at("v2"), gs = mul(g, scalar("scale"));
+const ADAM_SCALARS = ["scale", "b1", "omb1", "b2", "omb2", "c1", "c2", "eps", "nlr"];
+const zero: Expr = (l) => l === "f32" ? "(f32.const 0)" : "(v128.const f32x4 0 0 0 0)";
+
+/**
+ * Add the sum of rows `$row` … `$row + R − 1` to `$out`, column by column: `out + ((x₀ + x₁) + x₂) + x₃`
+ * (the order of ONNX Runtime's product with a row of ones, below).
+ */
+function addRows(R: number): string {
+  const sum = range(R).map((j) => atRow("x", j)).reduce((a, e) => add(a, e));
+  return `(local.set $from (i32.mul (local.get $row) (local.get $stride))) ${shift(["out"], "sub")}
+    ${mapLoop([["out", add(at("out"), sum)]])} ${shift(["out"], "add")}`;
+}
 
 /** The module's text; `shared` when the wasm backend's memory is shared (its threaded build). */
 function moduleText(shared: boolean): string {
@@ -170,6 +188,61 @@ function moduleText(shared: boolean): string {
       }`;
     })
   })
+  ;; the attention's scores·scale + bias over slabs of n floats, slab s taking bias slab (s / per) % count
+  (func (export "scale_add") ${params(["x", "bias", "out", "slabs", "n", "per", "count"], "i32")} (param $scale f32)
+    ${LOOP_LOCALS} (local $slab i32) (local $b i32) ${vectors(["scale"])}
+    (local.set $slab (i32.const 0))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $slab) (local.get $slabs)))
+      (local.set $from (i32.mul (local.get $slab) (i32.shl (local.get $n) (i32.const 2))))
+      (local.set $b (i32.sub (i32.add (local.get $bias) (i32.mul
+        (i32.rem_u (i32.div_u (local.get $slab) (local.get $per)) (local.get $count))
+        (i32.shl (local.get $n) (i32.const 2)))) (local.get $from)))
+      ${mapLoop([["out", add(mul(x, scalar("scale")), at("b"))]], ["scale"])}
+      (local.set $slab (i32.add (local.get $slab) (i32.const 1))) (br $next))))
+  ;; softmax's gradient times the scale of its input: with p = dy·y, dx = (p − Σp·y)·scale, Σ in order
+  ;; (as tfjs's Sum), rows four at a time
+  (func (export "softmax_grad") ${params(["dy", "y", "dx", "rows", "n"], "i32")} (param $scale f32)
+    ${LOOP_LOCALS} ${BLOCK_LOCALS} ${blockLocals(["sum"], "f32")} ${vectors(["sum", "scale"])}
+    ${
+    rowBlocks((R) =>
+      `${rowSums(range(R).map((j) => [`sum${j}`, mul(atRow("dy", j), atRow("y", j))]))}
+      ${
+        range(R).map((j) =>
+          `${rowSetup(j, ["sum"])}
+          ${mapLoop([["dx", mul(sub(mul(dy, y), mul(scalar("sum"), y)), scalar("scale"))]], ["sum", "scale"])}`
+        ).join("\n")
+      }`
+    )
+  })
+  ;; Adam's step on a gradient scaled by the clip: with g' = g·scale, m' = m·β1 + g'·(1 − β1),
+  ;; v' = v·β2 + g'²·(1 − β2), w' = (m'/c1)/(√(v'/c2) + ε)·(−lr) + w (c1, c2 = 1 − β1ᵗ, 1 − β2ᵗ)
+  (func (export "adam") ${params(["g", "m", "v", "w", "m2", "v2", "w2", "n"], "i32")}
+    ${params(["scale", "b1", "omb1", "b2", "omb2", "c1", "c2", "eps", "nlr"], "f32")}
+    ${LOOP_LOCALS} ${vectors(ADAM_SCALARS)}
+    (local.set $from (i32.const 0))
+    ${
+    mapLoop([
+      ["m2", add(mul(m, scalar("b1")), mul(gs, scalar("omb1")))],
+      ["v2", add(mul(v, scalar("b2")), mul(mul(gs, gs), scalar("omb2")))],
+      ["w2", add(mul(div(div(m2, scalar("c1")), add(sqrt(div(v2, scalar("c2"))), scalar("eps"))), scalar("nlr")), w)],
+    ], ADAM_SCALARS)
+  })
+  ;; column sums of rows [rows, n] as ONNX Runtime's product of a row of ones takes them (MLAS's kernel
+  ;; for one output row): from 0, the rows in groups of four, each group summed in order and then added;
+  ;; the last one to three rows as a group of two, then one
+  (func (export "column_sums") ${params(["x", "out", "rows", "n"], "i32")} ${LOOP_LOCALS} ${BLOCK_LOCALS}
+    (local.set $from (i32.const 0)) ${mapLoop([["out", zero]])}
+    (local.set $stride (i32.shl (local.get $n) (i32.const 2)))
+    ${range(BLOCK).map((j) => `(local.set $off${j} (i32.mul (local.get $stride) (i32.const ${j})))`).join(" ")}
+    (local.set $row (i32.const 0))
+    (block $done (loop $next
+      (br_if $done (i32.gt_u (i32.add (local.get $row) (i32.const ${BLOCK})) (local.get $rows)))
+      ${addRows(BLOCK)}
+      (local.set $row (i32.add (local.get $row) (i32.const ${BLOCK}))) (br $next)))
+    (if (i32.ge_u (i32.sub (local.get $rows) (local.get $row)) (i32.const 2))
+      (then ${addRows(2)} (local.set $row (i32.add (local.get $row) (i32.const 2)))))
+    (if (i32.lt_u (local.get $row) (local.get $rows)) (then ${addRows(1)})))
   ;; LayerNorm's gradient: with dxhat = dy·g, dx = (dxhat − mean(dxhat) − xhat·mean(dxhat·xhat))·r,
   ;; and dy·xhat (whose row sum is g's gradient)
   (func (export "layer_norm_grad") ${params(["dy", "g", "xhat", "r", "dx", "dyx", "rows", "n"], "i32")}
@@ -232,7 +305,33 @@ interface FusedModule {
     rows: number,
     n: number,
   ): void;
+  column_sums(x: number, out: number, rows: number, n: number): void;
+  scale_add(
+    x: number,
+    bias: number,
+    out: number,
+    slabs: number,
+    n: number,
+    per: number,
+    count: number,
+    scale: number,
+  ): void;
+  softmax_grad(dy: number, y: number, dx: number, rows: number, n: number, scale: number): void;
+  adam(
+    g: number,
+    m: number,
+    v: number,
+    w: number,
+    m2: number,
+    v2: number,
+    w2: number,
+    n: number,
+    ...scalars: AdamScalars
+  ): void;
 }
+
+/** Adam's scalars in the kernel's order: scale, β1, 1 − β1, β2, 1 − β2, 1 − β1ᵗ, 1 − β2ᵗ, ε, −lr. */
+type AdamScalars = [number, number, number, number, number, number, number, number, number];
 
 type WasmBackend = tf.KernelBackend & {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
@@ -270,13 +369,13 @@ export async function useFusedKernels(): Promise<void> {
 /** Whether {@link withoutFusedKernels} is running its function. */
 let off = false;
 
-/** Whether the fused kernels run the active backend's LayerNorm and GELU (tfjs's `wasm` with them assembled). */
+/** Whether the fused kernels stand in for the tfjs chains now (tfjs's `wasm` backend, with them assembled). */
 export function fusedKernelsActive(): boolean {
   return fused !== undefined && !off && tf.getBackend() === "wasm";
 }
 
 /**
- * `f()` with LayerNorm and GELU as the tfjs chains the fused kernels replace (to compare the two:
+ * `f()` with the tfjs chains the fused kernels replace (to compare the two:
  * their values, gradients and speed).
  */
 export function withoutFusedKernels<T>(f: () => T): T {
@@ -332,10 +431,39 @@ function registerKernels(): void {
     fused!.layer_norm_grad(dyo, go, ho, ro, dxo, dyxo, size(xhat) / n, n);
     return [dx, dyx];
   });
+  register(SCALE_ADD, (backend, { x, bias }, { scale }) => {
+    const n = x.shape.at(-1)! * x.shape.at(-2)!, slabs = size(x) / n;
+    const out = backend.makeOutput(x.shape, "float32");
+    // Bias slab b serves x's slabs b·per … (b + 1)·per − 1: [1 or B, 1, T, L] against [B, H, T, L].
+    const count = size(bias) / n, per = x.shape[1];
+    fused!.scale_add(offset(backend, x), offset(backend, bias), offset(backend, out), slabs, n, per, count, scale);
+    return out;
+  });
+  register(SOFTMAX_GRAD, (backend, { dy, y }, { scale }) => {
+    const n = y.shape.at(-1)!;
+    const dx = backend.makeOutput(y.shape, "float32");
+    fused!.softmax_grad(offset(backend, dy), offset(backend, y), offset(backend, dx), size(y) / n, n, scale);
+    return dx;
+  });
+  register(ADAM, (backend, { g, m, v, w }, attrs) => {
+    const [m2, v2, w2] = [m, v, w].map((t) => backend.makeOutput(t.shape, "float32"));
+    const [go, mo, vo, wo, m2o, v2o, w2o] = [g, m, v, w, m2, v2, w2].map((t) => offset(backend, t));
+    const scalars = ADAM_SCALARS.map((name) => attrs[name]) as AdamScalars;
+    fused!.adam(go, mo, vo, wo, m2o, v2o, w2o, size(w), ...scalars);
+    return [m2, v2, w2];
+  });
+  register(COLUMN_SUMS, (backend, { x }) => {
+    const [rows, n] = x.shape;
+    const out = backend.makeOutput([n], "float32");
+    fused!.column_sums(offset(backend, x), offset(backend, out), rows, n);
+    return out;
+  });
 }
 
 const GELU_INPUT = "CreditBenchGeluInput", GELU_GRAD = "CreditBenchGeluGrad";
 const LAYER_NORM = "CreditBenchLayerNorm", LAYER_NORM_GRAD = "CreditBenchLayerNormGrad";
+const COLUMN_SUMS = "CreditBenchColumnSums", ADAM = "CreditBenchAdam";
+const SCALE_ADD = "CreditBenchScaleAdd", SOFTMAX_GRAD = "CreditBenchSoftmaxGrad";
 
 /** GELU's sigmoid argument `x·(x²·c1 + c2)`, one pass (see model.ts's gelu). */
 export function fusedGeluInput(x: tf.Tensor, c1: number, c2: number): tf.Tensor {
@@ -355,4 +483,77 @@ export function fusedLayerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, eps: nu
 /** LayerNorm's input gradient and `dy·xhat`: `[dx, dyx]`. */
 export function fusedLayerNormGrad(dy: tf.Tensor, g: tf.Tensor, xhat: tf.Tensor, r: tf.Tensor): tf.Tensor[] {
   return tf.engine().runKernel(LAYER_NORM_GRAD, { dy, g, xhat, r }, {}) as tf.Tensor[];
+}
+
+/**
+ * The sum of the rows of `x` [rows, n], one pass, to the bit what ONNX Runtime's `MatMul` of a row of
+ * ones by `x` gives (the `wasm-ort` backend's product, whose kernel for one output row adds the rows
+ * in groups of four, then two, then one); on `wasm` that product is XNNPACK's, which sums in another order.
+ */
+export function fusedColumnSums(x: tf.Tensor2D): tf.Tensor1D {
+  return tf.engine().runKernel(COLUMN_SUMS, { x }, {}) as tf.Tensor1D;
+}
+
+/**
+ * Whether {@link fusedColumnSums} gives the bits of the active backend's product of a row of ones, on a
+ * probe of 7 rows (a group of four, of two and of one) of values spread over eight orders of magnitude,
+ * whose column sums round differently in other orders: true for ONNX Runtime's product on x86-64.
+ */
+export function columnSumsMatchProduct(): boolean {
+  return tf.tidy(() => {
+    const rows = 7, n = 64;
+    const values = Float32Array.from({ length: rows * n }, (_, i) => Math.sin(12.9898 * i) * 10 ** ((7 * i) % 9 - 4));
+    const x = tf.tensor2d(values, [rows, n]);
+    const fused = fusedColumnSums(x).dataSync(), product = tf.matMul(tf.ones([1, rows]), x).dataSync();
+    return fused.every((v, i) => Object.is(v, product[i]));
+  });
+}
+
+/** The scalars of one Adam step (see {@link fusedAdam}). */
+export interface AdamStep {
+  /** The gradient's factor (the global-norm clip; 1: none). */
+  scale: number;
+  /** β1 and β2. */
+  beta1: number;
+  beta2: number;
+  /** 1 − β1ᵗ and 1 − β2ᵗ, the bias corrections of step t. */
+  c1: number;
+  c2: number;
+  /** ε, added to √v̂. */
+  epsilon: number;
+  /** The learning rate. */
+  lr: number;
+}
+
+/**
+ * One Adam step of a variable `w` with moments `m`, `v` and gradient `g`, one pass: `[m', v', w']`, the
+ * float32 operations and order of tfjs's `AdamOptimizer` (after the gradient's `mul` by the clip scale).
+ */
+export function fusedAdam(g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, w: tf.Tensor, step: AdamStep): tf.Tensor[] {
+  const { scale, beta1, beta2, c1, c2, epsilon, lr } = step;
+  const attrs = { scale, b1: beta1, omb1: 1 - beta1, b2: beta2, omb2: 1 - beta2, c1, c2, eps: epsilon, nlr: -lr };
+  return tf.engine().runKernel(ADAM, { g, m, v, w }, attrs) as tf.Tensor[];
+}
+
+/**
+ * Whether {@link fusedScaleAdd} takes this bias for these scores: scores [B, H, T, L], bias
+ * [1 or B, 1, T, L] (the same one for every head).
+ */
+export function scaleAddFits(scores: tf.Tensor, bias: tf.Tensor): boolean {
+  const [B, , T, L] = scores.shape, [b, h, t, l] = bias.shape;
+  return scores.rank === 4 && bias.rank === 4 && (b === 1 || b === B) && h === 1 && t === T && l === L;
+}
+
+/** The attention's `scores·scale + bias`, one pass (bias as {@link scaleAddFits} takes it). */
+export function fusedScaleAdd(scores: tf.Tensor, bias: tf.Tensor, scale: number): tf.Tensor {
+  return tf.engine().runKernel(SCALE_ADD, { x: scores, bias }, { scale }) as tf.Tensor;
+}
+
+/**
+ * The gradient of `softmax(x·scale + bias)` with respect to x, from softmax's output `y` over the last
+ * axis and the output's gradient `dy`: `(dy·y − Σ(dy·y)·y)·scale`, one pass a row, as tfjs's softmax
+ * gradient and `mul`'s compute it.
+ */
+export function fusedSoftmaxGrad(dy: tf.Tensor, y: tf.Tensor, scale: number): tf.Tensor {
+  return tf.engine().runKernel(SOFTMAX_GRAD, { dy, y }, { scale }) as tf.Tensor;
 }

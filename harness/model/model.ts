@@ -5,13 +5,17 @@
  * (harness/backend/backend.ts).
  * @module
  */
-import { tf } from "../backend/backend.ts";
+import { fusedColumnSumsActive, tf } from "../backend/backend.ts";
 import {
+  fusedColumnSums,
   fusedGeluGrad,
   fusedGeluInput,
   fusedKernelsActive,
   fusedLayerNorm,
   fusedLayerNormGrad,
+  fusedScaleAdd,
+  fusedSoftmaxGrad,
+  scaleAddFits,
 } from "../backend/fused_kernels.ts";
 import { rng } from "../core/rng.ts";
 
@@ -84,10 +88,14 @@ function embed(ids: tf.Tensor2D, table: tf.Variable): tf.Tensor {
   return tf.reshape(tf.matMul(tf.oneHot(tf.reshape(ids, [-1]), rows), table), [B, T, D]);
 }
 
-/** The sum of `t`'s rows ([..., D] → [D]) as a product with a row of ones (see {@link affine}). */
+/**
+ * The sum of `t`'s rows ([..., D] → [D]) as a product with a row of ones (see {@link affine}); on
+ * `wasm-ort` one pass over the rows that gives that product's bits (harness/backend/fused_kernels.ts).
+ */
 function rowSum(t: tf.Tensor): tf.Tensor1D {
   const D = t.shape[t.shape.length - 1];
-  const rows = tf.reshape(t, [-1, D]);
+  const rows = tf.reshape(t, [-1, D]) as tf.Tensor2D;
+  if (fusedColumnSumsActive()) return fusedColumnSums(rows);
   return tf.reshape(tf.matMul(tf.ones([1, rows.shape[0]]), rows), [D]);
 }
 
@@ -249,7 +257,7 @@ export class Policy {
       const v = vPast ? tf.concat([vPast, vNew], 2) as tf.Tensor4D : vNew;
       cache.k.push(k);
       cache.v.push(v);
-      const att = tf.softmax(tf.matMul(q, k, false, true).mul(1 / Math.sqrt(dh)).add(bias));
+      const att = attentionWeights(tf.matMul(q, k, false, true), 1 / Math.sqrt(dh), bias);
       const y = tf.reshape(tf.transpose(tf.matMul(att, v), [0, 2, 1, 3]), [B, Tq, D]);
       x = x.add(linear(y, w("attn.wo"), w("attn.bo")));
       const hmid = gelu(
@@ -271,13 +279,34 @@ export class Policy {
   }
 }
 
+/**
+ * The attention's weights `softmax(scores·scale + bias)` over the last axis. On tfjs's wasm backend the
+ * scale and bias are one fused kernel, and so are the gradients of softmax and the scale
+ * (harness/backend/fused_kernels.ts), with the values of tfjs's ops.
+ */
+export function attentionWeights(scores: tf.Tensor4D, scale: number, bias: tf.Tensor): tf.Tensor4D {
+  if (!fusedKernelsActive() || !scaleAddFits(scores, bias)) return tf.softmax(scores.mul(scale).add(bias));
+  return tf.customGrad(
+    ((s: tf.Tensor4D, save: tf.GradSaveFunc) => {
+      const y = tf.softmax(fusedScaleAdd(s, bias, scale));
+      save([y]);
+      return { value: y, gradFunc: (dy: tf.Tensor, [y]: tf.Tensor[]) => fusedSoftmaxGrad(dy, y, scale) };
+    }) as unknown as Parameters<typeof tf.customGrad>[0],
+  )(scores) as tf.Tensor4D;
+}
+
+/** The values of {@link causalBias} by length, made once each. */
+const causalMasks = new Map<number, Float32Array>();
+
 /** Additive causal bias [1, 1, T, T]: 0 on and below the diagonal, -1e9 above. */
 export function causalBias(T: number): tf.Tensor4D {
-  return tf.tidy(() => {
-    const rows = tf.range(0, T, 1, "int32").expandDims(1);
-    const cols = tf.range(0, T, 1, "int32").expandDims(0);
-    return tf.where(tf.greater(cols, rows), tf.fill([T, T], -1e9), tf.zeros([T, T])).reshape([1, 1, T, T]);
-  });
+  let mask = causalMasks.get(T);
+  if (!mask) {
+    mask = new Float32Array(T * T);
+    for (let i = 0; i < T; i++) mask.fill(-1e9, i * T + i + 1, (i + 1) * T);
+    causalMasks.set(T, mask);
+  }
+  return tf.tensor4d(mask, [1, 1, T, T]);
 }
 
 /** Shapes of every named weight of a config, in parameter order. */
