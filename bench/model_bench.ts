@@ -4,7 +4,9 @@
  * vocab 64, d_model 128, 2 layers, 4 heads, context 64, batch 32 (2,048 tokens per step).
  * The train step is 2,048 tokens; sampling asks for up to 63 new tokens on 32 rows (rows that sample
  * EOS stop early, so fewer are drawn). `deno task perf` (bench/perf.ts) prints tokens/s from the tokens
- * actually sampled, and more, as one table.
+ * actually sampled, and more, as one table. The decode-run group times one run of the default model's
+ * decode-step graph on 1 row and on 256 (64 cached slots): the first is a run's fixed cost (the binding and
+ * ONNX Runtime's walk over the graph's nodes), the second what an RL step's first decode steps pay.
  */
 import { DEFAULT_BACKEND, isWasm, tf, useBackend } from "../harness/backend/backend.ts";
 import { defaultWasmThreads, useWasm } from "../harness/backend/wasm_threads.ts";
@@ -13,6 +15,7 @@ import { Trainer } from "../harness/model/optimizer.ts";
 import { sample } from "../harness/rollout/sampler.ts";
 import { TfjsEngine } from "../harness/rollout/tfjs_engine.ts";
 import { OnnxEngine } from "../harness/rollout/onnx_engine.ts";
+import { cacheNames } from "../harness/model/onnx_export.ts";
 import { rng } from "../harness/core/rng.ts";
 import { getConfig } from "../harness/config.ts";
 import { sequenceLoss, sftBatch } from "../harness/loop/sft.ts";
@@ -55,3 +58,25 @@ Deno.bench("SFT step, default config (batch 32 of teacher traces)", { group: "sf
   const batch = sftBatch(splits, cfg.sft, 1, step++);
   sftTrainer.step(() => sequenceLoss(policy, batch), 1e-3);
 });
+
+const defaultOnnx = await OnnxEngine.create(policy);
+for (const rows of [1, 256]) {
+  const { heads: H, layers: L, dModel } = cfg.model, S = 64, { Tensor } = defaultOnnx.ort;
+  const feeds: Record<string, InstanceType<typeof Tensor>> = {
+    tokens: new Tensor("int64", new BigInt64Array(rows), [rows, 1]),
+    positions: new Tensor("int64", new BigInt64Array(rows).fill(BigInt(S)), [rows, 1]),
+    bias: new Tensor("float32", new Float32Array(rows * (S + 1)), [rows, 1, 1, S + 1]),
+  };
+  for (let l = 0; l < L; l++) {
+    for (const name of [cacheNames(l).pastK, cacheNames(l).pastV]) {
+      feeds[name] = new Tensor("float32", new Float32Array(rows * S * dModel), [rows, H, S, dModel / H]);
+    }
+  }
+  Deno.bench(
+    `decode run, onnx engine, default config (${rows === 1 ? "1 row" : `${rows} rows`}, ${S} slots)`,
+    { group: "decode run" },
+    async () => {
+      await defaultOnnx.run(feeds);
+    },
+  );
+}
