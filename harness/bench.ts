@@ -6,6 +6,7 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
+import { resolve } from "node:path";
 import { type BackendName, DEFAULT_BACKEND, isWasm, useBackend } from "./backend/backend.ts";
 import { defaultWasmThreads, useWasm } from "./backend/wasm_threads.ts";
 import { type EngineName, ENGINES } from "./rollout/engine.ts";
@@ -16,6 +17,7 @@ import { loadResults, type SuiteResults } from "./store/results.ts";
 import { loadBaseline } from "../baselines/mod.ts";
 import { loadTask, TASKS } from "../tasks/mod.ts";
 import { fileKey, isPath } from "./core/module_file.ts";
+import { loadSentenceModel, sentenceModelKey } from "./masks/sentence_model.ts";
 
 /** The project folder (that of deno.json), against which the default folders are resolved. */
 const PROJECT = new URL("../", import.meta.url);
@@ -75,7 +77,12 @@ export interface BenchOptions {
 async function benchConfig(options: BenchOptions): Promise<{ cfg: BenchConfig; taskFiles: GridTask[] }> {
   const cfg = getConfig(options.suite ?? "default"), taskFiles: GridTask[] = [];
   if (options.steps) cfg.rl.steps = options.steps;
-  if (options.sentenceModel) cfg.mining.sentenceModel = options.sentenceModel;
+  if (options.sentenceModel) {
+    const dir = resolve(options.sentenceModel);
+    await (await loadSentenceModel(dir)).dispose(); // a bad folder fails here, before the base model's build
+    cfg.mining.sentenceModel = dir;
+    cfg.mining.sentenceModelKey = await sentenceModelKey(dir);
+  }
   if (!options.tasks) return { cfg, taskFiles };
   const names = options.tasks.filter((t) => !isPath(t)), known = cfg.suite.tasks.map((t) => t.name);
   const unknown = names.filter((t) => !known.includes(t));

@@ -218,6 +218,9 @@ async function suitesIn(dir: string): Promise<string[]> {
 
 async function report(opts: ReportCliOptions) {
   const dir = opts.in ?? inProject("results");
+  if ((await Deno.stat(dir).catch(() => null))?.isFile) {
+    throw new Error(`${dir} is a file; --in takes the results folder that bench wrote (its --out)`);
+  }
   const suites = opts.suite ? [opts.suite] : await suitesIn(dir);
   for (const suite of suites) {
     const t0 = performance.now();
@@ -411,7 +414,9 @@ export function program(): Command {
   cmd.command("report")
     .description("write the tables, figures and index.html of stored runs (no model needed)")
     .option("--in <dir>", "results folder (default: the project's results)", folder("results"))
-    .option("--suite <name>", "suite to report (default: every suite under --in)")
+    .addOption(
+      new Option("--suite <name>", "suite to report (default: every suite under --in)").choices(Object.keys(CONFIGS)),
+    )
     .action(report);
   cmd.command("analyze")
     .description(

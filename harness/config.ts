@@ -165,9 +165,12 @@ export interface MiningConfig {
   group: number;
   /**
    * A sentence-model folder (model.onnx and tokenizer.json, harness/masks/sentence_model.ts) whose model embeds
-   * the grams instead of PPMI+SVD word vectors; needs deno's --allow-ffi.
+   * the grams instead of PPMI+SVD word vectors; needs deno's --allow-ffi. A grid
+   * hashes `sentenceModelKey` in place of this path, so bench sets both.
    */
   sentenceModel?: string;
+  /** The content key of `sentenceModel`'s folder (`sentenceModelKey` of harness/masks/sentence_model.ts). */
+  sentenceModelKey?: string;
 }
 
 /**

@@ -7,6 +7,7 @@ import { benchPermissions, childArgs, runInChildren } from "../harness/grid/pool
 import { runCellSpec } from "../harness/grid/child.ts";
 import type { CellSpec } from "../harness/grid/runner.ts";
 import { sha256 } from "../harness/core/atomic.ts";
+import { fixture } from "./sentence_fixture.ts";
 
 /** The error Deno gives a write to a full disk (as a write to /dev/full shows; reading /dev/full needs --allow-all). */
 const enospc = (path: string | URL) =>
@@ -487,9 +488,52 @@ Deno.test("bench command", async (t) => {
     );
     await assertRejects(
       () => cli("report", "--in", `${tmp}/out`, "--suite", "paper"),
-      /paper.*deno task bench --suite paper/,
+      /paper.*deno task bench --suite paper --out .*out`/,
     );
+    await assertRejects(() => cli("report", "--in", `${tmp}/out`, "--suite", "nosuch"), /Allowed choices are default/);
+    await Deno.writeTextFile(`${tmp}/a-file`, "");
+    for (const suite of [[], ["--suite", "default"]]) {
+      await assertRejects(
+        () => cli("report", "--in", `${tmp}/a-file`, ...suite),
+        /a-file is a file; --in takes the results folder that bench wrote/,
+      );
+    }
   });
+
+  await t.step(
+    "a sentence model is checked before the base model's build and enters the grid by its content",
+    async () => {
+      const empty = await Deno.makeTempDir({ dir: tmp });
+      const sm = (model: string, cache = `${tmp}/cache`) => [
+        ...common.map((a) => a === `${tmp}/out` ? `${tmp}/sm` : a === `${tmp}/cache` ? cache : a),
+        "--baselines",
+        "grpo",
+        "--sentence-model",
+        model,
+      ];
+      await assertRejects(() => bench(sm(empty, `${tmp}/sm-cache`)), /model\.onnx is missing: a sentence-model folder/);
+      await assertRejects(() => Deno.stat(`${tmp}/sm-cache`), Deno.errors.NotFound);
+      const a = await fixture(["let", "us"], [[0, 0], [0, 1], [0, 0], [0, 0], [1, 0], [1, 1]]);
+      const b = `${tmp}/moved-model`;
+      await Deno.mkdir(b);
+      for (const f of ["model.onnx", "tokenizer.json"]) await Deno.copyFile(`${a}/${f}`, `${b}/${f}`);
+      const grids = async () => {
+        const ids = await folders(`${tmp}/sm/smoke/runs`);
+        const manifests = await Promise.all(
+          ids.map(async (id) => JSON.parse(await Deno.readTextFile(`${tmp}/sm/smoke/runs/${id}/manifest.json`))),
+        );
+        return new Set(manifests.map((m) => m.gridHash));
+      };
+      await bench(sm(a));
+      const first = await grids();
+      assertEquals(first.size, 1);
+      await bench(sm(b));
+      assertEquals(await grids(), first, "the same files elsewhere: the same grid, its runs reused");
+      await Deno.writeTextFile(`${b}/tokenizer_config.json`, JSON.stringify({ do_lower_case: true }));
+      await assertRejects(() => bench(sm(b)), /holds a run of another configuration/, "a changed file: another grid");
+      await Deno.remove(a, { recursive: true });
+    },
+  );
 
   await t.step("a manifest edited by hand is refused before its run is reused", async () => {
     const dir = `${runs}/${(await folders())[1]}`;

@@ -6,7 +6,11 @@
  */
 import { BERT_SPECIALS, fixture, modelBytes, tokenizerJson } from "./sentence_fixture.ts";
 import { assert, assertClose, assertEquals, assertMatch, assertRejects } from "./testing.ts";
-import { loadSentenceModel } from "../harness/masks/sentence_model.ts";
+import { loadSentenceModel, sentenceModelKey } from "../harness/masks/sentence_model.ts";
+import { mineGrams } from "../harness/masks/planning_masks.ts";
+import { specGridHash } from "../harness/grid/runner.ts";
+import { getConfig } from "../harness/config.ts";
+import type { RolloutEngine } from "../harness/rollout/engine.ts";
 import { mineStrategicGramsWith, strategicGramsJson } from "../harness/masks/strategic_grams.ts";
 import { CORPUS, PHRASE_WORDS, PLANTED } from "./planted_corpus.ts";
 import { rng } from "../harness/core/rng.ts";
@@ -69,6 +73,33 @@ Deno.test("sentence model: embeddings", async (t) => {
       await Deno.remove(pooled, { recursive: true });
     }
   });
+});
+
+Deno.test("the content key: the same files anywhere give it, another byte changes it; mining checks it", async () => {
+  const a = await fixture(SMALL_WORDS, SMALL_TABLE), b = await fixture(SMALL_WORDS, SMALL_TABLE);
+  try {
+    const key = await sentenceModelKey(a);
+    assertMatch(key, /^sha256:[0-9a-f]{64}$/);
+    assertEquals(await sentenceModelKey(b), key);
+    await Deno.writeTextFile(`${b}/tokenizer_config.json`, "{}");
+    const changed = await sentenceModelKey(b);
+    assert(changed !== key);
+    const cfg = getConfig("smoke");
+    cfg.mining = { ...cfg.mining, sentenceModel: b, sentenceModelKey: key };
+    const path = { ...cfg, mining: { ...cfg.mining, sentenceModelKey: undefined } };
+    await assertRejects(
+      () => specGridHash({ cfg: path, backend: "wasm-ort", engine: "onnx" }),
+      /mining\.sentenceModel .* has no sentenceModelKey; make the grid with benchSpec/,
+    );
+    // The check comes before any sampling, so no engine is needed to reach it.
+    await assertRejects(
+      () => mineGrams(cfg, {} as RolloutEngine, [], 1),
+      new RegExp(`sentence model ${b} changed since this grid was made \\(${key} then, ${changed} now\\)`),
+    );
+  } finally {
+    await Deno.remove(a, { recursive: true });
+    await Deno.remove(b, { recursive: true });
+  }
 });
 
 Deno.test("sentence model: clear errors for bad folders and models", async (t) => {

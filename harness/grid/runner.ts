@@ -501,9 +501,16 @@ async function runChildren(
   await runInChildren(children, jobs, spec.cfg.rl.steps, last, spec.stop);
 }
 
-/** The grid hash of `spec`: its config, backend, engine and tokenizer. */
-export function specGridHash(spec: Pick<GridSpec, "cfg" | "backend" | "engine">): Promise<string> {
-  return gridHash({ config: spec.cfg, backend: spec.backend, engine: spec.engine, tokenizer: TOKENIZER_ID });
+/**
+ * The grid hash of `spec`: its config, backend, engine and tokenizer. Throws for a sentence model
+ * without its content key (the hash would not tell one model from another).
+ */
+export async function specGridHash(spec: Pick<GridSpec, "cfg" | "backend" | "engine">): Promise<string> {
+  const { sentenceModel, sentenceModelKey } = spec.cfg.mining;
+  if (sentenceModel !== undefined && sentenceModelKey === undefined) {
+    throw new Error(`mining.sentenceModel ${sentenceModel} has no sentenceModelKey; make the grid with benchSpec`);
+  }
+  return await gridHash({ config: spec.cfg, backend: spec.backend, engine: spec.engine, tokenizer: TOKENIZER_ID });
 }
 
 /** Run the grid (see the module doc); resolves once every cell's folder and the base folder are complete. */

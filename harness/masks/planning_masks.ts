@@ -14,7 +14,7 @@ import { randomMasks } from "./random_mask.ts";
 import { rng } from "../core/rng.ts";
 import { type Rollout, sampleGroups, score, stepPrompts } from "../rollout/rollouts.ts";
 import type { MaskSource } from "../credit/baseline.ts";
-import { loadSentenceModel } from "./sentence_model.ts";
+import { loadSentenceModel, sentenceModelKey } from "./sentence_model.ts";
 import {
   mineStrategicGrams,
   mineStrategicGramsWith,
@@ -48,8 +48,9 @@ async function successes(
 /**
  * Mine the Strategic Grams from the base model (run by engine `base`): successful rollouts of `cfg.mining.prompts` training prompts
  * × `cfg.mining.group`, drawn from streams of base seed `baseSeed`, embedded with PPMI+SVD word vectors,
- * or by the sentence model of `cfg.mining.sentenceModel` when it is set (loaded before sampling, so a
- * bad folder fails fast; released after).
+ * or by the sentence model of `cfg.mining.sentenceModel` when it is set (loaded and checked against
+ * `cfg.mining.sentenceModelKey` before sampling, so a folder changed since the grid was made fails fast;
+ * released after).
  */
 export async function mineGrams(
   cfg: BenchConfig,
@@ -61,8 +62,15 @@ export async function mineGrams(
   if (cfg.mining.sentenceModel === undefined) {
     return mineStrategicGrams(await successes(cfg, base, splits, baseSeed), kmeans);
   }
-  const model = await loadSentenceModel(cfg.mining.sentenceModel);
+  const { sentenceModel: dir, sentenceModelKey: want } = cfg.mining;
+  const model = await loadSentenceModel(dir);
   try {
+    const key = await sentenceModelKey(dir);
+    if (key !== want) {
+      throw new Error(
+        `sentence model ${dir} changed since this grid was made (${want} then, ${key} now); run the bench again`,
+      );
+    }
     return await mineStrategicGramsWith(await successes(cfg, base, splits, baseSeed), kmeans, model);
   } finally {
     await model.dispose();

@@ -52,6 +52,25 @@ export interface SentenceEmbedder {
   dispose(): Promise<void>;
 }
 
+/**
+ * The content key of sentence-model folder `dir`: `sha256:` and the SHA-256 of its model.onnx's,
+ * tokenizer.json's and tokenizer_config.json's (when there is one) SHA-256s. A grid takes this key, not the
+ * folder's path: the same files elsewhere are the same configuration, a changed file another.
+ */
+export async function sentenceModelKey(dir: string): Promise<string> {
+  const part = async (name: string) => {
+    const bytes = name === "tokenizer_config.json"
+      ? await Deno.readFile(join(dir, name)).catch((e) => {
+        if (e instanceof Deno.errors.NotFound) return null;
+        throw e;
+      })
+      : await readPart(dir, name);
+    return bytes === null ? "none" : await sha256(bytes);
+  };
+  const parts = await Promise.all(["model.onnx", "tokenizer.json", "tokenizer_config.json"].map(part));
+  return `sha256:${await sha256(parts.join(" "))}`;
+}
+
 /** The bytes of a file of the folder; throws naming the path and what the folder should hold. */
 async function readPart(dir: string, name: string): Promise<Uint8Array> {
   const path = join(dir, name);

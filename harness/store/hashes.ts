@@ -29,13 +29,14 @@ export type GridKey = Pick<RunManifest, "config" | "backend" | "engine" | "token
 
 /**
  * SHA-256 of what every run of a grid shares: the store version, the config less its baseline and
- * seed lists, the tfjs backend, the rollout engine and the tokenizer id.
+ * seed lists and its sentence model's path (its content key stays), the tfjs backend, the rollout engine
+ * and the tokenizer id.
  */
 export function gridHash(key: GridKey): Promise<string> {
-  const { baselines: _b, seeds: _s, ...shared } = key.config;
+  const { baselines: _b, seeds: _s, mining: { sentenceModel: _path, ...mining }, ...shared } = key.config;
   return hashOf({
     storeVersion: STORE_VERSION,
-    config: shared,
+    config: { ...shared, mining },
     backend: key.backend,
     engine: key.engine,
     tokenizer: key.tokenizer,

@@ -144,7 +144,7 @@ export async function loadResults(dir: string, suite: string): Promise<SuiteResu
     for await (const e of Deno.readDir(root)) if (e.isDirectory) names.push(e.name);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
-      throw new ResultsError(root, `no such folder; run \`deno task bench --suite ${suite}\` first`);
+      throw new ResultsError(root, `no such folder; run \`deno task bench --suite ${suite} --out ${dir}\` first`);
     }
     throw e;
   }
