@@ -272,7 +272,7 @@ Deno.test("bench command", async (t) => {
     assertEquals(await folders(), before);
   });
 
-  await t.step("a read-only --cache without the base model is refused with what to do", async () => {
+  await t.step("a read-only --cache without the base model, or a file, is refused with what to do", async () => {
     const { mkdir } = Deno, cache = `${tmp}/read-only-cache`;
     Deno.mkdir = (async (path: string | URL, options?: Deno.MkdirOptions) => {
       if (String(path).startsWith(cache)) {
@@ -291,6 +291,11 @@ Deno.test("bench command", async (t) => {
     } finally {
       Deno.mkdir = mkdir;
     }
+    await Deno.writeTextFile(`${tmp}/cache-file`, "");
+    await assertRejects(
+      () => bench([...common, "--baselines", "grpo", "--cache", `${tmp}/cache-file`]),
+      /^ResultsFolderError: cannot write the base model into .*cache-file \(Not a directory .*; pick a writable folder with --cache/,
+    );
   });
 
   await t.step(

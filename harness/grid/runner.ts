@@ -257,11 +257,14 @@ async function checkFinished(dir: string, m: RunManifest): Promise<void> {
   });
 }
 
-/** `e` with what to do when it is a refused write into the base-model cache `cache` (a read-only folder). */
+/**
+ * `e` with what to do when it is a refused write into the base-model cache `cache` (a read-only folder, or
+ * a file where a folder should be).
+ */
 function unwritableCache(e: unknown, cache: string): unknown {
   const code = (e as { code?: string }).code;
   const refused = e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotCapable ||
-    code === "EROFS" || code === "EACCES" || code === "EPERM";
+    e instanceof Deno.errors.NotADirectory || code === "EROFS" || code === "EACCES" || code === "EPERM";
   return refused
     ? new ResultsFolderError(
       `cannot write the base model into ${cache} (${firstLine(e)}); pick a writable folder with --cache, ` +
