@@ -58,17 +58,13 @@ export interface SentenceEmbedder {
  * folder's path: the same files elsewhere are the same configuration, a changed file another.
  */
 export async function sentenceModelKey(dir: string): Promise<string> {
-  const part = async (name: string) => {
-    const bytes = name === "tokenizer_config.json"
-      ? await Deno.readFile(join(dir, name)).catch((e) => {
-        if (e instanceof Deno.errors.NotFound) return null;
-        throw e;
-      })
-      : await readPart(dir, name);
-    return bytes === null ? "none" : await sha256(bytes);
-  };
-  const parts = await Promise.all(["model.onnx", "tokenizer.json", "tokenizer_config.json"].map(part));
-  return `sha256:${await sha256(parts.join(" "))}`;
+  const config = await Deno.readFile(join(dir, "tokenizer_config.json")).catch((e) => {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw e;
+  });
+  const parts = [await readPart(dir, "model.onnx"), await readPart(dir, "tokenizer.json"), config];
+  const hashes = await Promise.all(parts.map((bytes) => bytes === null ? "none" : sha256(bytes)));
+  return `sha256:${await sha256(hashes.join(" "))}`;
 }
 
 /** The bytes of a file of the folder; throws naming the path and what the folder should hold. */
