@@ -243,8 +243,8 @@ interface AnalyzeCliOptions {
   out: string;
   format?: Format;
   grams?: string;
-  mine: number;
-  seed: number;
+  mine?: number;
+  seed?: number;
   reflections?: string;
   answerPattern?: string;
   threshold: number;
@@ -426,13 +426,8 @@ export function program(): Command {
     .requiredOption("--out <dir>", "the report folder (replaced whole)", folder("analysis"))
     .addOption(new Option("--format <name>", "input format (default: detected per file)").choices(FORMATS))
     .option("--grams <file>", "strategic grams to use (.json list or one gram a line) instead of mining them")
-    .option(
-      "--mine <n>",
-      "successful completions to mine grams from",
-      positiveInt,
-      DEFAULT_MINE,
-    )
-    .option("--seed <n>", "seed of the mining's k-means (a positive integer)", positiveInt, 1)
+    .option("--mine <n>", `successful completions to mine grams from (default: ${DEFAULT_MINE})`, positiveInt)
+    .option("--seed <n>", "seed of the mining's k-means, a positive integer (default: 1)", positiveInt)
     .option("--reflections <file>", "reflection phrases, one a line (default: wait, but wait, let me double-check, …)")
     .option(
       "--answer-pattern <regex>",

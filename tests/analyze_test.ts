@@ -9,7 +9,7 @@ import { parquetWriteBuffer } from "hyparquet-writer";
 import { analyze, type AnalyzeOptions } from "../harness/analyze/analyze.ts";
 import { AnalyzeError } from "../harness/analyze/completion.ts";
 import { encode } from "../harness/text/tokenizer.ts";
-import { assert, assertClose, assertEquals, assertMatch } from "./testing.ts";
+import { assert, assertClose, assertEquals, assertMatch, assertRejects } from "./testing.ts";
 import { BERT_SPECIALS, fixture } from "./sentence_fixture.ts";
 import { chromiumReady, renderInChromium } from "./chromium.ts";
 
@@ -181,6 +181,13 @@ Deno.test("analyze: credit-bench rollouts.jsonl.gz, the run folder's grams", asy
   assertEquals(s.seAnswer, 0); // group 0 agrees on 7; group 1 has one response without an answer
   assertEquals(s.reflection, { all: 1 / 3, amongCorrect: 0.5, amongIncorrect: 0 });
   assertEquals(s.entropy, { all: 1, planning: 1, execution: 1 });
+  await assertRejects(
+    () => run([dir], `${dir}/seeded`, { seed: 2 }),
+    {
+      name: "AnalyzeError",
+      message: `--seed: sets how grams are mined, but they are read from ${dir}/strategic_grams.json; drop --seed`,
+    },
+  );
 });
 
 /** A TRL completions file: step, prompt, completion, two reward columns and advantage. */
@@ -220,6 +227,21 @@ Deno.test("analyze: TRL Parquet, summed or one reward column", async () => {
     mine: 4,
   });
   assertEquals(picked.steps.map((s) => [s.reward, s.accuracy]), [[0.5, 1], [0.5, 1]]);
+});
+
+Deno.test("analyze: TRL reward cells a function left empty (None: NaN or null) add nothing, as TRL's nansum", async () => {
+  const columnData = [
+    { name: "step", data: [3n, 3n, 3n, 3n], type: "INT64" as const },
+    { name: "prompt", data: ["q0", "q0", "q1", "q1"], type: "STRING" as const },
+    { name: "completion", data: ["a", "b", "c", "d"], type: "STRING" as const },
+    { name: "math_reward", data: [1, null, NaN, 0], type: "DOUBLE" as const },
+    { name: "code_reward", data: [null, 1, NaN, 0.5], type: "DOUBLE" as const },
+  ];
+  const dir = await folder({ "completions_00003.parquet": new Uint8Array(parquetWriteBuffer({ columnData })) });
+  const r = await run([dir], `${dir}/out`, { grams: `${await folder({ "g.txt": "boxed\n" })}/g.txt` });
+  assertEquals([r.overall.completions, r.overall.reward, r.overall.accuracy], [4, (1 + 1 + 0 + 0.5) / 4, 0.5]);
+  const math = await run([dir], `${dir}/math`, { rewardColumn: "math_reward", grams: `${dir}/out/grams.txt` });
+  assertEquals([math.overall.reward, math.overall.accuracy], [1 / 4, 1 / 4]);
 });
 
 /** Filler words of the planted corpus. */
@@ -302,6 +324,9 @@ Deno.test("analyze: every bad input is one line naming the file, and nothing is 
     "bad_completion.jsonl": jsonl([{ ...good, completion: 7 }]),
     "no_completion.parquet": trlParquet(1, ["a"], [1], false),
     "empty.jsonl": "",
+    "python_nan.jsonl": `${JSON.stringify(good)}\n{"step": 0, "prompt": "p: NaN,", "completion": "x", "reward": 1, ` +
+      `"logprobs": [-0.5, -Infinity]}\n`,
+    "nan_in_text.jsonl": `{"step": 0, "prompt": "p", "completion": "x: NaN, y", "reward": 1,}\n`,
     "neither.jsonl": jsonl([{ step: 0, text: "hi" }]),
     "bad_lengths.jsonl": jsonl([{ ...good, tokens: ["\\boxed{1}"], logprobs: [-1, -2] }]),
   });
@@ -351,6 +376,16 @@ Deno.test("analyze: every bad input is one line naming the file, and nothing is 
       `${dir}/bad_json.jsonl: line 2 is not JSON; write one JSON object per line`,
     ],
     [
+      "a NaN or Infinity as Python's json module writes it",
+      [`${dir}/python_nan.jsonl`],
+      `${dir}/python_nan.jsonl: line 2 has NaN or Infinity, which JSON has no way to write (Python's json.dumps writes them anyway); write null or a finite number instead, or drop the record`,
+    ],
+    [
+      "a line that is not JSON with NaN only in its text",
+      [`${dir}/nan_in_text.jsonl`],
+      `${dir}/nan_in_text.jsonl: line 1 is not JSON; write one JSON object per line`,
+    ],
+    [
       "a step that is not a number",
       [`${dir}/bad_step.jsonl`],
       `${dir}/bad_step.jsonl: line 1: step is not a number; give every record a step that is a number`,
@@ -392,6 +427,18 @@ Deno.test("analyze: every bad input is one line naming the file, and nothing is 
       [`${dir}/bad_step.jsonl`],
       `${dir}/taken: exists and is not an analysis; give --out a new folder or an earlier analysis`,
       { out: `${dir}/taken` },
+    ],
+    [
+      "an --out that cannot be written, before the dump is read",
+      [`${dir}/bad_step.jsonl`],
+      new RegExp(`^${dir}/notes\\.txt/analysis: cannot be written \\(.*\\); give --out a folder you can write$`),
+      { out: `${dir}/notes.txt/analysis` },
+    ],
+    [
+      "mining options where the grams are given",
+      [`${dir}/bad_step.jsonl`],
+      `--mine, --sentence-model: set how grams are mined, but they are read from ${dir}/notes.txt; drop --grams to mine them, or drop --mine and --sentence-model`,
+      { grams: `${dir}/notes.txt`, sentenceModel: `${dir}/empty` },
     ],
     [
       "an --answer-pattern that is not a regular expression",

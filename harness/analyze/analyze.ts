@@ -8,6 +8,8 @@
  * input is an {@link AnalyzeError} before anything is written.
  * @module
  */
+import { firstLine } from "../backend/onnx_runtime.ts";
+import { removeAll } from "../core/atomic.ts";
 import { Progress } from "../core/progress.ts";
 import { loadSentenceModel, parseTokenizer } from "../masks/sentence_model.ts";
 import type { StrategicGrams } from "../masks/strategic_grams.ts";
@@ -86,7 +88,10 @@ export interface AnalyzeResult {
 /** Default successful completions mined. */
 export const DEFAULT_MINE = 2000;
 
-/** The grams: given, from a run folder, or mined from the first `mine` successes. */
+/** The options that only mining reads, with their command-line flags. */
+const MINING_OPTIONS = [["mine", "--mine"], ["seed", "--seed"], ["sentenceModel", "--sentence-model"]] as const;
+
+/** The grams: given, from a run folder, or mined from the first `mine` successes (refused with mining options). */
 async function gramsOf(
   o: AnalyzeOptions,
   sources: readonly Source[],
@@ -94,18 +99,27 @@ async function gramsOf(
   readOptions: { threshold: number; rewardColumn?: string },
 ): Promise<{ grams: string[]; mined: StrategicGrams | null; source: string }> {
   const given = o.grams ?? runGrams;
-  if (given) return { grams: await loadGramList(given), mined: null, source: `read from ${given}` };
-  const mine = o.mine ?? DEFAULT_MINE, successes: string[][] = [];
-  outer: for (const src of sources) {
-    for await (const c of readSource(src, readOptions)) {
-      if (!c.correct) continue;
-      successes.push(textWords(c.text));
-      if (successes.length >= mine) break outer;
-    }
+  const unused = given ? MINING_OPTIONS.filter(([key]) => o[key] !== undefined).map(([, flag]) => flag) : [];
+  if (unused.length) {
+    throw new AnalyzeError(
+      unused.join(", "),
+      `${unused.length > 1 ? "set" : "sets"} how grams are mined, but they are read from ${given}`,
+      o.grams ? `drop --grams to mine them, or drop ${unused.join(" and ")}` : `drop ${unused.join(" and ")}`,
+    );
   }
+  if (given) return { grams: await loadGramList(given), mined: null, source: `read from ${given}` };
   const model = o.sentenceModel === undefined ? undefined : await loadSentenceModel(o.sentenceModel);
+  const successes: string[][] = [];
   let mined: StrategicGrams;
   try {
+    const mine = o.mine ?? DEFAULT_MINE;
+    outer: for (const src of sources) {
+      for await (const c of readSource(src, readOptions)) {
+        if (!c.correct) continue;
+        successes.push(textWords(c.text));
+        if (successes.length >= mine) break outer;
+      }
+    }
     mined = await mineFreeText(successes, o.seed ?? 1, model);
   } finally {
     await model?.dispose();
@@ -126,14 +140,22 @@ async function tokenCounter(path: string): Promise<(text: string) => number> {
   return (text) => tokenizer.encode(text, { add_special_tokens: false }).ids.length;
 }
 
-/** Refuse an `out` that exists and is not an earlier analysis, so nothing else is ever replaced. */
+/**
+ * Refuse an `out` that exists and is not an earlier analysis, so nothing else is ever replaced, or whose
+ * staging folder `<out>.next` cannot be made, so that fails before the dump is read, not after.
+ */
 async function checkOut(out: string): Promise<void> {
   const stat = await Deno.stat(out).catch(() => null);
-  if (!stat) return;
-  const analysis = stat.isDirectory && await Deno.stat(`${out}/overall.json`).catch(() => null);
-  if (!analysis) {
+  const analysis = stat?.isDirectory && await Deno.stat(`${out}/overall.json`).catch(() => null);
+  if (stat && !analysis) {
     throw new AnalyzeError(out, "exists and is not an analysis", "give --out a new folder or an earlier analysis");
   }
+  try {
+    await Deno.mkdir(`${out}.next`, { recursive: true });
+  } catch (e) {
+    throw new AnalyzeError(out, `cannot be written (${firstLine(e)})`, "give --out a folder you can write");
+  }
+  await removeAll(`${out}.next`);
 }
 
 /**
@@ -157,13 +179,14 @@ export async function analyze(o: AnalyzeOptions): Promise<AnalyzeResult> {
   } catch (e) {
     throw new AnalyzeError("--answer-pattern", (e as Error).message, "give a JavaScript regular expression");
   }
+  const countTokens = o.tokenizer === undefined ? undefined : await tokenCounter(o.tokenizer);
   const { grams, mined, source } = await gramsOf(o, files, runGrams, readOptions);
   const reflections = o.reflections ?? DEFAULT_REFLECTIONS;
   const readers: Readers = {
     grams: new PhraseMatcher(grams),
     reflections: new PhraseMatcher(reflections),
     answerPattern,
-    countTokens: o.tokenizer === undefined ? undefined : await tokenCounter(o.tokenizer),
+    countTokens,
   };
 
   const byStep = new Map<number, StepStats>(), all = new StepStats(null, grams.length);

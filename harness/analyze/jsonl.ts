@@ -6,6 +6,11 @@
  */
 import { AnalyzeError } from "./completion.ts";
 
+/** JSON string literals, blanked before looking for {@link NON_FINITE}. */
+const STRINGS = /"(?:[^"\\]|\\.)*"/g;
+/** A bare NaN or (±)Infinity as a value: what Python's json module writes for non-finite floats. */
+const NON_FINITE = /[:,[]\s*-?(?:NaN|Infinity)\s*[,}\]]/;
+
 /** One parsed line. */
 export interface JsonLine {
   /** 1-based line number. */
@@ -40,6 +45,13 @@ export async function* jsonLines(
     try {
       return { line, value: JSON.parse(s) };
     } catch {
+      if (NON_FINITE.test(s.replace(STRINGS, '""'))) {
+        throw new AnalyzeError(
+          path,
+          `line ${line} has NaN or Infinity, which JSON has no way to write (Python's json.dumps writes them anyway)`,
+          "write null or a finite number instead, or drop the record",
+        );
+      }
       throw new AnalyzeError(path, `line ${line} is not JSON`, "write one JSON object per line");
     }
   };

@@ -3,7 +3,8 @@
  * columns `step`, `prompt`, `completion`, one column per reward function and optional `advantage`,
  * read one row group at a time with `hyparquet` (snappy and the other codecs from
  * `hyparquet-compressors`). The reward is the sum of the reward columns (every numeric column but
- * `step` and `advantage`; a string column such as `mode` is none) unless `--reward-column` picks one.
+ * `step` and `advantage`; a string column such as `mode` is none) unless `--reward-column` picks one;
+ * an empty cell (NaN or null: the reward function returned None) adds nothing, as in TRL's `nansum`.
  * @module
  */
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } from "hyparquet";
@@ -76,13 +77,19 @@ export async function* trlCompletions(
     }
     for (const [i, r] of rows.entries()) {
       const place = { file: path, at: `row ${row + i + 1}` }, f = fields(place, normalised(r));
-      const reward = rewards.reduce((s, name) => s + f.number(name), 0);
+      // TRL's nansum: a reward function that returned None logs NaN (null once pandas wrote it), which adds nothing.
+      const reward = rewards.reduce((s, name) => (unscored(r[name]) ? s : s + f.number(name)), 0);
       const prompt = typeof r.prompt === "string" ? r.prompt : JSON.stringify(r.prompt);
       yield { step: f.number("step"), prompt, text: f.string("completion"), reward, correct: reward >= o.threshold };
     }
     onBytes(group.columns.reduce((s, c) => s + Number(c.meta_data?.total_compressed_size ?? 0), 0));
     row = rowEnd;
   }
+}
+
+/** Whether a reward cell is empty: null or NaN, where its reward function returned None for the row. */
+function unscored(v: unknown): boolean {
+  return v === null || v === undefined || Number.isNaN(v);
 }
 
 /** A row with its INT64 values (bigint) as numbers. */

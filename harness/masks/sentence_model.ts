@@ -96,13 +96,17 @@ export async function parseTokenizer(
   try {
     config = JSON.parse(await Deno.readTextFile(configPath));
   } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw new Error(`${configPath}: ${firstLine(e)}`);
+    if (!(e instanceof Deno.errors.NotFound)) {
+      throw new Error(`${configPath}: ${firstLine(e)}; give the tokenizer_config.json saved with the model, or none`);
+    }
   }
   try {
     const json = JSON.parse(text);
     return { tokenizer: new Tokenizer(json, config), padId: json.padding?.pad_id ?? 0 };
   } catch (e) {
-    throw new Error(`${path}: not a Hugging Face tokenizer.json (${firstLine(e)})`);
+    throw new Error(
+      `${path}: not a Hugging Face tokenizer.json (${firstLine(e)}); give the tokenizer.json saved with the model`,
+    );
   }
 }
 
