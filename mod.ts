@@ -94,7 +94,8 @@ export { FORMATS } from "./harness/analyze/formats.ts";
 export type { Format } from "./harness/analyze/formats.ts";
 
 // Loading and reporting results.
-export { loadResults, ResultsError } from "./harness/store/results.ts";
+export { loadResults } from "./harness/store/results.ts";
+export { ResultsError } from "./harness/store/results_error.ts";
 export type { LoadedBase, LoadedRun, SkippedRun, SuiteResults } from "./harness/store/results.ts";
 export { FIXED_MASKS } from "./harness/store/schema.ts";
 export type {

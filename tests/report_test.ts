@@ -6,7 +6,8 @@
  * @module
  */
 import { assert, assertClose, assertEquals, assertMatch, assertNotEquals, assertRejects } from "./testing.ts";
-import { loadResults, ResultsError } from "../harness/store/results.ts";
+import { loadResults } from "../harness/store/results.ts";
+import { ResultsError } from "../harness/store/results_error.ts";
 import { STORE_VERSION } from "../harness/store/schema.ts";
 import { fileSums, readManifest, runId, runsDir, writeManifest } from "../harness/store/run_folder.ts";
 import { runHash } from "../harness/store/hashes.ts";
@@ -278,6 +279,11 @@ Deno.test("loadResults refuses corrupt, truncated, duplicated and foreign-versio
         await writeManifest(`${runsDir(root, "fixture")}/${id}`, { ...m, params, configHash, id });
       },
       /grpo-s2-\w+: .*grpo-s2-\w+ is also a complete run of grpo seed 2/,
+    ],
+    [
+      "a manifest that is not JSON",
+      async (root) => await Deno.writeTextFile(`${await runDir(root, "hicra-s1")}/manifest.json`, '{"id": "hic'),
+      /hicra-s1-\w+\/manifest\.json: is not valid JSON \(truncated or edited\); move the run aside with `mv \S+\/runs\/(hicra-s1-\w+) \S+\/fixture\/\1\.damaged`, then run the bench that made it again/,
     ],
     [
       "a manifest whose config was edited",

@@ -48,7 +48,8 @@ import { fileKey } from "../core/module_file.ts";
 import { lockFolder } from "../core/folder_lock.ts";
 import { childArgs, type LastJob, runInChildren } from "./pool.ts";
 import type { TaskDef } from "../../tasks/kit/task.ts";
-import { ResultsError, verifyFiles } from "../store/results.ts";
+import { verifyFiles } from "../store/results.ts";
+import { ResultsError } from "../store/results_error.ts";
 import type { StopSignals } from "../core/stop.ts";
 
 /** How a stopped bench goes on, the end of every `Stopped` message of the grid (harness/core/stop.ts). */

@@ -8,7 +8,8 @@
 import { sha256 } from "../core/atomic.ts";
 import { type EvalRecord, type RunManifest, type StepRecord, STORE_VERSION } from "./schema.ts";
 import { manifestProblem } from "./hashes.ts";
-import { moveAsideCommand, readManifest, runsDir } from "./run_folder.ts";
+import { ResultsError } from "./results_error.ts";
+import { readManifest, remakeAdvice, runsDir } from "./run_folder.ts";
 
 /**
  * A complete RL run: its manifest, its training steps and its evaluations, both in step order.
@@ -93,37 +94,6 @@ export interface SuiteResults {
 }
 
 /**
- * A stored result that cannot be used; the message names the path and what to do.
- *
- * @example
- * ```ts
- * import { loadResults, ResultsError } from "@credit-bench/credit-bench";
- *
- * try {
- *   await loadResults("results", "default");
- * } catch (e) {
- *   if (e instanceof ResultsError) console.error(`cannot use ${e.path}: ${e.message}`);
- * }
- * ```
- */
-export class ResultsError extends Error {
-  /** A problem with `path`. */
-  constructor(
-    /** The file or folder at fault. */
-    readonly path: string,
-    message: string,
-  ) {
-    super(`${path}: ${message}`);
-    this.name = "ResultsError";
-  }
-}
-
-/** What to do about a damaged finished run in `runDir`: move it aside, then the bench that made it makes it again. */
-function fixOf(runDir: string): string {
-  return `move the run aside with \`${moveAsideCommand(runDir)}\`, then run the bench that made it again to remake it`;
-}
-
-/**
  * Read all runs of `suite` under the results folder `dir` (`<dir>/<suite>/runs/<id>/`): the complete
  * ones checked against their manifests, the others listed with the reason. Throws a {@link ResultsError}
  * for a missing folder or a corrupt, truncated or duplicated run.
@@ -169,7 +139,7 @@ export async function loadResults(dir: string, suite: string): Promise<SuiteResu
       throw new ResultsError(runDir, `${other} is also a complete run of ${key}; delete one of the two folders`);
     }
     seen.set(key, runDir);
-    await verifyFiles(runDir, manifest, fixOf(runDir));
+    await verifyFiles(runDir, manifest, remakeAdvice(runDir));
     if (manifest.kind === "base") out.base = await readBase(runDir, manifest);
     else out.runs.push(await readRun(runDir, manifest));
   }
@@ -182,9 +152,9 @@ export async function loadResults(dir: string, suite: string): Promise<SuiteResu
 
 /** The manifest of `runDir`, checked against the store version, the suite and the folder name; null when none. */
 async function checkedManifest(runDir: string, name: string, suite: string): Promise<RunManifest | null> {
+  const path = `${runDir}/manifest.json`;
   const m = await readManifest(runDir);
   if (m === null) return null;
-  const path = `${runDir}/manifest.json`;
   if (m.storeVersion !== STORE_VERSION) {
     throw new ResultsError(
       path,
@@ -196,7 +166,10 @@ async function checkedManifest(runDir: string, name: string, suite: string): Pro
   if (m.id !== name) throw new ResultsError(path, `id ${m.id} does not match its folder name ${name}`);
   const problem = await manifestProblem(m);
   if (problem) {
-    throw new ResultsError(path, `does not match itself (${problem}): it was edited or damaged; ${fixOf(runDir)}`);
+    throw new ResultsError(
+      path,
+      `does not match itself (${problem}): it was edited or damaged; ${remakeAdvice(runDir)}`,
+    );
   }
   if (m.kind !== "run" && m.kind !== "base") throw new ResultsError(path, `unknown kind ${m.kind}`);
   return m;
@@ -232,11 +205,11 @@ export async function verifyFiles(runDir: string, m: RunManifest, fix: string): 
 /** The base model's folder: exactly one evaluation, at step 0. */
 async function readBase(runDir: string, manifest: RunManifest): Promise<LoadedBase> {
   const path = `${runDir}/eval.jsonl`;
-  const evals = await readJsonl(path, checkEval, fixOf(runDir));
+  const evals = await readJsonl(path, checkEval, remakeAdvice(runDir));
   if (evals.length !== 1 || evals[0].step !== 0) {
     throw new ResultsError(
       path,
-      `a base model's folder needs one evaluation at step 0, found ${evals.length}; ${fixOf(runDir)}`,
+      `a base model's folder needs one evaluation at step 0, found ${evals.length}; ${remakeAdvice(runDir)}`,
     );
   }
   return { dir: runDir, manifest, eval: evals[0] };
@@ -244,7 +217,7 @@ async function readBase(runDir: string, manifest: RunManifest): Promise<LoadedBa
 
 /** An RL run's folder: steps and evaluations in increasing step order, at least one evaluation. */
 async function readRun(runDir: string, manifest: RunManifest): Promise<LoadedRun> {
-  const fix = fixOf(runDir);
+  const fix = remakeAdvice(runDir);
   const steps = await readJsonl(`${runDir}/train.jsonl`, checkStep, fix);
   const evals = await readJsonl(`${runDir}/eval.jsonl`, checkEval, fix);
   for (const [name, recs] of [["train.jsonl", steps], ["eval.jsonl", evals]] as const) {

@@ -11,6 +11,7 @@ import { shellQuote } from "../core/shell_quote.ts";
 import { Stopped } from "../core/stop.ts";
 import { TOKENIZER_ID } from "../text/tokenizer.ts";
 import { gitCommit } from "./git_commit.ts";
+import { ResultsError } from "./results_error.ts";
 import { type FileSum, type RunManifest, STORE_VERSION } from "./schema.ts";
 
 /** A run folder's name: the readable id and the first 8 hex digits of its config hash. */
@@ -33,12 +34,17 @@ export function moveAsideCommand(dir: string): string {
   return `mv ${shellQuote(dir)} ${shellQuote(asideOf(dir))}`;
 }
 
+/** What to do about damaged run folder `dir`: move it aside ({@link moveAsideCommand}), then make it again. */
+export function remakeAdvice(dir: string): string {
+  return `move the run aside with \`${moveAsideCommand(dir)}\`, then run the bench that made it again to remake it`;
+}
+
 /** Folder of a suite's run folders under results folder `out`. */
 export function runsDir(out: string, suite: string): string {
   return `${out}/${suite}/runs`;
 }
 
-/** Read and parse `<dir>/manifest.json`; null when there is none. Throws naming the file when it is not JSON. */
+/** Read and parse `<dir>/manifest.json`; null when there is none. A {@link ResultsError} when it is not JSON. */
 export async function readManifest(dir: string): Promise<RunManifest | null> {
   let text: string;
   try {
@@ -50,7 +56,7 @@ export async function readManifest(dir: string): Promise<RunManifest | null> {
   try {
     return JSON.parse(text) as RunManifest;
   } catch {
-    throw new Error(`${dir}/manifest.json is not valid JSON (truncated or edited); delete ${dir} and run it again`);
+    throw new ResultsError(`${dir}/manifest.json`, `is not valid JSON (truncated or edited); ${remakeAdvice(dir)}`);
   }
 }
 
