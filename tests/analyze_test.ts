@@ -338,6 +338,10 @@ Deno.test("analyze: every bad input is one line naming the file, and nothing is 
   await Deno.writeFile(`${dir}/cut.parquet`, whole.slice(0, whole.length - 20));
   await Deno.writeFile(`${dir}/whole.parquet`, whole);
   await Deno.writeFile(`${dir}/cut.jsonl.gz`, new Uint8Array([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2]));
+  for (const run of ["run_a", "run_b"]) {
+    await Deno.mkdir(`${dir}/runs/${run}`, { recursive: true });
+    await Deno.writeFile(`${dir}/runs/${run}/rollouts.jsonl.gz`, await gzip(jsonl([{ tokens: [1], logp: [0] }])));
+  }
   await Deno.mkdir(`${dir}/taken`);
   await Deno.writeTextFile(`${dir}/taken/mine.txt`, "not an analysis");
 
@@ -409,6 +413,21 @@ Deno.test("analyze: every bad input is one line naming the file, and nothing is 
       "mixed formats in one folder",
       [`${dir}/mixed`],
       `${dir}/mixed: mixes formats (${dir}/mixed/a.jsonl is generic, ${dir}/mixed/b.jsonl is verl); analyze one format at a time`,
+    ],
+    [
+      "a file given twice",
+      [`${dir}/bad_step.jsonl`, `${dir}/./bad_step.jsonl`],
+      `${dir}/./bad_step.jsonl: is read twice (given as ${dir}/bad_step.jsonl and as ${dir}/./bad_step.jsonl); give each file once`,
+    ],
+    [
+      "two credit-bench runs",
+      [`${dir}/runs/run_a`, `${dir}/runs/run_b`],
+      `${dir}/runs/run_a, ${dir}/runs/run_b: hold the rollouts of 2 runs; analyze one run at a time, each into its own --out`,
+    ],
+    [
+      "a folder of run folders",
+      [`${dir}/runs`],
+      `${dir}/runs: holds run folders, not rollouts; give one run, e.g. ${dir}/runs/run_a`,
     ],
     [
       "a truncated Parquet file",

@@ -64,16 +64,17 @@ async function detect(path: string): Promise<Format> {
 
 /** The files to read for `inputs` (folders and files), with their formats; `format` skips detection. */
 export async function findSources(inputs: readonly string[], format?: Format): Promise<Sources> {
-  const files: Source[] = [];
+  const files: Source[] = [], givenAs = new Map<string, string>(); // a file's real path → the input that named it
   let runGrams: string | undefined;
   for (const input of inputs) {
     const stat = await Deno.stat(input).catch(() => null);
     if (!stat) throw new AnalyzeError(input, "does not exist", "give a folder or files of rollouts");
     let paths = [input];
     if (stat.isDirectory) {
-      const names: string[] = [];
+      const names: string[] = [], folders: string[] = [];
       for await (const e of Deno.readDir(input)) {
         if (e.isFile && !e.name.startsWith(".") && EXTENSIONS.some((x) => e.name.endsWith(x))) names.push(e.name);
+        if (e.isDirectory) folders.push(e.name);
       }
       if (names.includes("rollouts.jsonl.gz")) {
         names.splice(0, names.length, "rollouts.jsonl.gz");
@@ -81,6 +82,14 @@ export async function findSources(inputs: readonly string[], format?: Format): P
         if (await Deno.stat(grams).catch(() => null)) runGrams = grams;
       }
       if (!names.length) {
+        const run = (await Promise.all(folders.sort().map((f) => isRunFolder(`${input}/${f}`)))).indexOf(true);
+        if (run >= 0) {
+          throw new AnalyzeError(
+            input,
+            "holds run folders, not rollouts",
+            `give one run, e.g. ${input}/${folders[run]}`,
+          );
+        }
         throw new AnalyzeError(
           input,
           "holds no rollout file (.jsonl, .jsonl.gz or .parquet)",
@@ -91,6 +100,11 @@ export async function findSources(inputs: readonly string[], format?: Format): P
     }
     const found: Source[] = [];
     for (const path of paths) {
+      const real = await Deno.realPath(path), first = givenAs.get(real);
+      if (first !== undefined) {
+        throw new AnalyzeError(path, `is read twice (given as ${first} and as ${input})`, "give each file once");
+      }
+      givenAs.set(real, input);
       found.push({ path, format: format ?? await detect(path), bytes: (await Deno.stat(path)).size });
     }
     const kinds = [...new Set(found.map((s) => s.format))];
@@ -104,7 +118,20 @@ export async function findSources(inputs: readonly string[], format?: Format): P
   if (kinds.length > 1) {
     throw new AnalyzeError(inputs.join(", "), `mix formats (${kinds.join(", ")})`, "analyze one format at a time");
   }
+  // Every credit-bench rollouts file is a whole run; read together, two runs' steps and groups would merge.
+  if (kinds[0] === "credit-bench" && files.length > 1) {
+    throw new AnalyzeError(
+      inputs.join(", "),
+      `hold the rollouts of ${files.length} runs`,
+      "analyze one run at a time, each into its own --out",
+    );
+  }
   return { files, runGrams };
+}
+
+/** Whether `dir` is a credit-bench run folder (it holds `rollouts.jsonl.gz`). */
+async function isRunFolder(dir: string): Promise<boolean> {
+  return (await Deno.stat(`${dir}/rollouts.jsonl.gz`).catch(() => null))?.isFile ?? false;
 }
 
 /** The completions of one source, in file order; `onBytes` is told the bytes read from disk as they are. */
