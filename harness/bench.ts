@@ -68,6 +68,39 @@ export interface BenchOptions {
   command?: string;
 }
 
+/** The largest RL seed. */
+export const MAX_SEED = 2 ** 31 - 1;
+/** The most RL steps a run may take (at about a second a step, more than a day). */
+export const MAX_STEPS = 100_000;
+
+/**
+ * Refuse options the command line's parsers would have refused, so that code calling {@link runBench}
+ * gets the same one-line errors before anything is built or written.
+ */
+function checkOptions(o: BenchOptions): void {
+  const int = (x: number, lo: number, hi: number) => Number.isInteger(x) && x >= lo && x <= hi;
+  if (o.steps !== undefined && !int(o.steps, 1, MAX_STEPS)) {
+    throw new RangeError(`--steps must be an integer from 1 to ${MAX_STEPS}, got ${o.steps}`);
+  }
+  if (o.seeds?.some((x) => !int(x, 0, MAX_SEED))) {
+    throw new RangeError(`--seeds must be integers from 0 to ${MAX_SEED}, got ${o.seeds.join(",")}`);
+  }
+  if (o.engine !== undefined && !ENGINES.includes(o.engine)) {
+    throw new RangeError(`unknown engine "${o.engine}"; choose one of: ${ENGINES.join(", ")}`);
+  }
+  const lists: [string, readonly unknown[] | undefined][] = [
+    ["--seeds", o.seeds],
+    ["--baselines", o.baselines],
+    ["--tasks", o.tasks],
+  ];
+  for (const [flag, xs] of lists) {
+    if (!xs) continue;
+    if (!xs.length) throw new RangeError(`${flag} is empty; give at least one`);
+    const twice = xs.find((x, i) => xs.indexOf(x) !== i);
+    if (twice !== undefined) throw new RangeError(`${flag} names ${twice} twice; give each once`);
+  }
+}
+
 /**
  * The suite's config with `options`' tasks, steps and sentence model applied (validated), and the tasks
  * `tasks` loads from files. A task file's task is drawn at the levels the suite draws its own at that it
@@ -116,6 +149,7 @@ async function benchConfig(options: BenchOptions): Promise<{ cfg: BenchConfig; t
  * pool and stop signals to it.
  */
 export async function benchSpec(options: BenchOptions): Promise<GridSpec> {
+  checkOptions(options);
   const { cfg, taskFiles } = await benchConfig(options);
   const sources = options.baselines ?? cfg.baselines;
   const baselines = await Promise.all(

@@ -20,16 +20,12 @@ import { isPath } from "./core/module_file.ts";
 import { writeReport } from "./report/mod.ts";
 import { runsDir } from "./store/run_folder.ts";
 import { signalStatus, Stopped, StopSignals } from "./core/stop.ts";
-import { benchSpec, inProject } from "./bench.ts";
+import { benchSpec, inProject, MAX_SEED, MAX_STEPS } from "./bench.ts";
 import { analyze, DEFAULT_MINE } from "./analyze/analyze.ts";
 import { type Format, FORMATS } from "./analyze/formats.ts";
 import { BASELINES } from "../baselines/mod.ts";
 import { TASKS } from "../tasks/mod.ts";
 
-/** The largest RL seed. */
-const MAX_SEED = 2 ** 31 - 1;
-/** The most RL steps a run may take (at about a second a step, more than a day). */
-const MAX_STEPS = 100_000;
 /** The most runs at a time. */
 const MAX_JOBS = 256;
 

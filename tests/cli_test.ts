@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertMatch, assertRejects } from "./testing.ts";
 import { errorLine, listing, program } from "../harness/cli.ts";
-import { runBench } from "../harness/bench.ts";
+import { type BenchOptions, runBench } from "../harness/bench.ts";
+import type { EngineName } from "../harness/rollout/engine.ts";
 import { lockFolder } from "../harness/core/folder_lock.ts";
 import { gitCommit } from "../harness/store/git_commit.ts";
 import { benchPermissions, childArgs, runInChildren } from "../harness/grid/pool.ts";
@@ -140,6 +141,24 @@ Deno.test("bench command", async (t) => {
     assertEquals(results.runs[1].manifest.params, { factor: 0.25 });
     assertEquals(results.base?.eval.step, 0);
     assertEquals((await Deno.stat(`${runs}/${(await folders())[1]}/train.jsonl`)).mtime, stamp);
+  });
+
+  await t.step("runBench refuses what the command line refuses, before building or writing anything", async () => {
+    const cases: [Partial<BenchOptions>, string][] = [
+      [{ steps: -3 }, "--steps must be an integer from 1 to 100000, got -3"],
+      [{ steps: 1.5 }, "--steps must be an integer from 1 to 100000, got 1.5"],
+      [{ seeds: [-1] }, "--seeds must be integers from 0 to 2147483647, got -1"],
+      [{ seeds: [] }, "--seeds is empty; give at least one"],
+      [{ seeds: [1, 1] }, "--seeds names 1 twice; give each once"],
+      [{ baselines: [] }, "--baselines is empty; give at least one"],
+      [{ tasks: ["countdown", "countdown"] }, "--tasks names countdown twice; give each once"],
+      [{ engine: "nope" as EngineName }, 'unknown engine "nope"; choose one of: onnx, tfjs'],
+    ];
+    for (const [bad, message] of cases) {
+      const out = `${tmp}/refused`, cache = `${tmp}/refused-cache`;
+      await assertRejects(() => runBench({ suite: "smoke", out, cache, ...bad }), { name: "RangeError", message });
+      for (const dir of [out, cache]) assert(!(await Deno.stat(dir).catch(() => null)), `${dir} was made`);
+    }
   });
 
   await t.step("finished runs of another commit are reused with a note that says so", async () => {
