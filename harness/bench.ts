@@ -88,6 +88,14 @@ function checkOptions(o: BenchOptions): void {
   if (o.engine !== undefined && !ENGINES.includes(o.engine)) {
     throw new RangeError(`unknown engine "${o.engine}"; choose one of: ${ENGINES.join(", ")}`);
   }
+  const folders: [string, string | undefined][] = [
+    ["--out", o.out],
+    ["--cache", o.cache],
+    ["--sentence-model", o.sentenceModel],
+  ];
+  for (const [flag, dir] of folders) {
+    if (dir !== undefined && !dir.trim()) throw new RangeError(`${flag} is blank; give a folder, or leave it out`);
+  }
   const lists: [string, readonly unknown[] | undefined][] = [
     ["--seeds", o.seeds],
     ["--baselines", o.baselines],

@@ -7,6 +7,7 @@
  */
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { analyze, type AnalyzeOptions } from "../harness/analyze/analyze.ts";
+import type { Format } from "../harness/analyze/formats.ts";
 import { AnalyzeError } from "../harness/analyze/completion.ts";
 import { encode } from "../harness/text/tokenizer.ts";
 import { assert, assertClose, assertEquals, assertMatch, assertRejects } from "./testing.ts";
@@ -465,6 +466,22 @@ Deno.test("analyze: every bad input is one line naming the file, and nothing is 
       /^--answer-pattern: Invalid regular expression: .*; give a JavaScript regular expression$/,
       { answerPattern: "(" },
     ],
+    ["no input", [], "inputs: is empty; give at least one folder or file of rollouts"],
+    ["a blank --out", [`${dir}/bad_step.jsonl`], "--out: is blank; give the report folder", { out: " " }],
+    [
+      "an unknown --format",
+      [`${dir}/bad_step.jsonl`],
+      "--format: is nope; give one of generic, verl, trl, credit-bench, or leave it out",
+      { format: "nope" as Format },
+    ],
+    ["a --mine of 0", [`${dir}/bad_step.jsonl`], "--mine: is 0; give a positive integer", { mine: 0 }],
+    ["a --seed of 1.5", [`${dir}/bad_step.jsonl`], "--seed: is 1.5; give a positive integer", { seed: 1.5 }],
+    ["a --threshold of NaN", [`${dir}/bad_step.jsonl`], "--threshold: is NaN; give a finite number", {
+      threshold: NaN,
+    }],
+    ["no reflection phrase", [`${dir}/bad_step.jsonl`], "--reflections: is empty; give at least one phrase", {
+      reflections: [],
+    }],
   ];
   for (const [name, inputs, message, more] of cases) {
     await t.step(name, async () => {

@@ -153,11 +153,13 @@ Deno.test("bench command", async (t) => {
       [{ baselines: [] }, "--baselines is empty; give at least one"],
       [{ tasks: ["countdown", "countdown"] }, "--tasks names countdown twice; give each once"],
       [{ engine: "nope" as EngineName }, 'unknown engine "nope"; choose one of: onnx, tfjs'],
+      [{ out: "" }, "--out is blank; give a folder, or leave it out"], // would write under /smoke
+      [{ cache: " " }, "--cache is blank; give a folder, or leave it out"],
     ];
     for (const [bad, message] of cases) {
       const out = `${tmp}/refused`, cache = `${tmp}/refused-cache`;
       await assertRejects(() => runBench({ suite: "smoke", out, cache, ...bad }), { name: "RangeError", message });
-      for (const dir of [out, cache]) assert(!(await Deno.stat(dir).catch(() => null)), `${dir} was made`);
+      for (const dir of [out, cache, "/smoke"]) assert(!(await Deno.stat(dir).catch(() => null)), `${dir} was made`);
     }
   });
 

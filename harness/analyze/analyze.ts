@@ -14,7 +14,7 @@ import { Progress } from "../core/progress.ts";
 import { loadSentenceModel, parseTokenizer } from "../masks/sentence_model.ts";
 import type { StrategicGrams } from "../masks/strategic_grams.ts";
 import { AnalyzeError } from "./completion.ts";
-import type { Format } from "./formats.ts";
+import { type Format, FORMATS } from "./formats.ts";
 import { loadGramList, mineFreeText } from "./grams.ts";
 import { findSources, readSource, type Source } from "./inputs.ts";
 import { DEFAULT_REFLECTIONS, PhraseMatcher } from "./phrases.ts";
@@ -140,6 +140,24 @@ async function tokenCounter(path: string): Promise<(text: string) => number> {
   return (text) => tokenizer.encode(text, { add_special_tokens: false }).ids.length;
 }
 
+/** Refuse options the command line's parsers would have refused, so that code gets the same errors. */
+function checkOptions(o: AnalyzeOptions): void {
+  if (!o.inputs.length) throw new AnalyzeError("inputs", "is empty", "give at least one folder or file of rollouts");
+  if (!o.out.trim()) throw new AnalyzeError("--out", "is blank", "give the report folder");
+  if (o.format !== undefined && !FORMATS.includes(o.format)) {
+    throw new AnalyzeError("--format", `is ${o.format}`, `give one of ${FORMATS.join(", ")}, or leave it out`);
+  }
+  for (const [flag, n] of [["--mine", o.mine], ["--seed", o.seed]] as const) {
+    if (n !== undefined && !(Number.isInteger(n) && n >= 1)) {
+      throw new AnalyzeError(flag, `is ${n}`, "give a positive integer");
+    }
+  }
+  if (o.threshold !== undefined && !Number.isFinite(o.threshold)) {
+    throw new AnalyzeError("--threshold", `is ${o.threshold}`, "give a finite number");
+  }
+  if (o.reflections?.length === 0) throw new AnalyzeError("--reflections", "is empty", "give at least one phrase");
+}
+
 /**
  * Refuse an `out` that exists and is not an earlier analysis, so nothing else is ever replaced, or whose
  * staging folder `<out>.next` cannot be made, so that fails before the dump is read, not after.
@@ -170,6 +188,7 @@ async function checkOut(out: string): Promise<void> {
  * ```
  */
 export async function analyze(o: AnalyzeOptions): Promise<AnalyzeResult> {
+  checkOptions(o);
   await checkOut(o.out);
   const { files, runGrams } = await findSources(o.inputs, o.format);
   const readOptions = { threshold: o.threshold ?? 1, rewardColumn: o.rewardColumn };
