@@ -449,9 +449,19 @@ export function program(): Command {
   return cmd;
 }
 
-/** The one line printed for an error that stops a command: its message, and for a full disk what to do. */
-export function errorLine(e: unknown): string {
+/** Commands that write a folder whole (staged, then moved in): a full disk leaves the old one as it was. */
+const STAGED = new Set(["report", "analyze"]);
+
+/**
+ * The one line printed for an error that stops `command`: its message, and for a full disk what to do
+ * (for the commands that run cells, go on with `--resume`; `report` and `analyze` have none to go on).
+ */
+export function errorLine(e: unknown, command = "bench"): string {
   const err = e as Error & { code?: string };
+  if (err.code === "ENOSPC" && STAGED.has(command)) {
+    return `error: ${err.message}: the disk is full; free some space, then run the same command again ` +
+      `(what it writes is moved in whole at the end, so nothing was replaced)`;
+  }
   if (err.code === "ENOSPC") {
     return `error: ${err.message}: the disk is full; free some space, then run the same command again with --resume ` +
       `(finished runs are kept, unfinished ones go on from their last checkpoint)`;
@@ -469,7 +479,7 @@ if (import.meta.main) {
       console.error(`\n${e.message}`);
       Deno.exit(signalStatus(e.signal));
     }
-    console.error(errorLine(e));
+    console.error(errorLine(e, Deno.args[0]));
     Deno.exit(1);
   }
 }

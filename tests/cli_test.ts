@@ -690,6 +690,42 @@ Deno.test("a --jobs child runs with the bench task's permissions from deno.json,
   );
 });
 
+Deno.test("a full disk while analyze writes leaves the earlier analysis whole, and says to run it again", async () => {
+  const tmp = await Deno.makeTempDir();
+  try {
+    const rows = [0, 1, 2, 3].map((i) => ({
+      step: 0,
+      prompt: "p",
+      completion: `wait \\boxed{${i % 2}}`,
+      reward: i % 2,
+    }));
+    await Deno.writeTextFile(`${tmp}/dump.jsonl`, rows.map((r) => JSON.stringify(r) + "\n").join(""));
+    const args = ["analyze", `${tmp}/dump.jsonl`, "--out", `${tmp}/a`, "--mine", "2"];
+    await cli(...args);
+    const files = async () =>
+      new Map(
+        await Promise.all(
+          (await Array.fromAsync(Deno.readDir(`${tmp}/a`))).filter((e) => e.isFile).map(async (e) =>
+            [e.name, await Deno.readTextFile(`${tmp}/a/${e.name}`)] as const
+          ),
+        ),
+      );
+    const before = await files();
+    const free = fillDiskAt("summary.md", 1);
+    const error = await cli(...args).then(() => null, (e) => e as Error);
+    free();
+    assert(error, "the analysis failed");
+    assertMatch(
+      errorLine(error, "analyze"),
+      /^error: No space left on device \(os error 28\).*: the disk is full; free some space, then run the same command again \(what it writes is moved in whole at the end, so nothing was replaced\)$/,
+    );
+    assertEquals(await files(), before);
+    assert(!(await Deno.stat(`${tmp}/a.next`).catch(() => null)), "no staging folder left");
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
 Deno.test("list names every task and baseline with its parameters", () => {
   const text = listing();
   for (const name of ["countdown", "shortest_path", "grpo", "placebo_hicra"]) {
