@@ -343,6 +343,10 @@ Deno.test("analyze: every bad input is one line naming the file, and nothing is 
     await Deno.mkdir(`${dir}/runs/${run}`, { recursive: true });
     await Deno.writeFile(`${dir}/runs/${run}/rollouts.jsonl.gz`, await gzip(jsonl([{ tokens: [1], logp: [0] }])));
   }
+  await Deno.mkdir(`${dir}/done/figures`, { recursive: true });
+  for (const f of ["overall.json", "figures/accuracy.svg", "notes.md"]) {
+    await Deno.writeTextFile(`${dir}/done/${f}`, "");
+  }
   await Deno.mkdir(`${dir}/taken`);
   await Deno.writeTextFile(`${dir}/taken/mine.txt`, "not an analysis");
 
@@ -447,6 +451,12 @@ Deno.test("analyze: every bad input is one line naming the file, and nothing is 
       [`${dir}/bad_step.jsonl`],
       `${dir}/taken: exists and is not an analysis; give --out a new folder or an earlier analysis`,
       { out: `${dir}/taken` },
+    ],
+    [
+      "an --out analysis holding a file analyze did not write",
+      [`${dir}/bad_step.jsonl`],
+      `${dir}/done/notes.md: was not written by analyze, and --out is replaced whole; move it out of the folder, or give --out another folder`,
+      { out: `${dir}/done` },
     ],
     [
       "an --out that cannot be written, before the dump is read",

@@ -18,7 +18,7 @@ import { type Format, FORMATS } from "./formats.ts";
 import { loadGramList, mineFreeText } from "./grams.ts";
 import { findSources, readSource, type Source } from "./inputs.ts";
 import { DEFAULT_REFLECTIONS, PhraseMatcher } from "./phrases.ts";
-import { writeAnalysis } from "./report.ts";
+import { isAnalysisFile, writeAnalysis } from "./report.ts";
 import { type AnalyzeStep, measure, type Readers, StepStats } from "./step_stats.ts";
 import { textWords } from "./text.ts";
 
@@ -158,15 +158,35 @@ function checkOptions(o: AnalyzeOptions): void {
   if (o.reflections?.length === 0) throw new AnalyzeError("--reflections", "is empty", "give at least one phrase");
 }
 
+/** Every file and folder under `dir`, as paths relative to it (a folder's own path ends in `/`). */
+async function filesUnder(dir: string, prefix = ""): Promise<string[]> {
+  const out: string[] = [];
+  for await (const e of Deno.readDir(`${dir}/${prefix}`)) {
+    const rel = `${prefix}${e.name}`;
+    if (e.isDirectory) out.push(`${rel}/`, ...await filesUnder(dir, `${rel}/`));
+    else out.push(rel);
+  }
+  return out;
+}
+
 /**
- * Refuse an `out` that exists and is not an earlier analysis, so nothing else is ever replaced, or whose
- * staging folder `<out>.next` cannot be made, so that fails before the dump is read, not after.
+ * Refuse an `out` that exists and is not an earlier analysis, or is one holding a file analyze did not
+ * write, so nothing else is ever replaced; or whose staging folder `<out>.next` cannot be made, so that
+ * fails before the dump is read, not after.
  */
 async function checkOut(out: string): Promise<void> {
   const stat = await Deno.stat(out).catch(() => null);
   const analysis = stat?.isDirectory && await Deno.stat(`${out}/overall.json`).catch(() => null);
   if (stat && !analysis) {
     throw new AnalyzeError(out, "exists and is not an analysis", "give --out a new folder or an earlier analysis");
+  }
+  const foreign = analysis ? (await filesUnder(out)).find((f) => !isAnalysisFile(f)) : undefined;
+  if (foreign !== undefined) {
+    throw new AnalyzeError(
+      `${out}/${foreign}`,
+      "was not written by analyze, and --out is replaced whole",
+      "move it out of the folder, or give --out another folder",
+    );
   }
   try {
     await Deno.mkdir(`${out}.next`, { recursive: true });

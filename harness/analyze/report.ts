@@ -210,6 +210,24 @@ function tokenNote(o: AnalyzeStep): string {
     : "The dump's tokens do not spell out the completions: token entropy and perplexity are given over all tokens, not split.";
 }
 
+/** The files of an analysis folder besides `figures/*.svg`: data, the page, and each table as Markdown, LaTeX, CSV. */
+const ANALYSIS_FILES = [
+  "steps.jsonl",
+  "overall.json",
+  "grams.txt",
+  "strategic_grams.json",
+  "index.html",
+  ...["summary", "steps", "length_bins"].flatMap((t) => [`${t}.md`, `${t}.tex`, `${t}.csv`]),
+];
+
+/**
+ * Whether `name`, a path relative to an analysis folder (a folder's ending in `/`), is one that
+ * {@link writeAnalysis} writes.
+ */
+export function isAnalysisFile(name: string): boolean {
+  return ANALYSIS_FILES.includes(name) || name === "figures/" || /^figures\/[^/]+\.svg$/.test(name);
+}
+
 /** Write the report to `out` (built in `<out>.next`, then moved in whole); returns the files written, relative to `out`. */
 export async function writeAnalysis(out: string, r: AnalysisReport): Promise<string[]> {
   const next = `${out}.next`, staging = await Staging.open(next);
