@@ -8,6 +8,7 @@
 import { assert, assertClose, assertEquals, assertMatch, assertNotEquals, assertRejects } from "./testing.ts";
 import { loadResults } from "../harness/store/results.ts";
 import { ResultsError } from "../harness/store/results_error.ts";
+import { FolderLockedError, lockFolder } from "../harness/core/folder_lock.ts";
 import { STORE_VERSION } from "../harness/store/schema.ts";
 import { fileSums, readManifest, runId, runsDir, writeManifest } from "../harness/store/run_folder.ts";
 import { runHash } from "../harness/store/hashes.ts";
@@ -169,7 +170,7 @@ Deno.test("a figure left without data is removed, not kept from an earlier repor
   }
 });
 
-Deno.test("a report stopped halfway leaves the old report whole, never a mix of old and new files", async () => {
+Deno.test("a report stopped halfway leaves the old report whole, never a mix; a second report at once is refused", async () => {
   const dir = await fixtureCopy();
   try {
     // The old report leaves hicra seed 2 out, so that each of its files differs from the new one's.
@@ -188,12 +189,22 @@ Deno.test("a report stopped halfway leaves the old report whole, never a mix of 
       .finally(() => Deno.writeTextFile = writeTextFile);
     for (const [i, f] of old.files.entries()) assertEquals(await Deno.readFile(f), oldBytes[i], f);
     assertEquals((await Array.fromAsync(Deno.readDir(`${dir}/fixture`))).map((e) => e.name).sort(), [
+      ".report.lock",
       ...["json", "md", "tex"].map((x) => `claims.${x}`),
       "figures",
       "index.html",
       "runs",
       ...["table1", "table2", "table3"].flatMap((t) => ["csv", "md", "tex"].map((x) => `${t}.${x}`)),
     ]);
+    const held = await lockFolder(`${dir}/fixture`, "", { path: `${dir}/fixture/.report.lock` });
+    await assertRejects(
+      () => writeReport({ inDir: dir, suite: "fixture", command: COMMAND }),
+      (e: Error) =>
+        e instanceof FolderLockedError &&
+        e.message === `another credit-bench process (pid ${Deno.pid}) is writing ${dir}/fixture; ` +
+            "wait for it to finish (or stop it), or run the report again once it is done",
+    ).finally(() => held.close());
+    for (const [i, f] of old.files.entries()) assertEquals(await Deno.readFile(f), oldBytes[i], f);
     const fresh = await writeReport({ inDir: dir, suite: "fixture", command: COMMAND });
     assertEquals(fresh.files, old.files);
     for (const [i, f] of fresh.files.entries()) assertNotEquals(await Deno.readFile(f), oldBytes[i], f);

@@ -9,13 +9,15 @@
  * The new report is written whole into `.report.next/` beside the old one and only then moved in
  * (each table and `index.html` renamed over its old file, `figures/` swapped as one folder), with
  * Ctrl-C and SIGTERM held off until the last rename: an interrupted report leaves the old one whole,
- * never a mix of old and new files.
+ * never a mix of old and new files. One report at a time writes a suite's folder: it holds
+ * `.report.lock` there (harness/core/folder_lock.ts), and a second one stops at once.
  * @module
  */
 import { loadResults, type SkippedRun } from "../store/results.ts";
 import { runsDir } from "../store/run_folder.ts";
 import { StopSignals } from "../core/stop.ts";
 import { removeAll } from "../core/atomic.ts";
+import { lockFolder } from "../core/folder_lock.ts";
 import { indexHtml, type Page } from "./html.ts";
 import { methodsOf, tasksOf } from "./methods.ts";
 import { renderFigure, renderSpec } from "./plot.ts";
@@ -89,7 +91,12 @@ export async function writeReport(opts: ReportOptions): Promise<ReportResult> {
     );
   }
   const dir = `${opts.inDir}/${opts.suite}`, next = `${dir}/.report.next`;
-  const staging = await Staging.open(next), names = staging.names;
+  const lock = await lockFolder(dir, "run the report again once it is done", { path: `${dir}/.report.lock` });
+  const staging = await Staging.open(next).catch((e) => {
+    lock.close();
+    throw e;
+  });
+  const names = staging.names;
   const write = (name: string, data: string) => staging.write(name, data);
   try {
     const tables: { name: string; title: string; table: Table }[] = [
@@ -119,6 +126,7 @@ export async function writeReport(opts: ReportOptions): Promise<ReportResult> {
     await swapIn(dir, next, names.filter((name) => !name.startsWith("figures/")));
   } finally {
     await removeAll(next);
+    lock.close();
   }
   return { files: names.map((name) => `${dir}/${name}`), skipped: results.skipped };
 }
