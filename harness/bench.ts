@@ -15,7 +15,8 @@ import { type GridSpec, type GridTask, runGrid } from "./grid/runner.ts";
 import { parseParamOverrides } from "./credit/params.ts";
 import { loadResults, type SuiteResults } from "./store/results.ts";
 import { loadBaseline } from "../baselines/mod.ts";
-import { loadTask, TASKS } from "../tasks/mod.ts";
+import { TASKS } from "../tasks/mod.ts";
+import { loadTaskFile } from "./grid/task_file.ts";
 import { fileKey, isPath } from "./core/module_file.ts";
 import { loadSentenceModel, sentenceModelKey } from "./masks/sentence_model.ts";
 
@@ -136,7 +137,7 @@ async function benchConfig(options: BenchOptions): Promise<{ cfg: BenchConfig; t
   const levels = [...new Set(cfg.suite.tasks.flatMap((t) => t.levels))];
   cfg.suite.tasks = cfg.suite.tasks.filter((t) => names.includes(t.name));
   for (const source of options.tasks.filter(isPath)) {
-    const task = await loadTask(source);
+    const task = await loadTaskFile(source);
     if (TASKS.has(task.name) || taskFiles.some((f) => f.task.name === task.name)) {
       throw new Error(
         `task file ${source} defines task ${task.name}, a name ${

@@ -6,7 +6,8 @@ import { TaskSplits } from "../harness/suite.ts";
 import { getConfig } from "../harness/config.ts";
 import { rng } from "../harness/core/rng.ts";
 import { encode, inVocab } from "../harness/text/tokenizer.ts";
-import { checkTask, DEFAULT_STYLE } from "../tasks/kit/task.ts";
+import { checkTask, DEFAULT_STYLE, type TaskDef } from "../tasks/kit/task.ts";
+import { loadTaskFile } from "../harness/grid/task_file.ts";
 
 const cfg = getConfig("default");
 
@@ -91,6 +92,77 @@ Deno.test("loadTask", async (t) => {
     assert(inVocab(p.prompt) && inVocab(trace.words), p.prompt);
     assertEquals(task.verify(p, trace.words.join(" ")).correct, true);
   });
+
+  await t.step(
+    "a task file's functions are held to the contract on every call, with one line naming the file",
+    async () => {
+      const plain = await loadTask(fixture), held = await loadTaskFile(fixture);
+      const p = held.generate(rng(1, "p"), 0, 1), trace = held.demonstrate(p, rng(1, "t"), DEFAULT_STYLE);
+      assertEquals(p, plain.generate(rng(1, "p"), 0, 1));
+      assertEquals(trace, plain.demonstrate(p, rng(1, "t"), DEFAULT_STYLE));
+      const response = trace.words.join(" ");
+      assertEquals(held.verify(p, response), plain.verify(p, response));
+      const dir = await Deno.makeTempDir();
+      try {
+        /** A copy of the fixture task with `field` replaced by the function `body`. */
+        const broken = async (field: string, body: string) => {
+          const path = `${dir}/${field}_${Math.random().toString(36).slice(2)}.ts`;
+          await Deno.writeTextFile(
+            path,
+            `import base from ${JSON.stringify(new URL(fixture, `file://${Deno.cwd()}/`).href)};\n` +
+              `export default { ...base, ${field}: ${body} };\n`,
+          );
+          return { path, task: await loadTaskFile(path) };
+        };
+        const contract = "; see tasks/kit/task.ts for the contract";
+        const cases: [string, string, (task: TaskDef) => unknown, (path: string) => string][] = [
+          [
+            "verify",
+            '() => { throw new Error("my verifier broke"); }',
+            (k) => k.verify(p, "so 1 + 2"),
+            (f) => `task file ${f}: verify on the response "so 1 + 2" threw (my verifier broke)${contract}`,
+          ],
+          [
+            "verify",
+            "(p, r) => ({ ...base.verify(p, r), reward: NaN })",
+            (k) => k.verify(p, "x"),
+            (f) => `task file ${f}: verify on the response "x" returned reward NaN, not a finite number${contract}`,
+          ],
+          [
+            "verify",
+            "(p, r) => ({ ...base.verify(p, r), steps: [{ start: 1, end: 9, key: 'k', ok: true }] })",
+            (k) => k.verify(p, "a b c"),
+            (f) =>
+              `task file ${f}: verify on the response "a b c" returned the step {"start":1,"end":9,"key":"k","ok":true}, ` +
+              `not { start, end, key, ok } within the 3 words${contract}`,
+          ],
+          [
+            "demonstrate",
+            "(...a) => ({ ...base.demonstrate(...a), roles: ['plan'] })",
+            (k) => k.demonstrate(p, rng(1, "t"), DEFAULT_STYLE),
+            (f) =>
+              `task file ${f}: demonstrate on ${
+                JSON.stringify(p.prompt)
+              } returned ${trace.words.length} words but 1 roles${contract}`,
+          ],
+          [
+            "generate",
+            "(...a) => ({ ...base.generate(...a), task: 'other' })",
+            (k) => k.generate(rng(1, "p"), 0, 1),
+            (f) =>
+              `task file ${f}: generate(rng, 0, 1) returned a problem whose task is not "outside_sum" or whose prompt is ` +
+              `not a string${contract}`,
+          ],
+        ];
+        for (const [field, body, call, message] of cases) {
+          const { path, task } = await broken(field, body);
+          assertThrows(() => call(task), { message: message(path) });
+        }
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    },
+  );
 
   await t.step("a default export that breaks the contract is refused, naming every problem", () => {
     const contract = /; see tasks\/linear_equation\.ts for the contract$/;

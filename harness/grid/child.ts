@@ -13,7 +13,7 @@ import { loadStrategicGrams } from "../masks/strategic_grams.ts";
 import { baselineKey, type CellContext, type CellSpec, type GridTask, runCell } from "./runner.ts";
 import { fromParent } from "./pool.ts";
 import { loadBaseline } from "../../baselines/mod.ts";
-import { loadTask } from "../../tasks/mod.ts";
+import { loadTaskFile } from "./task_file.ts";
 
 /** Refuse a `kind` file at `source` whose code key `now` is not the `planned` one. */
 function unchanged(kind: string, source: string, now: string, planned: string | undefined): void {
@@ -31,7 +31,7 @@ function unchanged(kind: string, source: string, now: string, planned: string | 
 export async function jobContext(job: Omit<CellSpec, "grid" | "cell" | "base">): Promise<CellContext> {
   const taskFiles: GridTask[] = [];
   for (const source of job.taskFiles) {
-    const task = await loadTask(source);
+    const task = await loadTaskFile(source);
     unchanged("task", source, await fileKey(source), job.cfg.suite.tasks.find((t) => t.name === task.name)?.key);
     taskFiles.push({ task, source });
   }
