@@ -16,7 +16,7 @@ import { trainBase } from "../harness/loop/sft.ts";
 import { BASELINES } from "../baselines/mod.ts";
 import { TfjsEngine } from "../harness/rollout/tfjs_engine.ts";
 import { OnnxEngine } from "../harness/rollout/onnx_engine.ts";
-import { type Baseline, defineBaseline } from "../harness/credit/baseline.ts";
+import { type Baseline, type BaselineContext, type BaselineDef, defineBaseline } from "../harness/credit/baseline.ts";
 import { resolveParams } from "../harness/credit/params.ts";
 import { weightBytes } from "../harness/model/checkpoint.ts";
 import { mineStrategicGrams } from "../harness/masks/strategic_grams.ts";
@@ -396,6 +396,25 @@ Deno.test("rl", async (t) => {
       extraLoss: (_ctx, live) => live.entropy.sum().mul(Infinity) as tf.Scalar,
     });
     await failsWith(exploding, /step 0: loss \(.*\) is not finite.*no checkpoint was saved yet/);
+  });
+  await t.step("a hook that throws stops the run with the baseline and the hook named", async () => {
+    const zero = (ctx: BaselineContext) => ctx.rollouts.map((r) => new Float32Array(r.tokens.length));
+    const boom = (): never => {
+      throw new Error("boom");
+    };
+    const hooks: [string, Partial<BaselineDef>][] = [
+      ["advantages(ctx)", { advantages: boom }],
+      ["policyLoss(input, ctx)", { policyLoss: boom }],
+      ["extraLoss(ctx, live)", { extraLoss: boom }],
+      ["groupFilter(ctx)", { groupFilter: boom }],
+    ];
+    for (const [hook, def] of hooks) {
+      const thrower = defineBaseline({ name: "thrower", summary: "throws", params: {}, advantages: zero, ...def });
+      await failsWith(
+        thrower,
+        new RegExp(`^Error: baseline thrower: ${hook.replace(/[()]/g, "\\$&")} threw \\(boom\\)$`),
+      );
+    }
   });
   base.dispose();
 });

@@ -11,6 +11,7 @@
  * @module
  */
 import type { tf } from "../backend/backend.ts";
+import { firstLine } from "../backend/onnx_runtime.ts";
 import type { Rng } from "../core/rng.ts";
 import type { StepCheck } from "../../tasks/kit/task.ts";
 
@@ -518,12 +519,25 @@ export function checkAdvantages(
   return advantages;
 }
 
+/**
+ * Call `hook` of baseline `name` (`"advantages(ctx)"`, …) through `f`: what it throws becomes one line
+ * naming the baseline and the hook, since the message alone does not say whose code it came from.
+ */
+export function callHook<T>(name: string, hook: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    throw new Error(`baseline ${name}: ${hook} threw (${firstLine(e)})`);
+  }
+}
+
 /** Call a baseline's `advantages(ctx)` and check the result with {@link checkAdvantages}. */
 export function baselineAdvantages<P extends ParamSpec>(
   baseline: BaselineDef<P>,
   ctx: BaselineContext<P>,
 ): Float32Array[] {
-  return checkAdvantages(baseline.name, baseline.advantages(ctx), ctx.rollouts);
+  const advantages = callHook(baseline.name, "advantages(ctx)", () => baseline.advantages(ctx));
+  return checkAdvantages(baseline.name, advantages, ctx.rollouts);
 }
 
 /**

@@ -4,7 +4,7 @@
  * dynamic sampling as a filter.
  * @module
  */
-import { type BaselineContext, baselineContext, type BaselineDef, type ParamSpec } from "./baseline.ts";
+import { type BaselineContext, baselineContext, type BaselineDef, callHook, type ParamSpec } from "./baseline.ts";
 
 /**
  * DAPO's dynamic sampling as a filter: keep the groups whose rewards differ (std > 0), drop those whose
@@ -43,7 +43,7 @@ export function filterGroups<P extends ParamSpec>(
   baseline: BaselineDef<P>,
   ctx: BaselineContext<P>,
 ): FilteredContext<P> {
-  const keep: unknown = baseline.groupFilter!(ctx);
+  const keep: unknown = callHook(baseline.name, "groupFilter(ctx)", () => baseline.groupFilter!(ctx));
   const n = ctx.groups.length;
   if (!Array.isArray(keep) || keep.length !== n || !keep.every((k) => typeof k === "boolean")) {
     const got = Array.isArray(keep) ? `${keep.length} values` : keep === null ? "null" : typeof keep;

@@ -8,6 +8,7 @@
  */
 import type { Problem, StepCheck, TaskDef, Trace, Verdict } from "../../tasks/kit/task.ts";
 import { loadTask } from "../../tasks/mod.ts";
+import { firstLine } from "../backend/onnx_runtime.ts";
 
 /** The contract's reference, ending every message. */
 const CONTRACT = "see tasks/kit/task.ts for the contract";
@@ -46,8 +47,7 @@ function guarded<T>(source: string, what: string, f: () => T, problem: (x: T) =>
   try {
     out = f();
   } catch (e) {
-    const message = String(e instanceof Error ? e.message : e).split("\n")[0];
-    throw new Error(`task file ${source}: ${what} threw (${message}); ${CONTRACT}`);
+    throw new Error(`task file ${source}: ${what} threw (${firstLine(e)}); ${CONTRACT}`);
   }
   const bad = problem(out);
   if (bad) throw new Error(`task file ${source}: ${what} returned ${bad}; ${CONTRACT}`);

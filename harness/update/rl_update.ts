@@ -11,7 +11,7 @@
  * @module
  */
 import { tf } from "../backend/backend.ts";
-import type { Baseline, BaselineContext } from "../credit/baseline.ts";
+import { type Baseline, type BaselineContext, callHook } from "../credit/baseline.ts";
 import { causalBias, logProbAndEntropy, logProbs, type Policy } from "../model/model.ts";
 import { pgLoss } from "./pg_loss.ts";
 import type { Rng } from "../core/rng.ts";
@@ -237,12 +237,18 @@ export async function updatePolicy(input: UpdateInput): Promise<UpdateStats> {
           aggregation: baseline.aggregation,
           maxLength: cfg.maxLength,
           klBeta: cfg.klBeta,
-          policyLoss: baseline.policyLoss && ((input) => baseline.policyLoss!(input, ctx)),
+          policyLoss: baseline.policyLoss &&
+            ((input) => callHook(baseline.name, "policyLoss(input, ctx)", () => baseline.policyLoss!(input, ctx))),
           entropy: live.entropy,
           rows: idx,
         });
         aux = [tf.keep(out.clipFraction), tf.keep(out.kl)];
-        const extra = baseline.extraLoss?.(ctx, { entropy: live.entropy!, mask: live.mask, rows: idx });
+        const extra = baseline.extraLoss &&
+          callHook(
+            baseline.name,
+            "extraLoss(ctx, live)",
+            () => baseline.extraLoss!(ctx, { entropy: live.entropy!, mask: live.mask, rows: idx }),
+          );
         return extra ? out.loss.add(extra) as tf.Scalar : out.loss;
       }, cfg.lr);
       const [clipFraction, kl] = aux.map((t) => t.dataSync()[0]);
