@@ -51,7 +51,7 @@ export interface AnalyzeOptions {
   sentenceModel?: string;
   /** Reflection phrases (default {@link DEFAULT_REFLECTIONS}). */
   reflections?: readonly string[];
-  /** A regular expression whose last match's first group is a completion's answer (default: the last `\boxed{…}`). */
+  /** A regular expression whose last match's first group (else the whole match) is a completion's answer (default: the last `\boxed{…}`). */
   answerPattern?: string;
   /** A completion is correct when its reward is at least this, where the dump has no correctness (default 1). */
   threshold?: number;
