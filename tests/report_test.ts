@@ -170,6 +170,27 @@ Deno.test("a figure left without data is removed, not kept from an earlier repor
   }
 });
 
+Deno.test("a file of one's own in figures/ is refused, not deleted with the folder it would be swapped out with", async () => {
+  const dir = await fixtureCopy();
+  try {
+    await writeReport({ inDir: dir, suite: "fixture", command: COMMAND });
+    const figures = `${dir}/fixture/figures`;
+    for (const own of ["notes.txt", "drafts"]) {
+      const path = `${figures}/${own}`;
+      if (own === "drafts") await Deno.mkdir(path);
+      else await Deno.writeTextFile(path, "mine");
+      await assertRejects(() => writeReport({ inDir: dir, suite: "fixture", command: COMMAND }), {
+        message: `${path}: was not written by the report, and figures/ is replaced whole; move it out of the folder`,
+      });
+      assert(await Deno.stat(path), `${own} kept`);
+      await Deno.remove(path);
+    }
+    await writeReport({ inDir: dir, suite: "fixture", command: COMMAND });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("a report stopped halfway leaves the old report whole, never a mix; a second report at once is refused", async () => {
   const dir = await fixtureCopy();
   try {

@@ -91,6 +91,7 @@ export async function writeReport(opts: ReportOptions): Promise<ReportResult> {
     );
   }
   const dir = `${opts.inDir}/${opts.suite}`, next = `${dir}/.report.next`;
+  await checkFigures(`${dir}/figures`);
   const lock = await lockFolder(dir, "run the report again once it is done", { path: `${dir}/.report.lock` });
   const staging = await Staging.open(next).catch((e) => {
     lock.close();
@@ -129,6 +130,23 @@ export async function writeReport(opts: ReportOptions): Promise<ReportResult> {
     lock.close();
   }
   return { files: names.map((name) => `${dir}/${name}`), skipped: results.skipped };
+}
+
+/**
+ * Refuse a `figures/` folder holding anything but SVG files: the report replaces the folder whole
+ * (a stale figure of an earlier report goes with it), so a file or folder of one's own there would go too.
+ */
+async function checkFigures(figures: string): Promise<void> {
+  const entries = await Array.fromAsync(Deno.readDir(figures)).catch((e) => {
+    if (e instanceof Deno.errors.NotFound) return [];
+    throw e;
+  });
+  const foreign = entries.find((e) => !e.isFile || !e.name.endsWith(".svg"));
+  if (foreign) {
+    throw new Error(
+      `${figures}/${foreign.name}: was not written by the report, and figures/ is replaced whole; move it out of the folder`,
+    );
+  }
 }
 
 /**
