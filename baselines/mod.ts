@@ -52,8 +52,9 @@ export const BASELINES: Readonly<Record<string, Baseline>> = Object.fromEntries(
 /**
  * A baseline by registered name, or by path (relative to the working directory, absolute, or a file
  * URL) of a module whose default export is a baseline definition. Throws an Error for an unknown name
- * (listing the known ones), a missing file, a file that throws on import (with the thrown message) or
- * a default export that breaks the contract (see {@link checkBaseline}).
+ * (listing the known ones), a missing file, a file that throws on import (with the thrown message), a
+ * default export that breaks the contract (see {@link checkBaseline}), or a file whose baseline takes a
+ * registered baseline's name (its runs would be reported as that baseline's).
  *
  * @example
  * ```ts
@@ -72,5 +73,13 @@ export async function loadBaseline(nameOrPath: string): Promise<Baseline> {
         `or give the path of a baseline file (e.g. ./my_method.ts)`,
     );
   }
-  return checkBaseline(await importDefault(nameOrPath, "baseline"), nameOrPath);
+  const value = await importDefault(nameOrPath, "baseline"), b = checkBaseline(value, nameOrPath);
+  // A file may name a registered baseline only when it is that baseline's own file (the same module).
+  if (Object.hasOwn(BASELINES, b.name) && BASELINES[b.name] !== value) {
+    throw new Error(
+      `baseline file ${nameOrPath} defines baseline ${b.name}, the name of a registered baseline, whose results it ` +
+        `would be reported as; give its baseline a name of its own`,
+    );
+  }
+  return b;
 }

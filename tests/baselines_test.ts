@@ -442,4 +442,23 @@ Deno.test("loadBaseline", async (t) => {
     );
     await assertRejects(() => loadBaseline("./no/such/method.ts"), /baseline file \.\/no\/such\/method\.ts not found/);
   });
+
+  await t.step("a file may take a registered name only when it is that baseline's own file", async () => {
+    assertEquals((await loadBaseline("./baselines/grpo.ts")).advantages, BASELINES.grpo.advantages);
+    const dir = await Deno.makeTempDir();
+    try {
+      const path = `${dir}/my_grpo.ts`;
+      const grpo = new URL("../baselines/grpo.ts", import.meta.url).href;
+      await Deno.writeTextFile(
+        path,
+        `import grpo from ${JSON.stringify(grpo)};\nexport default { ...grpo, params: { stdNormalize: false } };\n`,
+      );
+      await assertRejects(() => loadBaseline(path), {
+        message: `baseline file ${path} defines baseline grpo, the name of a registered baseline, whose results it ` +
+          "would be reported as; give its baseline a name of its own",
+      });
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
 });
