@@ -170,6 +170,28 @@ Deno.test("a figure left without data is removed, not kept from an earlier repor
   }
 });
 
+Deno.test("runs at parameters other than the registered defaults are named in claims.md and index.html", async () => {
+  const dir = await fixtureCopy();
+  try {
+    const plain = await writeReport({ inDir: dir, suite: "fixture", command: COMMAND });
+    for (const f of plain.files.filter((f) => /claims\.md|index\.html/.test(f))) {
+      assert(!(await Deno.readTextFile(f)).includes("Parameters other than"), f);
+    }
+    // hicra seed 2 made again at alpha 0.5: a valid run of its own hash and folder name.
+    const old = await runDir(dir, "hicra-s2"), m = (await readManifest(old))!;
+    const params = { ...m.params, alpha: 0.5 }, configHash = await runHash(m.gridHash, { ...m, params });
+    const id = runId("hicra", 2, configHash);
+    await Deno.rename(old, `${runsDir(dir, "fixture")}/${id}`);
+    await writeManifest(`${runsDir(dir, "fixture")}/${id}`, { ...m, params, configHash, id });
+    await writeReport({ inDir: dir, suite: "fixture", command: COMMAND });
+    const sentence = "Parameters other than the registered defaults: hicra alpha=0.5 (default 0.2) in seed 2.";
+    assert((await Deno.readTextFile(`${dir}/fixture/claims.md`)).replaceAll("\n", " ").includes(sentence));
+    assert((await Deno.readTextFile(`${dir}/fixture/index.html`)).includes(`<p>${sentence} A table row or claim`));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("a file of one's own in figures/ is refused, not deleted with the folder it would be swapped out with", async () => {
   const dir = await fixtureCopy();
   try {

@@ -18,6 +18,8 @@ export interface Page {
   /** Figures: file name (without `.svg`) and SVG document. */
   figures: { name: string; svg: string }[];
   results: SuiteResults;
+  /** The sentence on parameters other than the registered defaults; null when every run used them. */
+  overrides: string | null;
 }
 
 const STYLE = `body { font-family: sans-serif; margin: 2em auto; max-width: 80em; padding: 0 1em; color: #222; }
@@ -93,6 +95,7 @@ export function indexHtml(page: Page): string {
   ];
   return htmlDocument(title, [
     `<p>Made by <code>${escapeHtml(page.command)}</code> from the runs listed below.</p>`,
+    ...(page.overrides === null ? [] : [`<p>${escapeHtml(page.overrides)}</p>`]),
     ...page.tables.flatMap((t) => [`<h2>${escapeHtml(t.title)}</h2>`, toHtml(t.table)]),
     page.claims,
     "<h2>Figures</h2>",

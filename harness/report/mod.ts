@@ -22,7 +22,8 @@ import { indexHtml, type Page } from "./html.ts";
 import { methodsOf, tasksOf } from "./methods.ts";
 import { renderFigure, renderSpec } from "./plot.ts";
 import { claimsOf } from "./claims/claims.ts";
-import { claimsHtml, claimsJson, claimsLatex, claimsMarkdown } from "./claims/render.ts";
+import { claimsHtml, claimsJson, claimsLatex, claimsMarkdown, overridesSentence } from "./claims/render.ts";
+import { paramOverrides } from "./param_overrides.ts";
 import { IMPROVEMENT_FIGURE, improvementPoints, improvementSpec } from "./improvement.ts";
 import { figuresOf } from "./series.ts";
 import type { Table } from "./table.ts";
@@ -107,7 +108,8 @@ export async function writeReport(opts: ReportOptions): Promise<ReportResult> {
     ];
     for (const t of tables) await staging.table(t.name, t.table);
     const claims = claimsOf(results);
-    await write("claims.md", claimsMarkdown(claims, opts.command));
+    const overrides = paramOverrides(results);
+    await write("claims.md", claimsMarkdown(claims, opts.command, overrides));
     await write("claims.tex", claimsLatex(claims));
     await write("claims.json", claimsJson(claims));
     const figures: Page["figures"] = [];
@@ -122,7 +124,15 @@ export async function writeReport(opts: ReportOptions): Promise<ReportResult> {
     const improvement = improvementPoints(methods, tasksOf(methods));
     const colors = methods.filter((m) => !m.base).map((m) => m.name);
     if (improvement.length) await drawn(IMPROVEMENT_FIGURE, await renderSpec(improvementSpec(improvement, colors)));
-    const page = { suite: opts.suite, command: opts.command, tables, claims: claimsHtml(claims), figures, results };
+    const page = {
+      suite: opts.suite,
+      command: opts.command,
+      tables,
+      claims: claimsHtml(claims),
+      figures,
+      results,
+      overrides: overrides.length ? overridesSentence(overrides) : null,
+    };
     await write("index.html", indexHtml(page));
     await swapIn(dir, next, names.filter((name) => !name.startsWith("figures/")));
   } finally {

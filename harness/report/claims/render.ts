@@ -175,8 +175,14 @@ function definitions(r: ClaimsReport): string[] {
   return [...r.claims.map((c) => line(c, false)), ...r.controls.map((c) => line(c, true))];
 }
 
-/** `claims.md`. */
-export function claimsMarkdown(r: ClaimsReport, command: string): string {
+/** The sentence on parameters other than the registered defaults, for the claims and the page. */
+export function overridesSentence(overrides: readonly string[]): string {
+  return `Parameters other than the registered defaults: ${overrides.join("; ")}. ` +
+    "A table row or claim that names such a baseline is about that setting, not the baseline's default one.";
+}
+
+/** `claims.md`; `overrides` are the runs' parameters other than their baselines' defaults (harness/report/param_overrides.ts). */
+export function claimsMarkdown(r: ClaimsReport, command: string, overrides: readonly string[] = []): string {
   const paragraph = (text: string) => [...wrap(text), ""];
   const list = (items: string[]) => [...items.flatMap((item) => wrap(item, undefined, "- ", "  ")), ""];
   const table = (t: Table) => toMarkdown(t).split("\n"); // its lines, then a blank one
@@ -184,6 +190,7 @@ export function claimsMarkdown(r: ClaimsReport, command: string): string {
     `# Claims: suite ${r.suite}`,
     "",
     ...paragraph(`Made by \`${command}\` from the stored runs. Rule: ${r.rule}`),
+    ...(overrides.length ? paragraph(overridesSentence(overrides)) : []),
     ...paragraph(r.decidable),
     ...paragraph(r.sensitivity.text),
     ...table(claimsTable(r)),
