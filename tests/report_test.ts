@@ -6,7 +6,9 @@
  * @module
  */
 import { assert, assertClose, assertEquals, assertMatch, assertNotEquals, assertRejects } from "./testing.ts";
-import { loadResults } from "../harness/store/results.ts";
+import { loadResults, type SuiteResults } from "../harness/store/results.ts";
+import { configOverrides } from "../harness/report/overrides.ts";
+import { type BenchConfig, getConfig } from "../harness/config.ts";
 import { ResultsError } from "../harness/store/results_error.ts";
 import { FolderLockedError, lockFolder } from "../harness/core/folder_lock.ts";
 import { STORE_VERSION } from "../harness/store/schema.ts";
@@ -170,12 +172,29 @@ Deno.test("a figure left without data is removed, not kept from an earlier repor
   }
 });
 
+Deno.test("a configuration other than the suite's is named setting by setting, a list of tasks by names", () => {
+  const cfg = getConfig("smoke");
+  const at = (config: BenchConfig) =>
+    ({ runs: [{ manifest: { suite: "smoke", config } }], base: null }) as unknown as SuiteResults;
+  assertEquals(configOverrides(at(cfg)), []);
+  const tasks = cfg.suite.tasks.filter((t) => t.name === "countdown");
+  assertEquals(
+    configOverrides(at({ ...cfg, rl: { ...cfg.rl, steps: 7 }, suite: { ...cfg.suite, tasks } })),
+    [
+      `rl.steps=7 (suite default ${cfg.rl.steps})`,
+      `suite.tasks=[countdown] (suite default [${cfg.suite.tasks.map((t) => t.name).join(", ")}])`,
+    ],
+  );
+  const fixture = { runs: [{ manifest: { suite: "fixture", config: cfg } }], base: null } as unknown as SuiteResults;
+  assertEquals(configOverrides(fixture), [], "a suite CONFIGS does not know has no defaults to differ from");
+});
+
 Deno.test("runs at parameters other than the registered defaults are named in claims.md and index.html", async () => {
   const dir = await fixtureCopy();
   try {
     const plain = await writeReport({ inDir: dir, suite: "fixture", command: COMMAND });
     for (const f of plain.files.filter((f) => /claims\.md|index\.html/.test(f))) {
-      assert(!(await Deno.readTextFile(f)).includes("Parameters other than"), f);
+      assert(!(await Deno.readTextFile(f)).includes("Settings other than"), f);
     }
     // hicra seed 2 made again at alpha 0.5: a valid run of its own hash and folder name.
     const old = await runDir(dir, "hicra-s2"), m = (await readManifest(old))!;
@@ -184,9 +203,9 @@ Deno.test("runs at parameters other than the registered defaults are named in cl
     await Deno.rename(old, `${runsDir(dir, "fixture")}/${id}`);
     await writeManifest(`${runsDir(dir, "fixture")}/${id}`, { ...m, params, configHash, id });
     await writeReport({ inDir: dir, suite: "fixture", command: COMMAND });
-    const sentence = "Parameters other than the registered defaults: hicra alpha=0.5 (default 0.2) in seed 2.";
+    const sentence = "Settings other than the defaults: hicra alpha=0.5 (default 0.2) in seed 2.";
     assert((await Deno.readTextFile(`${dir}/fixture/claims.md`)).replaceAll("\n", " ").includes(sentence));
-    assert((await Deno.readTextFile(`${dir}/fixture/index.html`)).includes(`<p>${sentence} A table row or claim`));
+    assert((await Deno.readTextFile(`${dir}/fixture/index.html`)).includes(`<p>${sentence} The tables and claims`));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

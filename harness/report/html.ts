@@ -18,7 +18,7 @@ export interface Page {
   /** Figures: file name (without `.svg`) and SVG document. */
   figures: { name: string; svg: string }[];
   results: SuiteResults;
-  /** The sentence on parameters other than the registered defaults; null when every run used them. */
+  /** The sentence on settings other than the defaults; null when every run used them. */
   overrides: string | null;
 }
 

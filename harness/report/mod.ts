@@ -23,7 +23,7 @@ import { methodsOf, tasksOf } from "./methods.ts";
 import { renderFigure, renderSpec } from "./plot.ts";
 import { claimsOf } from "./claims/claims.ts";
 import { claimsHtml, claimsJson, claimsLatex, claimsMarkdown, overridesSentence } from "./claims/render.ts";
-import { paramOverrides } from "./param_overrides.ts";
+import { configOverrides, paramOverrides } from "./overrides.ts";
 import { IMPROVEMENT_FIGURE, improvementPoints, improvementSpec } from "./improvement.ts";
 import { figuresOf } from "./series.ts";
 import type { Table } from "./table.ts";
@@ -108,7 +108,7 @@ export async function writeReport(opts: ReportOptions): Promise<ReportResult> {
     ];
     for (const t of tables) await staging.table(t.name, t.table);
     const claims = claimsOf(results);
-    const overrides = paramOverrides(results);
+    const overrides = [...configOverrides(results), ...paramOverrides(results)];
     await write("claims.md", claimsMarkdown(claims, opts.command, overrides));
     await write("claims.tex", claimsLatex(claims));
     await write("claims.json", claimsJson(claims));

@@ -175,13 +175,13 @@ function definitions(r: ClaimsReport): string[] {
   return [...r.claims.map((c) => line(c, false)), ...r.controls.map((c) => line(c, true))];
 }
 
-/** The sentence on parameters other than the registered defaults, for the claims and the page. */
+/** The sentence on settings other than the defaults (the suite's configuration, baselines' params), for the claims and the page. */
 export function overridesSentence(overrides: readonly string[]): string {
-  return `Parameters other than the registered defaults: ${overrides.join("; ")}. ` +
-    "A table row or claim that names such a baseline is about that setting, not the baseline's default one.";
+  return `Settings other than the defaults: ${overrides.join("; ")}. ` +
+    "The tables and claims are about these settings, not the defaults.";
 }
 
-/** `claims.md`; `overrides` are the runs' parameters other than their baselines' defaults (harness/report/param_overrides.ts). */
+/** `claims.md`; `overrides` are the runs' settings other than the defaults (harness/report/overrides.ts). */
 export function claimsMarkdown(r: ClaimsReport, command: string, overrides: readonly string[] = []): string {
   const paragraph = (text: string) => [...wrap(text), ""];
   const list = (items: string[]) => [...items.flatMap((item) => wrap(item, undefined, "- ", "  ")), ""];

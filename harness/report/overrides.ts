@@ -1,0 +1,82 @@
+/**
+ * What the runs set other than the defaults: the suite's configuration (`--steps 10`,
+ * `--sentence-model`) and the parameters of registered baselines (`--param hicra.alpha=0.5`). The
+ * tables and the claims name a suite and a method alone, so the report says so beside them: a claim
+ * about `hicra` then tests that setting, not the paper's.
+ * @module
+ */
+import { BASELINES } from "../../baselines/mod.ts";
+import { CONFIGS } from "../config.ts";
+import type { SuiteResults } from "../store/results.ts";
+
+/** `x` as a setting's value: `none` for undefined, a list of named things by their names, else JSON. */
+function shown(x: unknown): string {
+  if (x === undefined) return "none";
+  const named = Array.isArray(x) && x.every((i) => typeof i?.name === "string");
+  if (named) return `[${x.map((i) => i.name).join(", ")}]`;
+  return typeof x === "object" && x !== null ? JSON.stringify(x) : String(x);
+}
+
+/** The leaves of `a` and `b` that differ, as `path=a (suite default b)`; a list counts as one leaf. */
+function differences(a: unknown, b: unknown, path: string): string[] {
+  const node = (x: unknown) => typeof x === "object" && x !== null && !Array.isArray(x);
+  if (node(a) && node(b)) {
+    const keys = [...new Set([...Object.keys(a as object), ...Object.keys(b as object)])].sort();
+    return keys.flatMap((k) =>
+      differences((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path ? `${path}.${k}` : k)
+    );
+  }
+  return JSON.stringify(a) === JSON.stringify(b) ? [] : [`${path}=${shown(a)} (suite default ${shown(b)})`];
+}
+
+/**
+ * The settings of the suite's configuration its runs used other than the suite's own (`CONFIGS`),
+ * e.g. `rl.steps=10 (suite default 60)`; empty when they are the suite's. The runs of one results folder
+ * share one configuration (a bench refuses to mix them), so the first run's stands for all.
+ *
+ * @example
+ * ```ts
+ * import { loadResults } from "../store/results.ts";
+ * import { configOverrides } from "./overrides.ts";
+ *
+ * console.log(configOverrides(await loadResults("results", "default"))); // []
+ * ```
+ */
+export function configOverrides(results: SuiteResults): string[] {
+  const run = results.runs[0]?.manifest ?? results.base?.manifest;
+  if (!run || !Object.hasOwn(CONFIGS, run.suite)) return [];
+  return differences(run.config, CONFIGS[run.suite], "");
+}
+
+/**
+ * One phrase per baseline and setting that differs from the registered defaults, e.g. `hicra
+ * alpha=0.5 (default 0.2) in every run` or `… in seeds 2, 3`; empty when every run used the defaults.
+ *
+ * @example
+ * ```ts
+ * import { loadResults } from "../store/results.ts";
+ * import { paramOverrides } from "./overrides.ts";
+ *
+ * const notes = paramOverrides(await loadResults("results", "default"));
+ * console.log(notes.length ? notes.join("; ") : "every run at its baseline's defaults");
+ * ```
+ */
+export function paramOverrides(results: SuiteResults): string[] {
+  const bySetting = new Map<string, { name: string; seeds: number[] }>();
+  for (const { manifest: m } of results.runs) {
+    const defaults = m.baseline !== null && Object.hasOwn(BASELINES, m.baseline) ? BASELINES[m.baseline].params : null;
+    if (!defaults) continue;
+    const changed = Object.entries(m.params).filter(([k, v]) => defaults[k] !== v)
+      .map(([k, v]) => `${k}=${v} (default ${defaults[k]})`);
+    if (!changed.length) continue;
+    const key = `${m.baseline} ${changed.join(", ")}`;
+    const entry = bySetting.get(key) ?? { name: m.baseline!, seeds: [] };
+    entry.seeds.push(m.seed);
+    bySetting.set(key, entry);
+  }
+  return [...bySetting].map(([setting, { name, seeds }]) => {
+    const runs = results.runs.filter((r) => r.manifest.baseline === name).length;
+    const where = seeds.length === runs ? "in every run" : `in seed${seeds.length > 1 ? "s" : ""} ${seeds.join(", ")}`;
+    return `${setting} ${where}`;
+  });
+}
