@@ -221,7 +221,9 @@ Deno.test("a file of one's own in figures/ is refused, not deleted with the fold
       if (own === "drafts") await Deno.mkdir(path);
       else await Deno.writeTextFile(path, "mine");
       await assertRejects(() => writeReport({ inDir: dir, suite: "fixture", command: COMMAND }), {
-        message: `${path}: was not written by the report, and figures/ is replaced whole; move it out of the folder`,
+        message:
+          `${path}${own === "drafts" ? "/" : ""}: was not written by the report, and figures/ is replaced whole; ` +
+          "move it out of the folder",
       });
       assert(await Deno.stat(path), `${own} kept`);
       await Deno.remove(path);

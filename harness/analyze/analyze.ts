@@ -11,6 +11,7 @@
 import { firstLine } from "../backend/onnx_runtime.ts";
 import { removeAll } from "../core/atomic.ts";
 import { Progress } from "../core/progress.ts";
+import { foreignEntry } from "../report/staging.ts";
 import { loadSentenceModel, parseTokenizer } from "../masks/sentence_model.ts";
 import type { StrategicGrams } from "../masks/strategic_grams.ts";
 import { AnalyzeError } from "./completion.ts";
@@ -158,17 +159,6 @@ function checkOptions(o: AnalyzeOptions): void {
   if (o.reflections?.length === 0) throw new AnalyzeError("--reflections", "is empty", "give at least one phrase");
 }
 
-/** Every file and folder under `dir`, as paths relative to it (a folder's own path ends in `/`). */
-async function filesUnder(dir: string, prefix = ""): Promise<string[]> {
-  const out: string[] = [];
-  for await (const e of Deno.readDir(`${dir}/${prefix}`)) {
-    const rel = `${prefix}${e.name}`;
-    if (e.isDirectory) out.push(`${rel}/`, ...await filesUnder(dir, `${rel}/`));
-    else out.push(rel);
-  }
-  return out;
-}
-
 /**
  * Refuse an `out` that exists and is not an earlier analysis, or is one holding a file analyze did not
  * write, so nothing else is ever replaced; or whose staging folder `<out>.next` cannot be made, so that
@@ -180,8 +170,8 @@ async function checkOut(out: string): Promise<void> {
   if (stat && !analysis) {
     throw new AnalyzeError(out, "exists and is not an analysis", "give --out a new folder or an earlier analysis");
   }
-  const foreign = analysis ? (await filesUnder(out)).find((f) => !isAnalysisFile(f)) : undefined;
-  if (foreign !== undefined) {
+  const foreign = analysis ? await foreignEntry(out, isAnalysisFile) : null;
+  if (foreign !== null) {
     throw new AnalyzeError(
       `${out}/${foreign}`,
       "was not written by analyze, and --out is replaced whole",

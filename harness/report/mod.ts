@@ -27,7 +27,7 @@ import { configOverrides, paramOverrides } from "./overrides.ts";
 import { IMPROVEMENT_FIGURE, improvementPoints, improvementSpec } from "./improvement.ts";
 import { figuresOf } from "./series.ts";
 import type { Table } from "./table.ts";
-import { Staging } from "./staging.ts";
+import { foreignEntry, Staging } from "./staging.ts";
 import { table1 } from "./table1.ts";
 import { table2 } from "./table2.ts";
 import { table3 } from "./table3.ts";
@@ -147,14 +147,10 @@ export async function writeReport(opts: ReportOptions): Promise<ReportResult> {
  * (a stale figure of an earlier report goes with it), so a file or folder of one's own there would go too.
  */
 async function checkFigures(figures: string): Promise<void> {
-  const entries = await Array.fromAsync(Deno.readDir(figures)).catch((e) => {
-    if (e instanceof Deno.errors.NotFound) return [];
-    throw e;
-  });
-  const foreign = entries.find((e) => !e.isFile || !e.name.endsWith(".svg"));
-  if (foreign) {
+  const foreign = await foreignEntry(figures, (path) => /^[^/]+\.svg$/.test(path));
+  if (foreign !== null) {
     throw new Error(
-      `${figures}/${foreign.name}: was not written by the report, and figures/ is replaced whole; move it out of the folder`,
+      `${figures}/${foreign}: was not written by the report, and figures/ is replaced whole; move it out of the folder`,
     );
   }
 }

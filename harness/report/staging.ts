@@ -1,7 +1,8 @@
 /**
  * A report being written into a staging folder (`.report.next/`, `<out>.next/`) before it is moved
  * in whole: the folder made afresh with its `figures/`, every file written through {@link Staging} so
- * the names written are known in order, tables in their three renderings at once.
+ * the names written are known in order, tables in their three renderings at once; and
+ * {@link foreignEntry}, which finds what a folder about to be replaced holds that its writer did not write.
  * @module
  */
 import { removeAll } from "../core/atomic.ts";
@@ -33,4 +34,23 @@ export class Staging {
     await this.write(`${name}.tex`, toLatex(t));
     await this.write(`${name}.csv`, toCsv(t));
   }
+}
+
+/**
+ * The first entry under `dir` that `ours` does not accept, as a path relative to `dir` (a folder's
+ * ending in `/`, its contents looked at only when it is accepted); null when every one is, or when
+ * `dir` does not exist. A folder that is replaced whole must hold nothing of anyone else's.
+ */
+export async function foreignEntry(dir: string, ours: (path: string) => boolean, prefix = ""): Promise<string | null> {
+  const entries = await Array.fromAsync(Deno.readDir(`${dir}/${prefix}`)).catch((e) => {
+    if (e instanceof Deno.errors.NotFound) return [];
+    throw e;
+  });
+  for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const path = `${prefix}${e.name}${e.isDirectory ? "/" : ""}`;
+    if (!ours(path)) return path;
+    const inner = e.isDirectory ? await foreignEntry(dir, ours, path) : null;
+    if (inner !== null) return inner;
+  }
+  return null;
 }
