@@ -104,9 +104,10 @@ Deno.test("loadTask", async (t) => {
       assertEquals(held.verify(p, response), plain.verify(p, response));
       const dir = await Deno.makeTempDir();
       try {
-        /** A copy of the fixture task with `field` replaced by the function `body`. */
+        let files = 0;
+        /** A copy of the fixture task with `field` replaced by the function `body`, in a file of its own. */
         const broken = async (field: string, body: string) => {
-          const path = `${dir}/${field}_${Math.random().toString(36).slice(2)}.ts`;
+          const path = `${dir}/${field}_${++files}.ts`;
           await Deno.writeTextFile(
             path,
             `import base from ${JSON.stringify(new URL(fixture, `file://${Deno.cwd()}/`).href)};\n` +
