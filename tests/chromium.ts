@@ -80,6 +80,22 @@ function argText(arg: unknown): string {
 }
 
 /**
+ * Remove a Chromium profile folder. Chromium's helper processes outlive its main one by a moment and
+ * still write there (a first removal fails with ENOTEMPTY), so this tries again for up to 5 s.
+ */
+async function removeProfile(profile: string): Promise<void> {
+  for (let tries = 0;; tries++) {
+    try {
+      return await Deno.remove(profile, { recursive: true });
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return;
+      if (tries === 50) throw new Error(`cannot remove chromium's profile ${profile}: ${e}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+/**
  * Open `url` in a fresh headless Chromium, wait for its load event, then evaluate `expression` in it
  * (awaited, returned by value). Throws when Chromium does not start, the page does not load within
  * `timeoutMs`, or the expression throws.
@@ -88,6 +104,7 @@ export async function renderInChromium<T>(url: string, expression: string, timeo
   const profile = await Deno.makeTempDir({ prefix: "chromium_profile_" });
   const child = new Deno.Command(CHROMIUM, {
     args: [...FLAGS, `--user-data-dir=${profile}`, "about:blank"],
+    env: { TMPDIR: profile }, // its own temp folders (org.chromium.Chromium.*) go with the profile
     stdin: "null",
     stdout: "null",
     stderr: "piped",
@@ -158,6 +175,6 @@ export async function renderInChromium<T>(url: string, expression: string, timeo
       child.kill("SIGTERM");
     } catch { /* it has exited */ }
     await child.status;
-    await Deno.remove(profile, { recursive: true }).catch(() => {});
+    await removeProfile(profile);
   }
 }

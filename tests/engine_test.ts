@@ -3,7 +3,8 @@
  * tfjs forward pass, with and without the KV cache, after a weight refresh, and as the stand-alone
  * `policy.onnx`; sampling from one seeded stream gives the same tokens.
  */
-import * as ort from "onnxruntime-node";
+import type * as Ort from "onnxruntime-node";
+import { onnxRuntime } from "../harness/backend/onnx_runtime.ts";
 import { assert, assertEquals } from "./testing.ts";
 import { DEFAULT_BACKEND, tf, useBackend } from "../harness/backend/backend.ts";
 import { getConfig } from "../harness/config.ts";
@@ -170,10 +171,11 @@ Deno.test("engines", async (t) => {
   );
 
   await t.step("policy.onnx with the weights inside loads in a fresh session and agrees", async () => {
+    const ort = await onnxRuntime("the engine tests");
     const session = await ort.InferenceSession.create(policyOnnx(MODEL, weightsOf(policy)));
     const rows = 2, time = 6, H = MODEL.heads, dh = MODEL.dModel / H;
     const tokens = randomTokens(rows, time, 6);
-    const feeds: Record<string, ort.Tensor> = {
+    const feeds: Record<string, Ort.Tensor> = {
       tokens: new ort.Tensor("int64", BigInt64Array.from(tokens, BigInt), [rows, time]),
       positions: new ort.Tensor("int64", BigInt64Array.from(tokens, (_, i) => BigInt(i % time)), [rows, time]),
       bias: new ort.Tensor(

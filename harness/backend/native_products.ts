@@ -12,6 +12,7 @@
  * @module
  */
 import onnxProto from "onnx-proto";
+import { telemetryOff } from "./onnx_runtime.ts";
 
 const { onnx } = onnxProto;
 
@@ -122,12 +123,13 @@ export class NativeProducts {
   }
 
   /**
-   * Open ONNX Runtime's library and an environment for the product sessions. Throws when the library
-   * cannot be opened: `Deno.errors.NotCapable` without `--allow-ffi` (the whole permission: a path-limited one
-   * opens the library but refuses pointers), an Error naming the platform when
-   * onnxruntime-node has no library for it.
+   * Open ONNX Runtime's library (its telemetry off first: `telemetryOff` in onnx_runtime.ts) and an
+   * environment for the product sessions. Throws when the library cannot be opened:
+   * `Deno.errors.NotCapable` without `--allow-ffi` (the whole permission: a path-limited one opens the
+   * library but refuses pointers), an Error naming the platform when onnxruntime-node has no library for it.
    */
   static open(): NativeProducts {
+    telemetryOff();
     const lib = Deno.dlopen(libraryUrl(), { OrtGetApiBase: { parameters: [], result: P } });
     const base = new Deno.UnsafePointerView(lib.symbols.OrtGetApiBase()!);
     const getApi = new Deno.UnsafeFnPointer(base.getPointer(0)!, { parameters: ["u32"], result: P } as const);
