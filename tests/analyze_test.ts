@@ -9,6 +9,7 @@ import { parquetWriteBuffer } from "hyparquet-writer";
 import { analyze, type AnalyzeOptions } from "../harness/analyze/analyze.ts";
 import type { Format } from "../harness/analyze/formats.ts";
 import { AnalyzeError } from "../harness/analyze/completion.ts";
+import { FolderLockedError, lockFolder } from "../harness/core/folder_lock.ts";
 import { encode } from "../harness/text/tokenizer.ts";
 import { assert, assertClose, assertEquals, assertMatch, assertRejects } from "./testing.ts";
 import { BERT_SPECIALS, fixture } from "./sentence_fixture.ts";
@@ -505,6 +506,7 @@ Deno.test("analyze: every bad input is one line naming the file, and nothing is 
       else assertMatch(msg, message);
       assert(!(await Deno.stat(`${dir}/out`).catch(() => null)), "nothing written");
       assert(!(await Deno.stat(`${out}.next`).catch(() => null)), "no half-written folder");
+      assert(!(await Deno.stat(`${out}.lock`).catch(() => null)), "the lock released and removed");
     });
   }
   await t.step("the CLI prints the one line and exits 1", async () => {
@@ -525,6 +527,27 @@ Deno.test("analyze: every bad input is one line naming the file, and nothing is 
     assertEquals([q.code, q.stderr], [1, `error: ${dir}/none.txt: has no phrase; write one reflection phrase a line`]);
     assert(!(await Deno.stat(`${dir}/out`).catch(() => null)), "nothing written");
   });
+});
+
+Deno.test("analyze: a second analysis into the same --out stops at once, and leaves the first's staging folder alone", async () => {
+  const dir = await folder({ "run.jsonl": jsonl(GENERIC) }), out = `${dir}/out`;
+  // The first analysis, as another process: holding out.lock, writing out.next.
+  await Deno.mkdir(`${out}.next`);
+  await Deno.writeTextFile(`${out}.next/steps.jsonl`, "{}\n");
+  const first = await lockFolder(out, "", { path: `${out}.lock` });
+  await assertRejects(
+    () => run([`${dir}/run.jsonl`], out, { mine: 3 }),
+    (e: Error) =>
+      e instanceof FolderLockedError &&
+      e.message ===
+        `another credit-bench process (pid ${Deno.pid}) is writing ${out}; wait for it to finish (or stop it), or give --out another folder`,
+  );
+  assertEquals(await Deno.readTextFile(`${out}.next/steps.jsonl`), "{}\n");
+  assert(!(await Deno.stat(out).catch(() => null)), "nothing written");
+  first.close();
+  const r = await run([`${dir}/run.jsonl`], out, { mine: 3 });
+  assert(r.files.includes("steps.jsonl"));
+  for (const gone of [`${out}.next`, `${out}.lock`]) assert(!(await Deno.stat(gone).catch(() => null)), gone);
 });
 
 /** Run the command line with `args`: exit code, stdout, stderr (trimmed). */

@@ -10,6 +10,7 @@
  */
 import { firstLine } from "../backend/onnx_runtime.ts";
 import { removeAll } from "../core/atomic.ts";
+import { lockFolder } from "../core/folder_lock.ts";
 import { Progress } from "../core/progress.ts";
 import { foreignEntry } from "../report/staging.ts";
 import { loadSentenceModel, parseTokenizer } from "../masks/sentence_model.ts";
@@ -162,9 +163,11 @@ function checkOptions(o: AnalyzeOptions): void {
 /**
  * Refuse an `out` that exists and is not an earlier analysis, or is one holding a file analyze did not
  * write, so nothing else is ever replaced; or whose staging folder `<out>.next` cannot be made, so that
- * fails before the dump is read, not after.
+ * fails before the dump is read, not after; or that another analysis is writing. Returns the lock
+ * `<out>.lock` held for the analysis ({@link unlockOut}): a second analysis to the same `out` would
+ * otherwise write into the first one's staging folder, and the folder moved in would mix the two.
  */
-async function checkOut(out: string): Promise<void> {
+async function checkOut(out: string): Promise<Deno.FsFile> {
   const stat = await Deno.stat(out).catch(() => null);
   const analysis = stat?.isDirectory && await Deno.stat(`${out}/overall.json`).catch(() => null);
   if (stat && !analysis) {
@@ -183,7 +186,15 @@ async function checkOut(out: string): Promise<void> {
   } catch (e) {
     throw new AnalyzeError(out, `cannot be written (${firstLine(e)})`, "give --out a folder you can write");
   }
+  const lock = await lockFolder(out, "give --out another folder", { path: `${out}.lock` });
   await removeAll(`${out}.next`);
+  return lock;
+}
+
+/** Release the lock {@link checkOut} took, removing its file while still holding it. */
+async function unlockOut(out: string, lock: Deno.FsFile): Promise<void> {
+  await Deno.remove(`${out}.lock`).catch(() => {});
+  lock.close();
 }
 
 /**
@@ -199,7 +210,16 @@ async function checkOut(out: string): Promise<void> {
  */
 export async function analyze(o: AnalyzeOptions): Promise<AnalyzeResult> {
   checkOptions(o);
-  await checkOut(o.out);
+  const lock = await checkOut(o.out);
+  try {
+    return await analyzeLocked(o);
+  } finally {
+    await unlockOut(o.out, lock);
+  }
+}
+
+/** {@link analyze} once `o` is checked and `o.out` locked. */
+async function analyzeLocked(o: AnalyzeOptions): Promise<AnalyzeResult> {
   const { files, runGrams } = await findSources(o.inputs, o.format);
   const readOptions = { threshold: o.threshold ?? 1, rewardColumn: o.rewardColumn };
   let answerPattern: RegExp | undefined;
