@@ -211,6 +211,31 @@ Deno.test("runs at parameters other than the registered defaults are named in cl
   }
 });
 
+Deno.test("a blank results folder, or a suite that is not one folder's name, is refused before anything is read", async () => {
+  const dir = await fixtureCopy();
+  try {
+    // A suite "" would read <dir>//runs, "../x" a folder outside the results, "/" the root's.
+    const cases: [string, string, string][] = [
+      ["", "fixture", "the results folder: is blank; give a folder, e.g. results"],
+      [" ", "fixture", "the results folder: is blank; give a folder, e.g. results"],
+      [dir, "", 'suite "": is not a folder name; give a suite, e.g. default'],
+      [`${dir}/fixture`, "..", 'suite "..": is not a folder name; give a suite, e.g. default'],
+      [dir, "../fixture", 'suite "../fixture": is not a folder name; give a suite, e.g. default'],
+      [dir, "fixture/", 'suite "fixture/": is not a folder name; give a suite, e.g. default'],
+    ];
+    for (const [inDir, suite, message] of cases) {
+      await assertRejects(
+        () => loadResults(inDir, suite),
+        (e: Error) => e instanceof ResultsError && e.message === message,
+      );
+      await assertRejects(() => writeReport({ inDir, suite, command: COMMAND }), { message });
+    }
+    assertEquals((await loadResults(dir, "fixture")).runs.length > 0, true);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("a file of one's own in figures/ is refused, not deleted with the folder it would be swapped out with", async () => {
   const dir = await fixtureCopy();
   try {

@@ -96,7 +96,8 @@ export interface SuiteResults {
 /**
  * Read all runs of `suite` under the results folder `dir` (`<dir>/<suite>/runs/<id>/`): the complete
  * ones checked against their manifests, the others listed with the reason. Throws a {@link ResultsError}
- * for a missing folder or a corrupt, truncated or duplicated run.
+ * for a blank `dir`, a `suite` that is not one folder's name, a missing folder or a corrupt, truncated
+ * or duplicated run.
  *
  * @example
  * ```ts
@@ -108,6 +109,10 @@ export interface SuiteResults {
  * ```
  */
 export async function loadResults(dir: string, suite: string): Promise<SuiteResults> {
+  if (!dir.trim()) throw new ResultsError("the results folder", "is blank; give a folder, e.g. results");
+  if (!/^[^/\\]+$/.test(suite) || suite === "." || suite === "..") {
+    throw new ResultsError(`suite ${JSON.stringify(suite)}`, "is not a folder name; give a suite, e.g. default");
+  }
   const root = runsDir(dir, suite);
   const names: string[] = [];
   try {
