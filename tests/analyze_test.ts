@@ -9,6 +9,7 @@ import { parquetWriteBuffer } from "hyparquet-writer";
 import { analyze, type AnalyzeOptions } from "../harness/analyze/analyze.ts";
 import type { Format } from "../harness/analyze/formats.ts";
 import { AnalyzeError } from "../harness/analyze/completion.ts";
+import { analysisFigures, type AnalysisReport, MAX_POINTS, stepBins } from "../harness/analyze/report.ts";
 import { FolderLockedError, lockFolder } from "../harness/core/folder_lock.ts";
 import { encode } from "../harness/text/tokenizer.ts";
 import { assert, assertClose, assertEquals, assertMatch, assertRejects } from "./testing.ts";
@@ -548,6 +549,52 @@ Deno.test("analyze: a second analysis into the same --out stops at once, and lea
   const r = await run([`${dir}/run.jsonl`], out, { mine: 3 });
   assert(r.files.includes("steps.jsonl"));
   for (const gone of [`${out}.next`, `${out}.lock`]) assert(!(await Deno.stat(gone).catch(() => null)), gone);
+});
+
+Deno.test("analyze: a run longer than MAX_POINTS steps is drawn as bin means, and its per-step table left to the files", async () => {
+  // 1,201 steps of one completion each, right (reward 1) at odd steps: bins of 3 steps, the last of one.
+  const steps = 1201,
+    rows = Array.from({ length: steps }, (_, i) => ({
+      step: i + 1,
+      prompt: "p",
+      completion: i % 2 === 0 ? "the key insight is \\boxed{4}" : "so \\boxed{5}",
+      reward: (i + 1) % 2,
+    }));
+  const dir = await folder({ "long.jsonl": jsonl(rows), "grams.txt": "the key insight\n" }), out = `${dir}/out`;
+  const r = await run([`${dir}/long.jsonl`], out, { grams: `${dir}/grams.txt` });
+  assertEquals(r.steps.length, steps);
+  const bins = stepBins(r.steps);
+  assertEquals([bins.length, bins[0].length, bins.at(-1)!.length], [401, 3, 1]);
+  const report: AnalysisReport = {
+    label: "long",
+    command: "",
+    inputs: [],
+    steps: r.steps,
+    overall: r.overall,
+    grams: r.grams,
+    mined: null,
+    gramSource: "",
+    reflections: ["wait"],
+  };
+  const accuracy = analysisFigures(report).find((f) => f.name === "accuracy")!;
+  assertEquals(accuracy.points.length, 401);
+  // Steps 1, 2, 3: right, wrong, right; steps 4, 5, 6: wrong, right, wrong; step 1201 alone, right.
+  assertEquals(accuracy.points.slice(0, 2).map((p) => [p.step, p.mean]), [[2, 2 / 3], [5, 1 / 3]]);
+  assertEquals([accuracy.points.at(-1)!.step, accuracy.points.at(-1)!.mean], [1201, 1]);
+  assertMatch(
+    accuracy.subtitle!,
+    /^the mean of the run's values over each 3 consecutive steps, at their mean step \(1201 steps/,
+  );
+  // The files keep every step; the page names them instead of a 1,201-row table.
+  assertEquals((await Deno.readTextFile(`${out}/steps.csv`)).trim().split("\n").length, steps + 1);
+  const page = await Deno.readTextFile(`${out}/index.html`);
+  assert(page.includes("1201 steps, more than the page shows: every step is in <code>steps.csv</code>"), "the note");
+  assert(!page.includes("<tr><th>600</th>"), "no per-step rows on the page");
+  // A run of MAX_POINTS steps or fewer: one point a step, at its own value.
+  const short = { ...report, steps: r.steps.slice(0, MAX_POINTS) };
+  const one = analysisFigures(short).find((f) => f.name === "accuracy")!;
+  assertEquals(one.points.map((p) => [p.step, p.mean]), short.steps.map((s) => [s.step, s.accuracy]));
+  assertEquals(one.subtitle, "the run's value at each step");
 });
 
 /** Run the command line with `args`: exit code, stdout, stderr (trimmed). */

@@ -143,8 +143,28 @@ function lengthBinsTable(r: AnalysisReport): Table {
   };
 }
 
-/** The figures over steps: one line (the run), panels where a metric has them. */
-function figures(r: AnalysisReport): Figure[] {
+/**
+ * The most points a line of the figures has, and the most rows of the page's per-step table: a longer
+ * run is drawn as means over bins of consecutive steps, and its per-step table is left to the files.
+ */
+export const MAX_POINTS = 500;
+
+/** The steps in bins of consecutive steps, as few a bin as keeps at most {@link MAX_POINTS} bins (one step a bin for a short run). */
+export function stepBins(steps: readonly AnalyzeStep[]): AnalyzeStep[][] {
+  const size = Math.ceil(steps.length / MAX_POINTS);
+  return Array.from({ length: Math.ceil(steps.length / size) }, (_, i) => steps.slice(i * size, (i + 1) * size));
+}
+
+/**
+ * The figures over steps: one line (the run), panels where a metric has them; a run longer than
+ * {@link MAX_POINTS} steps is drawn as means over bins ({@link stepBins}), each at its steps' mean.
+ */
+export function analysisFigures(r: AnalysisReport): Figure[] {
+  const bins = stepBins(r.steps), size = bins[0].length;
+  const subtitle = size === 1
+    ? "the run's value at each step"
+    : `the mean of the run's values over each ${size} consecutive steps, at their mean step ` +
+      `(${r.steps.length} steps; steps.csv has each)`;
   const line = (name: string, title: string, y: string, pick: (s: AnalyzeStep) => number | null | undefined): Figure =>
     panelled(name, title, y, null, [[null, pick]]);
   const panelled = (
@@ -159,13 +179,14 @@ function figures(r: AnalysisReport): Figure[] {
     y,
     panels,
     methods: [r.label],
-    subtitle: "the run's value at each step",
-    points: r.steps.flatMap((s) =>
+    subtitle,
+    points: bins.flatMap((bin) =>
       picks.flatMap(([panel, pick]): Point[] => {
-        const v = pick(s);
-        return v === null || v === undefined || !Number.isFinite(v)
-          ? []
-          : [{ method: r.label, panel, step: s.step!, mean: v, lo: null, hi: null, seeds: 1 }];
+        const finite = bin.filter((s) => Number.isFinite(pick(s)));
+        if (finite.length === 0) return [];
+        const v = finite.reduce((t, s) => t + pick(s)!, 0) / finite.length;
+        const step = finite.reduce((t, s) => t + s.step!, 0) / finite.length;
+        return [{ method: r.label, panel, step, mean: v, lo: null, hi: null, seeds: 1 }];
       })
     ),
   });
@@ -228,6 +249,13 @@ export function isAnalysisFile(name: string): boolean {
   return ANALYSIS_FILES.includes(name) || name === "figures/" || /^figures\/[^/]+\.svg$/.test(name);
 }
 
+/** A table as the page shows it: the per-step table of a run longer than {@link MAX_POINTS} steps is named, not shown. */
+function pageTable(name: string, table: Table, steps: number): string {
+  if (name !== "steps" || steps <= MAX_POINTS) return toHtml(table);
+  return `<p>${steps} steps, more than the page shows: every step is in <code>steps.csv</code>, ` +
+    "<code>steps.md</code> and <code>steps.tex</code>, with every field in <code>steps.jsonl</code>.</p>";
+}
+
 /** Write the report to `out` (built in `<out>.next`, then moved in whole); returns the files written, relative to `out`. */
 export async function writeAnalysis(out: string, r: AnalysisReport): Promise<string[]> {
   const next = `${out}.next`, staging = await Staging.open(next);
@@ -244,7 +272,7 @@ export async function writeAnalysis(out: string, r: AnalysisReport): Promise<str
     ];
     for (const t of tables) await staging.table(t.name, t.table);
     const drawn: { name: string; svg: string }[] = [];
-    for (const fig of figures(r)) {
+    for (const fig of analysisFigures(r)) {
       const svg = await renderFigure(fig);
       await write(`figures/${fig.name}.svg`, svg);
       drawn.push({ name: fig.name, svg });
@@ -259,7 +287,7 @@ export async function writeAnalysis(out: string, r: AnalysisReport): Promise<str
         `<p>${escapeHtml(tokenNote(r.overall))}</p>`,
         `<p>Strategic grams: ${r.grams.length}, ${escapeHtml(r.gramSource)} (<code>grams.txt</code>). ` +
         `Reflection phrases: ${list(r.reflections)}.</p>`,
-        ...tables.flatMap((t) => [`<h2>${escapeHtml(t.title)}</h2>`, toHtml(t.table)]),
+        ...tables.flatMap((t) => [`<h2>${escapeHtml(t.title)}</h2>`, pageTable(t.name, t.table, r.steps.length)]),
         "<h2>Figures</h2>",
         ...drawn.map(figureHtml),
       ]),
