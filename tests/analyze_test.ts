@@ -337,6 +337,11 @@ Deno.test("analyze: every bad input is one line naming the file, and nothing is 
   await Deno.mkdir(`${dir}/mixed`);
   await Deno.writeTextFile(`${dir}/mixed/a.jsonl`, jsonl([good]));
   await Deno.writeTextFile(`${dir}/mixed/b.jsonl`, jsonl([{ input: "q", output: "o", score: 1, step: 0 }]));
+  await Deno.mkdir(`${dir}/copies`);
+  for (const f of ["step_1.jsonl", "step_1 (copy).jsonl"]) {
+    await Deno.writeTextFile(`${dir}/copies/${f}`, jsonl([good]));
+  }
+  await Deno.writeTextFile(`${dir}/copies/step_2.jsonl`, jsonl([{ ...good, step: 2 }]));
   const whole = trlParquet(1, ["\\boxed{1}", "\\boxed{2}"], [1, 0]);
   await Deno.writeFile(`${dir}/cut.parquet`, whole.slice(0, whole.length - 20));
   await Deno.writeFile(`${dir}/whole.parquet`, whole);
@@ -425,6 +430,11 @@ Deno.test("analyze: every bad input is one line naming the file, and nothing is 
       "a file given twice",
       [`${dir}/bad_step.jsonl`, `${dir}/./bad_step.jsonl`],
       `${dir}/./bad_step.jsonl: is read twice (given as ${dir}/bad_step.jsonl and as ${dir}/./bad_step.jsonl); give each file once`,
+    ],
+    [
+      "a copy of a file beside it",
+      [`${dir}/copies`],
+      `${dir}/copies/step_1.jsonl: has the same bytes as ${dir}/copies/step_1 (copy).jsonl, so its completions would be read twice; give each file once`,
     ],
     [
       "two credit-bench runs",

@@ -8,6 +8,7 @@
  * the first number in their name, then by name. Everything that cannot be read is an {@link AnalyzeError}.
  * @module
  */
+import { createHash } from "node:crypto";
 import { AnalyzeError, type Completion } from "./completion.ts";
 import {
   creditBenchCompletion,
@@ -126,7 +127,34 @@ export async function findSources(inputs: readonly string[], format?: Format): P
       "analyze one run at a time, each into its own --out",
     );
   }
+  await refuseCopies(files);
   return { files, runGrams };
+}
+
+/**
+ * Refuse two files with the same bytes (a copy beside its original, or of another folder's file): each
+ * completion carries its step, so a copy would count its completions twice. Only files of equal size
+ * are read, to compare their SHA-256.
+ */
+async function refuseCopies(files: readonly Source[]): Promise<void> {
+  const bySize = Map.groupBy(files.filter((f) => f.bytes > 0), (f) => f.bytes);
+  for (const same of bySize.values()) {
+    if (same.length < 2) continue;
+    const seen = new Map<string, string>();
+    for (const f of same) {
+      const hash = createHash("sha256");
+      for await (const chunk of (await Deno.open(f.path)).readable) hash.update(chunk);
+      const digest = hash.digest("hex"), first = seen.get(digest);
+      if (first !== undefined) {
+        throw new AnalyzeError(
+          f.path,
+          `has the same bytes as ${first}, so its completions would be read twice`,
+          "give each file once",
+        );
+      }
+      seen.set(digest, f.path);
+    }
+  }
 }
 
 /** Whether `dir` is a credit-bench run folder (it holds `rollouts.jsonl.gz`). */
