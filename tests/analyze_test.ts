@@ -9,7 +9,8 @@ import { parquetWriteBuffer } from "hyparquet-writer";
 import { analyze, type AnalyzeOptions } from "../harness/analyze/analyze.ts";
 import type { Format } from "../harness/analyze/formats.ts";
 import { AnalyzeError } from "../harness/analyze/completion.ts";
-import { analysisFigures, type AnalysisReport, MAX_POINTS, stepBins } from "../harness/analyze/report.ts";
+import { analysisFigures, type AnalysisReport } from "../harness/analyze/report.ts";
+import { MAX_POINTS, stepBins } from "../harness/report/series.ts";
 import { FolderLockedError, lockFolder } from "../harness/core/folder_lock.ts";
 import { encode } from "../harness/text/tokenizer.ts";
 import { assert, assertClose, assertEquals, assertMatch, assertRejects } from "./testing.ts";
@@ -573,8 +574,14 @@ Deno.test("analyze: a run longer than MAX_POINTS steps is drawn as bin means, an
   const dir = await folder({ "long.jsonl": jsonl(rows), "grams.txt": "the key insight\n" }), out = `${dir}/out`;
   const r = await run([`${dir}/long.jsonl`], out, { grams: `${dir}/grams.txt` });
   assertEquals(r.steps.length, steps);
-  const bins = stepBins(r.steps);
-  assertEquals([bins.length, bins[0].length, bins.at(-1)!.length], [401, 3, 1]);
+  const bins = stepBins(r.steps.map((s) => s.step!));
+  assertEquals([bins.size, new Set(bins.at.values()).size, bins.at.get(1), bins.at.get(3), bins.at.get(1201)], [
+    3,
+    401,
+    2,
+    2,
+    1201,
+  ]);
   const report: AnalysisReport = {
     label: "long",
     command: "",
@@ -593,7 +600,7 @@ Deno.test("analyze: a run longer than MAX_POINTS steps is drawn as bin means, an
   assertEquals([accuracy.points.at(-1)!.step, accuracy.points.at(-1)!.mean], [1201, 1]);
   assertMatch(
     accuracy.subtitle!,
-    /^the mean of the run's values over each 3 consecutive steps, at their mean step \(1201 steps/,
+    /^the mean of the run's values over bins of 3 consecutive steps, at their mean step \(1201 steps/,
   );
   // The files keep every step; the page names them instead of a 1,201-row table.
   assertEquals((await Deno.readTextFile(`${out}/steps.csv`)).trim().split("\n").length, steps + 1);

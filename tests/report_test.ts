@@ -19,6 +19,7 @@ import { table1 } from "../harness/report/table1.ts";
 import { table2 } from "../harness/report/table2.ts";
 import { table3 } from "../harness/report/table3.ts";
 import { writeReport } from "../harness/report/mod.ts";
+import { figuresOf } from "../harness/report/series.ts";
 import { chromiumReady, renderInChromium } from "./chromium.ts";
 
 const FIXTURE = new URL("./fixtures/results", import.meta.url).pathname;
@@ -151,6 +152,37 @@ Deno.test("the report of the fixture: expected tables and claims, every figure, 
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("figures of runs longer than MAX_POINTS steps: each seed's means over bins of steps, then the mean over seeds", async () => {
+  // The fixture's runs stretched to 1,201 steps: seed 1's reward is 1 at odd steps, seed 2's at even ones.
+  const methods = methodsOf(await loadResults(FIXTURE, "fixture")).map((m) => ({
+    ...m,
+    runs: m.runs.map((run) => ({
+      ...run,
+      steps: Array.from({ length: 1201 }, (_, i) => ({
+        ...run.steps[0],
+        step: i + 1,
+        reward: (i + (run.manifest.seed === 1 ? 1 : 0)) % 2,
+      })),
+    })),
+  }));
+  const figures = figuresOf(methods), reward = figures.find((f) => f.name === "train_reward")!;
+  const grpo = reward.points.filter((p) => p.method === "grpo");
+  assertEquals(grpo.length, 401);
+  // Steps 1–3: seed 1 has 1, 0, 1 (mean 2/3), seed 2 has 0, 1, 0 (1/3); step 1201 alone: 1 and 0.
+  assertEquals([grpo[0].step, grpo[0].seeds, grpo.at(-1)!.step], [2, 2, 1201]);
+  assertClose([grpo[0].mean, grpo[1].mean, grpo.at(-1)!.mean], [0.5, 0.5, 0.5], 1e-12);
+  assertClose([grpo[0].lo!, grpo[0].hi!], [1 / 3, 2 / 3], 1e-12);
+  assertMatch(reward.subtitle!, /each seed's mean over bins of 3 consecutive steps/);
+  // The evaluations, a handful of steps, are drawn step by step as before.
+  const accuracy = figures.find((f) => f.name === "validation_accuracy")!;
+  assertEquals(accuracy.subtitle, undefined);
+  assertEquals(
+    accuracy.points.filter((p) => p.method === "grpo").map((p) => p.step),
+    [...new Set(methods.find((m) => m.name === "grpo")!.runs.flatMap((r) => [0, ...r.evals.map((e) => e.step)]))]
+      .sort((a, b) => a - b),
+  );
 });
 
 Deno.test("a figure left without data is removed, not kept from an earlier report", async () => {

@@ -13,7 +13,7 @@ import { StopSignals } from "../core/stop.ts";
 import { formatNumber, type NumberFormat, PERCENT } from "../report/format.ts";
 import { figureHtml, htmlDocument } from "../report/html.ts";
 import { renderFigure } from "../report/plot.ts";
-import type { Figure, Point } from "../report/series.ts";
+import { binned, type Figure, MAX_POINTS, type Point, stepBins } from "../report/series.ts";
 import { escapeHtml, type Row, type Table, toHtml } from "../report/table.ts";
 import { Staging } from "../report/staging.ts";
 import type { StrategicGrams } from "../masks/strategic_grams.ts";
@@ -144,27 +144,13 @@ function lengthBinsTable(r: AnalysisReport): Table {
 }
 
 /**
- * The most points a line of the figures has, and the most rows of the page's per-step table: a longer
- * run is drawn as means over bins of consecutive steps, and its per-step table is left to the files.
- */
-export const MAX_POINTS = 500;
-
-/** The steps in bins of consecutive steps, as few a bin as keeps at most {@link MAX_POINTS} bins (one step a bin for a short run). */
-export function stepBins(steps: readonly AnalyzeStep[]): AnalyzeStep[][] {
-  const size = Math.ceil(steps.length / MAX_POINTS);
-  return Array.from({ length: Math.ceil(steps.length / size) }, (_, i) => steps.slice(i * size, (i + 1) * size));
-}
-
-/**
  * The figures over steps: one line (the run), panels where a metric has them; a run longer than
- * {@link MAX_POINTS} steps is drawn as means over bins ({@link stepBins}), each at its steps' mean.
+ * {@link MAX_POINTS} steps is drawn as means over bins of consecutive steps (harness/report/series.ts).
  */
 export function analysisFigures(r: AnalysisReport): Figure[] {
-  const bins = stepBins(r.steps), size = bins[0].length;
-  const subtitle = size === 1
-    ? "the run's value at each step"
-    : `the mean of the run's values over each ${size} consecutive steps, at their mean step ` +
-      `(${r.steps.length} steps; steps.csv has each)`;
+  const bins = stepBins(r.steps.map((s) => s.step!));
+  const subtitle = bins.size === 1 ? "the run's value at each step" : `the mean of the run's values over bins of ` +
+    `${bins.size} consecutive steps, at their mean step (${r.steps.length} steps; steps.csv has each)`;
   const line = (name: string, title: string, y: string, pick: (s: AnalyzeStep) => number | null | undefined): Figure =>
     panelled(name, title, y, null, [[null, pick]]);
   const panelled = (
@@ -180,15 +166,15 @@ export function analysisFigures(r: AnalysisReport): Figure[] {
     panels,
     methods: [r.label],
     subtitle,
-    points: bins.flatMap((bin) =>
-      picks.flatMap(([panel, pick]): Point[] => {
-        const finite = bin.filter((s) => Number.isFinite(pick(s)));
-        if (finite.length === 0) return [];
-        const v = finite.reduce((t, s) => t + pick(s)!, 0) / finite.length;
-        const step = finite.reduce((t, s) => t + s.step!, 0) / finite.length;
-        return [{ method: r.label, panel, step, mean: v, lo: null, hi: null, seeds: 1 }];
-      })
-    ),
+    points: binned(
+      r.steps.flatMap((s) => picks.map(([panel, pick]) => ({ step: s.step!, panel, value: pick(s) ?? null }))),
+      bins,
+    )
+      .flatMap(({ step, panel, value }): Point[] =>
+        value === null || !Number.isFinite(value)
+          ? []
+          : [{ method: r.label, panel, step, mean: value, lo: null, hi: null, seeds: 1 }]
+      ),
   });
   const split = (get: (s: AnalyzeStep) => Split | null) =>
     (["planning", "execution"] as const).map((

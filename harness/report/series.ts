@@ -42,7 +42,47 @@ export interface Figure {
   subtitle?: string;
 }
 
-type Value = { step: number; panel: string | null; value: number | null };
+/** A value of one run at a step, in a panel (null: none there). */
+export type Value = { step: number; panel: string | null; value: number | null };
+
+/**
+ * The most points a line of a figure has. A run of more steps is drawn as means over bins of consecutive
+ * steps ({@link stepBins}, {@link binned}); the report's and the analysis's figures alike.
+ */
+export const MAX_POINTS = 500;
+
+/** Bins of a figure's steps: the steps a bin holds, and each step's bin, named by the mean of its steps. */
+export interface StepBins {
+  size: number;
+  at: Map<number, number>;
+}
+
+/** The steps in bins of consecutive steps, as few a bin as keeps at most {@link MAX_POINTS} bins (one step a bin for a short run). */
+export function stepBins(steps: Iterable<number>): StepBins {
+  const sorted = [...new Set(steps)].sort((a, b) => a - b), size = Math.max(1, Math.ceil(sorted.length / MAX_POINTS));
+  const at = new Map<number, number>();
+  for (let i = 0; i < sorted.length; i += size) {
+    const bin = sorted.slice(i, i + size), x = mean(bin);
+    for (const s of bin) at.set(s, x);
+  }
+  return { size, at };
+}
+
+/**
+ * A run's values by bin: at each bin (its steps' mean) and panel, the mean of the run's finite values
+ * there (null if none). With one step a bin, the values as they are.
+ */
+export function binned(values: readonly Value[], bins: StepBins): readonly Value[] {
+  if (bins.size === 1) return values;
+  const byKey = new Map<string, { step: number; panel: string | null; sum: number; n: number }>();
+  for (const v of values) {
+    const step = bins.at.get(v.step)!, key = `${v.panel}\u0000${step}`;
+    if (!byKey.has(key)) byKey.set(key, { step, panel: v.panel, sum: 0, n: 0 });
+    const k = byKey.get(key)!;
+    if (v.value !== null && Number.isFinite(v.value)) [k.sum, k.n] = [k.sum + v.value, k.n + 1];
+  }
+  return [...byKey.values()].map((k) => ({ step: k.step, panel: k.panel, value: k.n ? k.sum / k.n : null }));
+}
 
 /** A metric: how to read one run's values. */
 interface Metric {
@@ -174,10 +214,12 @@ export function figuresOf(methods: readonly Method[]): Figure[] {
   const rl = methods.filter((m) => !m.base);
   return METRICS.map((metric) => {
     const points: Point[] = [];
+    const values = new Map(rl.flatMap((m) => m.runs.map((run) => [run, metric.values(run, base)])));
+    const bins = stepBins([...values.values()].flatMap((vs) => vs.map((v) => v.step)));
     for (const m of rl) {
       const byKey = new Map<string, { panel: string | null; step: number; values: (number | null)[] }>();
       for (const run of m.runs) {
-        for (const v of metric.values(run, base)) {
+        for (const v of binned(values.get(run)!, bins)) {
           const key = `${v.panel}\u0000${v.step}`;
           if (!byKey.has(key)) byKey.set(key, { panel: v.panel, step: v.step, values: [] });
           byKey.get(key)!.values.push(v.value);
@@ -210,6 +252,10 @@ export function figuresOf(methods: readonly Method[]): Figure[] {
       panels: metric.panels,
       methods: rl.map((m) => m.name),
       points,
+      ...bins.size > 1 && {
+        subtitle: `lines: mean over seeds of each seed's mean over bins of ${bins.size} consecutive steps, at ` +
+          "their mean step; bands: its 95% bootstrap interval (none for one seed)",
+      },
     };
   });
 }
