@@ -635,7 +635,16 @@ Deno.test("a task file outside the tree runs beside the suite's, in --jobs child
   });
 
   await t.step("bad task files are refused with a message that says what to do, nothing written", async () => {
+    await Deno.writeTextFile(`${tmp}/broken.ts`, "export default {\n");
     const refused: [string, RegExp][] = [
+      [
+        "./README.md",
+        /^Error: task file \.\/README\.md is not a JavaScript or TypeScript module; give a \.ts or \.js file$/,
+      ],
+      [
+        `${tmp}/broken.ts`,
+        /^Error: task file \S+\/broken\.ts threw on import: SyntaxError: Unexpected token `<eof>`\. .* \(at \/\S+\/broken\.ts:1:17\)$/,
+      ],
       ["./no/such/task.ts", /^Error: task file \.\/no\/such\/task\.ts not found \(looked at \/.*no\/such\/task\.ts\)$/],
       [
         "./tests/fixtures/throwing_baseline.ts",

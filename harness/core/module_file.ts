@@ -19,8 +19,20 @@ function fileUrl(path: string): URL {
 }
 
 /**
+ * One line for an error thrown by `import()`: the first line of its message, and where in the file when
+ * Deno says (a syntax error, a module not found), without terminal colors.
+ */
+function importError(e: unknown): string {
+  // deno-lint-ignore no-control-regex
+  const lines = String((e as Error)?.message ?? e).replace(/\x1b\[[0-9;]*m/g, "").split("\n");
+  const at = lines.map((l) => l.match(/^\s*at (file:\S+?):(\d+):(\d+)$/)).find((m) => m !== null);
+  return at ? `${lines[0]} (at ${fileURLToPath(at[1])}:${at[2]}:${at[3]})` : lines[0];
+}
+
+/**
  * The default export of the module at `path` (undefined when it has none), a `kind` file ("baseline",
- * "task"). Throws an Error for a missing file or a module that throws on import (with the thrown message).
+ * "task"). Throws an Error for a missing file, one that is not a JavaScript or TypeScript module, or a
+ * module that does not compile or throws on import (one line: the message, and where when Deno says).
  */
 export async function importDefault(path: string, kind: string): Promise<unknown> {
   const url = fileUrl(path);
@@ -32,10 +44,13 @@ export async function importDefault(path: string, kind: string): Promise<unknown
     }
     throw e;
   }
+  if (!/\.[cm]?[jt]sx?$/.test(url.pathname)) {
+    throw new Error(`${kind} file ${path} is not a JavaScript or TypeScript module; give a .ts or .js file`);
+  }
   try {
     return (await import(url.href)).default;
   } catch (e) {
-    throw new Error(`${kind} file ${path} threw on import: ${(e as Error)?.message ?? String(e)}`);
+    throw new Error(`${kind} file ${path} threw on import: ${importError(e)}`);
   }
 }
 
