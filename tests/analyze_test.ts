@@ -10,6 +10,7 @@ import { analyze, type AnalyzeOptions } from "../harness/analyze/analyze.ts";
 import type { Format } from "../harness/analyze/formats.ts";
 import { AnalyzeError } from "../harness/analyze/completion.ts";
 import { analysisFigures, type AnalysisReport } from "../harness/analyze/report.ts";
+import { StepStats } from "../harness/analyze/step_stats.ts";
 import { MAX_POINTS, stepBins } from "../harness/report/series.ts";
 import { FolderLockedError, lockFolder } from "../harness/core/folder_lock.ts";
 import { encode } from "../harness/text/tokenizer.ts";
@@ -298,11 +299,73 @@ async function gzip(text: string): Promise<Uint8Array> {
   );
 }
 
-Deno.test("analyze: gzipped JSON Lines read as the plain file", async () => {
-  const dir = await folder({ "run.jsonl": jsonl(GENERIC), "run.jsonl.gz": await gzip(jsonl(GENERIC)) });
+Deno.test("analyze: gzipped JSON Lines read as the plain file, in one gzip member or several", async () => {
+  const half = Math.floor(GENERIC.length / 2);
+  const members = [await gzip(jsonl(GENERIC.slice(0, half))), await gzip(jsonl(GENERIC.slice(half)))];
+  const dir = await folder({
+    "run.jsonl": jsonl(GENERIC),
+    "run.jsonl.gz": await gzip(jsonl(GENERIC)),
+    // `cat a.gz b.gz`, or Python's gzip append mode: one valid stream of two members (RFC 1952).
+    "members.jsonl.gz": new Uint8Array([...members[0], ...members[1]]),
+  });
   const plain = await run([`${dir}/run.jsonl`], `${dir}/a`, { mine: 3 });
   const zipped = await run([`${dir}/run.jsonl.gz`], `${dir}/b`, { mine: 3 });
   assertEquals(zipped.steps, plain.steps);
+  assertEquals((await run([`${dir}/members.jsonl.gz`], `${dir}/c`, { mine: 3 })).steps, plain.steps);
+});
+
+Deno.test("analyze: named files are read in step order, links are followed, and out/ is out", async () => {
+  // Each step's 40 right answers plant a phrase of their own; mining reads the first 40 successes.
+  const planted = { 2: "the key insight is that", 10: "let us try another way" } as Record<number, string>;
+  const step = (n: number) =>
+    jsonl(Array.from({ length: 40 }, (_, i) => ({
+      step: n,
+      prompt: `p${i % 4}`,
+      completion: `${planted[n]} w${i} then x${i % 7} \\boxed{4}`,
+      reward: 1,
+    })));
+  const dir = await folder({ "2.jsonl": step(2), "10.jsonl": step(10), "grams.txt": "key insight\n" });
+  // A shell glob gives 10.jsonl before 2.jsonl; the files are mined and read in step order all the same.
+  await run([`${dir}/10.jsonl`, `${dir}/2.jsonl`], `${dir}/glob`, { mine: 40 });
+  await run([`${dir}/2.jsonl`, `${dir}/10.jsonl`], `${dir}/ordered/`, { mine: 40 });
+  const [glob, ordered] = [await tree(`${dir}/glob`), await tree(`${dir}/ordered`)];
+  // The data alike (captions and the page name the run by the first file given).
+  for (const name of ["steps.jsonl", "overall.json", "grams.txt", "strategic_grams.json"]) {
+    assertEquals(glob.get(name), ordered.get(name), name);
+  }
+  assert(!(await Deno.stat(`${dir}/ordered/.next`).catch(() => null)), "out/ staged beside out, not in it");
+  // A folder whose files are links to files elsewhere reads them.
+  await Deno.mkdir(`${dir}/linked`);
+  for (const f of ["2.jsonl", "10.jsonl"]) await Deno.symlink(`${dir}/${f}`, `${dir}/linked/${f}`);
+  const linked = await run([`${dir}/linked`], `${dir}/l`, { grams: `${dir}/grams.txt` });
+  assertEquals(linked.steps.map((s) => [s.step, s.completions]), [[2, 40], [10, 40]]);
+  await Deno.symlink(`${dir}/nowhere.jsonl`, `${dir}/linked/11.jsonl`);
+  await assertRejects(() => run([`${dir}/linked`], `${dir}/l2`, { grams: `${dir}/grams.txt` }), {
+    message: `${dir}/linked/11.jsonl: is a link to nothing; fix or remove the link`,
+  });
+});
+
+Deno.test("analyze: relative perplexity is to the first step with log-probs", async () => {
+  const row = (step: number, p?: number) => ({
+    step,
+    prompt: "p",
+    completion: "a b",
+    reward: 1,
+    ...(p ? { tokens: ["a", " b"], logprobs: [Math.log(p), Math.log(p)] } : {}),
+  });
+  const dir = await folder({ "run.jsonl": jsonl([row(1), row(2, 0.5), row(3, 0.25)]), "g.txt": "zzz\n" });
+  const r = await run([`${dir}/run.jsonl`], `${dir}/out`, { grams: `${dir}/g.txt` });
+  assertEquals(r.steps.map((s) => s.relPerplexity?.all ?? null), [null, 1, 2]);
+  assertClose([r.steps[2].perplexity!.all], [4], 1e-12);
+});
+
+Deno.test("analyze: a step of 10⁵ prompt groups and more (verl's 1,024 prompts over a few hundred steps)", () => {
+  const stats = new StepStats(null, 1);
+  const m = { reward: 1, correct: true, words: 1, tokens: null, truncated: undefined, gramHits: [], planningWords: 0 };
+  const measured = { ...m, analysisWords: 1, reflects: false, answer: "4", entropy: null, logp: null, splitTokens: 0 };
+  for (let g = 0; g < 200_000; g++) stats.add(measured, `p${g}`);
+  const r = stats.result();
+  assertEquals([r.groups, r.passAtK, r.accuracy], [200_000, { 1: 1 }, 1]);
 });
 
 Deno.test("analyze: a rerun gives the same bytes, in place or elsewhere", async () => {
@@ -338,6 +401,10 @@ Deno.test("analyze: every bad input is one line naming the file, and nothing is 
   await Deno.mkdir(`${dir}/mixed`);
   await Deno.writeTextFile(`${dir}/mixed/a.jsonl`, jsonl([good]));
   await Deno.writeTextFile(`${dir}/mixed/b.jsonl`, jsonl([{ input: "q", output: "o", score: 1, step: 0 }]));
+  await Deno.mkdir(`${dir}/gzk`);
+  await Deno.writeTextFile(`${dir}/gzk/dump.jsonl`, jsonl([good]));
+  await Deno.writeFile(`${dir}/gzk/dump.jsonl.gz`, await gzip(jsonl([good])));
+  await Deno.writeTextFile(`${dir}/verl_acc.jsonl`, jsonl([{ input: "q", output: "o", score: -1, step: 0, acc: -1 }]));
   await Deno.mkdir(`${dir}/copies`);
   for (const f of ["step_1.jsonl", "step_1 (copy).jsonl"]) {
     await Deno.writeTextFile(`${dir}/copies/${f}`, jsonl([good]));
@@ -431,6 +498,16 @@ Deno.test("analyze: every bad input is one line naming the file, and nothing is 
       "a file given twice",
       [`${dir}/bad_step.jsonl`, `${dir}/./bad_step.jsonl`],
       `${dir}/./bad_step.jsonl: is read twice (given as ${dir}/bad_step.jsonl and as ${dir}/./bad_step.jsonl); give each file once`,
+    ],
+    [
+      "a file beside its own gzipped copy (gzip -k)",
+      [`${dir}/gzk`],
+      `${dir}/gzk/dump.jsonl.gz: has the same decompressed bytes as ${dir}/gzk/dump.jsonl, so its completions would be read twice; give each file once`,
+    ],
+    [
+      "a verl acc that is neither true, false, 1 nor 0",
+      [`${dir}/verl_acc.jsonl`],
+      `${dir}/verl_acc.jsonl: line 1: acc is not true, false, 1 or 0; give every record an acc that is true, false, 1 or 0`,
     ],
     [
       "a copy of a file beside it",
@@ -539,6 +616,51 @@ Deno.test("analyze: every bad input is one line naming the file, and nothing is 
     assertEquals([q.code, q.stderr], [1, `error: ${dir}/none.txt: has no phrase; write one reflection phrase a line`]);
     assert(!(await Deno.stat(`${dir}/out`).catch(() => null)), "nothing written");
   });
+});
+
+Deno.test("analyze: what it removes beside --out is its own: a user's out.next, out.old or out.lock is refused, and so is an input there", async () => {
+  const dir = await folder({ "run.jsonl": jsonl(GENERIC) });
+  await Deno.mkdir(`${dir}/run.next`);
+  await Deno.writeTextFile(`${dir}/run.next/1.jsonl`, jsonl(GENERIC));
+  await Deno.mkdir(`${dir}/a.next`);
+  await Deno.writeTextFile(`${dir}/a.next/notes.md`, "mine");
+  await Deno.writeTextFile(`${dir}/b.old`, "a backup");
+  await Deno.writeTextFile(`${dir}/c.lock`, "my notes\n");
+  await Deno.mkdir(`${dir}/d.lock`);
+  const cases: [string, string, string][] = [
+    [
+      `${dir}/run.next`,
+      `${dir}/run`,
+      `${dir}/run.next: is inside ${dir}/run.next, which analyze replaces or removes; give --out another folder`,
+    ],
+    [
+      `${dir}/run.jsonl`,
+      `${dir}/a`,
+      `${dir}/a.next/notes.md: was not written by analyze, and analyze removes it; move it away, or give --out another folder`,
+    ],
+    [
+      `${dir}/run.jsonl`,
+      `${dir}/b`,
+      `${dir}/b.old: was not written by analyze, and analyze removes it; move it away, or give --out another folder`,
+    ],
+    ...["c", "d"].map((o): [string, string, string] => [
+      `${dir}/run.jsonl`,
+      `${dir}/${o}`,
+      `${dir}/${o}.lock: is not analyze's lock file (the process id of the analysis writing --out); move it away, or give --out another folder`,
+    ]),
+  ];
+  for (const [input, out, message] of cases) {
+    await assertRejects(
+      () => run([input], out, { mine: 3 }),
+      (e: Error) => e instanceof AnalyzeError && e.message === message,
+    );
+  }
+  assertEquals(await Deno.readTextFile(`${dir}/run.next/1.jsonl`), jsonl(GENERIC));
+  assertEquals(await Deno.readTextFile(`${dir}/a.next/notes.md`), "mine");
+  assertEquals(await Deno.readTextFile(`${dir}/b.old`), "a backup");
+  assertEquals(await Deno.readTextFile(`${dir}/c.lock`), "my notes\n");
+  assert((await Deno.stat(`${dir}/d.lock`)).isDirectory);
+  for (const o of ["run", "a", "b", "c", "d"]) assert(!(await Deno.stat(`${dir}/${o}`).catch(() => null)), o);
 });
 
 Deno.test("analyze: a second analysis into the same --out stops at once, and leaves the first's staging folder alone", async () => {

@@ -8,6 +8,7 @@
  * input is an {@link AnalyzeError} before anything is written.
  * @module
  */
+import { resolve } from "node:path";
 import { firstLine } from "../backend/onnx_runtime.ts";
 import { removeAll } from "../core/atomic.ts";
 import { lockFolder } from "../core/folder_lock.ts";
@@ -22,6 +23,7 @@ import { findSources, readSource, type Source } from "./inputs.ts";
 import { DEFAULT_REFLECTIONS, PhraseMatcher } from "./phrases.ts";
 import { isAnalysisFile, writeAnalysis } from "./report.ts";
 import { type AnalyzeStep, measure, type Readers, StepStats } from "./step_stats.ts";
+import type { Split } from "../metrics/token_stats.ts";
 import { textWords } from "./text.ts";
 
 /**
@@ -173,6 +175,7 @@ async function checkOut(out: string): Promise<Deno.FsFile> {
   if (stat && !analysis) {
     throw new AnalyzeError(out, "exists and is not an analysis", "give --out a new folder or an earlier analysis");
   }
+  await refuseForeignSiblings(out);
   const foreign = analysis ? await foreignEntry(out, isAnalysisFile) : null;
   if (foreign !== null) {
     throw new AnalyzeError(
@@ -189,6 +192,52 @@ async function checkOut(out: string): Promise<Deno.FsFile> {
   const lock = await lockFolder(out, "give --out another folder", { path: `${out}.lock` });
   await removeAll(`${out}.next`);
   return lock;
+}
+
+/**
+ * Refuse an input inside `out` or the folders analyze makes and removes beside it (`out.next`,
+ * `out.old`): the analysis would remove its own input (`analyze run.next --out run`).
+ */
+async function refuseOverlap(inputs: readonly string[], out: string): Promise<void> {
+  const owned = [out, `${out}.next`, `${out}.old`].map((p) => resolve(p));
+  for (const input of inputs) {
+    const real = await Deno.realPath(input).catch(() => resolve(input));
+    const inside = owned.find((p) => real === p || real.startsWith(`${p}/`));
+    if (inside) {
+      throw new AnalyzeError(
+        input,
+        `is inside ${inside}, which analyze replaces or removes`,
+        "give --out another folder",
+      );
+    }
+  }
+}
+
+/**
+ * Refuse `out.next` or `out.old` (analyze's staging and swap folders, removed on the way) holding
+ * something analyze did not write, and an `out.lock` that is not analyze's lock file (a pid, or empty):
+ * each would be removed or overwritten.
+ */
+async function refuseForeignSiblings(out: string): Promise<void> {
+  for (const sibling of [`${out}.next`, `${out}.old`]) {
+    const stat = await Deno.lstat(sibling).catch(() => null);
+    const foreign = !stat ? null : stat.isDirectory ? await foreignEntry(sibling, isAnalysisFile) : "";
+    if (foreign !== null) {
+      throw new AnalyzeError(
+        `${sibling}${foreign ? `/${foreign}` : ""}`,
+        "was not written by analyze, and analyze removes it",
+        "move it away, or give --out another folder",
+      );
+    }
+  }
+  const lock = await Deno.lstat(`${out}.lock`).catch(() => null);
+  if (lock && !(lock.isFile && /^\d*\n?$/.test(await Deno.readTextFile(`${out}.lock`)))) {
+    throw new AnalyzeError(
+      `${out}.lock`,
+      "is not analyze's lock file (the process id of the analysis writing --out)",
+      "move it away, or give --out another folder",
+    );
+  }
 }
 
 /** Release the lock {@link checkOut} took, removing its file while still holding it. */
@@ -208,8 +257,11 @@ async function unlockOut(out: string, lock: Deno.FsFile): Promise<void> {
  * console.log(`accuracy ${overall.accuracy}, se_strategic ${overall.seStrategic}`);
  * ```
  */
-export async function analyze(o: AnalyzeOptions): Promise<AnalyzeResult> {
-  checkOptions(o);
+export async function analyze(options: AnalyzeOptions): Promise<AnalyzeResult> {
+  checkOptions(options);
+  // `out/` is `out`: its staging folder is the sibling `out.next`, not `out/.next`.
+  const o = { ...options, out: options.out.replace(/(.)\/+$/, "$1") };
+  await refuseOverlap(o.inputs, o.out);
   const lock = await checkOut(o.out);
   try {
     return await analyzeLocked(o);
@@ -255,10 +307,14 @@ async function analyzeLocked(o: AnalyzeOptions): Promise<AnalyzeResult> {
   progress?.update(total, `${n} completions`);
   progress?.done();
 
-  const ordered = [...byStep.keys()].sort((a, b) => a - b).map((s) => byStep.get(s)!);
-  const first = ordered[0].result();
-  const steps = ordered.map((s, i) => (i === 0 ? first : s.result(first.perplexity)));
-  const overall = all.result(first.perplexity);
+  // Relative perplexity is to the first step with log-probs (a dump may start without them).
+  let base: Split | null = null;
+  const steps = [...byStep.keys()].sort((a, b) => a - b).map((step) => {
+    const r = byStep.get(step)!.result(base);
+    base ??= r.perplexity;
+    return r;
+  });
+  const overall = all.result(base);
   const label = o.inputs[0].replace(/\/+$/, "").split("/").pop()!;
   const written = await writeAnalysis(o.out, {
     label,

@@ -55,7 +55,7 @@ export function fields(place: Place, o: Record<string, unknown>) {
     throw new AnalyzeError(
       place.file,
       `${place.at}: ${name} is not ${kind}`,
-      `give every record a ${name} that is ${kind}`,
+      `give every record ${/^[aeiou]/.test(name) ? "an" : "a"} ${name} that is ${kind}`,
     );
   };
   return {
@@ -144,13 +144,14 @@ export function genericCompletion(place: Place, v: unknown, o: ReadOptions): Com
 }
 
 /**
- * A verl line (`rollout_data_dir`): `input`, `output`, `score`, `step`, `gts`; the `reward_extra_info` keys
- * `acc` (the correctness) and `pred` (the extracted answer) are read when present.
+ * A verl line (`rollout_data_dir`): `input`, `output`, `score`, `step`, `gts`; the `reward_extra_info` keys,
+ * which verl writes at the top level of the line, `acc` (the correctness: true, false, 1 or 0) and `pred`
+ * (the extracted answer) are read when present.
  */
 export function verlCompletion(place: Place, v: unknown, o: ReadOptions): Completion {
   const r = object(place, v), f = fields(place, r);
   const reward = f.number("score");
-  const acc = f.optional<boolean | number>("acc", "true, false or a number", (a) => isBool(a) || typeof a === "number");
+  const acc = f.optional<boolean | number>("acc", "true, false, 1 or 0", (a) => isBool(a) || a === 0 || a === 1);
   return {
     step: f.number("step"),
     prompt: f.string("input"),

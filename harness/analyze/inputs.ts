@@ -18,7 +18,7 @@ import {
   type ReadOptions,
   verlCompletion,
 } from "./formats.ts";
-import { jsonLines } from "./jsonl.ts";
+import { gunzipped, jsonLines } from "./jsonl.ts";
 import { trlCompletions } from "./parquet.ts";
 
 /** One input file. */
@@ -66,16 +66,22 @@ async function detect(path: string): Promise<Format> {
 /** The files to read for `inputs` (folders and files), with their formats; `format` skips detection. */
 export async function findSources(inputs: readonly string[], format?: Format): Promise<Sources> {
   const files: Source[] = [], givenAs = new Map<string, string>(); // a file's real path → the input that named it
-  let runGrams: string | undefined;
+  let runGrams: string | undefined, folders = 0;
   for (const input of inputs) {
     const stat = await Deno.stat(input).catch(() => null);
     if (!stat) throw new AnalyzeError(input, "does not exist", "give a folder or files of rollouts");
+    if (stat.isDirectory) folders++;
     let paths = [input];
     if (stat.isDirectory) {
       const names: string[] = [], folders: string[] = [];
       for await (const e of Deno.readDir(input)) {
-        if (e.isFile && !e.name.startsWith(".") && EXTENSIONS.some((x) => e.name.endsWith(x))) names.push(e.name);
-        if (e.isDirectory) folders.push(e.name);
+        // A link is read as what it points to (a dump's files are often linked in from elsewhere).
+        const kind = e.isSymlink ? await Deno.stat(`${input}/${e.name}`).catch(() => null) : e;
+        if (!kind && EXTENSIONS.some((x) => e.name.endsWith(x))) {
+          throw new AnalyzeError(`${input}/${e.name}`, "is a link to nothing", "fix or remove the link");
+        }
+        if (kind?.isFile && !e.name.startsWith(".") && EXTENSIONS.some((x) => e.name.endsWith(x))) names.push(e.name);
+        if (kind?.isDirectory) folders.push(e.name);
       }
       if (names.includes("rollouts.jsonl.gz")) {
         names.splice(0, names.length, "rollouts.jsonl.gz");
@@ -113,7 +119,7 @@ export async function findSources(inputs: readonly string[], format?: Format): P
       const example = kinds.map((k) => `${found.find((s) => s.format === k)!.path} is ${k}`).join(", ");
       throw new AnalyzeError(input, `mixes formats (${example})`, "analyze one format at a time");
     }
-    files.push(...found);
+    for (const f of found) files.push(f); // not push(...found): a folder may hold 10⁵ files
   }
   const kinds = [...new Set(files.map((s) => s.format))];
   if (kinds.length > 1) {
@@ -127,32 +133,49 @@ export async function findSources(inputs: readonly string[], format?: Format): P
       "analyze one run at a time, each into its own --out",
     );
   }
+  // Files named one by one (a shell glob: 1, 10, 2) are read in step order too, as a folder's are.
+  if (folders === 0) files.sort((a, b) => stepOf(a.path) - stepOf(b.path) || (a.path < b.path ? -1 : 1));
   await refuseCopies(files);
   return { files, runGrams };
 }
 
+/** SHA-256 of a file's bytes, or of its decompressed bytes (`gzip`). */
+async function digest(path: string, gzip: boolean): Promise<string> {
+  const hash = createHash("sha256"), bytes = (await Deno.open(path)).readable;
+  for await (const chunk of gzip ? gunzipped(bytes) : bytes) hash.update(chunk);
+  return hash.digest("hex");
+}
+
 /**
- * Refuse two files with the same bytes (a copy beside its original, or of another folder's file): each
- * completion carries its step, so a copy would count its completions twice. Only files of equal size
- * are read, to compare their SHA-256.
+ * Refuse two files with the same content: a copy beside its original, of another folder's file, or a
+ * file beside its own gzipped copy (`gzip -k`). Each completion carries its step, so a copy would count
+ * its completions twice. Only files of equal size, and `X.jsonl` beside `X.jsonl.gz`, are read to compare.
  */
 async function refuseCopies(files: readonly Source[]): Promise<void> {
+  const twice = (copy: string, first: string, how = "") => {
+    throw new AnalyzeError(
+      copy,
+      `has the same ${how}bytes as ${first}, so its completions would be read twice`,
+      "give each file once",
+    );
+  };
   const bySize = Map.groupBy(files.filter((f) => f.bytes > 0), (f) => f.bytes);
   for (const same of bySize.values()) {
     if (same.length < 2) continue;
     const seen = new Map<string, string>();
     for (const f of same) {
-      const hash = createHash("sha256");
-      for await (const chunk of (await Deno.open(f.path)).readable) hash.update(chunk);
-      const digest = hash.digest("hex"), first = seen.get(digest);
-      if (first !== undefined) {
-        throw new AnalyzeError(
-          f.path,
-          `has the same bytes as ${first}, so its completions would be read twice`,
-          "give each file once",
-        );
-      }
-      seen.set(digest, f.path);
+      const d = await digest(f.path, false), first = seen.get(d);
+      if (first !== undefined) twice(f.path, first);
+      seen.set(d, f.path);
+    }
+  }
+  const paths = new Set(files.map((f) => f.path));
+  for (const gz of files.filter((f) => f.path.endsWith(".gz") && paths.has(f.path.slice(0, -3)))) {
+    const plain = gz.path.slice(0, -3);
+    // A corrupt gzip file is named as such when it is read.
+    const unzipped = await digest(gz.path, true).catch(() => null);
+    if (unzipped === await digest(plain, false)) {
+      twice(gz.path, plain, "decompressed ");
     }
   }
 }

@@ -4,12 +4,24 @@
  * truncated gzip stream are {@link AnalyzeError}s naming the file.
  * @module
  */
+import { Readable } from "node:stream";
+import type { ReadableStream as NodeWebStream } from "node:stream/web";
+import { createGunzip } from "node:zlib";
 import { AnalyzeError } from "./completion.ts";
 
 /** JSON string literals, blanked before looking for {@link NON_FINITE}. */
 const STRINGS = /"(?:[^"\\]|\\.)*"/g;
 /** A bare NaN or (±)Infinity as a value: what Python's json module writes for non-finite floats. */
 const NON_FINITE = /[:,[]\s*-?(?:NaN|Infinity)\s*[,}\]]/;
+
+/**
+ * The bytes of a gzip stream, decompressed. By node:zlib, not `DecompressionStream`: a file of several
+ * gzip members (`cat a.gz b.gz`, Python's gzip append mode) is one valid stream (RFC 1952), and this
+ * reads them all. A truncated or corrupt stream errors with a zlib `code` (`Z_…`).
+ */
+export function gunzipped(stream: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  return Readable.toWeb(Readable.fromWeb(stream as NodeWebStream).pipe(createGunzip())) as ReadableStream<Uint8Array>;
+}
 
 /** One parsed line. */
 export interface JsonLine {
@@ -36,9 +48,10 @@ export async function* jsonLines(
       },
     }),
   );
-  if (gzip) stream = stream.pipeThrough(new DecompressionStream("gzip") as TransformStream<Uint8Array, Uint8Array>);
+  if (gzip) stream = gunzipped(stream);
   const text = stream.pipeThrough(new TextDecoderStream());
-  let rest = "", line = 0;
+  let line = 0;
+  const parts: string[] = []; // the pieces of the line being read, joined once it ends (linear in its length)
   const parse = (s: string): JsonLine | null => {
     line++;
     if (!s.trim()) return null;
@@ -57,22 +70,23 @@ export async function* jsonLines(
   };
   try {
     for await (const chunk of text) {
-      rest += chunk;
       let at = 0;
-      for (let nl = rest.indexOf("\n"); nl >= 0; nl = rest.indexOf("\n", at)) {
-        const parsed = parse(rest.slice(at, nl));
+      for (let nl = chunk.indexOf("\n"); nl >= 0; nl = chunk.indexOf("\n", at)) {
+        parts.push(chunk.slice(at, nl));
+        const parsed = parse(parts.join(""));
+        parts.length = 0;
         at = nl + 1;
         if (parsed) yield parsed;
       }
-      rest = rest.slice(at);
+      if (at < chunk.length) parts.push(chunk.slice(at));
     }
   } catch (e) {
     if (e instanceof AnalyzeError) throw e;
-    if (gzip && e instanceof TypeError) {
+    if (gzip && /^Z_/.test((e as { code?: string }).code ?? "")) {
       throw new AnalyzeError(path, "is a truncated or corrupt gzip file", "copy it again from its run folder");
     }
     throw e;
   }
-  const last = parse(rest);
+  const last = parse(parts.join(""));
   if (last) yield last;
 }

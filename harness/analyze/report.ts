@@ -101,7 +101,7 @@ function summaryTable(r: AnalysisReport): Table {
   const raw = (x: number | null | undefined) => (x === null || x === undefined || Number.isNaN(x) ? null : x);
   return {
     caption: `Metrics of ${r.label}: at the first step (${first.step}), the last (${last.step}) and over all ` +
-      `${r.steps.length} steps; relative perplexity is to the first step's.`,
+      `${r.steps.length} steps; relative perplexity is to the first step with log-probs.`,
     header: ["metric", `step ${first.step}`, `step ${last.step}`, "all steps"],
     groups: [ms.map((m) => ({ label: m.label, cells: [first, last, r.overall].map((s) => cell(m.pick(s), m.f)) }))],
     csv: {
@@ -200,10 +200,16 @@ export function analysisFigures(r: AnalysisReport): Figure[] {
       "planning",
       "execution",
     ], split((s) => s.entropy)),
-    panelled("relative_perplexity", "Relative perplexity (to the first step)", "perplexity / first step's", [
-      "planning",
-      "execution",
-    ], split((s) => s.relPerplexity)),
+    panelled(
+      "relative_perplexity",
+      "Relative perplexity (to the first step with log-probs)",
+      "perplexity / that step's",
+      [
+        "planning",
+        "execution",
+      ],
+      split((s) => s.relPerplexity),
+    ),
   ].filter((f) => f.points.length > 0);
 }
 

@@ -68,7 +68,7 @@ export interface AnalyzeStep {
   entropy: Split | null;
   /** Perplexity exp(mean NLL), or null when the dump has no per-token log-probs. */
   perplexity: Split | null;
-  /** Perplexity over the first step's (null without log-probs); for all steps, over the first step's too. */
+  /** Perplexity over the first step's with log-probs (null without log-probs); for all steps, over that step's too. */
   relPerplexity: Split | null;
   /** Tokens whose planning/execution split is known (their text adds up to the completion's). */
   splitTokens: number;
@@ -215,10 +215,10 @@ export class StepStats {
     this.#splitTokens += m.splitTokens;
   }
 
-  /** The metrics; `firstPerplexity` is the first step's, for relative perplexity (this step's own when null). */
+  /** The metrics; `firstPerplexity` is the first step's with log-probs, for relative perplexity (this step's own when null). */
   result(firstPerplexity: Split | null = null): AnalyzeStep {
     const groups = [...this.#groups.values()];
-    const smallest = Math.min(...groups.map((g) => g.ok.length));
+    const smallest = groups.reduce((m, g) => Math.min(m, g.ok.length), Infinity); // not Math.min(...): 10⁵ groups
     const passAtK: Record<string, number> = {};
     for (let k = 1; k <= smallest; k *= 2) passAtK[k] = meanPassAtK(groups.map((g) => g.ok), k);
     const mean = (p: Pooled, k: typeof KINDS[number]) => (p.n[k] ? p.sum[k] / p.n[k] : NaN);
