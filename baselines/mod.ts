@@ -66,8 +66,7 @@ export const BASELINES: Readonly<Record<string, Baseline>> = Object.fromEntries(
  */
 export async function loadBaseline(nameOrPath: string): Promise<Baseline> {
   if (!isPath(nameOrPath)) {
-    const b = BASELINES[nameOrPath];
-    if (b) return b;
+    if (Object.hasOwn(BASELINES, nameOrPath)) return BASELINES[nameOrPath]; // not `constructor` and the like
     throw new Error(
       `unknown baseline ${JSON.stringify(nameOrPath)}; known: ${Object.keys(BASELINES).join(", ")}; ` +
         `or give the path of a baseline file (e.g. ./my_method.ts)`,

@@ -14,6 +14,7 @@ import { type BenchConfig, getConfig } from "./config.ts";
 import { type GridSpec, type GridTask, runGrid } from "./grid/runner.ts";
 import { parseParamOverrides } from "./credit/params.ts";
 import { loadResults, type SuiteResults } from "./store/results.ts";
+import { runsDir } from "./store/run_folder.ts";
 import { loadBaseline } from "../baselines/mod.ts";
 import { TASKS } from "../tasks/mod.ts";
 import { loadTaskFile } from "./grid/task_file.ts";
@@ -169,6 +170,14 @@ export async function benchSpec(options: BenchOptions): Promise<GridSpec> {
   if (twice) throw new Error(`two baselines are named ${twice}; give each baseline once`);
   const overrides = parseParamOverrides(options.params ?? [], baselines.map((b) => b.baseline));
   const name = options.backend ?? DEFAULT_BACKEND;
+  const cache = options.cache ?? inProject(".cache"), out = options.out ?? inProject("results");
+  // Every folder in the runs folder is taken for a run: a base model cached there would be called damaged.
+  const runs = resolve(runsDir(out, cfg.name)), at = resolve(cache);
+  if (at === runs || at.startsWith(`${runs}/`)) {
+    throw new RangeError(
+      `--cache ${cache} is inside ${runsDir(out, cfg.name)}, which holds runs only; give another --cache`,
+    );
+  }
   if (isWasm(name)) await useWasm(options.threads ?? defaultWasmThreads(name, 1), name);
   return {
     cfg,
@@ -177,8 +186,8 @@ export async function benchSpec(options: BenchOptions): Promise<GridSpec> {
     overrides,
     backend: await useBackend(name),
     engine: options.engine ?? ENGINES[0],
-    cache: options.cache ?? inProject(".cache"),
-    out: options.out ?? inProject("results"),
+    cache,
+    out,
     resume: options.resume ?? false,
     command: options.command ?? `runBench ${JSON.stringify(options)}`,
     taskFiles,

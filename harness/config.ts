@@ -343,7 +343,7 @@ export const CONFIGS: Readonly<Record<string, BenchConfig>> = {
  * ```
  */
 export function getConfig(name: string): BenchConfig {
-  const c = CONFIGS[name];
+  const c = Object.hasOwn(CONFIGS, name) ? CONFIGS[name] : undefined; // not `toString` and the like
   if (!c) throw new Error(`unknown suite ${JSON.stringify(name)}; known suites: ${Object.keys(CONFIGS).join(", ")}`);
   return structuredClone(c);
 }

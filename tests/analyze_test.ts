@@ -401,6 +401,10 @@ Deno.test("analyze: every bad input is one line naming the file, and nothing is 
   await Deno.mkdir(`${dir}/mixed`);
   await Deno.writeTextFile(`${dir}/mixed/a.jsonl`, jsonl([good]));
   await Deno.writeTextFile(`${dir}/mixed/b.jsonl`, jsonl([{ input: "q", output: "o", score: 1, step: 0 }]));
+  await Deno.writeTextFile(
+    `${dir}/blank_gram.json`,
+    JSON.stringify({ grams: [{ gram: "let me check" }, { gram: " " }] }),
+  );
   await Deno.mkdir(`${dir}/gzk`);
   await Deno.writeTextFile(`${dir}/gzk/dump.jsonl`, jsonl([good]));
   await Deno.writeFile(`${dir}/gzk/dump.jsonl.gz`, await gzip(jsonl([good])));
@@ -582,6 +586,20 @@ Deno.test("analyze: every bad input is one line naming the file, and nothing is 
     ["no reflection phrase", [`${dir}/bad_step.jsonl`], "--reflections: is empty; give at least one phrase", {
       reflections: [],
     }],
+    [
+      "a blank reflection phrase",
+      [`${dir}/bad_step.jsonl`],
+      "--reflections: phrase 2 has no word; give each phrase a word",
+      {
+        reflections: ["wait", " "],
+      },
+    ],
+    [
+      "a blank gram in a gram list",
+      [`${dir}/bad_step.jsonl`],
+      `${dir}/blank_gram.json: gram 2 has no word; give each gram a word, or drop it`,
+      { grams: `${dir}/blank_gram.json`, mine: undefined },
+    ],
   ];
   for (const [name, inputs, message, more] of cases) {
     await t.step(name, async () => {

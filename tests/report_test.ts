@@ -254,7 +254,13 @@ Deno.test("a blank results folder, or a suite that is not one folder's name, is 
       [`${dir}/fixture`, "..", 'suite "..": is not a folder name; give a suite, e.g. default'],
       [dir, "../fixture", 'suite "../fixture": is not a folder name; give a suite, e.g. default'],
       [dir, "fixture/", 'suite "fixture/": is not a folder name; give a suite, e.g. default'],
+      [
+        `${dir}/notes.txt`,
+        "fixture",
+        `${dir}/notes.txt: is a file, not a results folder; give the folder that bench wrote (its --out)`,
+      ],
     ];
+    await Deno.writeTextFile(`${dir}/notes.txt`, "mine");
     for (const [inDir, suite, message] of cases) {
       await assertRejects(
         () => loadResults(inDir, suite),
@@ -286,6 +292,29 @@ Deno.test("a file of one's own in figures/ is refused, not deleted with the fold
       await Deno.remove(path);
     }
     await writeReport({ inDir: dir, suite: "fixture", command: COMMAND });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a folder where the report writes a file, or a file where it writes figures/, is refused before anything moves", async () => {
+  const dir = await fixtureCopy();
+  try {
+    await writeReport({ inDir: dir, suite: "fixture", command: COMMAND });
+    const suite = `${dir}/fixture`, before = await Deno.readTextFile(`${suite}/claims.md`); // it names the command
+    await Deno.remove(`${suite}/index.html`);
+    await Deno.mkdir(`${suite}/index.html`);
+    await assertRejects(() => writeReport({ inDir: dir, suite: "fixture", command: "another command" }), {
+      message: `${suite}/index.html: is a folder where the report writes a file; move it away`,
+    });
+    assertEquals(await Deno.readTextFile(`${suite}/claims.md`), before, "no file of the new report moved in");
+    await Deno.remove(`${suite}/index.html`);
+    await Deno.remove(`${suite}/figures`, { recursive: true });
+    await Deno.writeTextFile(`${suite}/figures`, "mine");
+    await assertRejects(() => writeReport({ inDir: dir, suite: "fixture", command: COMMAND }), {
+      message: `${suite}/figures: is a file where the report writes a folder; move it away`,
+    });
+    assertEquals(await Deno.readTextFile(`${suite}/figures`), "mine");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -417,6 +446,13 @@ Deno.test("loadResults refuses corrupt, truncated, duplicated and foreign-versio
       async (root) => await Deno.writeTextFile(`${await runDir(root, "hicra-s1")}/manifest.json`, '{"id": "hic'),
       /hicra-s1-\w+\/manifest\.json: is not valid JSON \(truncated or edited\); move the run aside with `mv \S+\/runs\/(hicra-s1-\w+) \S+\/fixture\/\1\.damaged`, then run the bench that made it again/,
     ],
+    ...["null", "[]", "{}", `{"storeVersion": ${STORE_VERSION}, "id": "x"}`].map((
+      text,
+    ): [string, (root: string) => Promise<void>, RegExp] => [
+      `a manifest that is JSON but not a run's (${text})`,
+      async (root) => await Deno.writeTextFile(`${await runDir(root, "hicra-s1")}/manifest.json`, text),
+      /hicra-s1-\w+\/manifest\.json: is not a run's manifest \(edited or damaged\); move the run aside with `mv /,
+    ]),
     [
       "a manifest whose config was edited",
       async (root) => {

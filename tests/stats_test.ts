@@ -5,6 +5,7 @@
  * power formula predicts.
  * @module
  */
+import { summarize } from "../harness/report/seed_stats.ts";
 import { assert, assertClose, assertEquals, assertThrows } from "./testing.ts";
 import { rng } from "../harness/core/rng.ts";
 import { mean } from "../harness/metrics/stats.ts";
@@ -509,4 +510,13 @@ Deno.test("synthetic controls", async (t) => {
       `detected ${found / SETS}, predicted ${predicted.toFixed(3)} ± ${tolerance.toFixed(3)}`,
     );
   });
+});
+
+Deno.test("summarize: n, mean, sample std, min and max of the finite values, for 200,000 of them too", () => {
+  assertEquals(summarize([3, null, 1, NaN, 2]), { n: 3, mean: 2, std: 1, min: 1, max: 3 });
+  assertEquals(summarize([5]), { n: 1, mean: 5, std: null, min: 5, max: 5 });
+  assertEquals(summarize([null, NaN]), null);
+  const many = Array.from({ length: 200_000 }, (_, i) => i % 3); // Math.min(...) of these overflowed the stack
+  const s = summarize(many)!;
+  assertEquals([s.n, s.min, s.max], [200_000, 0, 2]);
 });

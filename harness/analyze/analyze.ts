@@ -160,6 +160,8 @@ function checkOptions(o: AnalyzeOptions): void {
     throw new AnalyzeError("--threshold", `is ${o.threshold}`, "give a finite number");
   }
   if (o.reflections?.length === 0) throw new AnalyzeError("--reflections", "is empty", "give at least one phrase");
+  const blank = o.reflections?.findIndex((p) => textWords(p).length === 0) ?? -1;
+  if (blank >= 0) throw new AnalyzeError("--reflections", `phrase ${blank + 1} has no word`, "give each phrase a word");
 }
 
 /**

@@ -21,6 +21,7 @@ import {
   type StrategicGrams,
 } from "../masks/strategic_grams.ts";
 import { AnalyzeError } from "./completion.ts";
+import { textWords } from "./text.ts";
 import { isObject } from "./formats.ts";
 
 /** Most distinct words that may be inside a mined gram (the word vectors' vocabulary). */
@@ -60,6 +61,14 @@ export function mineFreeText(
  * run writes it) or text, one gram a line (blank lines and lines starting with `#` skipped).
  */
 export async function loadGramList(path: string): Promise<string[]> {
+  const grams = await readGramList(path);
+  const blank = grams.findIndex((g) => textWords(g).length === 0);
+  if (blank >= 0) throw new AnalyzeError(path, `gram ${blank + 1} has no word`, "give each gram a word, or drop it");
+  return grams;
+}
+
+/** The grams of a gram list file, as written. */
+async function readGramList(path: string): Promise<string[]> {
   const text = await Deno.readTextFile(path).catch((e) => {
     throw new AnalyzeError(path, `cannot be read (${(e as Error).message})`, "give --grams a gram list file");
   });

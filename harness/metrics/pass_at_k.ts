@@ -20,8 +20,8 @@ import { mean } from "./stats.ts";
  * ```
  */
 export function passAtK(n: number, c: number, k: number): number {
-  if (![n, c, k].every(Number.isInteger) || c < 0 || c > n || k < 1 || k > n) {
-    throw new RangeError(`pass@k needs integers 0 ≤ c ≤ n and 1 ≤ k ≤ n, got n=${n} c=${c} k=${k}`);
+  if (![n, c, k].every(Number.isSafeInteger) || c < 0 || c > n || k < 1 || k > n) {
+    throw new RangeError(`pass@k needs safe integers 0 ≤ c ≤ n and 1 ≤ k ≤ n, got n=${n} c=${c} k=${k}`);
   }
   if (n - c < k) return 1;
   let miss = 1;

@@ -147,6 +147,10 @@ export async function writeReport(opts: ReportOptions): Promise<ReportResult> {
  * (a stale figure of an earlier report goes with it), so a file or folder of one's own there would go too.
  */
 async function checkFigures(figures: string): Promise<void> {
+  const stat = await Deno.lstat(figures).catch(() => null);
+  if (stat && !stat.isDirectory) {
+    throw new Error(`${figures}: is a file where the report writes a folder; move it away`);
+  }
   const foreign = await foreignEntry(figures, (path) => /^[^/]+\.svg$/.test(path));
   if (foreign !== null) {
     throw new Error(
@@ -166,6 +170,12 @@ async function swapIn(dir: string, next: string, files: readonly string[]): Prom
     " while the new report was moved in: run the report again",
   );
   try {
+    // Checked before any file moves: a rename over a folder fails, and would leave a mix of old and new.
+    for (const name of files) {
+      if ((await Deno.lstat(`${dir}/${name}`).catch(() => null))?.isDirectory) {
+        throw new Error(`${dir}/${name}: is a folder where the report writes a file; move it away`);
+      }
+    }
     for (const name of files) await Deno.rename(`${next}/${name}`, `${dir}/${name}`);
     await Deno.rename(`${dir}/figures`, `${next}/figures.old`).catch((e) => {
       if (!(e instanceof Deno.errors.NotFound)) throw e;

@@ -53,8 +53,8 @@ export function summarize(xs: readonly (number | null)[]): SeedSummary | null {
     n: v.length,
     mean: m,
     std: v.length > 1 ? Math.sqrt(ss / (v.length - 1)) : null,
-    min: Math.min(...v),
-    max: Math.max(...v),
+    min: v.reduce((a, x) => Math.min(a, x)), // not Math.min(...v): no argument limit
+    max: v.reduce((a, x) => Math.max(a, x)),
   };
 }
 

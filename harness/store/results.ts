@@ -121,7 +121,13 @@ export async function loadResults(dir: string, suite: string): Promise<SuiteResu
     if (e instanceof Deno.errors.NotFound) {
       throw new ResultsError(root, `no such folder; run \`deno task bench --suite ${suite} --out ${dir}\` first`);
     }
-    throw e;
+    if (e instanceof Deno.errors.NotADirectory) {
+      throw new ResultsError(dir, "is a file, not a results folder; give the folder that bench wrote (its --out)");
+    }
+    throw new ResultsError(
+      root,
+      `cannot be read (${String((e as Error).message ?? e).split("\n")[0]}); give a folder you can read`,
+    );
   }
   names.sort();
   const out: SuiteResults = { suite, base: null, runs: [], skipped: [] };

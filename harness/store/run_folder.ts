@@ -53,11 +53,22 @@ export async function readManifest(dir: string): Promise<RunManifest | null> {
     if (e instanceof Deno.errors.NotFound) return null;
     throw e;
   }
+  let m: unknown;
   try {
-    return JSON.parse(text) as RunManifest;
+    m = JSON.parse(text);
   } catch {
     throw new ResultsError(`${dir}/manifest.json`, `is not valid JSON (truncated or edited); ${remakeAdvice(dir)}`);
   }
+  // Another store version is named as such where it is read; this version's must have what is read of it.
+  const object = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+  const whole = (r: Record<string, unknown>) =>
+    r.storeVersion !== STORE_VERSION ||
+    (object(r.config) && typeof r.id === "string" && ["run", "base"].includes(r.kind as string) &&
+      typeof r.seed === "number" && object(r.files));
+  if (!object(m) || typeof m.storeVersion !== "number" || !whole(m)) {
+    throw new ResultsError(`${dir}/manifest.json`, `is not a run's manifest (edited or damaged); ${remakeAdvice(dir)}`);
+  }
+  return m as unknown as RunManifest;
 }
 
 /** Write `<dir>/manifest.json` atomically. */
