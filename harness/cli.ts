@@ -427,7 +427,8 @@ export function program(): Command {
     .option("--reflections <file>", "reflection phrases, one a line (default: wait, but wait, let me double-check, …)")
     .option(
       "--answer-pattern <regex>",
-      "the answer is the first group (else the whole) of this pattern's last match (default: last \\boxed{…})",
+      "the answer is the first group of this pattern's last match (the whole match if it has no group; none if empty) " +
+        "(default: last \\boxed{…})",
     )
     .option(
       "--threshold <x>",

@@ -11,6 +11,7 @@ import type { Format } from "../harness/analyze/formats.ts";
 import { AnalyzeError } from "../harness/analyze/completion.ts";
 import { analysisFigures, type AnalysisReport } from "../harness/analyze/report.ts";
 import { StepStats } from "../harness/analyze/step_stats.ts";
+import { extractAnswer } from "../harness/analyze/text.ts";
 import { MAX_POINTS, stepBins } from "../harness/report/series.ts";
 import { FolderLockedError, lockFolder } from "../harness/core/folder_lock.ts";
 import { encode } from "../harness/text/tokenizer.ts";
@@ -94,7 +95,7 @@ Deno.test("analyze: generic JSONL, every metric by hand", async () => {
   assertEquals(s0.splitTokens, 6);
   assertEquals(s0.lengthBins[0], { lo: 0, hi: 100, count: 4, accuracy: 0.75 });
   assertEquals([s1.accuracy, s1.seAnswer, s1.passAtK], [0, 0, { "1": 0, "2": 0 }]); // "3" and " 3 " agree
-  assertEquals(s1.reflection, { all: 0.5, amongCorrect: 0, amongIncorrect: 0.5 }); // "let me check"
+  assertEquals(s1.reflection, { all: 0.5, amongCorrect: NaN, amongIncorrect: 0.5 }); // "let me check"; none correct
   assertEquals([s1.entropy, s1.perplexity], [null, null]);
   assertEquals([r.overall.completions, r.overall.groups, r.overall.accuracy], [6, 3, 0.5]);
   assertEquals(r.overall.passAtK, { "1": 0.5, "2": 2 / 3 }); // p1 of step 1 is a group of its own
@@ -343,6 +344,36 @@ Deno.test("analyze: named files are read in step order, links are followed, and 
   await assertRejects(() => run([`${dir}/linked`], `${dir}/l2`, { grams: `${dir}/grams.txt` }), {
     message: `${dir}/linked/11.jsonl: is a link to nothing; fix or remove the link`,
   });
+});
+
+Deno.test("analyze: a share or mean over nothing is null, not 0; per-token lists count tokens; an empty answer is none", async () => {
+  const dir = await folder({
+    "run.jsonl": jsonl([
+      { step: 1, prompt: "p", completion: "let me check \\boxed{4}", reward: 1 },
+      { step: 1, prompt: "p", completion: "no \\boxed{5}", reward: 0 },
+      { step: 2, prompt: "p", completion: "a b c \\boxed{4}", reward: 1, logprobs: [-1, -1, -1] },
+      { step: 2, prompt: "p", completion: "a b \\boxed{}", reward: 1, entropies: [1, 1] },
+    ]),
+    "g.txt": "zzz\n",
+  });
+  const r = await run([`${dir}/run.jsonl`], `${dir}/out`, { grams: `${dir}/g.txt` });
+  const lines = (await Deno.readTextFile(`${dir}/out/steps.jsonl`)).trim().split("\n").map((l) => JSON.parse(l));
+  // Step 2 has no incorrect completion, no truncation field, no planning token.
+  assertEquals([lines[1].reflection.amongIncorrect, lines[1].lengthWords.truncation], [null, null]);
+  assertEquals([lines[1].entropy.planning, lines[1].entropy.execution], [null, 1]);
+  assertEquals([r.steps[0].lengthTokens, r.steps[1].lengthTokens?.mean], [null, 2.5]);
+  assertEquals([r.steps[0].answered, r.steps[1].answered], [1, 0.5]); // \boxed{} holds no answer
+  const csv = await Deno.readTextFile(`${dir}/out/steps.csv`);
+  assert(!csv.includes("NaN"), csv);
+});
+
+Deno.test("analyze: --answer-pattern takes its first group, or the whole match without one; none when empty", () => {
+  const either = /answer: (\d+)|boxed/;
+  assertEquals(extractAnswer("so answer: 42", either), "42");
+  assertEquals(extractAnswer("no idea, boxed", either), null); // the group took no part in the last match
+  assertEquals(extractAnswer("answer: 42 then", /(\d*)$/), null); // the last match is empty
+  assertEquals(extractAnswer("the answer is 7.", /answer is \d+/), "answer is 7");
+  assertEquals([extractAnswer("x \\boxed{ 12 }"), extractAnswer("x \\boxed{}")], ["12", null]);
 });
 
 Deno.test("analyze: relative perplexity is to the first step with log-probs", async () => {

@@ -95,10 +95,12 @@ function metrics(overall: AnalyzeStep): Metric[] {
   ];
 }
 
+/** A CSV value: null (an empty field) for none or NaN. */
+const raw = (x: number | null | undefined) => (x === null || x === undefined || Number.isNaN(x) ? null : x);
+
 /** Summary table: every metric at the first step, the last step and over all steps. */
 function summaryTable(r: AnalysisReport): Table {
   const first = r.steps[0], last = r.steps[r.steps.length - 1], ms = metrics(r.overall);
-  const raw = (x: number | null | undefined) => (x === null || x === undefined || Number.isNaN(x) ? null : x);
   return {
     caption: `Metrics of ${r.label}: at the first step (${first.step}), the last (${last.step}) and over all ` +
       `${r.steps.length} steps; relative perplexity is to the first step with log-probs.`,
@@ -121,7 +123,7 @@ function stepsTable(r: AnalysisReport): Table {
     groups: [rows],
     csv: {
       header: ["step", ...ms.map((m) => m.csv)],
-      rows: r.steps.map((s) => [s.step, ...ms.map((m) => m.pick(s) ?? null)]),
+      rows: r.steps.map((s) => [s.step, ...ms.map((m) => raw(m.pick(s)))]),
     },
   };
 }

@@ -56,7 +56,7 @@ export interface AnalyzeStep {
   gramOccurrences: number;
   /** Share of analysis words inside a strategic-gram occurrence. */
   planningShare: number;
-  /** Share of completions with a reflection phrase: all, correct and incorrect ones. */
+  /** Share of completions with a reflection phrase: all, correct and incorrect ones (NaN, null in JSON, among none). */
   reflection: { all: number; amongCorrect: number; amongIncorrect: number };
   /** Share of completions with an answer (the dump's, or extracted). */
   answered: number;
@@ -64,7 +64,7 @@ export interface AnalyzeStep {
   seAnswer: number;
   /** Accuracy by length in words ({@link WORD_LENGTH_BINS}). */
   lengthBins: LengthBin[];
-  /** Mean token entropy (nats), or null when the dump has no per-token entropies. */
+  /** Mean token entropy (nats; NaN, null in JSON, over no token of a kind), or null when the dump has no per-token entropies. */
   entropy: Split | null;
   /** Perplexity exp(mean NLL), or null when the dump has no per-token log-probs. */
   perplexity: Split | null;
@@ -148,7 +148,8 @@ export function measure(c: Completion, readers: Readers): Measured {
     reward: c.reward,
     correct: c.correct,
     words: wordCount(c.text),
-    tokens: c.tokens ? c.tokens.length : readers.countTokens ? readers.countTokens(c.text) : null,
+    tokens: (c.tokens ?? c.logprobs ?? c.entropies)?.length ??
+      (readers.countTokens ? readers.countTokens(c.text) : null),
     truncated: c.truncated,
     gramHits: hits,
     planningWords: planning,
@@ -229,13 +230,19 @@ export class StepStats {
         execution: Math.exp(-mean(this.#logp, "execution")),
       }
       : null;
+    // A mean over no token, or a share of no completion, is NaN (null in JSON, "–" in the tables), not 0.
     const entropy = this.#hasEntropy
       ? {
-        all: ratio(this.#entropy.sum.all, this.#entropy.n.all),
-        planning: ratio(this.#entropy.sum.planning, this.#entropy.n.planning),
-        execution: ratio(this.#entropy.sum.execution, this.#entropy.n.execution),
+        all: mean(this.#entropy, "all"),
+        planning: mean(this.#entropy, "planning"),
+        execution: mean(this.#entropy, "execution"),
       }
       : null;
+    const share = (part: number, whole: number) => (whole ? part / whole : NaN);
+    const lengths = (xs: number[]) => ({
+      ...lengthStats(xs, this.#truncated),
+      ...(!this.#truncationKnown && { truncation: NaN }),
+    });
     const base = firstPerplexity ?? perplexity;
     const correct = this.#correct, incorrect = this.#n - correct;
     return {
@@ -245,16 +252,16 @@ export class StepStats {
       reward: ratio(this.#reward, this.#n),
       accuracy: ratio(correct, this.#n),
       passAtK,
-      lengthWords: lengthStats(this.#words, this.#truncated),
-      lengthTokens: this.#tokens.length === this.#n && this.#n > 0 ? lengthStats(this.#tokens, this.#truncated) : null,
+      lengthWords: lengths(this.#words),
+      lengthTokens: this.#tokens.length === this.#n && this.#n > 0 ? lengths(this.#tokens) : null,
       truncation: this.#truncationKnown ? ratio(this.#truncated.filter((t) => t).length, this.#n) : null,
       seStrategic: shannonEntropy(this.#grams),
       gramOccurrences: this.#grams.reduce((a, b) => a + b, 0),
       planningShare: ratio(this.#planningWords, this.#analysisWords),
       reflection: {
         all: ratio(this.#reflect.correct + this.#reflect.incorrect, this.#n),
-        amongCorrect: ratio(this.#reflect.correct, correct),
-        amongIncorrect: ratio(this.#reflect.incorrect, incorrect),
+        amongCorrect: share(this.#reflect.correct, correct),
+        amongIncorrect: share(this.#reflect.incorrect, incorrect),
       },
       answered: ratio(this.#answered, this.#n),
       seAnswer: seAnswer(groups.map((g) => g.answers)),

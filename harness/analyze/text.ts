@@ -51,13 +51,14 @@ function normaliseAnswer(answer: string): string {
 }
 
 /**
- * The answer of a completion: with `pattern`, the first capture group (else the whole match) of its
- * last match, trimmed; without, the last `\boxed{…}` {@link normaliseAnswer}d. Null when there is none.
+ * The answer of a completion: with `pattern`, the first capture group of its last match (the whole
+ * match when the pattern has no group), trimmed; without, the last `\boxed{…}` {@link normaliseAnswer}d.
+ * Null when there is none: no match, a group that took no part in it, or an empty answer.
  */
 export function extractAnswer(text: string, pattern?: RegExp): string | null {
   if (!pattern) {
     const boxed = lastBoxed(text);
-    return boxed === null ? null : normaliseAnswer(boxed);
+    return boxed === null ? null : normaliseAnswer(boxed) || null;
   }
   let last: RegExpExecArray | null = null;
   for (
@@ -67,7 +68,7 @@ export function extractAnswer(text: string, pattern?: RegExp): string | null {
   ) {
     last = m;
   }
-  return last ? (last[1] ?? last[0]).trim() : null;
+  return (last && (last.length > 1 ? last[1] : last[0]))?.trim() || null;
 }
 
 /**
