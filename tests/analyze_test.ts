@@ -626,6 +626,12 @@ Deno.test("analyze: every bad input is one line naming the file, and nothing is 
       },
     ],
     [
+      "a --reward-column on a dump other than TRL's",
+      [`${dir}/copies/step_2.jsonl`],
+      "--reward-column: names a column of TRL's Parquet, but the dump is generic; drop it",
+      { rewardColumn: "accuracy" },
+    ],
+    [
       "a blank gram in a gram list",
       [`${dir}/bad_step.jsonl`],
       `${dir}/blank_gram.json: gram 2 has no word; give each gram a word, or drop it`,

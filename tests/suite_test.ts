@@ -184,6 +184,20 @@ Deno.test("loadTask", async (t) => {
       /has name "Sum-Pair", which is not lower_snake_case; has no levels; see/,
     );
     assertThrows(() => checkTask({ ...task, verify: 1 }, "./t.ts"), /has a verify that is not a function/);
+    // Shapes that ran before, and stored meaningless results ("12" words: every response cut at 0) or crashed a run.
+    const wrong: [Record<string, unknown>, RegExp][] = [
+      [{ maxResponseWords: "12" }, /has maxResponseWords "12", not a whole number ≥ 1; see/],
+      [{ maxResponseWords: -5 }, /has maxResponseWords -5, not a whole number ≥ 1/],
+      [{ maxResponseWords: NaN }, /has maxResponseWords NaN, not a whole number ≥ 1/],
+      [{ levels: [NaN] }, /has levels that are not whole numbers ≥ 0/],
+      [{ levels: ["a"] }, /has levels that are not whole numbers ≥ 0/],
+      [{ strategies: {} }, /has strategies that are not \{ name: weight > 0, … \}/],
+      [{ strategies: "x" }, /has strategies that are not/],
+      [{ strategies: { a: 2, b: -1 } }, /has strategies that are not/],
+      [{ summary: "" }, /has a summary that is not a sentence/],
+      [{ summary: 5 }, /has a summary that is not a sentence/],
+    ];
+    for (const [change, message] of wrong) assertThrows(() => checkTask({ ...task, ...change }, "./t.ts"), message);
     assertStrictEquals(checkTask(task, "./t.ts"), task);
   });
 });

@@ -275,6 +275,13 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalyzeResult> {
 /** {@link analyze} once `o` is checked and `o.out` locked. */
 async function analyzeLocked(o: AnalyzeOptions): Promise<AnalyzeResult> {
   const { files, runGrams } = await findSources(o.inputs, o.format);
+  if (o.rewardColumn !== undefined && files[0].format !== "trl") {
+    throw new AnalyzeError(
+      "--reward-column",
+      `names a column of TRL's Parquet, but the dump is ${files[0].format}`,
+      "drop it",
+    );
+  }
   const readOptions = { threshold: o.threshold ?? 1, rewardColumn: o.rewardColumn };
   let answerPattern: RegExp | undefined;
   try {

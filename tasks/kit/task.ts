@@ -192,7 +192,21 @@ function problems(def: Record<string, unknown>): string[] {
   if (typeof def.name !== "string" || !/^[a-z][a-z0-9_]*$/.test(def.name)) {
     out.push(`has name ${JSON.stringify(def.name)}, which is not lower_snake_case`);
   }
+  if (typeof def.summary !== "string" || !def.summary.trim()) out.push("has a summary that is not a sentence");
   if (!Array.isArray(def.levels) || def.levels.length === 0) out.push("has no levels");
+  else if (!def.levels.every((l) => Number.isInteger(l) && l >= 0)) {
+    out.push("has levels that are not whole numbers ≥ 0");
+  }
+  const weights = typeof def.strategies === "object" && def.strategies !== null && !Array.isArray(def.strategies)
+    ? Object.values(def.strategies)
+    : [];
+  if (!weights.length || !weights.every((w) => typeof w === "number" && Number.isFinite(w) && w > 0)) {
+    out.push("has strategies that are not { name: weight > 0, … }");
+  }
+  if (!Number.isInteger(def.maxResponseWords) || (def.maxResponseWords as number) < 1) {
+    const v = def.maxResponseWords;
+    out.push(`has maxResponseWords ${typeof v === "string" ? JSON.stringify(v) : String(v)}, not a whole number ≥ 1`);
+  }
   for (const k of ["generate", "verify", "demonstrate"] as const) {
     if (typeof def[k] !== "function") out.push(`has a ${k} that is not a function`);
   }
