@@ -161,6 +161,25 @@ Deno.test("mined strategic grams", async (t) => {
       const back = await loadStrategicGrams(`${dir}/grams.json`);
       assertEquals(back, a);
       assertEquals(Array.from(strategicGramMask(back, CORPUS[0])), Array.from(strategicGramMask(a, CORPUS[0])));
+      // What is not a gram list is one line naming the file (were raw SyntaxErrors and TypeErrors, or a later crash).
+      const bad: [string, string][] = [
+        ['{"version": 1, "par', "is not JSON (truncated or edited); not a strategic-gram list"],
+        ...["[{}]", "[null]", '[{"gram": 5}]', '[{"gram": " "}]'].map((grams): [string, string] => [
+          `{"version": 1, "params": {}, "grams": ${grams}}`,
+          "not a strategic-gram list (version 1 with params and grams, each a gram of words)",
+        ]),
+        ['{"version": 1, "params": {}, "grams": [{"gram": "zebra"}]}', "a gram is not in the vocabulary ("],
+      ];
+      for (const [text, message] of bad) {
+        await Deno.writeTextFile(`${dir}/bad.json`, text);
+        const e = await loadStrategicGrams(`${dir}/bad.json`).catch((x) => x as Error);
+        assert(e instanceof Error && e.message.startsWith(`${dir}/bad.json: ${message}`), `${text}: ${e}`);
+      }
+      const missing = await loadStrategicGrams(`${dir}/none.json`).catch((x) => x as Error);
+      assert(
+        missing instanceof Error && missing.message.startsWith(`${dir}/none.json: cannot be read (`),
+        `${missing}`,
+      );
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

@@ -404,10 +404,24 @@ export async function saveStrategicGrams(path: string, sg: StrategicGrams): Prom
  * ```
  */
 export async function loadStrategicGrams(path: string): Promise<StrategicGrams> {
-  const sg = JSON.parse(await Deno.readTextFile(path));
-  if (sg?.version !== 1 || !Array.isArray(sg.grams) || typeof sg.params !== "object") {
-    throw new TypeError(`${path}: not a strategic-gram list (version 1 with params and grams)`);
+  const text = await Deno.readTextFile(path).catch((e) => {
+    throw new Error(`${path}: cannot be read (${String((e as Error).message).split("\n")[0]})`);
+  });
+  let sg;
+  try {
+    sg = JSON.parse(text);
+  } catch {
+    throw new TypeError(`${path}: is not JSON (truncated or edited); not a strategic-gram list`);
   }
-  encode(sg.grams.map((g: StrategicGram) => g.gram).join(" "));
+  const gram = (g: unknown) =>
+    typeof (g as StrategicGram)?.gram === "string" && (g as StrategicGram).gram.trim() !== "";
+  if (sg?.version !== 1 || !Array.isArray(sg.grams) || typeof sg.params !== "object" || !sg.grams.every(gram)) {
+    throw new TypeError(`${path}: not a strategic-gram list (version 1 with params and grams, each a gram of words)`);
+  }
+  try {
+    encode(sg.grams.map((g: StrategicGram) => g.gram).join(" "));
+  } catch (e) {
+    throw new TypeError(`${path}: a gram is not in the vocabulary (${(e as Error).message})`);
+  }
   return sg as StrategicGrams;
 }
