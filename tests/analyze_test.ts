@@ -367,6 +367,16 @@ Deno.test("analyze: a share or mean over nothing is null, not 0; per-token lists
   assert(!csv.includes("NaN"), csv);
 });
 
+Deno.test('analyze: group 1 and group "1" are two groups; a gram list with a byte-order mark reads', async () => {
+  const rows = [1, "1"].flatMap((group) =>
+    [0, 1].map((reward) => ({ step: 0, group, completion: "\\boxed{4}", reward }))
+  );
+  const grams = JSON.stringify({ grams: [{ gram: "let me check" }] });
+  const dir = await folder({ "run.jsonl": jsonl(rows), "g.json": `\uFEFF${grams}` });
+  const r = await run([`${dir}/run.jsonl`], `${dir}/out`, { grams: `${dir}/g.json` });
+  assertEquals([r.steps[0].groups, r.grams], [2, ["let me check"]]);
+});
+
 Deno.test("analyze: --answer-pattern takes its first group, or the whole match without one; none when empty", () => {
   const either = /answer: (\d+)|boxed/;
   assertEquals(extractAnswer("so answer: 42", either), "42");
@@ -432,6 +442,8 @@ Deno.test("analyze: every bad input is one line naming the file, and nothing is 
   await Deno.mkdir(`${dir}/mixed`);
   await Deno.writeTextFile(`${dir}/mixed/a.jsonl`, jsonl([good]));
   await Deno.writeTextFile(`${dir}/mixed/b.jsonl`, jsonl([{ input: "q", output: "o", score: 1, step: 0 }]));
+  await Deno.writeTextFile(`${dir}/probs.jsonl`, jsonl([{ ...good, completion: "a b", logprobs: [0.5, 0.9] }]));
+  await Deno.writeTextFile(`${dir}/neg_entropy.jsonl`, jsonl([{ ...good, completion: "a b", entropies: [1, -1] }]));
   await Deno.writeTextFile(
     `${dir}/blank_gram.json`,
     JSON.stringify({ grams: [{ gram: "let me check" }, { gram: " " }] }),
@@ -624,6 +636,16 @@ Deno.test("analyze: every bad input is one line naming the file, and nothing is 
       {
         reflections: ["wait", " "],
       },
+    ],
+    [
+      "probabilities given as logprobs",
+      [`${dir}/probs.jsonl`],
+      `${dir}/probs.jsonl: line 1: logprobs has 0.5; give log-probabilities (≤ 0), not probabilities`,
+    ],
+    [
+      "a negative entropy",
+      [`${dir}/neg_entropy.jsonl`],
+      `${dir}/neg_entropy.jsonl: line 1: entropies has -1; give entropies (≥ 0)`,
     ],
     [
       "a --reward-column on a dump other than TRL's",

@@ -111,7 +111,7 @@ export function genericCompletion(place: Place, v: unknown, o: ReadOptions): Com
     "a string or a number",
     (g) => typeof g === "string" || typeof g === "number",
   );
-  const prompt = group !== undefined ? String(group) : f.string("prompt");
+  const prompt = group !== undefined ? JSON.stringify(group) : f.string("prompt"); // group 1 is not group "1"
   const text = f.string("completion");
   const correctField = f.optional<boolean>("correct", "true or false", isBool);
   if (r.reward === undefined && correctField === undefined) {
@@ -129,6 +129,18 @@ export function genericCompletion(place: Place, v: unknown, o: ReadOptions): Com
   );
   const logprobs = f.numbers("logprobs"), entropies = f.numbers("entropies");
   sameLengths(place, { tokens, logprobs, entropies });
+  // A log-probability above 0 or an entropy below 0 is no such thing (probabilities given as logprobs, say).
+  const wrong = (xs: number[] | undefined, bad: (x: number) => boolean) =>
+    xs?.find((x) => !Number.isFinite(x) || bad(x));
+  const lp = wrong(logprobs, (x) => x > 0), en = wrong(entropies, (x) => x < 0);
+  if (lp !== undefined) {
+    throw new AnalyzeError(
+      place.file,
+      `${place.at}: logprobs has ${lp}`,
+      "give log-probabilities (≤ 0), not probabilities",
+    );
+  }
+  if (en !== undefined) throw new AnalyzeError(place.file, `${place.at}: entropies has ${en}`, "give entropies (≥ 0)");
   return {
     step,
     prompt,
@@ -193,7 +205,9 @@ export function creditBenchCompletion(place: Place, v: unknown): Completion {
     answer: extractAnswer(text, CREDIT_BENCH_ANSWER),
     reward: f.number("reward"),
     correct: f.optional<boolean>("correct", "true or false", isBool) ?? false,
-    truncated: f.optional<boolean>("finished", "true or false", isBool) === false,
+    truncated: ((done) => (done === undefined ? undefined : !done))(
+      f.optional<boolean>("finished", "true or false", isBool),
+    ),
     tokens,
     logprobs,
     entropies,

@@ -69,9 +69,10 @@ export async function loadGramList(path: string): Promise<string[]> {
 
 /** The grams of a gram list file, as written. */
 async function readGramList(path: string): Promise<string[]> {
-  const text = await Deno.readTextFile(path).catch((e) => {
+  const read = await Deno.readTextFile(path).catch((e) => {
     throw new AnalyzeError(path, `cannot be read (${(e as Error).message})`, "give --grams a gram list file");
   });
+  const text = read.replace(/^\uFEFF/, ""); // a byte-order mark, as some editors on Windows write
   if (!path.endsWith(".json")) return text.split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
   let sg: unknown;
   try {
