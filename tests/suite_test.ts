@@ -5,7 +5,7 @@ import { getTask, loadTask, TASKS } from "../tasks/mod.ts";
 import { TaskSplits } from "../harness/suite.ts";
 import { getConfig } from "../harness/config.ts";
 import { rng } from "../harness/core/rng.ts";
-import { encode, inVocab } from "../harness/text/tokenizer.ts";
+import { encode, inVocab, TOKENIZER_ID } from "../harness/text/tokenizer.ts";
 import { checkTask, DEFAULT_STYLE, type TaskDef } from "../tasks/kit/task.ts";
 import { loadTaskFile } from "../harness/grid/task_file.ts";
 
@@ -154,10 +154,34 @@ Deno.test("loadTask", async (t) => {
               `task file ${f}: generate(rng, 0, 1) returned a problem whose task is not "outside_sum" or whose prompt is ` +
               `not a string${contract}`,
           ],
+          // Words the tokenizer has not, or its special tokens: they failed deep in the grid, naming no file.
+          [
+            "generate",
+            "(...a) => ({ ...base.generate(...a), prompt: 'numbers 3 plus 4' })",
+            (k) => k.generate(rng(1, "p"), 0, 1),
+            (f) =>
+              `task file ${f}: generate(rng, 0, 1) returned the prompt "numbers 3 plus 4" with unknown token "plus" at ` +
+              `word 2: the vocabulary (${TOKENIZER_ID}) has no such word; write text as space-separated words of ` +
+              `harness/text/vocab.ts${contract}`,
+          ],
+          [
+            "generate",
+            "(...a) => ({ ...base.generate(...a), prompt: '3 <eos> 4' })",
+            (k) => k.generate(rng(1, "p"), 0, 1),
+            (f) =>
+              `task file ${f}: generate(rng, 0, 1) returned the prompt "3 <eos> 4" with a special token (<pad>, <bos>, ` +
+              `<sep>, <eos>)${contract}`,
+          ],
+          [
+            "demonstrate",
+            "(...a) => { const t = base.demonstrate(...a); return { ...t, words: t.words.map(() => 'zebra') }; }",
+            (k) => k.demonstrate(p, rng(1, "t"), DEFAULT_STYLE),
+            (f) => `task file ${f}: demonstrate on ${JSON.stringify(p.prompt)} returned a trace "zebra zebra`,
+          ],
         ];
         for (const [field, body, call, message] of cases) {
           const { path, task } = await broken(field, body);
-          assertThrows(() => call(task), { message: message(path) });
+          assertThrows(() => call(task), (e: Error) => e.message.startsWith(message(path)), message(path));
         }
       } finally {
         await Deno.remove(dir, { recursive: true });
