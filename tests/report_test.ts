@@ -34,11 +34,15 @@ async function copyTree(from: string, to: string): Promise<void> {
   }
 }
 
-/** A fresh copy of the fixture tree. */
-async function fixtureCopy(): Promise<string> {
+/** Run `f` on a fresh copy of the fixture tree, removed afterwards. */
+async function inFixtureCopy(f: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "report_test_" });
-  await copyTree(FIXTURE, dir);
-  return dir;
+  try {
+    await copyTree(FIXTURE, dir);
+    await f(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 }
 
 /** The folder of the fixture's run whose name starts with `prefix`. */
@@ -125,8 +129,7 @@ Deno.test("Table 3 of the fixture: accuracy and share by length bin, pooled over
 });
 
 Deno.test("the report of the fixture: expected tables and claims, every figure, and the same bytes when regenerated", async () => {
-  const dir = await fixtureCopy();
-  try {
+  await inFixtureCopy(async (dir) => {
     const first = await writeReport({ inDir: dir, suite: "fixture", command: COMMAND });
     const out = `${dir}/fixture`;
     const names = first.files.map((f) => f.slice(out.length + 1));
@@ -149,9 +152,7 @@ Deno.test("the report of the fixture: expected tables and claims, every figure, 
     assert(html.includes(COMMAND));
     for (const r of (await loadResults(dir, "fixture")).runs) assert(html.includes(r.manifest.configHash));
     assert(!/https?:\/\/(?!www\.w3\.org)/.test(html), "index.html refers to no network resource");
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("figures of runs longer than MAX_POINTS steps: each seed's means over bins of steps, then the mean over seeds", async () => {
@@ -186,8 +187,7 @@ Deno.test("figures of runs longer than MAX_POINTS steps: each seed's means over 
 });
 
 Deno.test("a figure left without data is removed, not kept from an earlier report", async () => {
-  const dir = await fixtureCopy();
-  try {
+  await inFixtureCopy(async (dir) => {
     await writeReport({ inDir: dir, suite: "fixture", command: COMMAND });
     for (const name of await Array.fromAsync(Deno.readDir(runsDir(dir, "fixture")))) {
       if (!name.name.startsWith("base-")) {
@@ -199,9 +199,7 @@ Deno.test("a figure left without data is removed, not kept from an earlier repor
     const kept = (await Array.fromAsync(Deno.readDir(`${dir}/fixture/figures`))).map((e) => e.name);
     assert(drawn.length < 14, `${drawn.length} figures drawn from the base model alone`);
     assertEquals(kept.sort(), drawn.sort());
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("a configuration other than the suite's is named setting by setting, a list of tasks by names", () => {
@@ -222,8 +220,7 @@ Deno.test("a configuration other than the suite's is named setting by setting, a
 });
 
 Deno.test("runs at parameters other than the registered defaults are named in claims.md and index.html", async () => {
-  const dir = await fixtureCopy();
-  try {
+  await inFixtureCopy(async (dir) => {
     const plain = await writeReport({ inDir: dir, suite: "fixture", command: COMMAND });
     for (const f of plain.files.filter((f) => /claims\.md|index\.html/.test(f))) {
       assert(!(await Deno.readTextFile(f)).includes("Settings other than"), f);
@@ -238,14 +235,11 @@ Deno.test("runs at parameters other than the registered defaults are named in cl
     const sentence = "Settings other than the defaults: hicra alpha=0.5 (default 0.2) in seed 2.";
     assert((await Deno.readTextFile(`${dir}/fixture/claims.md`)).replaceAll("\n", " ").includes(sentence));
     assert((await Deno.readTextFile(`${dir}/fixture/index.html`)).includes(`<p>${sentence} The tables and claims`));
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("a blank results folder, or a suite that is not one folder's name, is refused before anything is read", async () => {
-  const dir = await fixtureCopy();
-  try {
+  await inFixtureCopy(async (dir) => {
     // A suite "" would read <dir>//runs, "../x" a folder outside the results, "/" the root's.
     const cases: [string, string, string][] = [
       ["", "fixture", "the results folder: is blank; give a folder, e.g. results"],
@@ -269,14 +263,11 @@ Deno.test("a blank results folder, or a suite that is not one folder's name, is 
       await assertRejects(() => writeReport({ inDir, suite, command: COMMAND }), { message });
     }
     assertEquals((await loadResults(dir, "fixture")).runs.length > 0, true);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("a file of one's own in figures/ is refused, not deleted with the folder it would be swapped out with", async () => {
-  const dir = await fixtureCopy();
-  try {
+  await inFixtureCopy(async (dir) => {
     await writeReport({ inDir: dir, suite: "fixture", command: COMMAND });
     const figures = `${dir}/fixture/figures`;
     for (const own of ["notes.txt", "drafts"]) {
@@ -292,14 +283,11 @@ Deno.test("a file of one's own in figures/ is refused, not deleted with the fold
       await Deno.remove(path);
     }
     await writeReport({ inDir: dir, suite: "fixture", command: COMMAND });
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("a folder where the report writes a file, or a file where it writes figures/, is refused before anything moves", async () => {
-  const dir = await fixtureCopy();
-  try {
+  await inFixtureCopy(async (dir) => {
     await writeReport({ inDir: dir, suite: "fixture", command: COMMAND });
     const suite = `${dir}/fixture`, before = await Deno.readTextFile(`${suite}/claims.md`); // it names the command
     await Deno.remove(`${suite}/index.html`);
@@ -315,14 +303,11 @@ Deno.test("a folder where the report writes a file, or a file where it writes fi
       message: `${suite}/figures: is a file where the report writes a folder; move it away`,
     });
     assertEquals(await Deno.readTextFile(`${suite}/figures`), "mine");
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("a report stopped halfway leaves the old report whole, never a mix; a second report at once is refused", async () => {
-  const dir = await fixtureCopy();
-  try {
+  await inFixtureCopy(async (dir) => {
     // The old report leaves hicra seed 2 out, so that each of its files differs from the new one's.
     const hicra2 = await runDir(dir, "hicra-s2");
     await Deno.rename(hicra2, `${dir}/aside`);
@@ -358,14 +343,11 @@ Deno.test("a report stopped halfway leaves the old report whole, never a mix; a 
     const fresh = await writeReport({ inDir: dir, suite: "fixture", command: COMMAND });
     assertEquals(fresh.files, old.files);
     for (const [i, f] of fresh.files.entries()) assertNotEquals(await Deno.readFile(f), oldBytes[i], f);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("claims on bad input: a NaN metric and a single seed each give a line, never a broken report", async () => {
-  const dir = await fixtureCopy();
-  try {
+  await inFixtureCopy(async (dir) => {
     // A NaN is stored as null: grpo seed 1's oracle execution perplexity at step 1.
     await editResealed(
       await runDir(dir, "grpo-s1"),
@@ -398,9 +380,7 @@ Deno.test("claims on bad input: a NaN metric and a single seed each give a line,
       await Deno.readTextFile(`${dir}/fixture/table1.md`),
       /\| grpo, IQM \[95% CI\] +\| +50\.0 \| +30\.0 \| +40\.0 \|/,
     );
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("loadResults refuses corrupt, truncated, duplicated and foreign-version runs", async (t) => {
@@ -483,16 +463,13 @@ Deno.test("loadResults refuses corrupt, truncated, duplicated and foreign-versio
   ];
   for (const [name, corrupt, message] of cases) {
     await t.step(name, async () => {
-      const root = await fixtureCopy();
-      try {
+      await inFixtureCopy(async (root) => {
         await corrupt(root);
         await assertRejects(
           loadResults(root, "fixture"),
           (e: Error) => e instanceof ResultsError && message.test(e.message),
         );
-      } finally {
-        await Deno.remove(root, { recursive: true });
-      }
+      });
     });
   }
 });
@@ -538,8 +515,7 @@ Deno.test({
     "(ignored without /usr/bin/chromium, --allow-run or --allow-net=127.0.0.1)",
   ignore: !chromiumReady(),
   fn: async () => {
-    const dir = await fixtureCopy();
-    try {
+    await inFixtureCopy(async (dir) => {
       const report = await writeReport({ inDir: dir, suite: "fixture", command: COMMAND });
       const { value: seen, errors } = await renderInChromium<Seen>(`file://${dir}/fixture/index.html`, SEEN);
       assertEquals(errors, [], "the page logs no error");
@@ -583,9 +559,7 @@ Deno.test({
       assert(dom.includes("deno task bench --suite fixture --baselines grpo,grpo_half_signal --seeds 1,2"));
       assert(dom.includes("Sensitivity: GRPO gains 10.0 points"));
       assert(count(/class="mark-line role-mark/g) >= written.length, "every figure draws its lines");
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
 
