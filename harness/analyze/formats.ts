@@ -4,6 +4,7 @@
  * kind is an {@link AnalyzeError} naming the file, the line and the field.
  * @module
  */
+import { isObject } from "../core/json_object.ts";
 import { decode } from "../text/tokenizer.ts";
 import { AnalyzeError, type Completion } from "./completion.ts";
 import { extractAnswer } from "./text.ts";
@@ -75,11 +76,6 @@ export function fields(place: Place, o: Record<string, unknown>) {
       return ok(v) ? v as T : bad(name, kind);
     },
   };
-}
-
-/** Whether a value is a JSON object (not an array). */
-export function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 /** The object of a line, or an error naming it. */

@@ -22,7 +22,7 @@ import {
 } from "../masks/strategic_grams.ts";
 import { AnalyzeError } from "./completion.ts";
 import { textWords } from "./text.ts";
-import { isObject } from "./formats.ts";
+import { isObject } from "../core/json_object.ts";
 
 /** Most distinct words that may be inside a mined gram (the word vectors' vocabulary). */
 const MINING_WORDS = 800;

@@ -9,15 +9,9 @@
  * @module
  */
 import { createHash } from "node:crypto";
+import { isObject } from "../core/json_object.ts";
 import { AnalyzeError, type Completion } from "./completion.ts";
-import {
-  creditBenchCompletion,
-  type Format,
-  genericCompletion,
-  isObject,
-  type ReadOptions,
-  verlCompletion,
-} from "./formats.ts";
+import { creditBenchCompletion, type Format, genericCompletion, type ReadOptions, verlCompletion } from "./formats.ts";
 import { gunzipped, jsonLines } from "./jsonl.ts";
 import { trlCompletions } from "./parquet.ts";
 
@@ -66,11 +60,11 @@ async function detect(path: string): Promise<Format> {
 /** The files to read for `inputs` (folders and files), with their formats; `format` skips detection. */
 export async function findSources(inputs: readonly string[], format?: Format): Promise<Sources> {
   const files: Source[] = [], givenAs = new Map<string, string>(); // a file's real path → the input that named it
-  let runGrams: string | undefined, folders = 0;
+  let runGrams: string | undefined, folderInputs = 0;
   for (const input of inputs) {
     const stat = await Deno.stat(input).catch(() => null);
     if (!stat) throw new AnalyzeError(input, "does not exist", "give a folder or files of rollouts");
-    if (stat.isDirectory) folders++;
+    if (stat.isDirectory) folderInputs++;
     let paths = [input];
     if (stat.isDirectory) {
       const names: string[] = [], folders: string[] = [];
@@ -134,7 +128,7 @@ export async function findSources(inputs: readonly string[], format?: Format): P
     );
   }
   // Files named one by one (a shell glob: 1, 10, 2) are read in step order too, as a folder's are.
-  if (folders === 0) files.sort((a, b) => stepOf(a.path) - stepOf(b.path) || (a.path < b.path ? -1 : 1));
+  if (folderInputs === 0) files.sort((a, b) => stepOf(a.path) - stepOf(b.path) || (a.path < b.path ? -1 : 1));
   await refuseCopies(files);
   return { files, runGrams };
 }

@@ -7,6 +7,7 @@
  */
 import { BASELINES } from "../../baselines/mod.ts";
 import { CONFIGS } from "../config.ts";
+import { isObject } from "../core/json_object.ts";
 import type { SuiteResults } from "../store/results.ts";
 
 /** `x` as a setting's value: `none` for undefined, a list of named things by their names, else JSON. */
@@ -19,8 +20,7 @@ function shown(x: unknown): string {
 
 /** The leaves of `a` and `b` that differ, as `path=a (suite default b)`; a list counts as one leaf. */
 function differences(a: unknown, b: unknown, path: string): string[] {
-  const node = (x: unknown) => typeof x === "object" && x !== null && !Array.isArray(x);
-  if (node(a) && node(b)) {
+  if (isObject(a) && isObject(b)) {
     const keys = [...new Set([...Object.keys(a as object), ...Object.keys(b as object)])].sort();
     return keys.flatMap((k) =>
       differences((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path ? `${path}.${k}` : k)

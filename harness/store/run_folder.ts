@@ -7,6 +7,7 @@
  */
 import type { BenchConfig } from "../config.ts";
 import { sha256, writeAtomic } from "../core/atomic.ts";
+import { isObject } from "../core/json_object.ts";
 import { shellQuote } from "../core/shell_quote.ts";
 import { Stopped } from "../core/stop.ts";
 import { TOKENIZER_ID } from "../text/tokenizer.ts";
@@ -60,12 +61,11 @@ export async function readManifest(dir: string): Promise<RunManifest | null> {
     throw new ResultsError(`${dir}/manifest.json`, `is not valid JSON (truncated or edited); ${remakeAdvice(dir)}`);
   }
   // Another store version is named as such where it is read; this version's must have what is read of it.
-  const object = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
   const whole = (r: Record<string, unknown>) =>
     r.storeVersion !== STORE_VERSION ||
-    (object(r.config) && typeof r.id === "string" && ["run", "base"].includes(r.kind as string) &&
-      typeof r.seed === "number" && object(r.files));
-  if (!object(m) || typeof m.storeVersion !== "number" || !whole(m)) {
+    (isObject(r.config) && typeof r.id === "string" && ["run", "base"].includes(r.kind as string) &&
+      typeof r.seed === "number" && isObject(r.files));
+  if (!isObject(m) || typeof m.storeVersion !== "number" || !whole(m)) {
     throw new ResultsError(`${dir}/manifest.json`, `is not a run's manifest (edited or damaged); ${remakeAdvice(dir)}`);
   }
   return m as unknown as RunManifest;

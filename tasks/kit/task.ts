@@ -3,6 +3,7 @@
  * role-annotated traces. A task module `export default`s the result of {@link defineTask}.
  * @module
  */
+import { isObject } from "../../harness/core/json_object.ts";
 import type { Rng } from "../../harness/core/rng.ts";
 
 /** The seeded stream a task draws from (harness/core/rng.ts), here for task authors. */
@@ -197,9 +198,7 @@ function problems(def: Record<string, unknown>): string[] {
   else if (!def.levels.every((l) => Number.isInteger(l) && l >= 0)) {
     out.push("has levels that are not whole numbers ≥ 0");
   }
-  const weights = typeof def.strategies === "object" && def.strategies !== null && !Array.isArray(def.strategies)
-    ? Object.values(def.strategies)
-    : [];
+  const weights = isObject(def.strategies) ? Object.values(def.strategies) : [];
   if (!weights.length || !weights.every((w) => typeof w === "number" && Number.isFinite(w) && w > 0)) {
     out.push("has strategies that are not { name: weight > 0, … }");
   }
