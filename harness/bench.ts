@@ -172,11 +172,9 @@ export async function benchSpec(options: BenchOptions): Promise<GridSpec> {
   const name = options.backend ?? DEFAULT_BACKEND;
   const cache = options.cache ?? inProject(".cache"), out = options.out ?? inProject("results");
   // Every folder in the runs folder is taken for a run: a base model cached there would be called damaged.
-  const runs = resolve(runsDir(out, cfg.name)), at = resolve(cache);
-  if (at === runs || at.startsWith(`${runs}/`)) {
-    throw new RangeError(
-      `--cache ${cache} is inside ${runsDir(out, cfg.name)}, which holds runs only; give another --cache`,
-    );
+  const runs = runsDir(out, cfg.name), at = resolve(cache);
+  if (at === resolve(runs) || at.startsWith(`${resolve(runs)}/`)) {
+    throw new RangeError(`--cache ${cache} is inside ${runs}, which holds runs only; give another --cache`);
   }
   if (isWasm(name)) await useWasm(options.threads ?? defaultWasmThreads(name, 1), name);
   return {
