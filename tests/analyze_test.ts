@@ -469,6 +469,10 @@ Deno.test("analyze: every bad input is one line naming the file, and nothing is 
   for (const f of ["overall.json", "figures/accuracy.svg", "notes.md"]) {
     await Deno.writeTextFile(`${dir}/done/${f}`, "");
   }
+  await Deno.mkdir(`${dir}/plotted/figures`, { recursive: true });
+  for (const f of ["overall.json", "figures/accuracy.svg", "figures/my_plot.svg"]) {
+    await Deno.writeTextFile(`${dir}/plotted/${f}`, "");
+  }
   await Deno.mkdir(`${dir}/taken`);
   await Deno.writeTextFile(`${dir}/taken/mine.txt`, "not an analysis");
 
@@ -594,6 +598,12 @@ Deno.test("analyze: every bad input is one line naming the file, and nothing is 
       [`${dir}/bad_step.jsonl`],
       `${dir}/done/notes.md: was not written by analyze, and --out is replaced whole; move it out of the folder, or give --out another folder`,
       { out: `${dir}/done` },
+    ],
+    [
+      "an --out analysis holding an SVG of one's own in figures/",
+      [`${dir}/bad_step.jsonl`],
+      `${dir}/plotted/figures/my_plot.svg: was not written by analyze, and --out is replaced whole; move it out of the folder, or give --out another folder`,
+      { out: `${dir}/plotted` },
     ],
     [
       "an --out that cannot be written, before the dump is read",

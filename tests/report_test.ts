@@ -266,11 +266,11 @@ Deno.test("a blank results folder, or a suite that is not one folder's name, is 
   });
 });
 
-Deno.test("a file of one's own in figures/ is refused, not deleted with the folder it would be swapped out with", async () => {
+Deno.test("a file of one's own in figures/, an SVG included, is refused, not deleted with the folder it would be swapped out with", async () => {
   await inFixtureCopy(async (dir) => {
     await writeReport({ inDir: dir, suite: "fixture", command: COMMAND });
     const figures = `${dir}/fixture/figures`;
-    for (const own of ["notes.txt", "drafts"]) {
+    for (const own of ["notes.txt", "drafts", "my_plot.svg", "figures.svg"]) {
       const path = `${figures}/${own}`;
       if (own === "drafts") await Deno.mkdir(path);
       else await Deno.writeTextFile(path, "mine");

@@ -145,6 +145,20 @@ function lengthBinsTable(r: AnalysisReport): Table {
   };
 }
 
+/** The names of the figures {@link analysisFigures} draws (`figures/<name>.svg`), whether or not they have data. */
+const ANALYSIS_FIGURES = [
+  "accuracy",
+  "reward",
+  "response_length",
+  "se_strategic",
+  "planning_share",
+  "reflection",
+  "se_answer",
+  "token_entropy",
+  "relative_perplexity",
+] as const;
+type AnalysisFigure = typeof ANALYSIS_FIGURES[number];
+
 /**
  * The figures over steps: one line (the run), panels where a metric has them; a run longer than
  * {@link MAX_POINTS} steps is drawn as means over bins of consecutive steps (harness/report/series.ts).
@@ -153,10 +167,14 @@ export function analysisFigures(r: AnalysisReport): Figure[] {
   const bins = stepBins(r.steps.map((s) => s.step!));
   const subtitle = bins.size === 1 ? "the run's value at each step" : `the mean of the run's values over bins of ` +
     `${bins.size} consecutive steps, at their mean step (${r.steps.length} steps; steps.csv has each)`;
-  const line = (name: string, title: string, y: string, pick: (s: AnalyzeStep) => number | null | undefined): Figure =>
-    panelled(name, title, y, null, [[null, pick]]);
+  const line = (
+    name: AnalysisFigure,
+    title: string,
+    y: string,
+    pick: (s: AnalyzeStep) => number | null | undefined,
+  ): Figure => panelled(name, title, y, null, [[null, pick]]);
   const panelled = (
-    name: string,
+    name: AnalysisFigure,
     title: string,
     y: string,
     panels: string[] | null,
@@ -240,7 +258,8 @@ const ANALYSIS_FILES = [
  * {@link writeAnalysis} writes.
  */
 export function isAnalysisFile(name: string): boolean {
-  return ANALYSIS_FILES.includes(name) || name === "figures/" || /^figures\/[^/]+\.svg$/.test(name);
+  return ANALYSIS_FILES.includes(name) || name === "figures/" ||
+    ANALYSIS_FIGURES.some((figure) => name === `figures/${figure}.svg`);
 }
 
 /** A table as the page shows it: the per-step table of a run longer than {@link MAX_POINTS} steps is named, not shown. */

@@ -25,7 +25,7 @@ import { claimsOf } from "./claims/claims.ts";
 import { claimsHtml, claimsJson, claimsLatex, claimsMarkdown, overridesSentence } from "./claims/render.ts";
 import { configOverrides, paramOverrides } from "./overrides.ts";
 import { IMPROVEMENT_FIGURE, improvementPoints, improvementSpec } from "./improvement.ts";
-import { figuresOf } from "./series.ts";
+import { FIGURE_NAMES, figuresOf } from "./series.ts";
 import type { Table } from "./table.ts";
 import { foreignEntry, Staging } from "./staging.ts";
 import { table1 } from "./table1.ts";
@@ -143,15 +143,17 @@ export async function writeReport(opts: ReportOptions): Promise<ReportResult> {
 }
 
 /**
- * Refuse a `figures/` folder holding anything but SVG files: the report replaces the folder whole
- * (a stale figure of an earlier report goes with it), so a file or folder of one's own there would go too.
+ * Refuse a `figures/` folder holding anything but the figures the report draws: it replaces the folder
+ * whole (a stale figure of an earlier report goes with it), so a file or folder of one's own there, an
+ * SVG of one's own included, would go too.
  */
 async function checkFigures(figures: string): Promise<void> {
   const stat = await Deno.lstat(figures).catch(() => null);
   if (stat && !stat.isDirectory) {
     throw new Error(`${figures}: is a file where the report writes a folder; move it away`);
   }
-  const foreign = await foreignEntry(figures, (path) => /^[^/]+\.svg$/.test(path));
+  const ours = new Set([...FIGURE_NAMES, IMPROVEMENT_FIGURE].map((name) => `${name}.svg`));
+  const foreign = await foreignEntry(figures, (path) => ours.has(path));
   if (foreign !== null) {
     throw new Error(
       `${figures}/${foreign}: was not written by the report, and figures/ is replaced whole; move it out of the folder`,

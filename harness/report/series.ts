@@ -208,6 +208,9 @@ const METRICS: readonly Metric[] = [
   },
 ];
 
+/** The names of the figures {@link figuresOf} draws (`figures/<name>.svg`), whether or not they have data. */
+export const FIGURE_NAMES: readonly string[] = METRICS.map((m) => m.name);
+
 /** Every figure's data for the RL methods of `methods` (the base model only as step 0). */
 export function figuresOf(methods: readonly Method[]): Figure[] {
   const base = methods.find((m) => m.base)?.finals[0] ?? null;
