@@ -305,7 +305,10 @@ export function listing(): string {
 /** The credit-bench command line. */
 export function program(): Command {
   const cmd = new Command("credit-bench").description("Reproducible RL-for-reasoning benchmark harness")
-    .showHelpAfterError("(add --help for the options)");
+    // One line: Commander's message, its "(Did you mean …?)" and the pointer to --help.
+    .configureOutput({
+      outputError: (text, write) => write(`${text.trim().replace(/\s*\n\s*/g, " ")} (add --help for the options)\n`),
+    });
   cmd.command("bench")
     .description("build (or load) the suite's base model, run every baseline × seed from it, and write the report")
     .addOption(new Option("--suite <name>", "bench configuration").choices(Object.keys(CONFIGS)).default("default"))

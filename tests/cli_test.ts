@@ -684,6 +684,33 @@ Deno.test("a task file outside the tree runs beside the suite's, in --jobs child
   await Deno.remove(tmp, { recursive: true });
 });
 
+Deno.test("a command line Commander refuses is one line on stderr, with its suggestion and the pointer to --help, exit 1", async () => {
+  const cli = new URL("../harness/cli.ts", import.meta.url).pathname;
+  const refused: [string[], string][] = [
+    [["bench", "--stepz", "3"], "error: unknown option '--stepz' (Did you mean --steps?) (add --help for the options)"],
+    [["benc"], "error: unknown command 'benc' (Did you mean bench?) (add --help for the options)"],
+    [
+      ["bench", "--steps", "x"],
+      "error: option '--steps <n>' argument 'x' is invalid. must be an integer from 1 to 100000, e.g. 50 " +
+      "(add --help for the options)",
+    ],
+    [["analyze", "dump.jsonl"], "error: required option '--out <dir>' not specified (add --help for the options)"],
+  ];
+  await Promise.all(refused.map(async ([args, line]) => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-env=NO_COLOR,FORCE_COLOR,CLICOLOR_FORCE", cli, ...args],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assertEquals(
+      [out.code, new TextDecoder().decode(out.stderr), out.stdout.length],
+      [1, `${line}\n`, 0],
+      args.join(" "),
+    );
+  }));
+});
+
 Deno.test("a --jobs child runs with the bench task's permissions from deno.json, less --allow-run, and only from a parent", async () => {
   const task: string = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url))).tasks.bench;
   const perms = await benchPermissions();
