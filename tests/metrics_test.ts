@@ -90,6 +90,10 @@ Deno.test("semantic entropy", async (t) => {
       -(0.75 * Math.log(0.75) + 0.25 * Math.log(0.25)),
     ], 1e-12);
     assertEquals([shannonEntropy([]), shannonEntropy([0, 0]), shannonEntropy([7])], [0, 0, 0]);
+    // A count that is no count is refused, not dropped (it was: [-1, 2] gave -0, [Infinity, 2] NaN).
+    for (const bad of [-1, NaN, Infinity]) {
+      assertThrows(() => shannonEntropy([bad, 2]), RangeError, `a count must be a finite number ≥ 0, got ${bad}`);
+    }
   });
 
   await t.step("answers [a, a, b, ∅]: clusters of 2, 1, 1 give 1.5 ln 2", () => {
@@ -273,6 +277,8 @@ Deno.test("response length", async (t) => {
     assertEquals(xs, [35, 20, 50, 15, 40]); // input untouched
     assertThrows(() => percentile(xs, 101), RangeError);
     assertThrows(() => percentile(xs, NaN), RangeError);
+    // A NaN leaves the sort's order undefined: [9, NaN, 1, 2] had 2 as its 100th percentile.
+    assertThrows(() => percentile([9, NaN, 1, 2], 100), RangeError, "percentile of a list holding NaN (at index 1)");
   });
 
   await t.step("mean, p50, p90 and truncation", () => {
@@ -309,6 +315,8 @@ Deno.test("token statistics", async (t) => {
     assertEquals(entropySplit([], []), { all: 0, planning: 0, execution: 0 });
     assertThrows(() => entropySplit([[1, 2]], [[1]]), RangeError);
     assertThrows(() => entropySplit([[1, 2]], []), RangeError);
+    // A mask for a response that has no values is a batch mix-up, not something to ignore.
+    assertThrows(() => entropySplit([[1, 2]], [[1, 0], [1]]), RangeError, "1 responses of values but 2 masks");
   });
 
   await t.step("perplexity exp(mean NLL) and its value relative to step 0", () => {
@@ -337,6 +345,7 @@ Deno.test("token statistics", async (t) => {
     assertEquals([count(7), count(20), count(1), count(0)], [3, 6, 1, 0]);
     assertEquals([forkTokens([]), forkTokens([[1, 2]], 0).map((m) => Array.from(m))], [[], [[0, 0]]]);
     assertThrows(() => forkTokens(entropies, 1.5), RangeError);
+    assertThrows(() => forkTokens([[1, 2], [0.5, NaN]]), RangeError, "response 1 token 1: entropy is NaN");
   });
 
   await t.step("fork-token overlap with planning tokens", () => {
@@ -376,5 +385,6 @@ Deno.test("token statistics", async (t) => {
     assertEquals(maskAgreement([[1, 1]], [[1, 1]]).f1, 1);
     assertEquals(maskAgreement([], []).f1, 0);
     assertThrows(() => maskAgreement([[1, 0]], [[1]]), RangeError);
+    assertThrows(() => maskAgreement([[1, 0]], [[1, 0], [0, 1]]), RangeError, "1 responses of values but 2 masks");
   });
 });

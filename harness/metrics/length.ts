@@ -11,7 +11,7 @@ import { mean, ratio } from "./stats.ts";
  * The q-th percentile of `xs` by the nearest-rank method: sort ascending and take the value of rank
  * ⌈q/100 · n⌉ (1-based), at least rank 1, so q = 0 gives the smallest value, q = 100 the largest, and
  * the result is always one of the values (no interpolation). 0 for no values; throws a RangeError
- * unless 0 ≤ q ≤ 100.
+ * unless 0 ≤ q ≤ 100, and for a NaN among the values.
  *
  * @example
  * ```ts
@@ -24,6 +24,8 @@ import { mean, ratio } from "./stats.ts";
 export function percentile(xs: readonly number[], q: number): number {
   if (!(q >= 0 && q <= 100)) throw new RangeError(`percentile needs 0 ≤ q ≤ 100, got ${q}`);
   if (xs.length === 0) return 0;
+  const nan = xs.findIndex(Number.isNaN);
+  if (nan >= 0) throw new RangeError(`percentile of a list holding NaN (at index ${nan})`);
   const sorted = [...xs].sort((a, b) => a - b);
   // q·n/100 computed so that exact ranks stay exact (90·10/100 is 9, where 0.9·10 is too).
   const rank = Math.max(1, Math.ceil((q * sorted.length) / 100));

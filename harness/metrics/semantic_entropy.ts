@@ -33,7 +33,8 @@ export const NO_ANSWER = "∅";
 
 /**
  * Shannon entropy −Σ p_j ln p_j (nats) of the distribution p_j = n_j / Σn of non-negative counts;
- * zero counts contribute nothing, and no counts (or all zero) give 0.
+ * zero counts contribute nothing, and no counts (or all zero) give 0. A negative, infinite or NaN
+ * count is a RangeError.
  *
  * @example
  * ```ts
@@ -44,7 +45,10 @@ export const NO_ANSWER = "∅";
  * ```
  */
 export function shannonEntropy(counts: Iterable<number>): number {
-  const cs = [...counts].filter((c) => c > 0);
+  const all = [...counts];
+  const bad = all.find((c) => !(c >= 0 && c < Infinity));
+  if (bad !== undefined) throw new RangeError(`a count must be a finite number ≥ 0, got ${bad}`);
+  const cs = all.filter((c) => c > 0);
   const total = cs.reduce((a, b) => a + b, 0);
   return total ? -cs.reduce((h, c) => h + (c / total) * Math.log(c / total), 0) : 0;
 }

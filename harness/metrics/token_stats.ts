@@ -34,6 +34,9 @@ export interface Split {
 /** Sum and count of a per-token value over all, planning and execution tokens. */
 function pooled(values: readonly ArrayLike<number>[], masks: readonly ArrayLike<number>[]) {
   const sum = { all: 0, planning: 0, execution: 0 }, n = { all: 0, planning: 0, execution: 0 };
+  if (values.length !== masks.length) {
+    throw new RangeError(`${values.length} responses of values but ${masks.length} masks; give one mask per response`);
+  }
   values.forEach((vs, r) => {
     if (vs.length !== masks[r]?.length) {
       throw new RangeError(`response ${r}: ${vs.length} values but a mask of ${masks[r]?.length ?? "no"} tokens`);
@@ -144,7 +147,7 @@ export const FORK_SHARE = 0.3;
  * tokens (m counted exactly for shares like 0.3: a float error of 1e-9 is ignored). Ties are broken by
  * batch order: of tokens with equal entropy, the earlier response, then the earlier token, ranks
  * higher, so the result is a pure function of the input. Returns a 0/1 mask per response. Throws a
- * RangeError unless 0 ≤ share ≤ 1.
+ * RangeError unless 0 ≤ share ≤ 1, and for a NaN entropy.
  *
  * @example
  * ```ts
@@ -157,7 +160,11 @@ export function forkTokens(entropies: readonly ArrayLike<number>[], share = FORK
   if (!(share >= 0 && share <= 1)) throw new RangeError(`fork share must be in [0, 1], got ${share}`);
   const all: [number, number, number][] = [];
   entropies.forEach((hs, r) => {
-    for (let t = 0; t < hs.length; t++) all.push([hs[t], r, t]);
+    for (let t = 0; t < hs.length; t++) {
+      // A NaN would make the order (and so the forks) depend on the sort's algorithm, not the entropies.
+      if (Number.isNaN(hs[t])) throw new RangeError(`response ${r} token ${t}: entropy is NaN`);
+      all.push([hs[t], r, t]);
+    }
   });
   all.sort((x, y) => y[0] - x[0] || x[1] - y[1] || x[2] - y[2]);
   const m = Math.min(all.length, Math.ceil(share * all.length - 1e-9));
@@ -244,8 +251,8 @@ export interface MaskAgreement {
 
 /**
  * Precision, recall and F1 of the `predicted` planning tokens (e.g. the mined Strategic Grams) against
- * the `reference` ones (e.g. the oracle's), pooled over every token of a batch. The masks of one
- * response must have the same length (else a RangeError).
+ * the `reference` ones (e.g. the oracle's), pooled over every token of a batch. There must be as many
+ * masks of each, and the two masks of one response must have the same length (else a RangeError).
  *
  * @example
  * ```ts
