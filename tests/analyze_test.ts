@@ -451,6 +451,11 @@ Deno.test("analyze: every bad input is one line naming the file, and nothing is 
   await Deno.mkdir(`${dir}/gzk`);
   await Deno.writeTextFile(`${dir}/gzk/dump.jsonl`, jsonl([good]));
   await Deno.writeFile(`${dir}/gzk/dump.jsonl.gz`, await gzip(jsonl([good])));
+  // UTF-16 as Windows PowerShell's > writes it (little-endian, with a byte-order mark), and without the mark.
+  const utf16 = (text: string, mark: boolean) =>
+    new Uint8Array([...(mark ? [0xff, 0xfe] : []), ...[...text].flatMap((c) => [c.charCodeAt(0), 0])]);
+  await Deno.writeFile(`${dir}/utf16.jsonl`, utf16(jsonl([good]), true));
+  await Deno.writeFile(`${dir}/utf16le.jsonl`, utf16(jsonl([good]), false));
   await Deno.writeTextFile(`${dir}/verl_acc.jsonl`, jsonl([{ input: "q", output: "o", score: -1, step: 0, acc: -1 }]));
   await Deno.mkdir(`${dir}/copies`);
   for (const f of ["step_1.jsonl", "step_1 (copy).jsonl"]) {
@@ -581,6 +586,36 @@ Deno.test("analyze: every bad input is one line naming the file, and nothing is 
       new RegExp(
         `^${dir}/cut\\.parquet: is not a whole Parquet file \\(.*\\); copy it again from the trainer's output$`,
       ),
+    ],
+    [
+      "UTF-16 text, with a byte-order mark",
+      [`${dir}/utf16.jsonl`],
+      `${dir}/utf16.jsonl: is UTF-16 text (as Windows PowerShell's > writes), not UTF-8; convert it, e.g. iconv -f UTF-16 -t UTF-8 in.jsonl > out.jsonl`,
+    ],
+    [
+      "UTF-16 text, little-endian without a byte-order mark",
+      [`${dir}/utf16le.jsonl`],
+      `${dir}/utf16le.jsonl: is UTF-16 text (as Windows PowerShell's > writes), not UTF-8; convert it, e.g. iconv -f UTF-16LE -t UTF-8 in.jsonl > out.jsonl`,
+    ],
+    [
+      "a --format the file is not in, for its first line",
+      [`${dir}/mixed/a.jsonl`],
+      `${dir}/mixed/a.jsonl: line 1: score is not a number (read as --format verl); give every record a score that is a number, or give the --format it is in (or none, to detect it)`,
+      { format: "verl" },
+    ],
+    [
+      "--format trl for a JSON Lines file",
+      [`${dir}/mixed/a.jsonl`],
+      new RegExp(
+        `^${dir}/mixed/a\\.jsonl: is not a whole Parquet file \\(.*\\) \\(read as --format trl\\); copy it again from the trainer's output, or give the --format it is in \\(or none, to detect it\\)$`,
+      ),
+      { format: "trl" },
+    ],
+    [
+      "a bad line after the first, with --format given: no word on the format",
+      [`${dir}/bad_json.jsonl`],
+      `${dir}/bad_json.jsonl: line 2 is not JSON; write one JSON object per line`,
+      { format: "generic" },
     ],
     [
       "a truncated gzip file",

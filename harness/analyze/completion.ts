@@ -49,8 +49,8 @@ export interface Completion {
  * ```
  */
 export class AnalyzeError extends Error {
-  /** An error about `file`: what is wrong, then how to fix it. */
-  constructor(file: string, what: string, fix: string) {
+  /** An error about `file`: what is wrong, then how to fix it (each kept, as `file`, `what` and `fix`). */
+  constructor(readonly file: string, readonly what: string, readonly fix: string) {
     super(`${file}: ${what}; ${fix}`);
     this.name = "AnalyzeError";
   }

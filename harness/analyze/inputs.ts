@@ -19,6 +19,8 @@ import { trlCompletions } from "./parquet.ts";
 export interface Source {
   path: string;
   format: Format;
+  /** Whether the format was given (`--format`), not detected. */
+  formatGiven: boolean;
   /** Size on disk. */
   bytes: number;
 }
@@ -106,7 +108,8 @@ export async function findSources(inputs: readonly string[], format?: Format): P
         throw new AnalyzeError(path, `is read twice (given as ${first} and as ${input})`, "give each file once");
       }
       givenAs.set(real, input);
-      found.push({ path, format: format ?? await detect(path), bytes: (await Deno.stat(path)).size });
+      const bytes = (await Deno.stat(path)).size;
+      found.push({ path, format: format ?? await detect(path), formatGiven: format !== undefined, bytes });
     }
     const kinds = [...new Set(found.map((s) => s.format))];
     if (kinds.length > 1) {
@@ -179,26 +182,43 @@ async function isRunFolder(dir: string): Promise<boolean> {
   return (await Deno.stat(`${dir}/rollouts.jsonl.gz`).catch(() => null))?.isFile ?? false;
 }
 
-/** The completions of one source, in file order; `onBytes` is told the bytes read from disk as they are. */
+/**
+ * The completions of one source, in file order; `onBytes` is told the bytes read from disk as they are.
+ * A file that fails before its first completion, read in a format `--format` gave, says so: the
+ * format may be what is wrong.
+ */
 export async function* readSource(
   src: Source,
   o: ReadOptions,
   onBytes: (n: number) => void = () => {},
 ): AsyncGenerator<Completion> {
   let n = 0;
-  if (src.format === "trl") {
-    for await (const c of trlCompletions(src.path, o, onBytes)) {
+  try {
+    for await (const c of completions(src, o, onBytes)) {
       n++;
       yield c;
     }
-  } else {
-    for await (const { line, value } of jsonLines(src.path, src.path.endsWith(".gz"), onBytes)) {
-      const place = { file: src.path, at: `line ${line}` };
-      n++;
-      if (src.format === "generic") yield genericCompletion(place, value, o);
-      else if (src.format === "verl") yield verlCompletion(place, value, o);
-      else yield creditBenchCompletion(place, value);
-    }
+  } catch (e) {
+    if (!(e instanceof AnalyzeError && n === 0 && src.formatGiven)) throw e;
+    throw new AnalyzeError(
+      e.file,
+      `${e.what} (read as --format ${src.format})`,
+      `${e.fix}, or give the --format it is in (or none, to detect it)`,
+    );
   }
   if (n === 0) throw new AnalyzeError(src.path, "holds no completion", "give files with one completion a line or row");
+}
+
+/** The completions of one source, in file order, read in its format. */
+async function* completions(src: Source, o: ReadOptions, onBytes: (n: number) => void): AsyncGenerator<Completion> {
+  if (src.format === "trl") {
+    yield* trlCompletions(src.path, o, onBytes);
+    return;
+  }
+  for await (const { line, value } of jsonLines(src.path, src.path.endsWith(".gz"), onBytes)) {
+    const place = { file: src.path, at: `line ${line}` };
+    if (src.format === "generic") yield genericCompletion(place, value, o);
+    else if (src.format === "verl") yield verlCompletion(place, value, o);
+    else yield creditBenchCompletion(place, value);
+  }
 }

@@ -58,6 +58,15 @@ export async function* jsonLines(
     try {
       return { line, value: JSON.parse(s) };
     } catch {
+      // UTF-16 read as UTF-8: its byte-order mark comes out as two U+FFFD, and every ASCII character beside a NUL.
+      if (line === 1 && (s.startsWith("\uFFFD\uFFFD") || s.includes("\u0000"))) {
+        const from = s.startsWith("\uFFFD\uFFFD") ? "UTF-16" : s[0] === "\u0000" ? "UTF-16BE" : "UTF-16LE";
+        throw new AnalyzeError(
+          path,
+          "is UTF-16 text (as Windows PowerShell's > writes), not UTF-8",
+          `convert it, e.g. iconv -f ${from} -t UTF-8 in.jsonl > out.jsonl`,
+        );
+      }
       if (NON_FINITE.test(s.replace(STRINGS, '""'))) {
         throw new AnalyzeError(
           path,
