@@ -225,6 +225,7 @@ async function report(opts: ReportCliOptions) {
       suite,
       // `deno task` runs in the project folder, where the default is `results`.
       command: `deno task report --in ${opts.in ?? "results"} --suite ${suite}`,
+      benchOut: opts.in,
     });
     for (const s of done.skipped) console.error(`left out ${s.dir}: ${s.reason}`);
     console.log(await Deno.readTextFile(`${dir}/${suite}/table1.md`));

@@ -11,6 +11,7 @@ import type { EvalRecord, RunManifest, StepRecord } from "../harness/store/schem
 import { claimsOf, type ClaimsReport } from "../harness/report/claims/claims.ts";
 import type { JudgedClaim } from "../harness/report/claims/claim.ts";
 import { minimumDetectableEffect, minimumPairs } from "../harness/stats/power.ts";
+import { CONFIGS } from "../harness/config.ts";
 
 const FIXTURE = new URL("./fixtures/results", import.meta.url).pathname;
 
@@ -37,7 +38,7 @@ function evaluation(n: number, pass1: number, planning = 0.1): EvalRecord {
 
 /** A run of `baseline` and `seed` with the given steps and evaluations. */
 function run(baseline: string, seed: number, steps: StepRecord[], evals: EvalRecord[]): LoadedRun {
-  const manifest = { baseline, seed, baselineSource: baseline, config: { baselines: ["grpo", "hicra"] } };
+  const manifest = { baseline, seed, baselineSource: baseline, params: {}, config: { baselines: ["grpo", "hicra"] } };
   return { dir: `${baseline}-s${seed}`, manifest: manifest as unknown as RunManifest, steps, evals };
 }
 
@@ -293,4 +294,44 @@ Deno.test("bad input: baselines absent, one seed, a seed one method lacks, a mis
     ]);
     assertEquals(claim(r, "C3").missing, "no data: no run has 3 evaluations to correlate");
   });
+});
+
+Deno.test("the command of a claim not run adds runs to the report's folder and grid: --out, settings, parameters", () => {
+  // Runs of the smoke suite made with --out, --steps 5, --tasks, --backend wasm, --engine tfjs and hicra.alpha=0.5.
+  const config = structuredClone(CONFIGS.smoke);
+  config.rl.steps = 5;
+  config.suite.tasks = config.suite.tasks.filter((t) => t.name === "countdown" || t.name === "linear_equation");
+  const at = (r: LoadedRun, params: Record<string, unknown>): LoadedRun => ({
+    ...r,
+    manifest: { ...r.manifest, suite: "smoke", config, backend: "wasm", engine: "tfjs", params } as RunManifest,
+  });
+  const runs = [1, 2].flatMap((seed) => [
+    at(final("grpo", seed, 0.5), {}),
+    at(final("hicra", seed, 0.6), { alpha: 0.5, mask: "mined", stdNormalize: true }),
+  ]);
+  const options = "--steps 5 --tasks countdown,linear_equation --backend wasm --engine tfjs";
+  const r = claimsOf({ ...suite(runs), suite: "smoke" }, "/tmp/my runs");
+  assertEquals(
+    claim(r, "C6").command,
+    `deno task bench --suite smoke --out '/tmp/my runs' ${options} --param hicra.alpha=0.5 ` +
+      "--baselines hicra,placebo_hicra --seeds 1,2",
+  );
+  assertEquals(
+    claim(r, "C4b accuracy").command,
+    `deno task bench --suite smoke --out '/tmp/my runs' ${options} --baselines entropy_reg,grpo --seeds 1,2`,
+  );
+  // The project's results folder (no --out given) at the suite's settings: the command names neither.
+  const plain = runs.map((x) => ({
+    ...x,
+    manifest: { ...x.manifest, config: CONFIGS.smoke, backend: "wasm-ort", engine: "onnx", params: {} },
+  }));
+  assertEquals(
+    claim(claimsOf({ ...suite(plain), suite: "smoke" }), "C6").command,
+    "deno task bench --suite smoke --baselines hicra,placebo_hicra --seeds 1,2",
+  );
+  // A task file's path is not stored: no --tasks, so a bench refuses the folder (another configuration), saying so.
+  const fileTask = structuredClone(config);
+  fileTask.suite.tasks[0].key = "sha256:00";
+  const withFile = runs.map((x) => ({ ...x, manifest: { ...x.manifest, config: fileTask } }));
+  assert(!claim(claimsOf({ ...suite(withFile), suite: "smoke" }), "C6").command!.includes("--tasks"));
 });

@@ -113,6 +113,10 @@ Deno.test("bench command", async (t) => {
       assertEquals(train.length, 1);
     }
     for (const f of ["table1.tex", "table1.csv", "table2.md", "index.html"]) await Deno.stat(`${tmp}/out/smoke/${f}`);
+    // A claim not run says how to add its runs to this folder and grid.
+    const claims = (await Deno.readTextFile(`${tmp}/out/smoke/claims.md`)).replace(/\s+/g, " ");
+    const command = `deno task bench --suite smoke --out ${tmp}/out --steps 1 --baselines hicra,grpo --seeds 1`;
+    assert(claims.includes(`\`${command}\``), claims);
   });
 
   await t.step("a second bench reuses finished runs and rewrites the same report", async () => {

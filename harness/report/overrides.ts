@@ -7,8 +7,12 @@
  */
 import { BASELINES } from "../../baselines/mod.ts";
 import { CONFIGS } from "../config.ts";
+import { DEFAULT_BACKEND } from "../backend/backend.ts";
+import { ENGINES } from "../rollout/engine.ts";
 import { isObject } from "../core/json_object.ts";
+import { shellQuote } from "../core/shell_quote.ts";
 import type { SuiteResults } from "../store/results.ts";
+import type { RunManifest } from "../store/schema.ts";
 
 /** `x` as a setting's value: `none` for undefined, a list of named things by their names, else JSON. */
 function shown(x: unknown): string {
@@ -64,10 +68,7 @@ export function configOverrides(results: SuiteResults): string[] {
 export function paramOverrides(results: SuiteResults): string[] {
   const bySetting = new Map<string, { name: string; seeds: number[] }>();
   for (const { manifest: m } of results.runs) {
-    const defaults = m.baseline !== null && Object.hasOwn(BASELINES, m.baseline) ? BASELINES[m.baseline].params : null;
-    if (!defaults) continue;
-    const changed = Object.entries(m.params).filter(([k, v]) => defaults[k] !== v)
-      .map(([k, v]) => `${k}=${v} (default ${defaults[k]})`);
+    const changed = changedParams(m).map(([k, v, d]) => `${k}=${v} (default ${d})`);
     if (!changed.length) continue;
     const key = `${m.baseline} ${changed.join(", ")}`;
     const entry = bySetting.get(key) ?? { name: m.baseline!, seeds: [] };
@@ -79,4 +80,59 @@ export function paramOverrides(results: SuiteResults): string[] {
     const where = seeds.length === runs ? "in every run" : `in seed${seeds.length > 1 ? "s" : ""} ${seeds.join(", ")}`;
     return `${setting} ${where}`;
   });
+}
+
+/** The parameters of run `m` other than its registered baseline's defaults, as `[key, value, default]`. */
+function changedParams(m: RunManifest): [string, unknown, unknown][] {
+  const defaults = m.baseline !== null && Object.hasOwn(BASELINES, m.baseline) ? BASELINES[m.baseline].params : null;
+  if (!defaults) return [];
+  return Object.entries(m.params).filter(([k, v]) => defaults[k] !== v).map(([k, v]) => [k, v, defaults[k]]);
+}
+
+/**
+ * The `--param` options that give run `m`'s baseline the parameters it ran at, where they are not the
+ * registered defaults.
+ *
+ * @example
+ * ```ts
+ * import { loadResults } from "../store/results.ts";
+ * import { paramOptions } from "./overrides.ts";
+ *
+ * const [run] = (await loadResults("results", "default")).runs;
+ * console.log(paramOptions(run.manifest)); // [] at the defaults; ["--param hicra.alpha=0.5"] for alpha 0.5
+ * ```
+ */
+export function paramOptions(m: RunManifest): string[] {
+  return changedParams(m).map(([k, v]) => `--param ${shellQuote(`${m.baseline}.${k}=${v}`)}`);
+}
+
+/**
+ * The `deno task bench` options, shell-quoted, that make a bench add runs of the same grid as `results`'
+ * to the same folder: `--out` (when `out` is given: the folder as that option names it), then `--steps`,
+ * `--tasks`, `--backend` and `--engine` where the runs' differ from the defaults. A setting no option
+ * gives back as a value (a task file, a sentence model) is not given: a bench then refuses the folder as
+ * another configuration's, saying so, where a command without it would start a grid elsewhere.
+ *
+ * @example
+ * ```ts
+ * import { loadResults } from "../store/results.ts";
+ * import { gridOptions } from "./overrides.ts";
+ *
+ * console.log(gridOptions(await loadResults("/tmp/out", "smoke"), "/tmp/out")); // e.g. ["--out /tmp/out", "--steps 2"]
+ * ```
+ */
+export function gridOptions(results: SuiteResults, out?: string): string[] {
+  const options = out === undefined ? [] : [`--out ${shellQuote(out)}`];
+  const m = results.runs[0]?.manifest ?? results.base?.manifest;
+  if (!m || !Object.hasOwn(CONFIGS, m.suite)) return options;
+  const suite = CONFIGS[m.suite], tasks = m.config.suite.tasks.map((t) => t.name).join(",");
+  if (m.config.rl.steps !== suite.rl.steps) options.push(`--steps ${m.config.rl.steps}`);
+  if (
+    m.config.suite.tasks.every((t) => t.key === undefined) && tasks !== suite.suite.tasks.map((t) => t.name).join(",")
+  ) {
+    options.push(`--tasks ${tasks}`);
+  }
+  if (m.backend !== DEFAULT_BACKEND) options.push(`--backend ${m.backend}`);
+  if (m.engine !== ENGINES[0]) options.push(`--engine ${m.engine}`);
+  return options;
 }

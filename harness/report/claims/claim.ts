@@ -11,6 +11,7 @@ import type { NumberFormat } from "../format.ts";
 import type { Method } from "../methods.ts";
 import type { ClaimTest } from "./compare.ts";
 import { MissingValue } from "./run_values.ts";
+import { paramOptions } from "../overrides.ts";
 
 /** What a claim says and how it is measured. */
 export interface ClaimMeta {
@@ -71,6 +72,8 @@ export interface ClaimContext {
   tasks: readonly string[];
   /** The seeds of the report's RL runs (else the suite's), for the commands of claims not run. */
   seeds: readonly number[];
+  /** The bench options that add runs to the report's grid and folder (harness/report/overrides.ts `gridOptions`). */
+  gridOptions: readonly string[];
 }
 
 /** The runs of baseline `name` in seed order (none when it did not run). */
@@ -95,9 +98,18 @@ export function runLabel(run: LoadedRun): string {
   return `${run.manifest.baseline} seed ${run.manifest.seed}`;
 }
 
-/** The bench command that runs `baselines` × `seeds` (default: the report's seeds) in this suite. */
+/**
+ * The bench command that runs `baselines` × `seeds` (default: the report's seeds) in this suite's grid
+ * and folder, each baseline that ran at the parameters of its first run.
+ */
 export function benchCommand(ctx: ClaimContext, baselines: readonly string[], seeds = ctx.seeds): string {
-  return `deno task bench --suite ${ctx.suite} --baselines ${baselines.join(",")} --seeds ${seeds.join(",")}`;
+  const params = baselines.flatMap((b) => runsOf(ctx, b).slice(0, 1).flatMap((run) => paramOptions(run.manifest)));
+  return [
+    `deno task bench --suite ${ctx.suite}`,
+    ...ctx.gridOptions,
+    ...params,
+    `--baselines ${baselines.join(",")} --seeds ${seeds.join(",")}`,
+  ].join(" ");
 }
 
 /** The claim as not run: `baselines` lack complete runs; the command runs them all. */

@@ -15,6 +15,7 @@ import { minimumPairs } from "../../stats/power.ts";
 import { claimVerdict, VERDICT_RULE } from "../../stats/verdict.ts";
 import type { SuiteResults } from "../../store/results.ts";
 import { methodsOf, tasksOf } from "../methods.ts";
+import { gridOptions } from "../overrides.ts";
 import { aaControl } from "./aa_control.ts";
 import { positiveControl } from "./positive_control.ts";
 import { type Sensitivity, sensitivity } from "./sensitivity.ts";
@@ -73,8 +74,11 @@ function decidability(tested: readonly ClaimResult[], family: number): string {
     `fewer than ${least} units (here ${Math.min(...paired)} to ${Math.max(...paired)}).`;
 }
 
-/** The claims report of a suite's results. */
-export function claimsOf(results: SuiteResults): ClaimsReport {
+/**
+ * The claims report of a suite's results; the commands of claims not run name `out` as `--out` (leave
+ * it out for the project's `results`).
+ */
+export function claimsOf(results: SuiteResults, out?: string): ClaimsReport {
   const methods = methodsOf(results), suite = results.suite;
   const runSeeds = [...new Set(results.runs.map((r) => r.manifest.seed))].sort((a, b) => a - b);
   const ctx: ClaimContext = {
@@ -83,6 +87,7 @@ export function claimsOf(results: SuiteResults): ClaimsReport {
     base: results.base?.eval ?? null,
     tasks: tasksOf(methods),
     seeds: runSeeds.length ? runSeeds : results.base?.manifest.config.seeds ?? [1],
+    gridOptions: gridOptions(results, out),
   };
   const outcomes = [...c1(ctx), c2(ctx), c3(ctx), ...c4(ctx), c5(ctx), c6(ctx)];
   const tested = outcomes.filter((c) => c.test !== null);
