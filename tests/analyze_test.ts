@@ -11,7 +11,7 @@ import type { Format } from "../harness/analyze/formats.ts";
 import { AnalyzeError } from "../harness/analyze/completion.ts";
 import { analysisFigures, type AnalysisReport } from "../harness/analyze/report.ts";
 import { StepStats } from "../harness/analyze/step_stats.ts";
-import { extractAnswer } from "../harness/analyze/text.ts";
+import { extractAnswer, textWords, tokenPlanningMask } from "../harness/analyze/text.ts";
 import { MAX_POINTS, stepBins } from "../harness/report/series.ts";
 import { FolderLockedError, lockFolder } from "../harness/core/folder_lock.ts";
 import { encode } from "../harness/text/tokenizer.ts";
@@ -923,4 +923,30 @@ Deno.test({
     assertEquals(seen.figures.map((f) => f.id), written);
     for (const f of seen.figures) assert(f.width > 0 && f.height > 0, `figure ${f.id}: ${f.width}×${f.height}`);
   },
+});
+
+Deno.test("analyze words: a typographic apostrophe reads as ', a combining mark stays with its letter", async () => {
+  assertEquals(textWords("Let’s double-check: café, cafe\u0301, don\u02BCt"), [
+    "let's",
+    "double",
+    "-",
+    "check",
+    ":",
+    "café",
+    ",",
+    "cafe\u0301",
+    ",",
+    "don't",
+  ]);
+  // The token mask lines the words up with the text's characters, ’ included: "let's" covers "Let’s" whole.
+  assertEquals([...tokenPlanningMask("Let’s go", ["Let", "’s", " go"], Uint8Array.of(1, 0))!], [1, 1, 0]);
+  // A reflection phrase typed with ' is found in a completion written with ’ (it was not).
+  const dir = await folder({
+    "dump.jsonl": jsonl([
+      { step: 0, prompt: "p", completion: "Let’s check again. \\boxed{1}", reward: 1 },
+      { step: 0, prompt: "p", completion: "\\boxed{2}", reward: 0 },
+    ]),
+  });
+  const [s] = (await run([`${dir}/dump.jsonl`], `${dir}/out`, { reflections: ["let's check"] })).steps;
+  assertEquals(s.reflection, { all: 0.5, amongCorrect: 1, amongIncorrect: 0 });
 });

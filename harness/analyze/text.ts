@@ -1,19 +1,24 @@
 /**
- * Free text as the analysis reads it. Words: the text lower-cased, cut into runs of letters, digits
- * and `_` (an apostrophe inside a word kept, as in `that's`) and single other characters (`double-check`
- * is `double - check`); every gram, reflection phrase and planning share is over these words, while
+ * Free text as the analysis reads it. Words: the text lower-cased, cut into runs of letters (with their
+ * combining marks), digits and `_` (an apostrophe inside a word kept, as in `that's`, the typographic
+ * `’` read as `'`) and single other characters (`double-check` is `double - check`); every gram, reflection phrase and planning share is over these words, while
  * response length counts whitespace-separated words. Answers: the last `\boxed{…}` of the text,
  * normalised, or the first group of a pattern's last match.
  * @module
  */
 
-const WORD = /[\p{L}\p{N}_]+(?:'[\p{L}]+)*|[^\s\p{L}\p{N}_]/gu;
+const WORD = /[\p{L}\p{M}\p{N}_]+(?:'[\p{L}\p{M}]+)*|[^\s\p{L}\p{M}\p{N}_]/gu;
+
+/** `text` lower-cased, with the apostrophes of typography (`’`, `ʼ`) read as `'`: one character for one. */
+function folded(text: string): string {
+  return text.toLowerCase().replace(/[\u2019\u02BC]/g, "'");
+}
 
 /**
  * The analysis words of `text` (see the module documentation).
  */
 export function textWords(text: string): string[] {
-  return text.toLowerCase().match(WORD) ?? [];
+  return folded(text).match(WORD) ?? [];
 }
 
 /**
@@ -77,7 +82,7 @@ export function extractAnswer(text: string, pattern?: RegExp): string | null {
  * word. Null when the tokens' text does not add up to `text` (then no split is known).
  */
 export function tokenPlanningMask(text: string, tokens: readonly string[], covered: Uint8Array): Uint8Array | null {
-  const lower = text.toLowerCase();
+  const lower = folded(text);
   if (tokens.join("") !== text || lower.length !== text.length) return null;
   const planChars = new Uint8Array(text.length);
   let w = 0;
