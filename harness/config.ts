@@ -233,7 +233,7 @@ const DEFAULT: BenchConfig = {
   name: "default",
   suite: { name: "default", seed: 2509, testSize: 200, tasks: suiteTasks([1, 2]) },
   model: { vocabSize: VOCAB_SIZE, dModel: 128, layers: 2, heads: 4, context: 128 },
-  sft: { steps: 3000, batchSize: 32, lr: 3e-3, warmup: 100, minLrRatio: 0.1, clip: 1, style: DEFAULT_STYLE },
+  sft: { steps: 3000, batchSize: 32, lr: 3e-3, warmup: 100, minLrRatio: 0.1, clip: 1, style: { ...DEFAULT_STYLE } },
   eval: { samples: 8, temperature: 0.6, problems: 200, batchSize: 200 },
   baseSeeds: [1],
   rl: {
@@ -269,8 +269,20 @@ const ALL_BASELINES = [
   "maxrl",
 ];
 
+/** `x` with every object and array in it frozen, so that no code can change it in place. */
+function deepFrozen<T>(x: T): T {
+  if (typeof x === "object" && x !== null && !Object.isFrozen(x)) {
+    Object.freeze(x);
+    for (const v of Object.values(x)) deepFrozen(v);
+  }
+  return x;
+}
+
 /**
- * The named configurations: `default`, `quick`, `claims`, `paper` and `smoke` (`--suite`).
+ * The named configurations: `default`, `quick`, `claims`, `paper` and `smoke` (`--suite`), frozen
+ * through and through: the report names a run's settings by how they differ from these, so a change
+ * made to them in place (`CONFIGS.default.rl.steps = 10`) would hide itself; it throws a TypeError.
+ * {@link getConfig} gives a copy free to change.
  *
  * @example
  * ```ts
@@ -279,7 +291,7 @@ const ALL_BASELINES = [
  * for (const [name, cfg] of Object.entries(CONFIGS)) console.log(name, cfg.baselines.length, cfg.seeds.length);
  * ```
  */
-export const CONFIGS: Readonly<Record<string, BenchConfig>> = {
+export const CONFIGS: Readonly<Record<string, BenchConfig>> = deepFrozen({
   default: DEFAULT,
   // A first look within 10 minutes from a clean checkout: the default base model, grpo and hicra on one
   // seed for 60 steps, evaluated on 100 problems × 4 samples per task.
@@ -312,7 +324,7 @@ export const CONFIGS: Readonly<Record<string, BenchConfig>> = {
     name: "smoke",
     suite: { name: "smoke", seed: 7, testSize: 200, tasks: suiteTasks([1]) },
     model: { vocabSize: VOCAB_SIZE, dModel: 32, layers: 1, heads: 2, context: 128 },
-    sft: { steps: 20, batchSize: 8, lr: 3e-3, warmup: 5, minLrRatio: 0.1, clip: 1, style: DEFAULT_STYLE },
+    sft: { steps: 20, batchSize: 8, lr: 3e-3, warmup: 5, minLrRatio: 0.1, clip: 1, style: { ...DEFAULT_STYLE } },
     eval: { samples: 2, temperature: 0.6, problems: 8, batchSize: 40 },
     baseSeeds: [1],
     rl: {
@@ -329,7 +341,7 @@ export const CONFIGS: Readonly<Record<string, BenchConfig>> = {
     baselines: ALL_BASELINES,
     seeds: [1, 2],
   },
-};
+});
 
 /**
  * A fresh copy of the configuration named `name` (free to change), or an error listing the known ones.

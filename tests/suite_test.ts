@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { assert, assertEquals, assertNotEquals, assertRejects, assertStrictEquals, assertThrows } from "./testing.ts";
 import { getTask, loadTask, TASKS } from "../tasks/mod.ts";
 import { TaskSplits } from "../harness/suite.ts";
-import { getConfig } from "../harness/config.ts";
+import { CONFIGS, getConfig } from "../harness/config.ts";
 import { rng } from "../harness/core/rng.ts";
 import { encode, inVocab, TOKENIZER_ID } from "../harness/text/tokenizer.ts";
 import { checkTask, DEFAULT_STYLE, type TaskDef } from "../tasks/kit/task.ts";
@@ -224,4 +224,18 @@ Deno.test("loadTask", async (t) => {
     for (const [change, message] of wrong) assertThrows(() => checkTask({ ...task, ...change }, "./t.ts"), message);
     assertStrictEquals(checkTask(task, "./t.ts"), task);
   });
+});
+
+Deno.test("CONFIGS cannot be changed in place (the report would not see the change); getConfig's copy can", () => {
+  const before = JSON.stringify(CONFIGS);
+  assertThrows(() => (CONFIGS.default.rl.steps = 10), TypeError);
+  assertThrows(() => CONFIGS.quick.seeds.push(2), TypeError);
+  assertThrows(() => (CONFIGS.smoke.sft.style.reflect = 1), TypeError);
+  assertEquals(JSON.stringify(CONFIGS), before);
+  const copy = getConfig("quick");
+  copy.rl.steps = 10;
+  copy.seeds.push(2);
+  copy.sft.style.reflect = 1;
+  assertEquals([CONFIGS.quick.rl.steps, CONFIGS.quick.seeds, CONFIGS.quick.sft.style.reflect], [60, [1], 0.5]);
+  assert(!Object.isFrozen(DEFAULT_STYLE), "the tasks' default style is the configurations' copy, not frozen with them");
 });
