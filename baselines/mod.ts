@@ -4,6 +4,7 @@
  * @module
  */
 import { importDefault, isPath } from "../harness/core/module_file.ts";
+import { deepFrozen } from "../harness/core/deep_frozen.ts";
 import { type Baseline, checkBaseline } from "../harness/credit/baseline.ts";
 import clip_cov from "./clip_cov.ts";
 import dapo from "./dapo.ts";
@@ -21,7 +22,9 @@ import maxrl from "./maxrl.ts";
 import placebo_hicra from "./placebo_hicra.ts";
 
 /**
- * The built-in baselines by name, in report order.
+ * The built-in baselines by name, in report order, frozen through and through: the report names a run's
+ * parameters by how they differ from these, so a change in place (`BASELINES.hicra.params.alpha = 0.5`)
+ * would hide itself; it throws a TypeError. `--param` (and `params` of `runBench`) sets them per run.
  *
  * @example
  * ```ts
@@ -30,7 +33,7 @@ import placebo_hicra from "./placebo_hicra.ts";
  * for (const b of Object.values(BASELINES)) console.log(b.name, b.summary, b.params);
  * ```
  */
-export const BASELINES: Readonly<Record<string, Baseline>> = Object.fromEntries(
+export const BASELINES: Readonly<Record<string, Baseline>> = deepFrozen(Object.fromEntries(
   [
     grpo,
     hicra,
@@ -47,7 +50,7 @@ export const BASELINES: Readonly<Record<string, Baseline>> = Object.fromEntries(
     maxrl,
     grpo_half_signal,
   ].map((b) => [b.name, b]),
-);
+));
 
 /**
  * A baseline by registered name, or by path (relative to the working directory, absolute, or a file

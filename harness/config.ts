@@ -8,6 +8,7 @@ import { DEFAULT_STYLE, type Style } from "../tasks/kit/task.ts";
 import { VOCAB_SIZE } from "./text/tokenizer.ts";
 import { TASKS } from "../tasks/mod.ts";
 import { DEFAULT_CLIP } from "./update/pg_loss.ts";
+import { deepFrozen } from "./core/deep_frozen.ts";
 
 /**
  * One task of a suite and the levels it is drawn at.
@@ -268,15 +269,6 @@ const ALL_BASELINES = [
   "gtpo",
   "maxrl",
 ];
-
-/** `x` with every object and array in it frozen, so that no code can change it in place. */
-function deepFrozen<T>(x: T): T {
-  if (typeof x === "object" && x !== null && !Object.isFrozen(x)) {
-    Object.freeze(x);
-    for (const v of Object.values(x)) deepFrozen(v);
-  }
-  return x;
-}
 
 /**
  * The named configurations: `default`, `quick`, `claims`, `paper` and `smoke` (`--suite`), frozen

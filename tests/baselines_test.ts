@@ -462,3 +462,12 @@ Deno.test("loadBaseline", async (t) => {
     }
   });
 });
+
+Deno.test("the registered baselines cannot be changed in place (the report would not see it); --param sets them per run", () => {
+  const hicra = BASELINES.hicra;
+  assertThrows(() => ((hicra.params as Record<string, unknown>).alpha = 0.5), TypeError);
+  assertThrows(() => ((hicra.ranges as Record<string, unknown>).alpha = [0, 2]), TypeError);
+  assertThrows(() => ((BASELINES as Record<string, unknown>).mine = hicra), TypeError);
+  assertEquals([hicra.params.alpha, Object.keys(BASELINES).includes("mine")], [0.2, false]);
+  assertEquals(resolveParams(hicra, parseParamOverrides(["hicra.alpha=0.5"], [hicra]).hicra).alpha, 0.5);
+});

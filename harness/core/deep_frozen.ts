@@ -1,0 +1,14 @@
+/**
+ * Freezing a registry through and through: the configurations and the registered baselines are the
+ * defaults the report compares runs against, so a change made to them in place would hide itself.
+ * @module
+ */
+
+/** `x` with every object, array and function in it frozen (in place), so that no code can change it. */
+export function deepFrozen<T>(x: T): T {
+  if ((typeof x === "object" && x !== null || typeof x === "function") && !Object.isFrozen(x)) {
+    Object.freeze(x);
+    for (const v of Object.values(x as object)) deepFrozen(v);
+  }
+  return x;
+}
