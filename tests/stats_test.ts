@@ -377,6 +377,19 @@ Deno.test("power and seeds", async (t) => {
     assertEquals(seedsForPower(-1), 10);
     // d = 2 gives 4.04 pairs, but an exact sign-flip test needs 6 to reach p < 0.05.
     assertEquals(seedsForPower(2), 6);
+    // Two groups, d = 3: 2·(2.80/3)² + 1.96²/4 = 2.7 → 3 per group, but 3 against 3 cannot reach p < 0.05
+    // (2/C(6, 3) = 0.1): 4 (2/70 = 0.029); at α = 0.01, 5 (2/252); at Holm's 0.05/9, 6 (2/924). It said 3,
+    // and after 3 seeds, 3 again.
+    assertEquals(
+      [0.05, 0.01, 0.05 / 9].map((alpha) => seedsForPower(3, { design: "independent", alpha })),
+      [4, 5, 6],
+    );
+    assertEquals(predictedPower(3, 3, { design: "independent" }), 0);
+    // The floor is the test's own: groups wholly apart give p = 2/C(2n, n).
+    assertEquals([[4, 5, 6], [5, 6, 7, 8]].map((x) => twoSamplePermutationTest(x, x.map((v) => v - 10)).pValue), [
+      0.1,
+      2 / 70,
+    ]);
     assertEquals(seedsForPower(0), Infinity);
   });
 
@@ -395,9 +408,10 @@ Deno.test("power and seeds", async (t) => {
         assert(predictedPower(d, n, { design }) >= 0.8 && predictedPower(d, n - 1, { design }) < 0.8, `${design} ${d}`);
       }
     }
-    // 2.80159·1.5/√(10 − 1.92) = 1.4785; 2.80159·1.1·√(2/(3 − 0.96)) = 3.0517.
+    // 2.80159·1.5/√(10 − 1.92) = 1.4785; 2.80159·1.1·√(2/(4 − 0.96)) = 2.4998.
     assertClose([minimumDetectableEffect(10, 1.5)], [1.478458094954992], 1e-12);
-    assertClose([minimumDetectableEffect(3, 1.1, { design: "independent" })], [3.0516537871871883], 1e-12);
+    assertClose([minimumDetectableEffect(4, 1.1, { design: "independent" })], [2.4997741972184597], 1e-12);
+    assertEquals(minimumDetectableEffect(3, 1.1, { design: "independent" }), Infinity);
     assertClose([predictedPower(minimumDetectableEffect(12, 1) / 1, 12)], [0.8], 1e-12);
     assertEquals(minimumDetectableEffect(5, 1), Infinity);
   });

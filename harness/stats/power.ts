@@ -5,7 +5,8 @@
  * - paired (seed-matched runs, d the standardized mean difference d̄/s_d): n = ((z_a + z_b)/d)² + z_a²/2;
  * - independent (two methods on disjoint seeds, d = Δ/σ, n seeds per method): n = 2((z_a + z_b)/d)² + z_a²/4.
  * A paired comparison also needs the pairs an exact sign-flip test needs to reach p < α at all
- * ({@link minimumPairs}: 6 at α = 0.05). α is two-sided; for a family of m tests under Holm, the first
+ * ({@link minimumPairs}: 6 at α = 0.05), an independent one the seeds per method an exact two-sample
+ * permutation test needs (2/C(2n, n) < α: 4 at α = 0.05); with fewer, no effect however large is detected. α is two-sided; for a family of m tests under Holm, the first
  * test is at α/m.
  * @module
  */
@@ -61,7 +62,20 @@ function effectiveN(design: Design, seeds: number, za: number): number {
 
 /** The fewest seeds (pairs, or per group) for which the design's test can reject at all. */
 function fewestSeeds(design: Design, alpha: number): number {
-  return design === "paired" ? minimumPairs(alpha) : 2;
+  return design === "paired" ? minimumPairs(alpha) : minimumPerGroup(alpha);
+}
+
+/**
+ * The fewest seeds per group for which an exact two-sided two-sample permutation test of two groups of
+ * that size can give p < α: its smallest p is 2/C(2n, n) (the two groups wholly apart, either way round).
+ */
+function minimumPerGroup(alpha: number): number {
+  let n = 1, splits = 2; // C(2n, n)
+  while (2 / splits >= alpha) {
+    n++;
+    splits = splits * (2 * n) * (2 * n - 1) / (n * n);
+  }
+  return n;
 }
 
 /**
@@ -134,7 +148,8 @@ export function predictedPower(effect: number, seeds: number, options: PowerOpti
  * import { minimumDetectableEffect } from "@credit-bench/credit-bench";
  *
  * minimumDetectableEffect(10, 1.5); // 2.80·1.5/√(10 − 1.92) = 1.48 points
- * minimumDetectableEffect(3, 1.1, { design: "independent" }); // 2.80·1.1·√(2/(3 − 0.96)) = 3.05 points
+ * minimumDetectableEffect(4, 1.1, { design: "independent" }); // 2.80·1.1·√(2/(4 − 0.96)) = 2.50 points
+ * minimumDetectableEffect(3, 1.1, { design: "independent" }); // Infinity: 3 against 3 can never reach p < 0.05
  * ```
  */
 export function minimumDetectableEffect(seeds: number, std: number, options: PowerOptions = {}): number {
