@@ -4,6 +4,7 @@ import { assert, assertClose, assertEquals, assertRejects, assertStrictEquals, a
 import { DEFAULT_BACKEND, tf, useBackend } from "../harness/backend/backend.ts";
 import {
   baselineAdvantages,
+  type BaselineContext,
   baselineContext,
   type BaselineDef,
   checkAdvantages,
@@ -470,4 +471,40 @@ Deno.test("the registered baselines cannot be changed in place (the report would
   assertThrows(() => ((BASELINES as Record<string, unknown>).mine = hicra), TypeError);
   assertEquals([hicra.params.alpha, Object.keys(BASELINES).includes("mine")], [0.2, false]);
   assertEquals(resolveParams(hicra, parseParamOverrides(["hicra.alpha=0.5"], [hicra]).hicra).alpha, 0.5);
+});
+
+Deno.test("a baseline's context is read-only where the harness relies on it: order, fields, groups, params", () => {
+  const writes: [string, (ctx: BaselineContext<ParamSpec>) => void][] = [
+    ["a sort in place", (ctx) => (ctx.rollouts as RolloutContext[]).sort((a, b) => b.tokens.length - a.tokens.length)],
+    ["a rollout's field replaced", (ctx) => ((ctx.rollouts[0] as { tokens: unknown }).tokens = [1])],
+    ["a parameter annealed", (ctx) => ((ctx.params as { scale: number }).scale *= 0.9)],
+    ["a group's statistics", (ctx) => ((ctx.groups[0] as { mean: number }).mean = 0)],
+  ];
+  for (const [what, write] of writes) {
+    const b = defineBaseline({
+      name: "writer",
+      summary: what,
+      params: { scale: 1 },
+      advantages(ctx) {
+        write(ctx);
+        return BASELINES.grpo.advantages(ctx as never);
+      },
+    });
+    const params = resolveParams(b);
+    const ctx = baselineContext(batch(), params, rng(0));
+    let message = "";
+    try {
+      baselineAdvantages(b, ctx);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    assert(
+      message.endsWith("; ctx is read-only: change a copy ([...ctx.rollouts].sort(…), { ...ctx.params })"),
+      `${what}: ${message}`,
+    );
+  }
+  // What a rollout's fields hold is the baseline's own copy: changing it is allowed (and changes nothing of the run's).
+  const ctx = baselineContext(batch(), resolveParams(BASELINES.grpo), rng(0));
+  ctx.rollouts[0].entropy.fill(0);
+  assertEquals(ctx.rollouts[0].entropy[0], 0);
 });

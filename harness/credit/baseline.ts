@@ -13,6 +13,7 @@
 import type { tf } from "../backend/backend.ts";
 import { firstLine } from "../backend/onnx_runtime.ts";
 import type { Rng } from "../core/rng.ts";
+import { deepFrozen } from "../core/deep_frozen.ts";
 import type { StepCheck } from "../../tasks/kit/task.ts";
 
 /**
@@ -527,7 +528,10 @@ export function callHook<T>(name: string, hook: string, f: () => T): T {
   try {
     return f();
   } catch (e) {
-    throw new Error(`baseline ${name}: ${hook} threw (${firstLine(e)})`);
+    // Strict-mode code writing to the frozen context (an in-place sort, a param annealed) gets a TypeError.
+    const readOnly = e instanceof TypeError && /read.only|not extensible|Cannot (assign|add|delete)/.test(e.message);
+    const fix = readOnly ? "; ctx is read-only: change a copy ([...ctx.rollouts].sort(…), { ...ctx.params })" : "";
+    throw new Error(`baseline ${name}: ${hook} threw (${firstLine(e)})${fix}`);
   }
 }
 
@@ -542,7 +546,11 @@ export function baselineAdvantages<P extends ParamSpec>(
 
 /**
  * Build the context of one step: checks that every rollout's per-token arrays are as long as its
- * response (a RangeError names the rollout and the array) and computes the group statistics.
+ * response (a RangeError names the rollout and the array) and computes the group statistics. The
+ * context is frozen (the list of rollouts and each rollout's fields, the group statistics, the
+ * parameters; not what a rollout's fields hold, the baseline's own copies): the harness pairs the
+ * baseline's answer with the rollouts in their order and lengths, and the parameters are the run's, so
+ * a list sorted in place, or a parameter changed, would go unseen into the update and the stored run.
  */
 export function baselineContext<P extends ParamSpec>(
   rollouts: readonly RolloutContext[],
@@ -557,5 +565,10 @@ export function baselineContext<P extends ParamSpec>(
       }
     }
   });
-  return { rollouts, groups: groupStats(rollouts), params, rng };
+  return {
+    rollouts: Object.freeze(rollouts.map((r) => Object.freeze({ ...r }))),
+    groups: deepFrozen(groupStats(rollouts)),
+    params: Object.freeze({ ...params }),
+    rng,
+  };
 }

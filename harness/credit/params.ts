@@ -109,7 +109,8 @@ export function parseParamOverrides(args: readonly string[], baselines: readonly
 
 /**
  * A baseline's defaults with `overrides` applied, each override type-checked against its default, and
- * every param with a declared range (its default too) checked against it.
+ * every param with a declared range (its default too) checked against it; frozen, since every seed's run
+ * and its manifest share it.
  */
 export function resolveParams<P extends ParamSpec>(b: BaselineDef<P>, overrides: Record<string, ParamValue> = {}): P {
   const out: ParamSpec = { ...b.params };
@@ -123,5 +124,5 @@ export function resolveParams<P extends ParamSpec>(b: BaselineDef<P>, overrides:
     const fallback = declared(b, key, `baseline ${b.name}: ranges.${key}`);
     checkValue(`param ${b.name}.${key}`, out[key], fallback, rangeOf(b, key));
   }
-  return out as P;
+  return Object.freeze(out) as P;
 }
