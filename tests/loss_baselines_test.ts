@@ -4,7 +4,7 @@
  * sampling) with its checks.
  * @module
  */
-import { assertClose, assertEquals, assertMatch, assertStrictEquals, assertThrows } from "./testing.ts";
+import { assert, assertClose, assertEquals, assertMatch, assertStrictEquals, assertThrows } from "./testing.ts";
 import { DEFAULT_BACKEND, tf, useBackend } from "../harness/backend/backend.ts";
 import {
   type Baseline,
@@ -119,6 +119,29 @@ Deno.test("pgLoss checks what a policy loss and an aggregation return", () => {
     () => pgLoss(input, { aggregation: (v) => v as unknown as tf.Scalar }),
     /the aggregation returned shape \[1,4\], not a scalar tensor/,
   );
+  // What a policy loss written in a hurry returns: each one line naming what is wrong.
+  const fix = "it must return { loss, clipped? }, tensors of the shape of logp, [1,4]";
+  const returned: [string, (i: PgLossInput) => unknown, string][] = [
+    ["async", async (i) => ({ loss: i.logp }), `mine returned a Promise (is it async?); ${fix}`],
+    ["the loss alone", (i) => i.logp.neg(), `mine returned a bare tensor; ${fix}`],
+    ["no loss", () => ({ lost: 1 }), `mine returned object without a loss; ${fix}`],
+    [
+      "the clipped term where its 0/1 mask goes",
+      (i) => ({ loss: i.logp.neg(), clipped: i.logp.mul(0.5) }),
+      "mine returned a clipped with values other than 0 and 1; give 1 where the loss removed the token's gradient",
+    ],
+  ];
+  for (const [what, policyLoss, message] of returned) {
+    assertThrows(
+      () => pgLoss(input, { policyLoss: policyLoss as never, policyLossName: "mine" }),
+      (e: Error) => e.message === message,
+      what,
+    );
+  }
+  // A 0/1 clipped is taken; so is anything on padding, which the clip fraction does not count.
+  const padded = { ...input, mask: tf.tensor2d([[1, 1, 1, 0]]) };
+  const half = (i: PgLossInput) => ({ loss: i.logp.neg() as tf.Tensor2D, clipped: tf.tensor2d([[1, 0, 0, 0.5]]) });
+  assertClose([pgLoss(padded, { policyLoss: half }).clipFraction.dataSync()[0]], [1 / 3]);
 });
 
 /** A rollout of group `group` and reward `reward` with `n` tokens. */
@@ -215,5 +238,45 @@ Deno.test("an outside baseline that overrides the loss runs by path from the CLI
     assertEquals(text.trim().split("\n").length, 1, text);
     assertMatch(text, /outside_loss\.epsilon must be from 0 to 1, got 2/);
   });
+
+  await t.step(
+    "loss terms that would train on nothing, or not as meant, are one line naming the baseline",
+    async () => {
+      const api = new URL("../mod.ts", import.meta.url).href;
+      const entropy = "aggregate(live.entropy, live.mask, 'token-mean')";
+      const bad: [string, string, string][] = [
+        [
+          "extra_num",
+          `extraLoss: (ctx, live) => -0.01 * ${entropy}.dataSync()[0]`,
+          "baseline extra_num: extraLoss(ctx, live) returned a number, which has no gradient (do not read values out " +
+          "with dataSync()); it must return a scalar tensor computed from live's tensors",
+        ],
+        [
+          "extra_rows",
+          "extraLoss: (ctx, live) => live.entropy.mul(-0.01)",
+          "baseline extra_rows: extraLoss(ctx, live) returned a tensor of shape [10,",
+        ],
+        [
+          "no_path",
+          "policyLoss: (input) => ({ loss: input.advantages.neg() })",
+          "baseline no_path: the loss has no path to the policy's weights; policyLoss must compute its loss from " +
+          "input.logp (or input.entropy), not from constants or values read out",
+        ],
+      ];
+      for (const [name, hook, message] of bad) {
+        const path = `${tmp}/${name}.ts`;
+        await Deno.writeTextFile(
+          path,
+          `import { aggregate, defineBaseline, grpoAdvantages } from "${api}";\n` +
+            `export default defineBaseline({ name: "${name}", summary: "bad", params: {}, ` +
+            `advantages: (ctx) => grpoAdvantages(ctx, true), ${hook} });\n`,
+        );
+        const { code, text } = await benchCli([...common, "--steps", "2", "--baselines", path, "--no-report"]);
+        const last = text.trim().split("\n").at(-1)!;
+        assertEquals(code, 1, text);
+        assert(last.startsWith(`error: ${message}`), text);
+      }
+    },
+  );
   await Deno.remove(tmp, { recursive: true });
 });

@@ -33,8 +33,13 @@ export interface PgLossOptions {
   clipHigh?: number;
   /** How per-token losses become one number. Default `token-mean`. */
   aggregation?: Aggregation | Aggregator;
-  /** The per-token policy loss. Default {@link clipHigherLoss}. */
+  /**
+   * The per-token policy loss. Default {@link clipHigherLoss}. What it returns is checked: `{ loss,
+   * clipped? }`, both of the shape of `logp`, `clipped` 0 or 1 on every response token.
+   */
   policyLoss?: (input: PolicyLossInput) => PolicyLossTerms;
+  /** Who `policyLoss` is, for the messages of its checks. Default `the policy loss`. */
+  policyLossName?: string;
   /** The entropy [rows, T] of the current policy, for a policy loss that reads it. Default zeros. */
   entropy?: tf.Tensor2D;
   /** The rollout index of each row, for a policy loss that reads it. Default 0, 1, …. */
@@ -70,7 +75,7 @@ export function pgLoss(input: PgLossInput, opts: PgLossOptions = {}): PgLossResu
   }
   if (klBeta > 0 && !refLogp) throw new RangeError("pgLoss: klBeta > 0 needs refLogp");
   return tf.tidy(() => {
-    const terms = (opts.policyLoss ?? clipHigherLoss)({
+    const terms: unknown = (opts.policyLoss ?? clipHigherLoss)({
       logp,
       oldLogp,
       advantages: adv,
@@ -80,20 +85,10 @@ export function pgLoss(input: PgLossInput, opts: PgLossOptions = {}): PgLossResu
       clipHigh,
       rows: opts.rows ?? Array.from({ length: logp.shape[0] }, (_, r) => r),
     });
-    for (const [name, t] of Object.entries(terms)) {
-      if (
-        t !== undefined &&
-        !(t instanceof tf.Tensor && t.rank === 2 && t.shape.every((n: number, d: number) => n === logp.shape[d]))
-      ) {
-        const got = t instanceof tf.Tensor ? `shape [${t.shape}]` : typeof t;
-        throw new RangeError(
-          `the policy loss returned ${name} of ${got}; it must have the shape of logp, [${logp.shape}]`,
-        );
-      }
-    }
-    const clipped = terms.clipped ? terms.clipped.mul(mask) : tf.zerosLike(mask);
+    const { loss: perToken, clipped: clippedTerm } = checkedTerms(terms, logp, mask, opts);
+    const clipped = clippedTerm ? clippedTerm.mul(mask) : tf.zerosLike(mask);
     const clipFraction = clipped.sum().div(tf.maximum(mask.sum(), 1)) as tf.Scalar;
-    let loss = aggregate(terms.loss, mask, mode, opts.maxLength);
+    let loss = aggregate(perToken, mask, mode, opts.maxLength);
     let kl = tf.scalar(0);
     if (refLogp) {
       const d = refLogp.sub(logp).mul(mask); // 0 off the mask: padding never overflows exp(d)
@@ -102,4 +97,44 @@ export function pgLoss(input: PgLossInput, opts: PgLossOptions = {}): PgLossResu
     }
     return { loss, clipFraction, kl };
   });
+}
+
+/**
+ * What a policy loss returned, checked: an object (not a Promise, not a bare tensor) of `loss` and an
+ * optional `clipped`, each a tensor of the shape of `logp`; a `clipped` of another policy loss than the
+ * default is 0 or 1 on every response token (the clip fraction is its mean there), one read of the device.
+ */
+function checkedTerms(terms: unknown, logp: tf.Tensor2D, mask: tf.Tensor2D, opts: PgLossOptions): PolicyLossTerms {
+  const who = opts.policyLossName ?? "the policy loss";
+  const fix = `it must return { loss, clipped? }, tensors of the shape of logp, [${logp.shape}]`;
+  if (terms instanceof Promise) throw new RangeError(`${who} returned a Promise (is it async?); ${fix}`);
+  if (terms instanceof tf.Tensor || typeof terms !== "object" || terms === null || !("loss" in terms)) {
+    const got = terms instanceof tf.Tensor
+      ? "a bare tensor"
+      : terms === null
+      ? "null"
+      : `${typeof terms} without a loss`;
+    throw new RangeError(`${who} returned ${got}; ${fix}`);
+  }
+  for (const [name, t] of Object.entries(terms)) {
+    if (
+      t !== undefined &&
+      !(t instanceof tf.Tensor && t.rank === 2 && t.shape.every((n: number, d: number) => n === logp.shape[d]))
+    ) {
+      const got = t instanceof tf.Tensor ? `shape [${t.shape}]` : typeof t;
+      throw new RangeError(`${who} returned ${name} of ${got}; it must have the shape of logp, [${logp.shape}]`);
+    }
+  }
+  const { clipped } = terms as PolicyLossTerms;
+  if (clipped && opts.policyLoss) {
+    const neither = tf.tidy(() =>
+      clipped.notEqual(0).logicalAnd(clipped.notEqual(1)).logicalAnd(mask.cast("bool")).any()
+    );
+    if (neither.dataSync()[0]) {
+      throw new RangeError(
+        `${who} returned a clipped with values other than 0 and 1; give 1 where the loss removed the token's gradient`,
+      );
+    }
+  }
+  return terms as PolicyLossTerms;
 }

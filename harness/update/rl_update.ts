@@ -223,34 +223,39 @@ export async function updatePolicy(input: UpdateInput): Promise<UpdateStats> {
       const Tr = Math.max(...rows.map((r) => r.tokens.length));
       const refLogp = refLogps ? padded(idx.map((i) => refLogps[i]), Tr) : undefined;
       let aux: tf.Tensor[] = [];
-      const res = trainer.step(() => {
-        const live = responseLogProbs(trainer.policy, rows, TRAIN_PASS_OVERHEAD, readsEntropy);
-        const out = pgLoss({
-          logp: live.logp,
-          oldLogp: padded(idx.map((i) => seqs[i].logp), Tr),
-          advantages: padded(idx.map((i) => advantages[i]), Tr),
-          mask: live.mask,
-          refLogp,
-        }, {
-          clipLow: cfg.clipLow,
-          clipHigh: cfg.clipHigh,
-          aggregation: baseline.aggregation,
-          maxLength: cfg.maxLength,
-          klBeta: cfg.klBeta,
-          policyLoss: baseline.policyLoss &&
-            ((input) => callHook(baseline.name, "policyLoss(input, ctx)", () => baseline.policyLoss!(input, ctx))),
-          entropy: live.entropy,
-          rows: idx,
-        });
-        aux = [tf.keep(out.clipFraction), tf.keep(out.kl)];
-        const extra = baseline.extraLoss &&
-          callHook(
-            baseline.name,
-            "extraLoss(ctx, live)",
-            () => baseline.extraLoss!(ctx, { entropy: live.entropy!, mask: live.mask, rows: idx }),
-          );
-        return extra ? out.loss.add(extra) as tf.Scalar : out.loss;
-      }, cfg.lr);
+      const res = withLossNamed(baseline, () =>
+        trainer.step(() => {
+          const live = responseLogProbs(trainer.policy, rows, TRAIN_PASS_OVERHEAD, readsEntropy);
+          const out = pgLoss({
+            logp: live.logp,
+            oldLogp: padded(idx.map((i) => seqs[i].logp), Tr),
+            advantages: padded(idx.map((i) => advantages[i]), Tr),
+            mask: live.mask,
+            refLogp,
+          }, {
+            clipLow: cfg.clipLow,
+            clipHigh: cfg.clipHigh,
+            aggregation: baseline.aggregation,
+            maxLength: cfg.maxLength,
+            klBeta: cfg.klBeta,
+            policyLoss: baseline.policyLoss &&
+              ((input) => callHook(baseline.name, "policyLoss(input, ctx)", () => baseline.policyLoss!(input, ctx))),
+            policyLossName: `baseline ${baseline.name}: policyLoss(input, ctx)`,
+            entropy: live.entropy,
+            rows: idx,
+          });
+          aux = [tf.keep(out.clipFraction), tf.keep(out.kl)];
+          const extra = baseline.extraLoss &&
+            checkedScalar(
+              `baseline ${baseline.name}: extraLoss(ctx, live)`,
+              callHook(
+                baseline.name,
+                "extraLoss(ctx, live)",
+                () => baseline.extraLoss!(ctx, { entropy: live.entropy!, mask: live.mask, rows: idx }),
+              ),
+            );
+          return extra ? out.loss.add(extra) as tf.Scalar : out.loss;
+        }, cfg.lr));
       const [clipFraction, kl] = aux.map((t) => t.dataSync()[0]);
       tf.dispose([...aux, ...(refLogp ? [refLogp] : [])]);
       sums.loss += res.loss;
@@ -268,4 +273,40 @@ export async function updatePolicy(input: UpdateInput): Promise<UpdateStats> {
     kl: sums.kl / n,
     updates: sums.updates,
   };
+}
+
+/**
+ * What an extra loss term returned, checked: a scalar tensor. A plain number would be added to the loss
+ * logged but give no gradient (a term computed through `dataSync()` does nothing); a Promise or a tensor
+ * of another rank is refused by tfjs in words that name neither the baseline nor the hook.
+ */
+function checkedScalar(who: string, value: unknown): tf.Scalar {
+  if (value instanceof tf.Tensor && value.rank === 0) return value as tf.Scalar;
+  const got = value instanceof Promise
+    ? "a Promise (is it async?)"
+    : value instanceof tf.Tensor
+    ? `a tensor of shape [${value.shape}] (reduce it, e.g. with .mean())`
+    : typeof value === "number"
+    ? "a number, which has no gradient (do not read values out with dataSync())"
+    : String(value === null ? null : typeof value);
+  throw new RangeError(`${who} returned ${got}; it must return a scalar tensor computed from live's tensors`);
+}
+
+/**
+ * Run `step` (a trainer step on `baseline`'s loss), naming the baseline when its own loss terms leave
+ * the loss without a path to the policy's weights: tfjs says only that it cannot find one.
+ */
+function withLossNamed<T>(baseline: Baseline, step: () => T): T {
+  try {
+    return step();
+  } catch (e) {
+    const own = baseline.policyLoss ? "policyLoss" : baseline.extraLoss ? "extraLoss" : null;
+    if (own === null || !/Cannot find a connection between any variable/.test(String((e as Error)?.message))) throw e;
+    throw new RangeError(
+      `baseline ${baseline.name}: the loss has no path to the policy's weights; ${own} must compute its loss from ` +
+        `${
+          own === "policyLoss" ? "input.logp (or input.entropy)" : "live's tensors"
+        }, not from constants or values read out`,
+    );
+  }
 }
