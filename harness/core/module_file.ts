@@ -1,12 +1,17 @@
 /**
  * Modules named on the command line by path (`--baselines ./my_method.ts`, `--tasks ./my_task.ts`):
  * telling a path from a registered name, importing the module's default export with one-line errors,
- * and the key of its code that enters the config hash.
+ * and the key of its code that enters the config hash: the file's bytes and those of the modules it
+ * imports from files of its own ({@link localModules}), so that editing a helper it imports is a change
+ * of code too.
  * @module
  */
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { resolve } from "node:path";
+import { relative, resolve } from "node:path";
 import { sha256 } from "./atomic.ts";
+
+/** The harness's own modules: a module file's imports of these are the harness, not the file's code. */
+const HARNESS = ["harness/", "baselines/", "tasks/", "mod.ts"].map((p) => new URL(`../../${p}`, import.meta.url).href);
 
 /** Whether `spec` names a file (a path or a file URL) rather than a registered name. */
 export function isPath(spec: string): boolean {
@@ -54,7 +59,62 @@ export async function importDefault(path: string, kind: string): Promise<unknown
   }
 }
 
-/** What identifies the code of the file at `path` in a config hash: `sha256:` and the SHA-256 of its bytes. */
+/** Whether an import clause brings in values (not only types). */
+function importsValues(clause: string): boolean {
+  if (/^\s*type\s/.test(clause)) return false;
+  const braces = clause.match(/\{([^}]*)\}/);
+  if (!braces || clause.replace(braces[0], "").replace(/,/g, "").trim()) return true;
+  return braces[1].split(",").map((s) => s.trim()).filter((s) => s).some((s) => !s.startsWith("type "));
+}
+
+/** A static import or re-export of a file (`./`, `../`, `/` or `file:`), quoted either way: its clause and specifier. */
+const FILE_IMPORT = /^[ \t]*(?:import|export)\s+([^;"'`]*?)\s*from\s*["']((?:\.{1,2}\/|\/|file:)[^"']+)["']/gm;
+/** An import of a file for its effects alone (`import "./setup.ts"`). */
+const BARE_IMPORT = /^[ \t]*import\s*["']((?:\.{1,2}\/|\/|file:)[^"']+)["']/gm;
+
+/**
+ * `entry` and every module it imports values from by a file path, transitively (type-only imports carry
+ * no code; packages are not followed), sorted by URL; `follow` says which imported modules to take in.
+ * A module that cannot be read is left out (importing it fails, saying so).
+ */
+export async function localModules(entry: URL, follow: (url: URL) => boolean = () => true): Promise<URL[]> {
+  const seen = new Map<string, URL>();
+  const visit = async (url: URL) => {
+    if (seen.has(url.href)) return;
+    const text = await Deno.readTextFile(url).catch((e) => {
+      if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.IsADirectory) return null;
+      throw e;
+    });
+    if (text === null) return;
+    seen.set(url.href, url);
+    const specifiers = [
+      ...[...text.matchAll(FILE_IMPORT)].filter((m) => importsValues(m[1])).map((m) => m[2]),
+      ...[...text.matchAll(BARE_IMPORT)].map((m) => m[1]),
+    ];
+    for (const s of specifiers) {
+      const next = new URL(s, url);
+      if (follow(next)) await visit(next);
+    }
+  };
+  await visit(entry);
+  return [...seen.values()].sort((a, b) => a.href.localeCompare(b.href));
+}
+
+/**
+ * What identifies the code of the file at `path` in a config hash: `sha256:` and the SHA-256 of its
+ * bytes; for a file that imports modules of its own (not the harness's: `mod.ts`, `harness/`,
+ * `baselines/`, `tasks/`), the SHA-256 of its bytes' hash and each such module's path (relative to the
+ * file's folder, so the same files elsewhere have the same key) and hash.
+ */
 export async function fileKey(path: string): Promise<string> {
-  return `sha256:${await sha256(await Deno.readFile(fileUrl(path)))}`;
+  const url = fileUrl(path);
+  const own = await sha256(await Deno.readFile(url));
+  const imported = (await localModules(url, (u) => !HARNESS.some((h) => u.href.startsWith(h))))
+    .filter((u) => u.href !== url.href);
+  if (!imported.length) return `sha256:${own}`;
+  const dir = fileURLToPath(new URL(".", url));
+  const parts = await Promise.all(
+    imported.map(async (u) => `${relative(dir, fileURLToPath(u))} ${await sha256(await Deno.readFile(u))}`),
+  );
+  return `sha256:${await sha256([own, ...parts].join("\n"))}`;
 }

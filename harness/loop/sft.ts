@@ -15,6 +15,7 @@ import { sha256, writeAtomic } from "../core/atomic.ts";
 import { byLength, lengthChunks, TRAIN_PASS_OVERHEAD } from "../model/length_chunks.ts";
 import { loadRunState, saveRunState, truncateTo } from "./run_state.ts";
 import { lockFolder } from "../core/folder_lock.ts";
+import { localModules } from "../core/module_file.ts";
 import type { TaskDef } from "../../tasks/kit/task.ts";
 
 /** A batch of sequences: inputs, next-token targets and a loss mask, all [batch, time]. */
@@ -117,31 +118,13 @@ export function trainBase(cfg: BenchConfig, seed: number, onStep?: (s: SftStep) 
   return policy;
 }
 
-/** Whether an import clause brings in values (not only types). */
-function importsValues(clause: string): boolean {
-  if (/^\s*type\s/.test(clause)) return false;
-  const braces = clause.match(/\{([^}]*)\}/);
-  if (!braces || clause.replace(braces[0], "").replace(/,/g, "").trim()) return true;
-  return braces[1].split(",").map((s) => s.trim()).filter((s) => s).some((s) => !s.startsWith("type "));
-}
-
 /**
  * The source files whose text can change a base model's weights: this module and every local module
  * it imports values from, transitively (type-only imports carry no code). Code the base model does
  * not run (the RL loop, baselines, metrics) stays out, so changing it keeps the cache.
  */
-export async function sourceFiles(): Promise<URL[]> {
-  const seen = new Map<string, URL>();
-  const visit = async (url: URL) => {
-    if (seen.has(url.href)) return;
-    seen.set(url.href, url);
-    const text = await Deno.readTextFile(url);
-    for (const m of text.matchAll(/^(?:import|export)\s+([^;]*?)\s+from\s+"(\.{1,2}\/[^"]+)";/gms)) {
-      if (importsValues(m[1])) await visit(new URL(m[2], url));
-    }
-  };
-  await visit(new URL(import.meta.url));
-  return [...seen.values()].sort((a, b) => a.href.localeCompare(b.href));
+export function sourceFiles(): Promise<URL[]> {
+  return localModules(new URL(import.meta.url));
 }
 
 /** The text of {@link sourceFiles}, each under its path relative to the project root. */
