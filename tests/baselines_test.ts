@@ -279,6 +279,7 @@ Deno.test("contract checks", async (t) => {
       /baseline mine has no advantages\(ctx\) function; see baselines\/grpo\.ts for the contract/,
     );
     assertThrows(bad({ ...ok, name: "My-Method" }), /not lower_snake_case/);
+    assertThrows(bad({ ...ok, name: "base" }), /has name "base", the base model's; give it a name of its own/);
     assertThrows(bad({ ...ok, summary: undefined }), /has no summary/);
     assertThrows(
       bad({ ...ok, params: { a: [1] } }),

@@ -376,6 +376,9 @@ function problems(def: Record<string, unknown>): string[] {
   if (typeof def.name !== "string") out.push("has no name (a lower_snake_case string)");
   else if (!/^[a-z][a-z0-9_]*$/.test(def.name)) {
     out.push(`has name ${JSON.stringify(def.name)}, which is not lower_snake_case`);
+  } else if (def.name === "base") {
+    // The base model's run folders (`base-s1-…`) and its rows in the tables go by this name.
+    out.push('has name "base", the base model\'s; give it a name of its own');
   }
   if (typeof def.summary !== "string" || def.summary === "") out.push("has no summary (a one-line string)");
   if (typeof def.params !== "object" || def.params === null || Array.isArray(def.params)) {
