@@ -138,7 +138,7 @@ async function benchConfig(options: BenchOptions): Promise<{ cfg: BenchConfig; t
   const levels = [...new Set(cfg.suite.tasks.flatMap((t) => t.levels))];
   cfg.suite.tasks = cfg.suite.tasks.filter((t) => names.includes(t.name));
   for (const source of options.tasks.filter(isPath)) {
-    const task = await loadTaskFile(source);
+    const task = await loadTaskFile(source, cfg.model.context);
     if (TASKS.has(task.name) || taskFiles.some((f) => f.task.name === task.name)) {
       throw new Error(
         `task file ${source} defines task ${task.name}, a name ${

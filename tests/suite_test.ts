@@ -96,7 +96,8 @@ Deno.test("loadTask", async (t) => {
   await t.step(
     "a task file's functions are held to the contract on every call, with one line naming the file",
     async () => {
-      const plain = await loadTask(fixture), held = await loadTaskFile(fixture);
+      const context = getConfig("smoke").model.context; // 128
+      const plain = await loadTask(fixture), held = await loadTaskFile(fixture, context);
       const p = held.generate(rng(1, "p"), 0, 1), trace = held.demonstrate(p, rng(1, "t"), DEFAULT_STYLE);
       assertEquals(p, plain.generate(rng(1, "p"), 0, 1));
       assertEquals(trace, plain.demonstrate(p, rng(1, "t"), DEFAULT_STYLE));
@@ -113,7 +114,7 @@ Deno.test("loadTask", async (t) => {
             `import base from ${JSON.stringify(new URL(fixture, `file://${Deno.cwd()}/`).href)};\n` +
               `export default { ...base, ${field}: ${body} };\n`,
           );
-          return { path, task: await loadTaskFile(path) };
+          return { path, task: await loadTaskFile(path, context) };
         };
         const contract = "; see tasks/kit/task.ts for the contract";
         const cases: [string, string, (task: TaskDef) => unknown, (path: string) => string][] = [
@@ -171,6 +172,28 @@ Deno.test("loadTask", async (t) => {
             (f) =>
               `task file ${f}: generate(rng, 0, 1) returned the prompt "3 <eos> 4" with a special token (<pad>, <bos>, ` +
               `<sep>, <eos>)${contract}`,
+          ],
+          // Longer than the model's context: they failed as "sequence of 156 tokens exceeds the model context 128".
+          [
+            "generate",
+            "(...a) => ({ ...base.generate(...a), prompt: Array(200).fill('3').join(' ') })",
+            (k) => k.generate(rng(1, "p"), 0, 1),
+            (f) =>
+              `task file ${f}: generate(rng, 0, 1) returned the prompt "${"3 ".repeat(28)}3..." of 202 tokens (with ` +
+              `<bos> and <sep>), which leaves no room for a response in the model's context of 128; shorten the task's ` +
+              `prompts${contract}`,
+          ],
+          [
+            "demonstrate",
+            "(...a) => { const t = base.demonstrate(...a); const words = Array(150).fill(t.words[0]); " +
+            "return { words, roles: words.map(() => 'exec') }; }",
+            (k) => k.demonstrate(p, rng(1, "t"), DEFAULT_STYLE),
+            (f) =>
+              `task file ${f}: demonstrate on ${JSON.stringify(p.prompt)} returned a trace that makes a sequence of ` +
+              `${
+                150 + p.prompt.split(" ").length + 2
+              } tokens with its prompt, longer than the model's context of 128; ` +
+              `shorten the task's traces (and its maxResponseWords)${contract}`,
           ],
           [
             "demonstrate",

@@ -31,7 +31,7 @@ function unchanged(kind: string, source: string, now: string, planned: string | 
 export async function jobContext(job: Omit<CellSpec, "grid" | "cell" | "base">): Promise<CellContext> {
   const taskFiles: GridTask[] = [];
   for (const source of job.taskFiles) {
-    const task = await loadTaskFile(source);
+    const task = await loadTaskFile(source, job.cfg.model.context);
     unchanged("task", source, await fileKey(source), job.cfg.suite.tasks.find((t) => t.name === task.name)?.key);
     taskFiles.push({ task, source });
   }
