@@ -166,8 +166,14 @@ export async function benchSpec(options: BenchOptions): Promise<GridSpec> {
     sources.map(async (source) => ({ baseline: await loadBaseline(source), source })),
   );
   const names = baselines.map((b) => b.baseline.name);
-  const twice = names.find((n, i) => names.indexOf(n) !== i);
-  if (twice) throw new Error(`two baselines are named ${twice}; give each baseline once`);
+  const twice = names.findIndex((n, i) => names.indexOf(n) !== i);
+  if (twice >= 0) {
+    // Two sources (checkOptions refused the same one twice): two files, or a name and a file, of one name.
+    throw new Error(
+      `${sources[names.indexOf(names[twice])]} and ${sources[twice]} are both named ${names[twice]}; give each ` +
+        "baseline a name of its own (runs and tables go by it)",
+    );
+  }
   const overrides = parseParamOverrides(options.params ?? [], baselines.map((b) => b.baseline));
   const name = options.backend ?? DEFAULT_BACKEND;
   const cache = options.cache ?? inProject(".cache"), out = options.out ?? inProject("results");

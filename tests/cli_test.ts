@@ -156,6 +156,10 @@ Deno.test("bench command", async (t) => {
       [{ seeds: [1, 1] }, "--seeds names 1 twice; give each once"],
       [{ baselines: [] }, "--baselines is empty; give at least one"],
       [{ tasks: ["countdown", "countdown"] }, "--tasks names countdown twice; give each once"],
+      [
+        { baselines: ["grpo", "./baselines/grpo.ts"] },
+        "grpo and ./baselines/grpo.ts are both named grpo; give each baseline a name of its own (runs and tables go by it)",
+      ],
       [{ engine: "nope" as EngineName }, 'unknown engine "nope"; choose one of: onnx, tfjs'],
       [{ out: "" }, "--out is blank; give a folder, or leave it out"], // would write under /smoke
       [{ cache: " " }, "--cache is blank; give a folder, or leave it out"],

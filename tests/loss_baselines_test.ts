@@ -185,10 +185,15 @@ Deno.test("group filter", async (t) => {
     const bad = (out: unknown) => ({ ...BASELINES.grpo, name: "mine", groupFilter: () => out as boolean[] });
     assertThrows(
       () => filterGroups(bad([true]), ctx()),
-      /^RangeError: baseline mine: groupFilter\(ctx\) returned 1 values; it must return one boolean per group \(4\)$/,
+      /^RangeError: baseline mine: groupFilter\(ctx\) returned 1 values for 4 groups; it must return one boolean per group \(4\)$/,
     );
     assertThrows(() => filterGroups(bad(null), ctx()), /returned null;/);
-    assertThrows(() => filterGroups(bad([1, 0, 1, 0]), ctx()), /returned 4 values; it must return one boolean/);
+    // 1/0 flags: it said "returned 4 values; it must return one boolean per group (4)".
+    assertThrows(
+      () => filterGroups(bad([1, 0, 1, 0]), ctx()),
+      /returned 1 among its values \(a number, not true or false\); it must return one boolean per group \(4\)$/,
+    );
+    assertThrows(() => filterGroups(bad(Promise.resolve([])), ctx()), /returned a Promise \(is it async\?\);/);
   });
 });
 

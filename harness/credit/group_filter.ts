@@ -46,7 +46,12 @@ export function filterGroups<P extends ParamSpec>(
   const keep: unknown = callHook(baseline.name, "groupFilter(ctx)", () => baseline.groupFilter!(ctx));
   const n = ctx.groups.length;
   if (!Array.isArray(keep) || keep.length !== n || !keep.every((k) => typeof k === "boolean")) {
-    const got = Array.isArray(keep) ? `${keep.length} values` : keep === null ? "null" : typeof keep;
+    const other = Array.isArray(keep) ? keep.find((k) => typeof k !== "boolean") : undefined;
+    const got = !Array.isArray(keep)
+      ? keep instanceof Promise ? "a Promise (is it async?)" : keep === null ? "null" : typeof keep
+      : keep.length !== n
+      ? `${keep.length} values for ${n} groups`
+      : `${JSON.stringify(other)} among its values (a ${typeof other}, not true or false)`;
     throw new RangeError(
       `baseline ${baseline.name}: groupFilter(ctx) returned ${got}; it must return one boolean per group (${n})`,
     );
