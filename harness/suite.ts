@@ -46,7 +46,8 @@ export class TaskSplits<D = unknown> {
       if (!avoid.has(p.prompt)) return p;
     }
     throw new Error(
-      `task ${this.task.name}: ${split} problem ${i} collides with the held-out splits ${MAX_ATTEMPTS} times; its problem space is too small for testSize ${this.suite.testSize}`,
+      `task ${this.task.name}: ${split} problem ${i} collides with the held-out splits ${MAX_ATTEMPTS} times; ` +
+        `its generate gives too few distinct prompts for testSize ${this.suite.testSize} (does it draw from its rng?)`,
     );
   }
 

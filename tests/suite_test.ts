@@ -262,3 +262,22 @@ Deno.test("CONFIGS cannot be changed in place (the report would not see the chan
   assertEquals([CONFIGS.quick.rl.steps, CONFIGS.quick.seeds, CONFIGS.quick.sft.style.reflect], [60, [1], 0.5]);
   assert(!Object.isFrozen(DEFAULT_STYLE), "the tasks' default style is the configurations' copy, not frozen with them");
 });
+
+Deno.test("a task whose generate ignores its rng cannot fill disjoint splits, and is told why", () => {
+  const countdown = getTask("countdown");
+  const fixed = {
+    ...countdown,
+    name: "fixed",
+    generate: (_: unknown, i: number, level: number) => ({
+      ...countdown.generate(rng(0, "x"), i, level),
+      task: "fixed",
+    }),
+  };
+  assertThrows(
+    () => new TaskSplits(getConfig("smoke").suite, fixed as TaskDef, [1]),
+    (e: Error) =>
+      e.message ===
+        "task fixed: validation problem 0 collides with the held-out splits 1000 times; its generate gives " +
+          "too few distinct prompts for testSize 200 (does it draw from its rng?)",
+  );
+});
