@@ -57,7 +57,8 @@ export const BASELINES: Readonly<Record<string, Baseline>> = deepFrozen(Object.f
  * URL) of a module whose default export is a baseline definition. Throws an Error for an unknown name
  * (listing the known ones), a missing file, a file that throws on import (with the thrown message), a
  * default export that breaks the contract (see {@link checkBaseline}), or a file whose baseline takes a
- * registered baseline's name (its runs would be reported as that baseline's).
+ * registered baseline's name (its runs would be reported as that baseline's). With `instance`, a file
+ * is imported as a module of its own for each value (harness/core/module_file.ts `importDefault`).
  *
  * @example
  * ```ts
@@ -67,7 +68,7 @@ export const BASELINES: Readonly<Record<string, Baseline>> = deepFrozen(Object.f
  * const mine = await loadBaseline("./my_method.ts");
  * ```
  */
-export async function loadBaseline(nameOrPath: string): Promise<Baseline> {
+export async function loadBaseline(nameOrPath: string, instance?: string): Promise<Baseline> {
   if (!isPath(nameOrPath)) {
     if (Object.hasOwn(BASELINES, nameOrPath)) return BASELINES[nameOrPath]; // not `constructor` and the like
     throw new Error(
@@ -75,7 +76,7 @@ export async function loadBaseline(nameOrPath: string): Promise<Baseline> {
         `or give the path of a baseline file (e.g. ./my_method.ts)`,
     );
   }
-  const value = await importDefault(nameOrPath, "baseline"), b = checkBaseline(value, nameOrPath);
+  const value = await importDefault(nameOrPath, "baseline", instance), b = checkBaseline(value, nameOrPath);
   // A file may name a registered baseline only when it is that baseline's own file (the same module).
   if (Object.hasOwn(BASELINES, b.name) && BASELINES[b.name] !== value) {
     throw new Error(

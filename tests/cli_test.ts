@@ -719,6 +719,41 @@ Deno.test("a command line Commander refuses is one line on stderr, with its sugg
   }));
 });
 
+Deno.test("a baseline file's top-level state starts over in every run: --jobs 1 writes what --jobs 2 writes", async () => {
+  const tmp = await Deno.makeTempDir();
+  try {
+    // A warm-up counted at the top of the module: with --jobs 1 seed 2 went on from where seed 1 left it.
+    await Deno.writeTextFile(
+      `${tmp}/warmup.ts`,
+      `import { defineBaseline, grpoAdvantages } from ${
+        JSON.stringify(new URL("../mod.ts", import.meta.url).href)
+      };\n` +
+        "let calls = 0;\n" +
+        'export default defineBaseline({ name: "warmup", summary: "the longest response, warmed up by calls", params: {}, ' +
+        // Not GRPO's advantages, all 0 on the smoke suite: w on the longest response, so that w shows.
+        "advantages: (ctx) => { const w = Math.min(1, ++calls / 3); " +
+        "const longest = Math.max(...ctx.rollouts.map((r) => r.tokens.length)); " +
+        "return ctx.rollouts.map((r) => new Float32Array(r.tokens.length).fill(r.tokens.length === longest ? w : 0)); } });\n",
+    );
+    const grid = (jobs: string) => [
+      ...["--suite", "smoke", "--cache", `${tmp}/cache`, "--out", `${tmp}/j${jobs}`, "--seeds", "1,2"],
+      ...["--steps", "2", "--jobs", jobs, "--baselines", `${tmp}/warmup.ts`, "--no-report"],
+    ];
+    const trains = async (jobs: string) => {
+      const runs = `${tmp}/j${jobs}/smoke/runs`;
+      const ids = [...Deno.readDirSync(runs)].map((e) => e.name).filter((n) => n.startsWith("warmup-")).sort();
+      return await Promise.all(ids.map((id) => Deno.readTextFile(`${runs}/${id}/train.jsonl`)));
+    };
+    await bench(grid("1"));
+    await bench(grid("2"));
+    const [one, two] = [await trains("1"), await trains("2")];
+    assertEquals(one.length, 2);
+    assertEquals(one, two);
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
 Deno.test("a --jobs child runs with the bench task's permissions from deno.json, less --allow-run, and only from a parent", async () => {
   const task: string = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url))).tasks.bench;
   const perms = await benchPermissions();

@@ -269,6 +269,23 @@ Deno.test("rl", async (t) => {
     await Deno.remove(tmp, { recursive: true });
   });
 
+  await t.step("a baseline is told the step it is at (ctx.step), for a schedule that survives a resume", async () => {
+    const tmp = await Deno.makeTempDir();
+    const seen: number[] = [];
+    const stepper = defineBaseline({
+      name: "stepper",
+      summary: "grpo's advantages, noting the step it is at",
+      params: { stdNormalize: true },
+      advantages(ctx) {
+        seen.push(ctx.step);
+        return BASELINES.grpo.advantages(ctx);
+      },
+    });
+    await run("stepper", 1, `${tmp}/s`, { baseline: stepper, cfg: tiny(3) });
+    assertEquals(seen, [0, 1, 2]);
+    await Deno.remove(tmp, { recursive: true });
+  });
+
   // The tiny policy solves nothing: a coin (the parity of the response's length) gives its groups signal.
   const countdown = getTask("countdown");
   const coin = defineTask({

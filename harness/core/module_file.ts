@@ -36,10 +36,12 @@ function importError(e: unknown): string {
 
 /**
  * The default export of the module at `path` (undefined when it has none), a `kind` file ("baseline",
- * "task"). Throws an Error for a missing file, one that is not a JavaScript or TypeScript module, or a
- * module that does not compile or throws on import (one line: the message, and where when Deno says).
+ * "task"); with `instance`, of an instance of the module of its own for each value (its top-level state
+ * fresh; the modules it imports are shared). Throws an Error for a missing file, one that is not a
+ * JavaScript or TypeScript module, or a module that does not compile or throws on import (one line: the
+ * message, and where when Deno says).
  */
-export async function importDefault(path: string, kind: string): Promise<unknown> {
+export async function importDefault(path: string, kind: string, instance?: string): Promise<unknown> {
   const url = fileUrl(path);
   try {
     await Deno.stat(url);
@@ -53,7 +55,8 @@ export async function importDefault(path: string, kind: string): Promise<unknown
     throw new Error(`${kind} file ${path} is not a JavaScript or TypeScript module; give a .ts or .js file`);
   }
   try {
-    return (await import(url.href)).default;
+    return (await import(instance === undefined ? url.href : `${url.href}?instance=${encodeURIComponent(instance)}`))
+      .default;
   } catch (e) {
     throw new Error(`${kind} file ${path} threw on import: ${importError(e)}`);
   }

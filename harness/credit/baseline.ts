@@ -177,6 +177,11 @@ export interface BaselineContext<P extends ParamSpec = ParamSpec> {
   params: Readonly<P>;
   /** The seeded stream all of the baseline's randomness must come from, so that runs reproduce. */
   rng: Rng;
+  /**
+   * The RL step (0-based), for a schedule (a warm-up, an annealed coefficient): a pure function of it
+   * reproduces, where state kept between calls would not survive a resumed run.
+   */
+  step: number;
 }
 
 /**
@@ -548,7 +553,7 @@ export function baselineAdvantages<P extends ParamSpec>(
 }
 
 /**
- * Build the context of one step: checks that every rollout's per-token arrays are as long as its
+ * Build the context of RL step `step`: checks that every rollout's per-token arrays are as long as its
  * response (a RangeError names the rollout and the array) and computes the group statistics. The
  * context is frozen (the list of rollouts and each rollout's fields, the group statistics, the
  * parameters; not what a rollout's fields hold, the baseline's own copies): the harness pairs the
@@ -559,6 +564,7 @@ export function baselineContext<P extends ParamSpec>(
   rollouts: readonly RolloutContext[],
   params: Readonly<P>,
   rng: Rng,
+  step = 0,
 ): BaselineContext<P> {
   rollouts.forEach((r, i) => {
     const n = r.tokens.length;
@@ -573,5 +579,6 @@ export function baselineContext<P extends ParamSpec>(
     groups: deepFrozen(groupStats(rollouts)),
     params: Object.freeze({ ...params }),
     rng,
+    step,
   };
 }

@@ -62,5 +62,5 @@ export function filterGroups<P extends ParamSpec>(
   });
   const kept = ctx.rollouts.flatMap((r, i) => renumber.has(r.group) ? [i] : []);
   const rollouts = kept.map((i) => ({ ...ctx.rollouts[i], group: renumber.get(ctx.rollouts[i].group)! }));
-  return { ctx: baselineContext(rollouts, ctx.params, ctx.rng), kept };
+  return { ctx: baselineContext(rollouts, ctx.params, ctx.rng, ctx.step), kept };
 }

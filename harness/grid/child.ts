@@ -10,19 +10,9 @@ import { isWasm, useBackend } from "../backend/backend.ts";
 import { useWasm } from "../backend/wasm_threads.ts";
 import { fileKey } from "../core/module_file.ts";
 import { loadStrategicGrams } from "../masks/strategic_grams.ts";
-import { baselineKey, type CellContext, type CellSpec, type GridTask, runCell } from "./runner.ts";
+import { type CellContext, type CellSpec, type GridTask, plannedBaseline, runCell, unchanged } from "./runner.ts";
 import { fromParent } from "./pool.ts";
-import { loadBaseline } from "../../baselines/mod.ts";
 import { loadTaskFile } from "./task_file.ts";
-
-/** Refuse a `kind` file at `source` whose code key `now` is not the `planned` one. */
-function unchanged(kind: string, source: string, now: string, planned: string | undefined): void {
-  if (now !== planned) {
-    throw new Error(
-      `${kind} file ${source} changed since the grid was planned; put it back, or stop the bench and run it again`,
-    );
-  }
-}
 
 /**
  * What running a cell of the grid `job` describes needs, in this process: its task files loaded (each
@@ -43,8 +33,7 @@ export async function jobContext(job: Omit<CellSpec, "grid" | "cell" | "base">):
 /** Run the cell of `spec` in this process (see the module doc). */
 export async function runCellSpec(spec: CellSpec): Promise<void> {
   const { cell } = spec;
-  const baseline = await loadBaseline(cell.source);
-  unchanged("baseline", cell.source, await baselineKey(cell.source, baseline), cell.key);
+  const baseline = await plannedBaseline(cell.source, cell.key);
   const ctx = await jobContext(spec);
   const grams = await loadStrategicGrams(spec.base.grams);
   await runCell(ctx, spec.grid, { ...cell, baseline }, { checkpoint: spec.base.checkpoint, grams });

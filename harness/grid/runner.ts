@@ -49,6 +49,7 @@ import { lockFolder } from "../core/folder_lock.ts";
 import { childArgs, type LastJob, runInChildren } from "./pool.ts";
 import type { TaskDef } from "../../tasks/kit/task.ts";
 import { verifyFiles } from "../store/results.ts";
+import { BASELINES, loadBaseline } from "../../baselines/mod.ts";
 import { ResultsError } from "../store/results_error.ts";
 import type { StopSignals } from "../core/stop.ts";
 
@@ -151,6 +152,25 @@ export interface CellSpec {
   cell: Omit<Cell, "baseline">;
   /** The base model's checkpoint folder and its mined grams file. */
   base: { checkpoint: string; grams: string };
+}
+
+/** Refuse a `kind` file at `source` whose code key `now` is not the `planned` one. */
+export function unchanged(kind: string, source: string, now: string, planned: string | undefined): void {
+  if (now !== planned) {
+    throw new Error(
+      `${kind} file ${source} changed since the grid was planned; put it back, or stop the bench and run it again`,
+    );
+  }
+}
+
+/**
+ * The baseline at `source` as the grid planned it (its code key `key`), loaded in this process (a file
+ * as a module of its own per `instance`, when given), refused when its file changed since.
+ */
+export async function plannedBaseline(source: string, key: string, instance?: string): Promise<Baseline> {
+  const baseline = await loadBaseline(source, instance);
+  unchanged("baseline", source, await baselineKey(source, baseline), key);
+  return baseline;
 }
 
 /** What identifies a baseline's code: its registered name, or the SHA-256 of the file given by path. */
@@ -416,7 +436,11 @@ export async function runCell(
   }
 }
 
-/** Run the cells one after another in this process, with a progress bar per run, then `last`. */
+/**
+ * Run the cells one after another in this process, with a progress bar per run, then `last`. A
+ * baseline file is imported afresh for each run, as a `--jobs` child imports it: a counter or schedule
+ * kept at its top level starts over in every run, not where the run before it left it.
+ */
 async function runInProcess(
   spec: GridSpec,
   grid: string,
@@ -429,7 +453,9 @@ async function runInProcess(
     spec.stop?.check(` before ${cell.baseline.name} seed ${cell.seed}${GO_ON}`);
     const bar = new Progress(`[${i + 1}/${cells.length}] ${cell.baseline.name} seed ${cell.seed}`, steps);
     try {
-      await runCell(spec, grid, cell, base, (s) => {
+      const registered = BASELINES[cell.baseline.name] === cell.baseline;
+      const baseline = registered ? cell.baseline : await plannedBaseline(cell.source, cell.key, cell.dir);
+      await runCell(spec, grid, { ...cell, baseline }, base, (s) => {
         bar.update(s);
         spec.stop?.check(` after step ${s} of ${steps} of ${cell.baseline.name} seed ${cell.seed}${GO_ON}`);
       });

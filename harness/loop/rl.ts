@@ -235,6 +235,7 @@ function creditContext(
     })),
     spec.params,
     rng(spec.seed, "rl", "baseline", step),
+    step,
   );
 }
 
