@@ -202,6 +202,23 @@ Deno.test("loadTask", async (t) => {
             (f) => `task file ${f}: demonstrate on ${JSON.stringify(p.prompt)} returned a trace "zebra zebra`,
           ],
         ];
+        // A function that reads something besides its arguments: no run of it reproduces.
+        const again = "answered differently when called again the same way; it must depend on its arguments alone " +
+          "(its rng, where it has one), not Math.random, the clock or state kept between calls" + contract;
+        cases.push(
+          [
+            "verify",
+            "(() => { let n = 0; return (p, r) => ({ ...base.verify(p, r), reward: n++ % 2 }); })()",
+            (k) => k.verify(p, "x"),
+            (f) => `task file ${f}: verify on the response "x" ${again}`,
+          ],
+          [
+            "generate",
+            "(() => { let n = 0; return (rng, i, l) => { if (n++ % 2) rng.uint32(); return base.generate(rng, i, l); }; })()",
+            (k) => k.generate(rng(1, "p"), 0, 1),
+            (f) => `task file ${f}: generate(rng, 0, 1) ${again}`,
+          ],
+        );
         for (const [field, body, call, message] of cases) {
           const { path, task } = await broken(field, body);
           assertThrows(() => call(task), (e: Error) => e.message.startsWith(message(path)), message(path));

@@ -1,7 +1,8 @@
 /**
  * A task file's task (`--tasks ./my_task.ts`), loaded and held to its contract on every call: a
- * `generate`, `verify` or `demonstrate` that throws, or returns something of the wrong shape (a NaN
- * reward, a step span outside the response, roles that do not match the words), stops the bench with
+ * `generate`, `verify` or `demonstrate` that throws, returns something of the wrong shape (a NaN
+ * reward, a step span outside the response, roles that do not match the words) or answers a second,
+ * identical call differently (Math.random, the clock, state kept between calls), stops the bench with
  * one line naming the file, the function and the input, instead of an error from deep in the grid
  * that names none of them. The suite's own tasks are tested against their verifiers and are not wrapped.
  * @module
@@ -10,6 +11,8 @@ import type { Problem, StepCheck, TaskDef, Trace, Verdict } from "../../tasks/ki
 import { loadTask } from "../../tasks/mod.ts";
 import { firstLine } from "../backend/onnx_runtime.ts";
 import { BOS, encode, EOS, PAD, promptIds, SEP } from "../text/tokenizer.ts";
+import { Rng } from "../core/rng.ts";
+import { isDeepStrictEqual } from "node:util";
 
 /** The contract's reference, ending every message. */
 const CONTRACT = "see tasks/kit/task.ts for the contract";
@@ -77,18 +80,32 @@ function traceFault(t: Trace): string | null {
   return vocabFault(`a trace ${clip(t.words.join(" "))}`, t.words);
 }
 
-/** Call `f` for `what`, turning a throw into one line naming `source`. */
-function guarded<T>(source: string, what: string, f: () => T, problem: (x: T) => string | null): T {
-  let out: T;
+/**
+ * Call `f` for `what`, turning a throw into one line naming `source`; `again` is the same call on a copy
+ * of its inputs (its rng's state), made first: a different answer means the function reads something
+ * besides its arguments (Math.random, the clock, state kept between calls), and no run of it reproduces.
+ */
+function guarded<T>(source: string, what: string, f: () => T, again: () => T, problem: (x: T) => string | null): T {
+  let out: T, first: T;
   try {
+    first = again();
     out = f();
   } catch (e) {
     throw new Error(`task file ${source}: ${what} threw (${firstLine(e)}); ${CONTRACT}`);
   }
   const bad = problem(out);
   if (bad) throw new Error(`task file ${source}: ${what} returned ${bad}; ${CONTRACT}`);
+  if (!isDeepStrictEqual(first, out)) {
+    throw new Error(
+      `task file ${source}: ${what} answered differently when called again the same way; it must depend on its ` +
+        `arguments alone (its rng, where it has one), not Math.random, the clock or state kept between calls; ${CONTRACT}`,
+    );
+  }
   return out;
 }
+
+/** A copy of `r`: the same stream from the same point. */
+const copy = (r: Rng) => new Rng(r.state());
 
 /**
  * The task of the task file at `source` ({@link loadTask}), its functions checked on every call, its
@@ -111,12 +128,14 @@ export async function loadTaskFile(source: string, context: number): Promise<Tas
         source,
         `generate(rng, ${index}, ${level})`,
         () => task.generate(rng, index, level),
+        () => task.generate(copy(rng), index, level),
         (p) => problemFault(p, task.name, context),
       ),
     verify: (problem, response) =>
       guarded(
         source,
         `verify on the response ${clip(response)}`,
+        () => task.verify(problem, response),
         () => task.verify(problem, response),
         (v) => verdictFault(v, response.split(" ").filter((w) => w).length),
       ),
@@ -125,6 +144,7 @@ export async function loadTaskFile(source: string, context: number): Promise<Tas
         source,
         `demonstrate on ${clip(problem.prompt)}`,
         () => task.demonstrate(problem, rng, style),
+        () => task.demonstrate(problem, copy(rng), style),
         (t) => traceFault(t) ?? traceLengthFault(t, problem.prompt, context),
       ),
   };
