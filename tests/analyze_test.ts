@@ -950,3 +950,18 @@ Deno.test("analyze words: a typographic apostrophe reads as ', a combining mark 
   const [s] = (await run([`${dir}/dump.jsonl`], `${dir}/out`, { reflections: ["let's check"] })).steps;
   assertEquals(s.reflection, { all: 0.5, amongCorrect: 1, amongIncorrect: 0 });
 });
+
+Deno.test("analyze: a generic line whose reward is null is scored by its correct, as one without a reward", async () => {
+  const dir = await folder({
+    "null_reward.jsonl": jsonl([
+      { step: 0, prompt: "p", completion: "\\boxed{1}", reward: null, correct: true },
+      { step: 0, prompt: "p", completion: "\\boxed{2}", reward: null, correct: false },
+    ]),
+    "null_only.jsonl": jsonl([{ step: 0, prompt: "p", completion: "\\boxed{1}", reward: null }]),
+  });
+  const [s] = (await run([`${dir}/null_reward.jsonl`], `${dir}/out`)).steps;
+  assertEquals([s.accuracy, s.reward], [0.5, 0.5]);
+  await assertRejects(() => run([`${dir}/null_only.jsonl`], `${dir}/out2`), {
+    message: `${dir}/null_only.jsonl: line 1 has neither reward nor correct; give every line a reward or correct`,
+  });
+});

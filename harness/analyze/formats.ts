@@ -110,14 +110,15 @@ export function genericCompletion(place: Place, v: unknown, o: ReadOptions): Com
   const prompt = group !== undefined ? JSON.stringify(group) : f.string("prompt"); // group 1 is not group "1"
   const text = f.string("completion");
   const correctField = f.optional<boolean>("correct", "true or false", isBool);
-  if (r.reward === undefined && correctField === undefined) {
+  const noReward = r.reward === undefined || r.reward === null; // null: a dump's "not scored", as a missing field
+  if (noReward && correctField === undefined) {
     throw new AnalyzeError(
       place.file,
       `${place.at} has neither reward nor correct`,
       "give every line a reward or correct",
     );
   }
-  const reward = r.reward === undefined ? (correctField ? 1 : 0) : f.number("reward");
+  const reward = noReward ? (correctField ? 1 : 0) : f.number("reward");
   const tokens = f.optional<string[]>(
     "tokens",
     "a list of strings",
