@@ -590,12 +590,18 @@ Deno.test("analyze: every bad input is one line naming the file, and nothing is 
     [
       "UTF-16 text, with a byte-order mark",
       [`${dir}/utf16.jsonl`],
-      `${dir}/utf16.jsonl: is UTF-16 text (as Windows PowerShell's > writes), not UTF-8; convert it, e.g. iconv -f UTF-16 -t UTF-8 in.jsonl > out.jsonl`,
+      `${dir}/utf16.jsonl: is UTF-16 text (as Windows PowerShell's > writes), not UTF-8; convert it, e.g. iconv -f UTF-16 -t UTF-8 ${dir}/utf16.jsonl > ${dir}/utf16.utf8.jsonl`,
     ],
     [
       "UTF-16 text, little-endian without a byte-order mark",
       [`${dir}/utf16le.jsonl`],
-      `${dir}/utf16le.jsonl: is UTF-16 text (as Windows PowerShell's > writes), not UTF-8; convert it, e.g. iconv -f UTF-16LE -t UTF-8 in.jsonl > out.jsonl`,
+      `${dir}/utf16le.jsonl: is UTF-16 text (as Windows PowerShell's > writes), not UTF-8; convert it, e.g. iconv -f UTF-16LE -t UTF-8 ${dir}/utf16le.jsonl > ${dir}/utf16le.utf8.jsonl`,
+    ],
+    [
+      "UTF-16 text read with --format: the bytes are wrong, not the format",
+      [`${dir}/utf16.jsonl`],
+      `${dir}/utf16.jsonl: is UTF-16 text (as Windows PowerShell's > writes), not UTF-8; convert it, e.g. iconv -f UTF-16 -t UTF-8 ${dir}/utf16.jsonl > ${dir}/utf16.utf8.jsonl`,
+      { format: "generic" },
     ],
     [
       "a --format the file is not in, for its first line",

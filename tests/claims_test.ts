@@ -329,9 +329,18 @@ Deno.test("the command of a claim not run adds runs to the report's folder and g
     claim(claimsOf({ ...suite(plain), suite: "smoke" }), "C6").command,
     "deno task bench --suite smoke --baselines hicra,placebo_hicra --seeds 1,2",
   );
-  // A task file's path is not stored: no --tasks, so a bench refuses the folder (another configuration), saying so.
+  // The configuration holds a task file by its content: --tasks as the runs' command gave it; a sentence model by path.
   const fileTask = structuredClone(config);
-  fileTask.suite.tasks[0].key = "sha256:00";
-  const withFile = runs.map((x) => ({ ...x, manifest: { ...x.manifest, config: fileTask } }));
-  assert(!claim(claimsOf({ ...suite(withFile), suite: "smoke" }), "C6").command!.includes("--tasks"));
+  fileTask.suite.tasks[1] = { name: "my_task", levels: [1], key: "sha256:00" };
+  fileTask.mining.sentenceModel = "/models/my minilm";
+  const command = "deno task bench --suite smoke --tasks=countdown,./my_task.ts --steps 5";
+  const withFile = runs.map((x) => ({ ...x, manifest: { ...x.manifest, config: fileTask, command } }));
+  assertEquals(
+    claim(claimsOf({ ...suite(withFile), suite: "smoke" }), "C4b accuracy").command,
+    "deno task bench --suite smoke --steps 5 --tasks countdown,./my_task.ts --sentence-model '/models/my minilm' " +
+      "--backend wasm --engine tfjs --baselines entropy_reg,grpo --seeds 1,2",
+  );
+  // Without it in the command (a run made from code), no --tasks: a bench refuses the folder, saying so.
+  const fromCode = withFile.map((x) => ({ ...x, manifest: { ...x.manifest, command: "runBench {}" } }));
+  assert(!claim(claimsOf({ ...suite(fromCode), suite: "smoke" }), "C6").command!.includes("--tasks"));
 });

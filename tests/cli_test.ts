@@ -719,6 +719,30 @@ Deno.test("a command line Commander refuses is one line on stderr, with its sugg
   }));
 });
 
+Deno.test("a helper module a baseline file imports is part of its code: editing it is refused as other code", async () => {
+  const tmp = await Deno.makeTempDir();
+  try {
+    const api = JSON.stringify(new URL("../mod.ts", import.meta.url).href);
+    await Deno.writeTextFile(`${tmp}/helper.ts`, "export const SCALE = 1;\n");
+    await Deno.writeTextFile(
+      `${tmp}/scaled.ts`,
+      `import { defineBaseline, grpoAdvantages } from ${api};\nimport { SCALE } from "./helper.ts";\n` +
+        'export default defineBaseline({ name: "scaled", summary: "grpo times SCALE", params: {}, ' +
+        "advantages: (ctx) => grpoAdvantages(ctx, true).map((a) => a.map((x) => x * SCALE)) });\n",
+    );
+    const grid = (seeds: string) => [
+      ...["--suite", "smoke", "--cache", `${tmp}/cache`, "--out", `${tmp}/out`, "--seeds", seeds, "--steps", "1"],
+      ...["--jobs", "1", "--baselines", `${tmp}/scaled.ts`, "--no-report"],
+    ];
+    await bench(grid("1"));
+    await Deno.writeTextFile(`${tmp}/helper.ts`, "export const SCALE = -5;\n");
+    // It reused seed 1, made with SCALE 1, and ran seed 2 with SCALE -5, as one method.
+    await assertRejects(() => bench(grid("1,2")), /holds scaled seed 1 with other parameters or code than this run/);
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
 Deno.test("a baseline file's top-level state starts over in every run: --jobs 1 writes what --jobs 2 writes", async () => {
   const tmp = await Deno.makeTempDir();
   try {

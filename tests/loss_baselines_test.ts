@@ -122,9 +122,11 @@ Deno.test("pgLoss checks what a policy loss and an aggregation return", () => {
   // What a policy loss written in a hurry returns: each one line naming what is wrong.
   const fix = "it must return { loss, clipped? }, tensors of the shape of logp, [1,4]";
   const returned: [string, (i: PgLossInput) => unknown, string][] = [
-    ["async", async (i) => ({ loss: i.logp }), `mine returned a Promise (is it async?); ${fix}`],
+    ["async", (i) => Promise.resolve({ loss: i.logp }), `mine returned a Promise (is it async?); ${fix}`],
     ["the loss alone", (i) => i.logp.neg(), `mine returned a bare tensor; ${fix}`],
-    ["no loss", () => ({ lost: 1 }), `mine returned object without a loss; ${fix}`],
+    ["no loss", () => ({ lost: 1 }), `mine returned an object without a loss; ${fix}`],
+    ["an undefined loss", () => ({ loss: undefined }), `mine returned an object without a loss; ${fix}`],
+    ["nothing", () => undefined, `mine returned undefined; ${fix}`],
     [
       "the clipped term where its 0/1 mask goes",
       (i) => ({ loss: i.logp.neg(), clipped: i.logp.mul(0.5) }),

@@ -276,8 +276,8 @@ Deno.test("a file of one's own in figures/, an SVG included, is refused, not del
       else await Deno.writeTextFile(path, "mine");
       await assertRejects(() => writeReport({ inDir: dir, suite: "fixture", command: COMMAND }), {
         message:
-          `${path}${own === "drafts" ? "/" : ""}: was not written by the report, and figures/ is replaced whole; ` +
-          "move it out of the folder",
+          `${path}${own === "drafts" ? "/" : ""}: is not a figure the report draws, and figures/ is replaced whole; ` +
+          "move it out of the folder (or delete it, if an earlier version of the report drew it)",
       });
       assert(await Deno.stat(path), `${own} kept`);
       await Deno.remove(path);

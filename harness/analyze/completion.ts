@@ -55,3 +55,12 @@ export class AnalyzeError extends Error {
     this.name = "AnalyzeError";
   }
 }
+
+/** An {@link AnalyzeError} about a file's bytes (its text encoding, a corrupt gzip stream), which no `--format` changes. */
+export class BytesError extends AnalyzeError {
+  /** An error about the bytes of `file`: what is wrong, then how to fix it. */
+  constructor(file: string, what: string, fix: string) {
+    super(file, what, fix);
+    this.name = "BytesError";
+  }
+}

@@ -10,7 +10,7 @@
  */
 import { createHash } from "node:crypto";
 import { isObject } from "../core/json_object.ts";
-import { AnalyzeError, type Completion } from "./completion.ts";
+import { AnalyzeError, BytesError, type Completion } from "./completion.ts";
 import { creditBenchCompletion, type Format, genericCompletion, type ReadOptions, verlCompletion } from "./formats.ts";
 import { gunzipped, jsonLines } from "./jsonl.ts";
 import { trlCompletions } from "./parquet.ts";
@@ -199,7 +199,7 @@ export async function* readSource(
       yield c;
     }
   } catch (e) {
-    if (!(e instanceof AnalyzeError && n === 0 && src.formatGiven)) throw e;
+    if (!(e instanceof AnalyzeError && n === 0 && src.formatGiven) || e instanceof BytesError) throw e;
     throw new AnalyzeError(
       e.file,
       `${e.what} (read as --format ${src.format})`,

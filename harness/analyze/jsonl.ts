@@ -7,7 +7,8 @@
 import { Readable } from "node:stream";
 import type { ReadableStream as NodeWebStream } from "node:stream/web";
 import { createGunzip } from "node:zlib";
-import { AnalyzeError } from "./completion.ts";
+import { AnalyzeError, BytesError } from "./completion.ts";
+import { shellQuote } from "../core/shell_quote.ts";
 
 /** JSON string literals, blanked before looking for {@link NON_FINITE}. */
 const STRINGS = /"(?:[^"\\]|\\.)*"/g;
@@ -61,10 +62,12 @@ export async function* jsonLines(
       // UTF-16 read as UTF-8: its byte-order mark comes out as two U+FFFD, and every ASCII character beside a NUL.
       if (line === 1 && (s.startsWith("\uFFFD\uFFFD") || s.includes("\u0000"))) {
         const from = s.startsWith("\uFFFD\uFFFD") ? "UTF-16" : s[0] === "\u0000" ? "UTF-16BE" : "UTF-16LE";
-        throw new AnalyzeError(
+        const iconv = `iconv -f ${from} -t UTF-8`;
+        const read = gzip ? `gunzip -c ${shellQuote(path)} | ${iconv}` : `${iconv} ${shellQuote(path)}`;
+        throw new BytesError(
           path,
           "is UTF-16 text (as Windows PowerShell's > writes), not UTF-8",
-          `convert it, e.g. iconv -f ${from} -t UTF-8 in.jsonl > out.jsonl`,
+          `convert it, e.g. ${read} > ${shellQuote(path.replace(/(\.jsonl)?(\.gz)?$/, ".utf8.jsonl"))}`,
         );
       }
       if (NON_FINITE.test(s.replace(STRINGS, '""'))) {
@@ -92,7 +95,7 @@ export async function* jsonLines(
   } catch (e) {
     if (e instanceof AnalyzeError) throw e;
     if (gzip && /^Z_/.test((e as { code?: string }).code ?? "")) {
-      throw new AnalyzeError(path, "is a truncated or corrupt gzip file", "copy it again from its run folder");
+      throw new BytesError(path, "is a truncated or corrupt gzip file", "copy it again from its run folder");
     }
     throw e;
   }

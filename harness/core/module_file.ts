@@ -10,8 +10,12 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { relative, resolve } from "node:path";
 import { sha256 } from "./atomic.ts";
 
-/** The harness's own modules: a module file's imports of these are the harness, not the file's code. */
-const HARNESS = ["harness/", "baselines/", "tasks/", "mod.ts"].map((p) => new URL(`../../${p}`, import.meta.url).href);
+/**
+ * The harness's own modules and registries: a module file's imports of these are the harness, not the
+ * file's code (a built-in baseline or task file it imports is followed, and a file of one's own beside them).
+ */
+const HARNESS = ["harness/", "tasks/kit/", "mod.ts", "tasks/mod.ts", "baselines/mod.ts"]
+  .map((p) => new URL(`../../${p}`, import.meta.url).href);
 
 /** Whether `spec` names a file (a path or a file URL) rather than a registered name. */
 export function isPath(spec: string): boolean {
@@ -70,15 +74,21 @@ function importsValues(clause: string): boolean {
   return braces[1].split(",").map((s) => s.trim()).filter((s) => s).some((s) => !s.startsWith("type "));
 }
 
-/** A static import or re-export of a file (`./`, `../`, `/` or `file:`), quoted either way: its clause and specifier. */
-const FILE_IMPORT = /^[ \t]*(?:import|export)\s+([^;"'`]*?)\s*from\s*["']((?:\.{1,2}\/|\/|file:)[^"']+)["']/gm;
-/** An import of a file for its effects alone (`import "./setup.ts"`). */
-const BARE_IMPORT = /^[ \t]*import\s*["']((?:\.{1,2}\/|\/|file:)[^"']+)["']/gm;
+/** A file specifier (`./`, `../`, `/` or `file:`), quoted either way. */
+const FILE = String.raw`["']((?:\.{1,2}\/|\/|file:)[^"'\n]+)["']`;
+/** A static import or re-export of a file: its clause and specifier. */
+const FILE_IMPORT = new RegExp(String.raw`\b(?:import|export)\s+([^;"'\`]*?)\s*\bfrom\s*${FILE}`, "g");
+/** An import of a file for its effects alone (`import "./setup.ts"`), or a dynamic one of a literal path. */
+const BARE_IMPORT = new RegExp(String.raw`\bimport\s*(?:\(\s*)?${FILE}`, "g");
+/** A comment: `//` at the start of a line or after white space (not in `file://`), or a block. */
+const COMMENT = /(^|\s)\/\/[^\n]*|\/\*[\s\S]*?\*\//g;
 
 /**
  * `entry` and every module it imports values from by a file path, transitively (type-only imports carry
  * no code; packages are not followed), sorted by URL; `follow` says which imported modules to take in.
- * A module that cannot be read is left out (importing it fails, saying so).
+ * Read by patterns, not a parser, with comments left out: every static import and re-export, and
+ * dynamic imports of a literal path; an import written in a string is followed too, which only adds a
+ * file to a key. A module that cannot be read is left out (importing it fails, saying so).
  */
 export async function localModules(entry: URL, follow: (url: URL) => boolean = () => true): Promise<URL[]> {
   const seen = new Map<string, URL>();
@@ -90,9 +100,10 @@ export async function localModules(entry: URL, follow: (url: URL) => boolean = (
     });
     if (text === null) return;
     seen.set(url.href, url);
+    const code = text.replace(COMMENT, "$1");
     const specifiers = [
-      ...[...text.matchAll(FILE_IMPORT)].filter((m) => importsValues(m[1])).map((m) => m[2]),
-      ...[...text.matchAll(BARE_IMPORT)].map((m) => m[1]),
+      ...[...code.matchAll(FILE_IMPORT)].filter((m) => importsValues(m[1])).map((m) => m[2]),
+      ...[...code.matchAll(BARE_IMPORT)].map((m) => m[1]),
     ];
     for (const s of specifiers) {
       const next = new URL(s, url);
@@ -106,7 +117,7 @@ export async function localModules(entry: URL, follow: (url: URL) => boolean = (
 /**
  * What identifies the code of the file at `path` in a config hash: `sha256:` and the SHA-256 of its
  * bytes; for a file that imports modules of its own (not the harness's: `mod.ts`, `harness/`,
- * `baselines/`, `tasks/`), the SHA-256 of its bytes' hash and each such module's path (relative to the
+ * `tasks/kit/`, the registries `tasks/mod.ts` and `baselines/mod.ts`), the SHA-256 of its bytes' hash and each such module's path (relative to the
  * file's folder, so the same files elsewhere have the same key) and hash.
  */
 export async function fileKey(path: string): Promise<string> {

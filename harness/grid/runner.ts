@@ -438,8 +438,9 @@ export async function runCell(
 
 /**
  * Run the cells one after another in this process, with a progress bar per run, then `last`. A
- * baseline file is imported afresh for each run, as a `--jobs` child imports it: a counter or schedule
- * kept at its top level starts over in every run, not where the run before it left it.
+ * baseline file is imported afresh for each run: a counter kept at its top level starts over in every
+ * run, as in a `--jobs` child, not where the run before it left it. The modules the file imports are
+ * shared by the runs of this process (a child's are its own): state kept there still differs.
  */
 async function runInProcess(
   spec: GridSpec,

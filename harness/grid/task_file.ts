@@ -81,9 +81,10 @@ function traceFault(t: Trace): string | null {
 }
 
 /**
- * Call `f` for `what`, turning a throw into one line naming `source`; `again` is the same call on a copy
- * of its inputs (its rng's state), made first: a different answer means the function reads something
- * besides its arguments (Math.random, the clock, state kept between calls), and no run of it reproduces.
+ * Call `f` for `what`, turning a throw into one line naming `source`; `again` is the same call on copies
+ * of its inputs (the problem, the rng's state), made first: a different answer means the function reads
+ * something besides its arguments (Math.random, the clock, state kept between calls), and no run of it
+ * reproduces.
  */
 function guarded<T>(source: string, what: string, f: () => T, again: () => T, problem: (x: T) => string | null): T {
   let out: T, first: T;
@@ -106,6 +107,15 @@ function guarded<T>(source: string, what: string, f: () => T, again: () => T, pr
 
 /** A copy of `r`: the same stream from the same point. */
 const copy = (r: Rng) => new Rng(r.state());
+
+/** A copy of `problem` for the second call, so that a call changing its argument does not change the first's. */
+const copyOf = <P>(problem: P): P => {
+  try {
+    return structuredClone(problem);
+  } catch {
+    return problem; // data that cannot be cloned (a function): shared, as before
+  }
+};
 
 /**
  * The task of the task file at `source` ({@link loadTask}), its functions checked on every call, its
@@ -136,7 +146,7 @@ export async function loadTaskFile(source: string, context: number): Promise<Tas
         source,
         `verify on the response ${clip(response)}`,
         () => task.verify(problem, response),
-        () => task.verify(problem, response),
+        () => task.verify(copyOf(problem), response),
         (v) => verdictFault(v, response.split(" ").filter((w) => w).length),
       ),
     demonstrate: (problem, rng, style) =>
@@ -144,7 +154,7 @@ export async function loadTaskFile(source: string, context: number): Promise<Tas
         source,
         `demonstrate on ${clip(problem.prompt)}`,
         () => task.demonstrate(problem, rng, style),
-        () => task.demonstrate(problem, copy(rng), style),
+        () => task.demonstrate(copyOf(problem), copy(rng), style),
         (t) => traceFault(t) ?? traceLengthFault(t, problem.prompt, context),
       ),
   };

@@ -149,8 +149,9 @@ export async function writeReport(opts: ReportOptions): Promise<ReportResult> {
 
 /**
  * Refuse a `figures/` folder holding anything but the figures the report draws: it replaces the folder
- * whole (a stale figure of an earlier report goes with it), so a file or folder of one's own there, an
- * SVG of one's own included, would go too.
+ * whole (a stale figure of an earlier report of this version goes with it), so a file or folder of one's
+ * own there, an SVG of one's own included, would go too. A figure an earlier version drew under a name
+ * this one does not draw is refused as well, with a word on it.
  */
 async function checkFigures(figures: string): Promise<void> {
   const stat = await Deno.lstat(figures).catch(() => null);
@@ -161,7 +162,8 @@ async function checkFigures(figures: string): Promise<void> {
   const foreign = await foreignEntry(figures, (path) => ours.has(path));
   if (foreign !== null) {
     throw new Error(
-      `${figures}/${foreign}: was not written by the report, and figures/ is replaced whole; move it out of the folder`,
+      `${figures}/${foreign}: is not a figure the report draws, and figures/ is replaced whole; move it out of the ` +
+        "folder (or delete it, if an earlier version of the report drew it)",
     );
   }
 }

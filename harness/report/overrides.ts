@@ -109,9 +109,9 @@ export function paramOptions(m: RunManifest): string[] {
 /**
  * The `deno task bench` options, shell-quoted, that make a bench add runs of the same grid as `results`'
  * to the same folder: `--out` (when `out` is given: the folder as that option names it), then `--steps`,
- * `--tasks`, `--backend` and `--engine` where the runs' differ from the defaults. A setting no option
- * gives back as a value (a task file, a sentence model) is not given: a bench then refuses the folder as
- * another configuration's, saying so, where a command without it would start a grid elsewhere.
+ * `--tasks`, `--sentence-model`, `--backend` and `--engine` where the runs' differ from the defaults. The
+ * configuration holds a task file by its content alone: `--tasks` is then taken as the runs' own command
+ * gave it (and left out when it gave none; a bench then refuses the folder as another configuration's).
  *
  * @example
  * ```ts
@@ -127,12 +127,20 @@ export function gridOptions(results: SuiteResults, out?: string): string[] {
   if (!m || !Object.hasOwn(CONFIGS, m.suite)) return options;
   const suite = CONFIGS[m.suite], tasks = m.config.suite.tasks.map((t) => t.name).join(",");
   if (m.config.rl.steps !== suite.rl.steps) options.push(`--steps ${m.config.rl.steps}`);
-  if (
-    m.config.suite.tasks.every((t) => t.key === undefined) && tasks !== suite.suite.tasks.map((t) => t.name).join(",")
-  ) {
-    options.push(`--tasks ${tasks}`);
-  }
+  if (m.config.suite.tasks.some((t) => t.key !== undefined)) {
+    const given = optionIn(m.command, "--tasks");
+    if (given !== undefined) options.push(`--tasks ${shellQuote(given)}`);
+  } else if (tasks !== suite.suite.tasks.map((t) => t.name).join(",")) options.push(`--tasks ${tasks}`);
+  const model = m.config.mining.sentenceModel;
+  if (model !== undefined) options.push(`--sentence-model ${shellQuote(model)}`);
   if (m.backend !== DEFAULT_BACKEND) options.push(`--backend ${m.backend}`);
   if (m.engine !== ENGINES[0]) options.push(`--engine ${m.engine}`);
   return options;
+}
+
+/** The value of option `flag` in a stored command line (`--tasks a,b` or `--tasks=a,b`), or undefined. */
+function optionIn(command: string, flag: string): string | undefined {
+  const words = command.split(" "), at = words.indexOf(flag);
+  if (at >= 0) return words[at + 1];
+  return words.find((w) => w.startsWith(`${flag}=`))?.slice(flag.length + 1);
 }

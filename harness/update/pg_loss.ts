@@ -108,12 +108,9 @@ function checkedTerms(terms: unknown, logp: tf.Tensor2D, mask: tf.Tensor2D, opts
   const who = opts.policyLossName ?? "the policy loss";
   const fix = `it must return { loss, clipped? }, tensors of the shape of logp, [${logp.shape}]`;
   if (terms instanceof Promise) throw new RangeError(`${who} returned a Promise (is it async?); ${fix}`);
-  if (terms instanceof tf.Tensor || typeof terms !== "object" || terms === null || !("loss" in terms)) {
-    const got = terms instanceof tf.Tensor
-      ? "a bare tensor"
-      : terms === null
-      ? "null"
-      : `${typeof terms} without a loss`;
+  const object = typeof terms === "object" && terms !== null;
+  if (terms instanceof tf.Tensor || !object || (terms as { loss?: unknown }).loss === undefined) {
+    const got = terms instanceof tf.Tensor ? "a bare tensor" : object ? "an object without a loss" : String(terms);
     throw new RangeError(`${who} returned ${got}; ${fix}`);
   }
   for (const [name, t] of Object.entries(terms)) {

@@ -293,20 +293,20 @@ function checkedScalar(who: string, value: unknown): tf.Scalar {
 }
 
 /**
- * Run `step` (a trainer step on `baseline`'s loss), naming the baseline when its own loss terms leave
- * the loss without a path to the policy's weights: tfjs says only that it cannot find one.
+ * Run `step` (a trainer step on `baseline`'s loss), naming the baseline when its own policy loss leaves
+ * the loss without a path to the policy's weights: tfjs says only that it cannot find one. (The default
+ * policy loss always has one, so an extra loss term alone cannot come here.)
  */
 function withLossNamed<T>(baseline: Baseline, step: () => T): T {
   try {
     return step();
   } catch (e) {
-    const own = baseline.policyLoss ? "policyLoss" : baseline.extraLoss ? "extraLoss" : null;
-    if (own === null || !/Cannot find a connection between any variable/.test(String((e as Error)?.message))) throw e;
+    if (!baseline.policyLoss || !/Cannot find a connection between any variable/.test(String((e as Error)?.message))) {
+      throw e;
+    }
     throw new RangeError(
-      `baseline ${baseline.name}: the loss has no path to the policy's weights; ${own} must compute its loss from ` +
-        `${
-          own === "policyLoss" ? "input.logp (or input.entropy)" : "live's tensors"
-        }, not from constants or values read out`,
+      `baseline ${baseline.name}: the loss has no path to the policy's weights; policyLoss must compute its loss ` +
+        "from input.logp (or input.entropy), not from constants or values read out",
     );
   }
 }
