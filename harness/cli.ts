@@ -277,10 +277,15 @@ async function analyzeCommand(inputs: string[], opts: AnalyzeCliOptions) {
   });
   console.log(await Deno.readTextFile(`${opts.out}/summary.md`));
   console.error(
-    `analyzed ${r.overall.completions} completions of ${r.steps.length} steps into ${opts.out}/ in ${
-      ((performance.now() - t0) / 1000).toFixed(1)
-    } s`,
+    `analyzed ${counted(r.overall.completions, "completion")} of ${
+      counted(r.steps.length, "step")
+    } into ${opts.out}/ in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
+}
+
+/** `n` and `noun`, plural unless `n` is 1: `1 completion`, `2 steps`. */
+function counted(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }
 
 /** The tasks and baselines with their summaries and parameters, as printed by `list`. */

@@ -895,6 +895,7 @@ Deno.test("analyze: the command line, with reflection phrases and an answer patt
   ]);
   assertEquals(p.code, 0, p.stderr);
   assertMatch(p.stdout, /\| reflection among correct %\s+\|\s+100\.0 \|/); // the summary table on stdout
+  assertMatch(p.stderr, /^analyzed 2 completions of 1 step into /m); // not "1 steps"
   const overall = JSON.parse(await Deno.readTextFile(`${dir}/out/overall.json`));
   assertEquals([overall.reflection.all, overall.answered, overall.seAnswer], [0.5, 1, LN2]); // "7" and "8"
   assertMatch(await Deno.readTextFile(`${dir}/out/index.html`), /Reflection phrases: <code>eureka<\/code>\./);
