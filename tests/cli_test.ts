@@ -743,6 +743,63 @@ Deno.test("a helper module a baseline file imports is part of its code: editing 
   }
 });
 
+Deno.test("a results folder holds one grid: runs of other code, another configuration or a link are refused", async () => {
+  const tmp = await Deno.makeTempDir();
+  try {
+    const api = JSON.stringify(new URL("../mod.ts", import.meta.url).href);
+    const write = (sign: number) =>
+      Deno.writeTextFile(
+        `${tmp}/mine.ts`,
+        `import { defineBaseline, grpoAdvantages } from ${api};\n` +
+          'export default defineBaseline({ name: "mine", summary: "grpo, signed", params: {}, ' +
+          `advantages: (ctx) => grpoAdvantages(ctx, true).map((a) => a.map((x) => x * ${sign})) });\n`,
+      );
+    const grid = (out: string, seeds: string, steps = "1") => [
+      ...["--suite", "smoke", "--cache", `${tmp}/cache`, "--out", `${tmp}/${out}`, "--seeds", seeds],
+      ...["--steps", steps, "--jobs", "1", "--baselines", `${tmp}/mine.ts`, "--no-report"],
+    ];
+    const runs = (out: string) => `${tmp}/${out}/smoke/runs`;
+    const runOf = (out: string, prefix: string) =>
+      `${runs(out)}/${[...Deno.readDirSync(runs(out))].find((e) => e.name.startsWith(prefix))!.name}`;
+    await write(1);
+    await bench(grid("a", "1"));
+    // The file edited, a second seed: it was run with the new code and reported with the first as one method.
+    await write(-1);
+    await assertRejects(
+      () => bench(grid("a", "2")),
+      /holds mine seed 1 made by other code of .*mine\.ts than it has now/,
+    );
+    await bench(grid("b", "2"));
+    await Deno.rename(runOf("b", "mine-s2-"), `${runs("a")}/${runOf("b", "mine-s2-").split("/").at(-1)}`);
+    await assertRejects(
+      () => cli("report", "--in", `${tmp}/a`, "--suite", "smoke"),
+      /mine-s2-\S+: was made by other code of mine than .*mine-s1-\S+; a method's seeds must share its code/,
+    );
+    await Deno.remove(runOf("a", "mine-s2-"), { recursive: true });
+    // A run of another configuration (--steps 2) copied in: the tables averaged it with the rest.
+    await write(1);
+    await bench(grid("c", "2", "2"));
+    await Deno.rename(runOf("c", "mine-s2-"), `${runs("a")}/${runOf("c", "mine-s2-").split("/").at(-1)}`);
+    await assertRejects(
+      () => cli("report", "--in", `${tmp}/a`, "--suite", "smoke"),
+      /mine-s2-\S+: is a run of another configuration \(grid hash \w{8}\) than /,
+    );
+    await Deno.remove(runOf("a", "mine-s2-"), { recursive: true });
+    // A run linked in from another results folder: the bench wrote through the link, the report skipped it.
+    await bench(grid("d", "2"));
+    await Deno.symlink(runOf("d", "mine-s2-"), `${runs("a")}/linked`);
+    const linked = `${runs("a")}/linked: is a link; runs are written in place, so a linked run would be written ` +
+      "in the folder it links to: copy the run instead (cp -r), or remove the link";
+    await assertRejects(() => bench(grid("a", "1,2")), (e: Error) => e.message === linked);
+    await assertRejects(
+      () => cli("report", "--in", `${tmp}/a`, "--suite", "smoke"),
+      (e: Error) => e.message === linked,
+    );
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
 Deno.test("a baseline file's top-level state starts over in every run: --jobs 1 writes what --jobs 2 writes", async () => {
   const tmp = await Deno.makeTempDir();
   try {

@@ -241,6 +241,14 @@ export async function planCells(spec: GridSpec, grid: string): Promise<Cell[]> {
   for (const { baseline, source } of spec.baselines) {
     const params = resolveParams(baseline, spec.overrides[baseline.name]);
     const key = await baselineKey(source, baseline);
+    // A method's seeds are one method only when one code made them: a file edited between two benches is not.
+    const byOtherCode = existing.find((e) => e.manifest?.baseline === baseline.name && e.manifest.baselineKey !== key);
+    if (byOtherCode) {
+      throw new ResultsFolderError(
+        `${dir}/${byOtherCode.id} holds ${baseline.name} seed ${byOtherCode.manifest!.seed} made by other code of ` +
+          `${source} than it has now; a method's seeds must share its code: use another --out, or delete that folder`,
+      );
+    }
     for (const seed of spec.seeds) {
       const configHash = await runHash(grid, { kind: "run", baseline: baseline.name, baselineKey: key, params, seed });
       const id = runId(baseline.name, seed, configHash);

@@ -9,7 +9,7 @@ import { sha256 } from "../core/atomic.ts";
 import { type EvalRecord, type RunManifest, type StepRecord, STORE_VERSION } from "./schema.ts";
 import { manifestProblem } from "./hashes.ts";
 import { ResultsError } from "./results_error.ts";
-import { readManifest, remakeAdvice, runsDir } from "./run_folder.ts";
+import { linkedRun, readManifest, remakeAdvice, runsDir } from "./run_folder.ts";
 
 /**
  * A complete RL run: its manifest, its training steps and its evaluations, both in step order.
@@ -116,8 +116,14 @@ export async function loadResults(dir: string, suite: string): Promise<SuiteResu
   const root = runsDir(dir, suite);
   const names: string[] = [];
   try {
-    for await (const e of Deno.readDir(root)) if (e.isDirectory) names.push(e.name);
+    for await (const e of Deno.readDir(root)) {
+      if (e.isSymlink) {
+        throw new ResultsError(`${root}/${e.name}`, linkedRun(`${root}/${e.name}`).replace(/^[^:]*: /, ""));
+      }
+      if (e.isDirectory) names.push(e.name);
+    }
   } catch (e) {
+    if (e instanceof ResultsError) throw e;
     if (e instanceof Deno.errors.NotFound) {
       throw new ResultsError(root, `no such folder; run \`deno task bench --suite ${suite} --out ${dir}\` first`);
     }
@@ -154,11 +160,42 @@ export async function loadResults(dir: string, suite: string): Promise<SuiteResu
     if (manifest.kind === "base") out.base = await readBase(runDir, manifest);
     else out.runs.push(await readRun(runDir, manifest));
   }
+  checkOneGrid(out);
   out.runs.sort((a, b) =>
     (a.manifest.baseline! < b.manifest.baseline! ? -1 : a.manifest.baseline! > b.manifest.baseline! ? 1 : 0) ||
     a.manifest.seed - b.manifest.seed
   );
   return out;
+}
+
+/**
+ * Refuse results that are not of one grid: a run of another configuration (a copied folder; a bench
+ * refuses to mix them), or seeds of one method made by different code (a baseline file edited between
+ * two benches): a table would average them as one.
+ */
+function checkOneGrid(r: SuiteResults): void {
+  const all = [...(r.base ? [r.base] : []), ...r.runs];
+  const first = all[0];
+  const other = all.find((x) => x.manifest.gridHash !== first.manifest.gridHash);
+  if (first && other) {
+    throw new ResultsError(
+      other.dir,
+      `is a run of another configuration (grid hash ${other.manifest.gridHash.slice(0, 8)}) than ${first.dir} ` +
+        `(${
+          first.manifest.gridHash.slice(0, 8)
+        }); a report is of one configuration: move one to a results folder of its own`,
+    );
+  }
+  for (const run of r.runs) {
+    const firstOfIt = r.runs.find((x) => x.manifest.baseline === run.manifest.baseline)!;
+    if (run.manifest.baselineKey !== firstOfIt.manifest.baselineKey) {
+      throw new ResultsError(
+        run.dir,
+        `was made by other code of ${run.manifest.baseline} than ${firstOfIt.dir}; a method's seeds must share its ` +
+          "code: move one to a results folder of its own, or run it again with the code of the other",
+      );
+    }
+  }
 }
 
 /** The manifest of `runDir`, checked against the store version, the suite and the folder name; null when none. */

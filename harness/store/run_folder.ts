@@ -105,11 +105,21 @@ export async function createRunFolder(dir: string, m: RunManifest): Promise<void
   await Deno.rename(tmp, dir);
 }
 
-/** The run folders under `dir` with their manifests (none when `dir` does not exist yet). */
+/**
+ * Why a link in a runs folder is refused: a run is written in place, so a linked run folder would be
+ * written through, in another results folder.
+ */
+export function linkedRun(path: string): string {
+  return `${path}: is a link; runs are written in place, so a linked run would be written in the folder it links ` +
+    "to: copy the run instead (cp -r), or remove the link";
+}
+
+/** The run folders under `dir` with their manifests (none when `dir` does not exist yet; a link is refused). */
 export async function existingRuns(dir: string): Promise<{ id: string; manifest: RunManifest | null }[]> {
   const out = [];
   try {
     for await (const e of Deno.readDir(dir)) {
+      if (e.isSymlink) throw new Error(linkedRun(`${dir}/${e.name}`));
       if (e.isDirectory && !e.name.includes(".tmp-")) {
         out.push({ id: e.name, manifest: await readManifest(`${dir}/${e.name}`) });
       }
