@@ -15,7 +15,9 @@ import { runChild } from "./grid/child.ts";
 import { runBaseJob, runCellJob, runEndJob } from "./grid/manifest_jobs.ts";
 import { launchSlurm } from "./grid/slurm.ts";
 import type { SlurmOptions } from "./grid/slurm_scripts.ts";
-import { resolve } from "node:path";
+import { basename, resolve } from "node:path";
+import { shellQuote } from "./core/shell_quote.ts";
+import { ResultsError } from "./store/results_error.ts";
 import { isPath } from "./core/module_file.ts";
 import { writeReport } from "./report/mod.ts";
 import { runsDir } from "./store/run_folder.ts";
@@ -118,6 +120,10 @@ function list(example: string): (text: string) => string[] {
 function folder(example: string): (text: string) => string {
   return (text) => {
     if (!text.trim()) throw new InvalidArgumentError(`give a folder, e.g. ${example}`);
+    // The shell expands ~ in `--out ~/x`, not in `--out=~/x`: that would make a folder named ~ in the project.
+    if (/^~([/\\]|$)/.test(text)) {
+      throw new InvalidArgumentError("~ is not expanded after '=': write the option and the folder apart, or in full");
+    }
     return text;
   };
 }
@@ -172,7 +178,7 @@ async function bench(opts: BenchCliOptions) {
   });
   const { cfg, cache, out } = spec;
   const jobs = opts.jobs ?? Math.min(navigator.hardwareConcurrency, spec.baselines.length * spec.seeds.length);
-  console.error(`runs go to ${runsDir(out, cfg.name)}, base models to ${cache}`);
+  console.error(`runs go to ${resolve(runsDir(out, cfg.name))}, base models to ${resolve(cache)}`);
   const t0 = performance.now();
   // Ctrl-C or SIGTERM stops at a safe point (and stops the --jobs children).
   const stop = new StopSignals("stopping at the end of this step", ": run the same command with --resume to continue");
@@ -208,7 +214,20 @@ async function suitesIn(dir: string): Promise<string[]> {
   } catch (e) {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
   }
-  if (!found.length) throw new Error(`no runs under ${dir}; run \`deno task bench --out ${dir}\` first`);
+  if (!found.length) {
+    // A folder inside a results folder (a bench into it would nest a results folder in a runs folder).
+    const is = async (path: string) => (await Deno.stat(path).catch(() => null)) !== null;
+    const up = (levels: number) => resolve(dir, ...Array(levels).fill(".."));
+    const inside = (await is(`${dir}/manifest.json`))
+      ? { what: "a run's folder", root: up(3) }
+      : (await is(`${dir}/runs`))
+      ? { what: "a suite's folder", root: up(1) }
+      : basename(resolve(dir)) === "runs" && (await is(dir))
+      ? { what: "a suite's runs folder", root: up(2) }
+      : null;
+    if (inside) throw new Error(`${dir} is ${inside.what}; give --in the results folder above it, ${inside.root}`);
+    throw new Error(`no runs under ${dir}; run \`deno task bench --out ${dir}\` first`);
+  }
   return found.sort();
 }
 
@@ -218,19 +237,33 @@ async function report(opts: ReportCliOptions) {
     throw new Error(`${dir} is a file; --in takes the results folder that bench wrote (its --out)`);
   }
   const suites = opts.suite ? [opts.suite] : await suitesIn(dir);
+  const failed: string[] = [];
   for (const suite of suites) {
     const t0 = performance.now();
     const done = await writeReport({
       inDir: dir,
       suite,
       // `deno task` runs in the project folder, where the default is `results`.
-      command: `deno task report --in ${opts.in ?? "results"} --suite ${suite}`,
+      command: `deno task report --in ${shellQuote(opts.in ?? "results")} --suite ${suite}`,
       benchOut: opts.in,
+    }).catch((e) => {
+      // Every suite found is reported that can be: one that cannot (no complete run yet) does not stop the rest.
+      if (opts.suite || suites.length === 1 || !(e instanceof ResultsError)) throw e;
+      console.error(`error: ${e.message}`);
+      failed.push(suite);
+      return null;
     });
+    if (!done) continue;
     for (const s of done.skipped) console.error(`left out ${s.dir}: ${s.reason}`);
     console.log(await Deno.readTextFile(`${dir}/${suite}/table1.md`));
     console.error(
       `wrote ${done.files.length} files to ${dir}/${suite}/ in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
+  }
+  if (failed.length) {
+    throw new Error(
+      `${counted(failed.length, "suite")} of ${suites.length} not reported (${failed.join(", ")}), as said above; ` +
+        "the others were",
     );
   }
 }

@@ -295,6 +295,8 @@ Deno.test("bench command", async (t) => {
       [["--out", ""], /'--out <dir>' argument '' is invalid\. give a folder, e\.g\. results/],
       [["--out", "  "], /'--out <dir>' argument ' {2}' is invalid\. give a folder/],
       [["--cache", ""], /'--cache <dir>' argument '' is invalid\. give a folder, e\.g\. \.cache/],
+      // `--out=~/x` reaches us unexpanded: it made a folder named ~ in the project, and said "runs go to ~/x".
+      [["--out", "~/cb_out"], /'--out <dir>' argument '~\/cb_out' is invalid\. ~ is not expanded after '='/],
       [
         ["--steps", "99999999999"],
         /'--steps <n>' argument '99999999999' is invalid\. must be an integer from 1 to 100000/,
@@ -542,6 +544,28 @@ Deno.test("bench command", async (t) => {
         /a-file is a file; --in takes the results folder that bench wrote/,
       );
     }
+    // One level too deep: it said to bench into that folder, nesting a results folder in a runs folder.
+    const runs = `${tmp}/out/smoke/runs`, run = `${runs}/${(await folders())[1]}`;
+    for (
+      const [dir, what] of [[runs, "a suite's runs folder"], [`${tmp}/out/smoke`, "a suite's folder"], [
+        run,
+        "a run's folder",
+      ]]
+    ) {
+      await assertRejects(
+        () => cli("report", "--in", dir),
+        (e: Error) => e.message === `${dir} is ${what}; give --in the results folder above it, ${tmp}/out`,
+      );
+    }
+    // A suite with no complete run (a bench stopped in its base build) does not stop the others' reports.
+    await Deno.mkdir(`${tmp}/out/quick/runs`, { recursive: true });
+    await Deno.remove(`${tmp}/out/smoke/table1.md`);
+    await assertRejects(
+      () => cli("report", "--in", `${tmp}/out`),
+      (e: Error) => e.message === "1 suite of 2 not reported (quick), as said above; the others were",
+    );
+    await Deno.stat(`${tmp}/out/smoke/table1.md`);
+    await Deno.remove(`${tmp}/out/quick`, { recursive: true });
   });
 
   await t.step(

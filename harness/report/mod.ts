@@ -14,6 +14,7 @@
  * @module
  */
 import { loadResults, type SkippedRun } from "../store/results.ts";
+import { ResultsError } from "../store/results_error.ts";
 import { runsDir } from "../store/run_folder.ts";
 import { StopSignals } from "../core/stop.ts";
 import { removeAll } from "../core/atomic.ts";
@@ -92,8 +93,11 @@ export async function writeReport(opts: ReportOptions): Promise<ReportResult> {
   const results = await loadResults(opts.inDir, opts.suite);
   const methods = methodsOf(results);
   if (methods.length === 0) {
-    throw new Error(
-      `${runsDir(opts.inDir, opts.suite)}: no complete run to report (${results.skipped.length} left out)`,
+    const left = results.skipped.length;
+    throw new ResultsError(
+      runsDir(opts.inDir, opts.suite),
+      `no complete run to report (${left} left out); ` +
+        (left ? "finish them with deno task bench --resume and the options that began them" : "run a bench first"),
     );
   }
   const dir = `${opts.inDir}/${opts.suite}`, next = `${dir}/.report.next`;
