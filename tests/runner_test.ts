@@ -1,5 +1,6 @@
 import { assertEquals } from "./testing.ts";
-import { planCells } from "../harness/grid/runner.ts";
+import { otherCommitNotes, planCells } from "../harness/grid/runner.ts";
+import { gitCommit } from "../harness/store/git_commit.ts";
 import { getConfig } from "../harness/config.ts";
 import { BASELINES } from "../baselines/mod.ts";
 
@@ -20,4 +21,30 @@ Deno.test("planning a grid into a results folder that does not exist yet plans e
   assertEquals(cells.map((c) => [c.baseline.name, c.seed, c.resume]), [["grpo", 1, false], ["grpo", 2, false]]);
   assertEquals(await Array.fromAsync(Deno.readDir(tmp)), []);
   await Deno.remove(tmp, { recursive: true });
+});
+
+Deno.test("runs of another commit are noted: finished ones as reused, unfinished ones as going on with this code", async () => {
+  const tmp = await Deno.makeTempDir();
+  try {
+    const fixture = new URL("./fixtures/results/fixture/runs", import.meta.url).pathname;
+    const current = (await gitCommit())!;
+    // A finished run and an unfinished one (the fixture's entropy_reg, running), both begun at another commit.
+    for (const id of ["grpo-s1-a69e5f95", "entropy_reg-s1-305fb6aa"]) {
+      await Deno.mkdir(`${tmp}/${id}`);
+      const text = await Deno.readTextFile(`${fixture}/${id}/manifest.json`);
+      await Deno.writeTextFile(
+        `${tmp}/${id}/manifest.json`,
+        text.replace('"gitCommit": null', `"gitCommit": "${"0123456".padEnd(40, "0")}"`),
+      );
+    }
+    assertEquals(await otherCommitNotes(tmp), [
+      `note: 1 finished run(s) in ${tmp} were made at commit 0123456, this checkout is ${current.slice(0, 7)}; they ` +
+      "are reused and reported as they are: delete a run's folder to run it with this code",
+      // A resumed run had gone on with the new code, saying nothing.
+      `note: 1 unfinished run(s) in ${tmp} were begun at commit 0123456; with --resume they go on with this ` +
+      `checkout's ${current.slice(0, 7)}: delete a run's folder to run it whole with this code`,
+    ]);
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
 });

@@ -476,22 +476,34 @@ async function runInProcess(
 }
 
 /**
- * Say on stderr when finished runs in `dir` were made by another commit than this checkout's: they are
- * reused and reported as they are (their configuration matches; their code may not).
+ * The notes on runs in `dir` made by another commit than this checkout's (none outside a git checkout):
+ * finished ones are reused and reported as they are (their configuration matches; their code may not),
+ * and unfinished ones go on with this code on `--resume`, half of each run made by the other.
  */
-async function noteOtherCommits(dir: string): Promise<void> {
+export async function otherCommitNotes(dir: string): Promise<string[]> {
   const current = await gitCommit();
-  const other = (await existingRuns(dir)).map((r) => r.manifest).filter((m) =>
-    m?.status === "complete" && current && m.gitCommit && m.gitCommit !== current
-  );
-  if (!current || !other.length) return;
-  const commits = [...new Set(other.map((m) => m!.gitCommit!.slice(0, 7)))].join(", ");
-  console.error(
-    `note: ${other.length} finished run(s) in ${dir} were made at commit ${commits}, this checkout is ` +
-      `${
-        current.slice(0, 7)
-      }; they are reused and reported as they are: delete a run's folder to run it with this code`,
-  );
+  if (!current) return [];
+  const runs = (await existingRuns(dir)).map((r) => r.manifest);
+  const other = (finished: boolean) =>
+    runs.filter((m) => (m?.status === "complete") === finished && m?.gitCommit && m.gitCommit !== current);
+  const commits = (ms: ReturnType<typeof other>) => [...new Set(ms.map((m) => m!.gitCommit!.slice(0, 7)))].join(", ");
+  const [done, going] = [other(true), other(false)];
+  return [
+    ...(done.length
+      ? [
+        `note: ${done.length} finished run(s) in ${dir} were made at commit ${commits(done)}, this checkout is ` +
+        `${
+          current.slice(0, 7)
+        }; they are reused and reported as they are: delete a run's folder to run it with this code`,
+      ]
+      : []),
+    ...(going.length
+      ? [
+        `note: ${going.length} unfinished run(s) in ${dir} were begun at commit ${commits(going)}; with --resume ` +
+        `they go on with this checkout's ${current.slice(0, 7)}: delete a run's folder to run it whole with this code`,
+      ]
+      : []),
+  ];
 }
 
 /** What every cell of grid `grid` shares in its spec, on `threads` wasm threads, from base `base`. */
@@ -560,7 +572,7 @@ export async function runGrid(spec: GridSpec): Promise<void> {
   const lock = await lockFolder(dir);
   try {
     const cells = await planCells(spec, grid);
-    await noteOtherCommits(dir);
+    for (const note of await otherCommitNotes(dir)) console.error(note);
     const base = await prepareBase(spec, grid);
     spec.stop?.check(` after the base model was made${GO_ON}`);
     const reused = spec.baselines.length * spec.seeds.length - cells.length;
