@@ -822,6 +822,26 @@ Deno.test("a results folder holds one grid: runs of other code, another configur
       () => cli("report", "--in", `${tmp}/a`, "--suite", "smoke"),
       (e: Error) => e.message === linked,
     );
+    await Deno.remove(`${runs("a")}/linked`);
+    // A backup copy beside its run: the bench called it the cell "with other parameters or code".
+    const original = runOf("a", "mine-s1-"), id = original.split("/").at(-1)!;
+    await Deno.mkdir(`${runs("a")}/backup`);
+    for (const e of Deno.readDirSync(original)) {
+      if (e.isFile) await Deno.copyFile(`${original}/${e.name}`, `${runs("a")}/backup/${e.name}`);
+    }
+    const copy = `under another name (a copy, or a renamed run?); a run folder keeps its name: move the copy out ` +
+      "of runs/, or give the folder its name back";
+    await assertRejects(
+      () => bench(grid("a", "1")),
+      (e: Error) => e.message === `${runs("a")}/backup holds run ${id} ${copy}`,
+    );
+    await assertRejects(
+      () => cli("report", "--in", `${tmp}/a`, "--suite", "smoke"),
+      (e: Error) =>
+        e.message ===
+          `${runs("a")}/backup/manifest.json: id ${id} does not match its folder name backup (a copy, or a renamed ` +
+            "run?); a run folder keeps its name: move the copy out of runs/, or give the folder its name back",
+    );
   } finally {
     await Deno.remove(tmp, { recursive: true });
   }

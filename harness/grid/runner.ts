@@ -221,6 +221,13 @@ export async function planCells(spec: GridSpec, grid: string): Promise<Cell[]> {
         `${dir}/${id} has no manifest.json (not a credit-bench run, or killed before it started); delete it or use another --out`,
       );
     }
+    if (manifest.id !== id) {
+      // A backup copy (`cp -r grpo-s1-… grpo-s1-backup`) was taken for another run of that cell.
+      throw new ResultsFolderError(
+        `${dir}/${id} holds run ${manifest.id} under another name (a copy, or a renamed run?); a run folder keeps ` +
+          "its name: move the copy out of runs/, or give the folder its name back",
+      );
+    }
     const problem = await manifestProblem(manifest);
     if (problem) {
       throw new ResultsFolderError(

@@ -211,7 +211,13 @@ async function checkedManifest(runDir: string, name: string, suite: string): Pro
     );
   }
   if (m.suite !== suite) throw new ResultsError(path, `belongs to suite ${m.suite}, not ${suite}; move the folder`);
-  if (m.id !== name) throw new ResultsError(path, `id ${m.id} does not match its folder name ${name}`);
+  if (m.id !== name) {
+    throw new ResultsError(
+      path,
+      `id ${m.id} does not match its folder name ${name} (a copy, or a renamed run?); a run folder keeps its name: ` +
+        "move the copy out of runs/, or give the folder its name back",
+    );
+  }
   const problem = await manifestProblem(m);
   if (problem) {
     throw new ResultsError(
