@@ -27,6 +27,7 @@ import { analyze, DEFAULT_MINE } from "./analyze/analyze.ts";
 import { type Format, FORMATS } from "./analyze/formats.ts";
 import { BASELINES } from "../baselines/mod.ts";
 import { TASKS } from "../tasks/mod.ts";
+import { counted } from "./core/counted.ts";
 
 /** The most runs at a time. */
 const MAX_JOBS = 256;
@@ -314,11 +315,6 @@ async function analyzeCommand(inputs: string[], opts: AnalyzeCliOptions) {
       counted(r.steps.length, "step")
     } into ${opts.out}/ in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
-}
-
-/** `n` and `noun`, plural unless `n` is 1: `1 completion`, `2 steps`. */
-function counted(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }
 
 /** The tasks and baselines with their summaries and parameters, as printed by `list`. */

@@ -20,6 +20,7 @@ import {
 } from "./claim.ts";
 import { twoSampleComparison } from "./compare.ts";
 import { finalPass1 } from "./run_values.ts";
+import { counted } from "../../core/counted.ts";
 
 const META: ClaimMeta = {
   id: "A/A",
@@ -45,7 +46,7 @@ export function aaControl(ctx: ClaimContext): ClaimResult {
     return {
       ...META,
       test: null,
-      missing: `not run: ${runs.length} grpo run${runs.length === 1 ? "" : "s"} with a value, 2 needed`,
+      missing: `not run: ${counted(runs.length, "grpo run")} with a value, 2 needed`,
       command: benchCommand(ctx, ["grpo"], seeds.sort((a, b) => a - b)),
       detail: { seedMatched: false, header: [], formats: [], rows: [] },
       notes,

@@ -14,6 +14,7 @@ import { spearman } from "../../stats/spearman.ts";
 import { allRuns, type ClaimContext, type ClaimMeta, type ClaimResult, notRun, runLabel, valueOf } from "./claim.ts";
 import { pairedComparison } from "./compare.ts";
 import { evalPoints, MissingValue, ORACLE_ENTROPY, SE_STRATEGIC, type StepMetric } from "./run_values.ts";
+import { counted } from "../../core/counted.ts";
 
 const METRICS: readonly StepMetric[] = [SE_STRATEGIC, ORACLE_ENTROPY];
 
@@ -35,7 +36,7 @@ function correlations(run: LoadedRun, ctx: ClaimContext): [number, number, numbe
   const points = evalPoints(run, ctx.base, METRICS);
   if (points.length < 3) {
     throw new MissingValue(
-      `${points.length} evaluation${points.length === 1 ? "" : "s"} with training steps, 3 needed`,
+      `${counted(points.length, "evaluation")} with training steps, 3 needed`,
     );
   }
   const accuracy = points.map((p) => p.accuracy);

@@ -27,6 +27,7 @@ import { c5 } from "./c5_planning_errors.ts";
 import { c6 } from "./c6_mask.ts";
 import type { ClaimContext, ClaimResult, JudgedClaim } from "./claim.ts";
 import { seedsNeeded } from "./compare.ts";
+import { counted } from "../../core/counted.ts";
 
 /** The significance level of every verdict. */
 export const ALPHA = 0.05;
@@ -67,7 +68,7 @@ function decidability(tested: readonly ClaimResult[], family: number): string {
   const least = minimumPairs(ALPHA), strictest = minimumPairs(ALPHA / Math.max(1, family));
   const rule = `An exact sign-flip test on n units cannot give p below 2/2ⁿ (0.25 at 3, 0.0625 at 5): below ` +
     `${least} units no claim can reach p < ${ALPHA}, whatever the data, and Holm's strictest step over ` +
-    `${family} test${family === 1 ? "" : "s"} needs ${strictest}.`;
+    `${counted(family, "test")} needs ${strictest}.`;
   if (paired.length === 0) return rule;
   const small = paired.filter((n) => n < least).length;
   return `${rule} ${small} of the ${paired.length} paired and sign tests here ha${small === 1 ? "s" : "ve"} ` +
@@ -99,7 +100,7 @@ export function claimsOf(results: SuiteResults, out?: string): ClaimsReport {
   const controls = [aaControl(ctx), positiveControl(ctx)];
   return {
     suite,
-    rule: `${VERDICT_RULE} The p-values of the ${family} claim test${family === 1 ? "" : "s"} below are ` +
+    rule: `${VERDICT_RULE} The p-values of the ${counted(family, "claim test")} below are ` +
       `Holm-adjusted together; the controls are judged at their raw p.`,
     family,
     decidable: decidability(tested, family),

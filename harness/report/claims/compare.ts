@@ -16,6 +16,7 @@ import { hedgesG, hedgesGPaired } from "../../stats/effect_size.ts";
 import { pairedPermutationTest } from "../../stats/permutation.ts";
 import { minimumPairs, seedsForPower } from "../../stats/power.ts";
 import { twoSamplePermutationTest } from "../../stats/two_sample.ts";
+import { counted } from "../../core/counted.ts";
 
 /** A comparison's outcome. */
 export interface ClaimTest {
@@ -38,7 +39,7 @@ export interface ClaimTest {
 
 /** The test's name and its size: `sign-flip test, exact, 3 pairs`. */
 function described(name: string, exact: boolean, count: number, unit: string): string {
-  return `${name}, ${exact ? "exact" : "sampled"}, ${count} ${unit}${count === 1 ? "" : "s"}`;
+  return `${name}, ${exact ? "exact" : "sampled"}, ${counted(count, unit)}`;
 }
 
 /** Paired comparison of `a` against `b`, unit by unit (seed-matched pairs, or runs): mean of a − b. */

@@ -17,6 +17,7 @@ import { mean } from "../../metrics/stats.ts";
 import type { LoadedRun } from "../../store/results.ts";
 import type { EvalRecord, StepRecord } from "../../store/schema.ts";
 import { evaluationsOf } from "../methods.ts";
+import { counted } from "../../core/counted.ts";
 
 /** A value a claim needs is missing or not a finite number; the message names the record and field. */
 export class MissingValue extends Error {
@@ -132,6 +133,6 @@ export function slope(x: readonly number[], y: readonly number[]): number {
     sxy += (x[i] - mx) * (y[i] - my);
     sxx += (x[i] - mx) ** 2;
   }
-  if (!(sxx > 0)) throw new MissingValue(`${x.length} evaluation step${x.length === 1 ? "" : "s"}: no slope`);
+  if (!(sxx > 0)) throw new MissingValue(`${counted(x.length, "evaluation step")}: no slope`);
   return sxy / sxx;
 }
