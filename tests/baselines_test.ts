@@ -345,6 +345,12 @@ Deno.test("contract checks", async (t) => {
     );
     const nan = defineBaseline({ ...ok, name: "nan_maker", advantages: (ctx) => ctx.rollouts.map(() => f([NaN])[0]) });
     assertThrows(() => baselineAdvantages(nan, baselineContext(rs, nan.params, rng(0))), /nan_maker.*rollout 0/);
+    // An async hook, any hook: callHook refuses the Promise, naming the baseline and the hook.
+    const later = defineBaseline({ ...ok, name: "later", advantages: () => Promise.resolve(f([1])) as never });
+    assertThrows(
+      () => baselineAdvantages(later, baselineContext(rs, later.params, rng(0))),
+      /^RangeError: baseline later: advantages\(ctx\) returned a Promise \(is it async\?\); it must return its answer at once$/,
+    );
   });
 
   await t.step("the context checks per-token array lengths", () => {

@@ -530,17 +530,27 @@ export function checkAdvantages(
 
 /**
  * Call `hook` of baseline `name` (`"advantages(ctx)"`, …) through `f`: what it throws becomes one line
- * naming the baseline and the hook, since the message alone does not say whose code it came from.
+ * naming the baseline and the hook, since the message alone does not say whose code it came from, and a
+ * Promise it returns (an async hook) is refused the same way, for every hook.
  */
 export function callHook<T>(name: string, hook: string, f: () => T): T {
+  let out: T;
   try {
-    return f();
+    out = f();
   } catch (e) {
     // Strict-mode code writing to the frozen context (an in-place sort, a param annealed) gets a TypeError.
     const readOnly = e instanceof TypeError && /read.only|not extensible|Cannot (assign|add|delete)/.test(e.message);
     const fix = readOnly ? "; ctx is read-only: change a copy ([...ctx.rollouts].sort(…), { ...ctx.params })" : "";
     throw new Error(`baseline ${name}: ${hook} threw (${firstLine(e)})${fix}`);
   }
+  // An async hook: the step cannot wait for it, and would read a Promise as its answer.
+  if (out instanceof Promise) {
+    out.catch(() => {}); // what it would have thrown is not this error's
+    throw new RangeError(
+      `baseline ${name}: ${hook} returned a Promise (is it async?); it must return its answer at once`,
+    );
+  }
+  return out;
 }
 
 /** Call a baseline's `advantages(ctx)` and check the result with {@link checkAdvantages}. */

@@ -48,7 +48,7 @@ export function filterGroups<P extends ParamSpec>(
   if (!Array.isArray(keep) || keep.length !== n || !keep.every((k) => typeof k === "boolean")) {
     const other = Array.isArray(keep) ? keep.find((k) => typeof k !== "boolean") : undefined;
     const got = !Array.isArray(keep)
-      ? keep instanceof Promise ? "a Promise (is it async?)" : keep === null ? "null" : typeof keep
+      ? keep === null ? "null" : typeof keep
       : keep.length !== n
       ? `${keep.length} values for ${n} groups`
       : `${JSON.stringify(other)} among its values (a ${typeof other}, not true or false)`;

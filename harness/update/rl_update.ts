@@ -277,14 +277,12 @@ export async function updatePolicy(input: UpdateInput): Promise<UpdateStats> {
 
 /**
  * What an extra loss term returned, checked: a scalar tensor. A plain number would be added to the loss
- * logged but give no gradient (a term computed through `dataSync()` does nothing); a Promise or a tensor
- * of another rank is refused by tfjs in words that name neither the baseline nor the hook.
+ * logged but give no gradient (a term computed through `dataSync()` does nothing); a tensor of another
+ * rank is refused by tfjs in words that name neither the baseline nor the hook (a Promise, by `callHook`).
  */
 function checkedScalar(who: string, value: unknown): tf.Scalar {
   if (value instanceof tf.Tensor && value.rank === 0) return value as tf.Scalar;
-  const got = value instanceof Promise
-    ? "a Promise (is it async?)"
-    : value instanceof tf.Tensor
+  const got = value instanceof tf.Tensor
     ? `a tensor of shape [${value.shape}] (reduce it, e.g. with .mean())`
     : typeof value === "number"
     ? "a number, which has no gradient (do not read values out with dataSync())"
