@@ -204,7 +204,7 @@ Deno.test("loadTask", async (t) => {
         ];
         // A function that reads something besides its arguments: no run of it reproduces.
         const again = "answered differently when called again the same way; it must depend on its arguments alone " +
-          "(its rng, where it has one), not Math.random, the clock or state kept between calls" + contract;
+          "(its rng, where it has one), not unseeded random numbers, the clock or state kept between calls" + contract;
         cases.push(
           [
             "verify",

@@ -2,7 +2,7 @@
  * A task file's task (`--tasks ./my_task.ts`), loaded and held to its contract on every call: a
  * `generate`, `verify` or `demonstrate` that throws, returns something of the wrong shape (a NaN
  * reward, a step span outside the response, roles that do not match the words) or answers a second,
- * identical call differently (Math.random, the clock, state kept between calls), stops the bench with
+ * identical call differently (unseeded random numbers, the clock, state kept between calls), stops the bench with
  * one line naming the file, the function and the input, instead of an error from deep in the grid
  * that names none of them. The suite's own tasks are tested against their verifiers and are not wrapped.
  * @module
@@ -83,7 +83,7 @@ function traceFault(t: Trace): string | null {
 /**
  * Call `f` for `what`, turning a throw into one line naming `source`; `again` is the same call on copies
  * of its inputs (the problem, the rng's state), made first: a different answer means the function reads
- * something besides its arguments (Math.random, the clock, state kept between calls), and no run of it
+ * something besides its arguments (unseeded random numbers, the clock, state kept between calls), and no run of it
  * reproduces.
  */
 function guarded<T>(source: string, what: string, f: () => T, again: () => T, problem: (x: T) => string | null): T {
@@ -99,7 +99,7 @@ function guarded<T>(source: string, what: string, f: () => T, again: () => T, pr
   if (!isDeepStrictEqual(first, out)) {
     throw new Error(
       `task file ${source}: ${what} answered differently when called again the same way; it must depend on its ` +
-        `arguments alone (its rng, where it has one), not Math.random, the clock or state kept between calls; ${CONTRACT}`,
+        `arguments alone (its rng, where it has one), not unseeded random numbers, the clock or state kept between calls; ${CONTRACT}`,
     );
   }
   return out;
