@@ -513,7 +513,10 @@ Deno.test("bench command", async (t) => {
     await Deno.writeFile(`${dir}/checkpoint/weights.bin`, weights.map((b, i) => (i === 100 ? b ^ 1 : b)));
     await assertRejects(
       () => bench(grpo),
-      new RegExp(`checkpoint ${dir}/checkpoint: weights\\.bin does not match its checksum .*; delete ${dir} and run`),
+      new RegExp(
+        `checkpoint ${dir}/checkpoint: weights\\.bin does not match its checksum .*; move the run aside with ` +
+          `\`mv ${dir} .*\\.damaged\`, then run the same command again to start it over$`,
+      ),
     );
     await Deno.writeFile(`${dir}/checkpoint/weights.bin`, weights);
     const meta = await Deno.readTextFile(`${dir}/checkpoint/model.json`);
@@ -521,7 +524,10 @@ Deno.test("bench command", async (t) => {
       `${dir}/checkpoint/model.json`,
       meta.replace(/"tokenizer": "[^"]*"/, '"tokenizer": "v0-0"'),
     );
-    await assertRejects(() => bench(grpo), /was made with tokenizer v0-0, this build has v1-\w+; delete .* and run/);
+    await assertRejects(
+      () => bench(grpo),
+      /was made with tokenizer v0-0, this build has v1-\w+; move the run aside with `mv /,
+    );
     await Deno.writeTextFile(`${dir}/checkpoint/model.json`, meta);
     await bench(grpo);
     assertEquals(JSON.parse(await Deno.readTextFile(`${dir}/manifest.json`)).status, "complete");

@@ -346,6 +346,25 @@ Deno.test("a report stopped halfway leaves the old report whole, never a mix; a 
   });
 });
 
+Deno.test("a results folder that cannot be written is refused with what to do, and nothing is written", async () => {
+  await inFixtureCopy(async (dir) => {
+    const suite = `${dir}/fixture`, before = (await Array.fromAsync(Deno.readDir(suite))).map((e) => e.name).sort();
+    const { open } = Deno;
+    Deno.open = (async (path: string | URL, options?: Deno.OpenOptions) => {
+      if (options?.write && String(path).startsWith(suite)) {
+        throw Object.assign(new Error(`Read-only file system (os error 30): open '${path}'`), { code: "EROFS" });
+      }
+      return await open(path, options);
+    }) as typeof open;
+    await assertRejects(() => writeReport({ inDir: dir, suite: "fixture", command: COMMAND }), {
+      message: `${suite}: cannot be written (Read-only file system (os error 30): open '${suite}/.report.lock'), ` +
+        `and the report is written there, beside runs/; make it writable, or copy ${dir} to a folder you can ` +
+        "write and run the report with --in set to the copy",
+    }).finally(() => Deno.open = open);
+    assertEquals((await Array.fromAsync(Deno.readDir(suite))).map((e) => e.name).sort(), before);
+  });
+});
+
 Deno.test("claims on bad input: a NaN metric and a single seed each give a line, never a broken report", async () => {
   await inFixtureCopy(async (dir) => {
     // A NaN is stored as null: grpo seed 1's oracle execution perplexity at step 1.

@@ -214,6 +214,34 @@ Deno.test("rl", async (t) => {
   );
 
   await t.step(
+    "a resume whose metric file or optimizer state was damaged is refused with the command that moves the run aside",
+    async () => {
+      const tmp = await Deno.makeTempDir(), dir = `${tmp}/runs/cut`;
+      const long = { ...cfg, rl: { ...cfg.rl, steps: 4, checkpointEvery: 2, evalEvery: 3 } };
+      await assertRejects(() => run("hicra", 1, dir, { cfg: long, stopAfter: 3 }), /simulated crash/);
+      const fix =
+        `move the run aside with \`mv ${dir} ${tmp}/cut.damaged\`, then run the same command again to start it over`;
+      const counted = JSON.parse(await Deno.readTextFile(`${dir}/checkpoint/state.json`)).files["train.jsonl"];
+      assert(counted > 10, `the saved state counts ${counted} bytes of train.jsonl`);
+      await Deno.truncate(`${dir}/train.jsonl`, 10);
+      await assertRejects(() => run("hicra", 1, dir, { cfg: long, resume: true }), {
+        message:
+          `checkpoint ${dir}: train.jsonl has 10 bytes, fewer than the ${counted} the saved state counts; ${fix}`,
+      });
+      await Deno.remove(`${dir}/train.jsonl`);
+      await assertRejects(() => run("hicra", 1, dir, { cfg: long, resume: true }), {
+        message: `checkpoint ${dir}: train.jsonl is missing but the saved state counts ${counted} bytes of it; ${fix}`,
+      });
+      await Deno.writeFile(`${dir}/checkpoint/optimizer.bin`, new Uint8Array(8));
+      await assertRejects(() => run("hicra", 1, dir, { cfg: long, resume: true }), {
+        message:
+          `checkpoint ${dir}/checkpoint: optimizer.bin does not match its checksum (truncated or corrupt); ${fix}`,
+      });
+      await Deno.remove(tmp, { recursive: true });
+    },
+  );
+
+  await t.step(
     "the update changes the weights (the entropy bonus gives a gradient even without reward) and leaks nothing",
     async () => {
       const tmp = await Deno.makeTempDir();

@@ -9,7 +9,7 @@
  * @module
  */
 import { resolve } from "node:path";
-import { firstLine } from "../backend/onnx_runtime.ts";
+import { firstLine } from "../core/errors.ts";
 import { removeAll } from "../core/atomic.ts";
 import { lockFolder } from "../core/folder_lock.ts";
 import { Progress } from "../core/progress.ts";

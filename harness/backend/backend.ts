@@ -10,7 +10,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { NativeProducts } from "./native_products.ts";
-import { firstLine } from "./onnx_runtime.ts";
+import { firstLine } from "../core/errors.ts";
 import { columnSumsMatchProduct, fusedKernelsActive, useFusedKernels } from "./fused_kernels.ts";
 
 /**

@@ -4,11 +4,7 @@
  * @module
  */
 import type * as Ort from "onnxruntime-node";
-
-/** The first line of an error's message. */
-export function firstLine(e: unknown): string {
-  return String(e instanceof Error ? e.message : e).split("\n")[0];
-}
+import { firstLine } from "../core/errors.ts";
 
 /**
  * ONNX Runtime's own switch for its usage telemetry. onnxruntime-node 1.30's library, on Linux and macOS,

@@ -11,7 +11,7 @@
  * @module
  */
 import type { tf } from "../backend/backend.ts";
-import { firstLine } from "../backend/onnx_runtime.ts";
+import { firstLine } from "../core/errors.ts";
 import type { Rng } from "../core/rng.ts";
 import { deepFrozen } from "../core/deep_frozen.ts";
 import type { StepCheck } from "../../tasks/kit/task.ts";

@@ -43,7 +43,8 @@ import { tf } from "../backend/backend.ts";
 import { TOKENIZER_ID } from "../text/tokenizer.ts";
 import { type EngineName } from "../rollout/engine.ts";
 import { createEngine } from "../rollout/create_engine.ts";
-import { firstLine, onnxRuntime } from "../backend/onnx_runtime.ts";
+import { onnxRuntime } from "../backend/onnx_runtime.ts";
+import { firstLine, isUnwritable } from "../core/errors.ts";
 import { fileKey } from "../core/module_file.ts";
 import { lockFolder } from "../core/folder_lock.ts";
 import { childArgs, type LastJob, runInChildren } from "./pool.ts";
@@ -298,10 +299,7 @@ async function checkFinished(dir: string, m: RunManifest): Promise<void> {
  * a file where a folder should be).
  */
 function unwritableCache(e: unknown, cache: string): unknown {
-  const code = (e as { code?: string }).code;
-  const refused = e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotCapable ||
-    e instanceof Deno.errors.NotADirectory || code === "EROFS" || code === "EACCES" || code === "EPERM";
-  return refused
+  return isUnwritable(e)
     ? new ResultsFolderError(
       `cannot write the base model into ${cache} (${firstLine(e)}); pick a writable folder with --cache, ` +
         `or one that holds this base model already`,

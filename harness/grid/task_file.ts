@@ -9,7 +9,7 @@
  */
 import type { Problem, StepCheck, TaskDef, Trace, Verdict } from "../../tasks/kit/task.ts";
 import { loadTask } from "../../tasks/mod.ts";
-import { firstLine } from "../backend/onnx_runtime.ts";
+import { firstLine } from "../core/errors.ts";
 import { BOS, encode, EOS, PAD, promptIds, SEP } from "../text/tokenizer.ts";
 import { Rng } from "../core/rng.ts";
 import { isDeepStrictEqual } from "node:util";

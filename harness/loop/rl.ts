@@ -34,7 +34,7 @@ import { updatePolicy, type UpdateStats } from "../update/rl_update.ts";
 import type { EvalSplit, TaskSplits } from "../suite.ts";
 import { loadRunState, saveRunState, truncateTo } from "./run_state.ts";
 import type { FilterRecord, FixedMask, StepRecord } from "../store/schema.ts";
-import { METRIC_FILES } from "../store/run_folder.ts";
+import { METRIC_FILES, moveAsideCommand } from "../store/run_folder.ts";
 import type { StrategicGrams } from "../masks/strategic_grams.ts";
 import type { MaskMaker } from "../masks/planning_masks.ts";
 import { rolloutRecords, stepRecord } from "./step_metrics.ts";
@@ -186,7 +186,10 @@ interface RunStart {
  */
 async function openRun(spec: RunSpec, trainer: Trainer): Promise<RunStart> {
   const { dir, cfg, policy } = spec;
-  const state = spec.resume ? await loadRunState(dir, cfg.model) : null;
+  const restart = `move the run aside with \`${
+    moveAsideCommand(dir)
+  }\`, then run the same command again to start it over`;
+  const state = spec.resume ? await loadRunState(dir, cfg.model, restart) : null;
   if (!state) {
     for (const f of METRIC_FILES) await Deno.writeTextFile(`${dir}/${f}`, "");
     await Deno.remove(`${dir}/rollouts.jsonl.gz`).catch(() => {});
@@ -198,7 +201,7 @@ async function openRun(spec: RunSpec, trainer: Trainer): Promise<RunStart> {
   const start = state.meta.step;
   const packed = start === cfg.rl.steps && !(await Deno.stat(`${dir}/rollouts.jsonl`).catch(() => null));
   const { ["rollouts.jsonl"]: _, ...others } = state.meta.files;
-  await truncateTo(dir, packed ? others : state.meta.files);
+  await truncateTo(dir, packed ? others : state.meta.files, restart);
   return {
     start,
     perplexity0: start > 0 ? await firstPerplexity(`${dir}/train.jsonl`) : null,

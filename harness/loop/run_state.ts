@@ -97,7 +97,7 @@ export async function saveRunState(
 export async function loadRunState(
   runDir: string,
   model: ModelConfig,
-  fix = `delete ${runDir} and run the cell again`,
+  fix: string,
 ): Promise<RunState | null> {
   const dir = (await exists(`${runDir}/checkpoint/state.json`))
     ? `${runDir}/checkpoint`
@@ -130,18 +130,28 @@ export async function loadRunState(
   return { policy, optimizer: { steps: meta.optimizerSteps, accBeta: arrays[0], moments: arrays.slice(1) }, meta, dir };
 }
 
-/** Cut each metric file of `runDir` back to the length `lengths` gives (what followed the saved state). */
-export async function truncateTo(runDir: string, lengths: Record<string, number>): Promise<void> {
+/**
+ * Cut each metric file of `runDir` back to the length `lengths` gives (what followed the saved state).
+ * Throws a {@link CheckpointError} ending with `fix` for a file missing or shorter than the saved state
+ * counts: the run cannot go on from that state.
+ */
+export async function truncateTo(
+  runDir: string,
+  lengths: Record<string, number>,
+  fix: string,
+): Promise<void> {
   for (const [f, n] of Object.entries(lengths)) {
     const path = `${runDir}/${f}`;
     if (!(await exists(path))) {
-      if (n > 0) throw new CheckpointError(runDir, `${f} is missing but the saved state counts ${n} bytes of it`);
+      if (n > 0) {
+        throw new CheckpointError(runDir, `${f} is missing but the saved state counts ${n} bytes of it; ${fix}`);
+      }
       await Deno.writeTextFile(path, "");
       continue;
     }
     const size = (await Deno.stat(path)).size;
     if (size < n) {
-      throw new CheckpointError(runDir, `${f} has ${size} bytes, fewer than the ${n} the saved state counts`);
+      throw new CheckpointError(runDir, `${f} has ${size} bytes, fewer than the ${n} the saved state counts; ${fix}`);
     }
     await Deno.truncate(path, n);
   }

@@ -197,13 +197,14 @@ export async function baseModel(
   await Deno.mkdir(work, { recursive: true });
   const lock = await lockFolder(work, "pass another --cache");
   try {
-    const saved = await loadRunState(work, cfg.model, `delete ${work} to build the base model from the start`);
+    const restart = `delete ${work} to build the base model from the start`;
+    const saved = await loadRunState(work, cfg.model, restart);
     const policy = saved?.policy ?? createPolicy(cfg.model, seed);
     const trainer = new Trainer(policy, cfg.sft.clip);
     const log = `${work}/sft.jsonl`, start = saved?.meta.step ?? 0;
     if (saved) {
       trainer.importState(saved.optimizer);
-      await truncateTo(work, saved.meta.files);
+      await truncateTo(work, saved.meta.files, restart);
     } else await Deno.writeTextFile(log, "");
     const splits = trainSplits(cfg, opts.tasks), t0 = performance.now();
     let tokens = 0;

@@ -21,7 +21,8 @@ import { Tokenizer } from "@huggingface/tokenizers";
 import { dirname, join } from "node:path";
 import type * as Ort from "onnxruntime-node";
 import { sha256 } from "../core/atomic.ts";
-import { firstLine, onnxRuntime } from "../backend/onnx_runtime.ts";
+import { onnxRuntime } from "../backend/onnx_runtime.ts";
+import { firstLine } from "../core/errors.ts";
 
 /** What a sentence-model folder holds, for error messages. */
 const EXPECTED = "a sentence-model folder holds model.onnx (ONNX export with int64 inputs input_ids and " +

@@ -19,6 +19,7 @@ import { runsDir } from "../store/run_folder.ts";
 import { StopSignals } from "../core/stop.ts";
 import { removeAll } from "../core/atomic.ts";
 import { lockFolder } from "../core/folder_lock.ts";
+import { firstLine, isUnwritable } from "../core/errors.ts";
 import { indexHtml, type Page } from "./html.ts";
 import { methodsOf, tasksOf } from "./methods.ts";
 import { renderFigure, renderSpec } from "./plot.ts";
@@ -102,7 +103,16 @@ export async function writeReport(opts: ReportOptions): Promise<ReportResult> {
   }
   const dir = `${opts.inDir}/${opts.suite}`, next = `${dir}/.report.next`;
   await checkFigures(`${dir}/figures`);
-  const lock = await lockFolder(dir, "run the report again once it is done", { path: `${dir}/.report.lock` });
+  const lock = await lockFolder(dir, "run the report again once it is done", { path: `${dir}/.report.lock` })
+    .catch((e) => {
+      throw isUnwritable(e)
+        ? new ResultsError(
+          dir,
+          `cannot be written (${firstLine(e)}), and the report is written there, beside runs/; make it ` +
+            `writable, or copy ${opts.inDir} to a folder you can write and run the report with --in set to the copy`,
+        )
+        : e;
+    });
   const staging = await Staging.open(next).catch((e) => {
     lock.close();
     throw e;

@@ -11,7 +11,8 @@ import type * as Ort from "onnxruntime-node";
 import { attentionBias, type Decoder, type Feed, type RolloutEngine } from "./engine.ts";
 import type { ModelConfig, Policy } from "../model/model.ts";
 import { cacheNames, policyOnnx, weightsOf } from "../model/onnx_export.ts";
-import { firstLine, onnxRuntime } from "../backend/onnx_runtime.ts";
+import { onnxRuntime } from "../backend/onnx_runtime.ts";
+import { firstLine } from "../core/errors.ts";
 import { BufferPool, SLOT_BLOCK, SlotCache } from "./slot_cache.ts";
 
 /** How ONNX Runtime runs the graph. */
