@@ -11,11 +11,11 @@ import type { Format } from "../harness/analyze/formats.ts";
 import { AnalyzeError } from "../harness/analyze/completion.ts";
 import { analysisFigures, type AnalysisReport } from "../harness/analyze/report.ts";
 import { StepStats } from "../harness/analyze/step_stats.ts";
-import { extractAnswer, textWords, tokenPlanningMask } from "../harness/analyze/text.ts";
+import { answerRegExp, extractAnswer, textWords, tokenPlanningMask } from "../harness/analyze/text.ts";
 import { MAX_POINTS, stepBins } from "../harness/report/series.ts";
 import { FolderLockedError, lockFolder } from "../harness/core/folder_lock.ts";
 import { encode } from "../harness/text/tokenizer.ts";
-import { assert, assertClose, assertEquals, assertMatch, assertRejects } from "./testing.ts";
+import { assert, assertClose, assertEquals, assertMatch, assertRejects, assertThrows } from "./testing.ts";
 import { BERT_SPECIALS, fixture } from "./sentence_fixture.ts";
 import { chromiumReady, renderInChromium } from "./chromium.ts";
 
@@ -384,6 +384,12 @@ Deno.test("analyze: --answer-pattern takes its first group, or the whole match w
   assertEquals(extractAnswer("answer: 42 then", /(\d*)$/), null); // the last match is empty
   assertEquals(extractAnswer("the answer is 7.", /answer is \d+/), "answer is 7");
   assertEquals([extractAnswer("x \\boxed{ 12 }"), extractAnswer("x \\boxed{}")], ["12", null]);
+  // A Unicode class works as written (it matched the letters "p{N}" before), and so does an astral character.
+  assertEquals(extractAnswer("الجواب: answer ٤٢", answerRegExp("answer (\\p{N}+)")), "٤٢");
+  assertEquals(extractAnswer("result 𝟕 !", answerRegExp("result (.) !")), "𝟕");
+  // A pattern only the plain mode takes (an escaped colon) still works; one neither takes is refused.
+  assertEquals(extractAnswer("answer: 42", answerRegExp("answer\\: (\\d+)")), "42");
+  assertThrows(() => answerRegExp("("), /Invalid regular expression: \/\(\/g: Unterminated group/);
 });
 
 Deno.test("analyze: relative perplexity is to the first step with log-probs", async () => {

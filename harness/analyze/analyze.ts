@@ -24,7 +24,7 @@ import { DEFAULT_REFLECTIONS, PhraseMatcher } from "./phrases.ts";
 import { isAnalysisFile, writeAnalysis } from "./report.ts";
 import { type AnalyzeStep, measure, type Readers, StepStats } from "./step_stats.ts";
 import type { Split } from "../metrics/token_stats.ts";
-import { textWords } from "./text.ts";
+import { answerRegExp, textWords } from "./text.ts";
 
 /**
  * What to analyze and how.
@@ -285,7 +285,7 @@ async function analyzeLocked(o: AnalyzeOptions): Promise<AnalyzeResult> {
   const readOptions = { threshold: o.threshold ?? 1, rewardColumn: o.rewardColumn };
   let answerPattern: RegExp | undefined;
   try {
-    answerPattern = o.answerPattern === undefined ? undefined : new RegExp(o.answerPattern, "g");
+    answerPattern = o.answerPattern === undefined ? undefined : answerRegExp(o.answerPattern);
   } catch (e) {
     throw new AnalyzeError("--answer-pattern", (e as Error).message, "give a JavaScript regular expression");
   }

@@ -56,6 +56,20 @@ function normaliseAnswer(answer: string): string {
 }
 
 /**
+ * `--answer-pattern`'s regular expression: in Unicode mode where the pattern is valid in it, so that
+ * `\p{…}` classes (`\p{N}+`: digits of any script) and characters beyond the BMP work as written; else
+ * as a plain pattern (one with an escape Unicode mode refuses, such as `\:`). Throws the plain mode's
+ * SyntaxError for a pattern valid in neither.
+ */
+export function answerRegExp(source: string): RegExp {
+  try {
+    return new RegExp(source, "gu");
+  } catch {
+    return new RegExp(source, "g");
+  }
+}
+
+/**
  * The answer of a completion: with `pattern`, the first capture group of its last match (the whole
  * match when the pattern has no group), trimmed; without, the last `\boxed{…}` {@link normaliseAnswer}d.
  * Null when there is none: no match, a group that took no part in it, or an empty answer.
