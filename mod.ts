@@ -99,6 +99,7 @@ export { ResultsError } from "./harness/store/results_error.ts";
 export type { LoadedBase, LoadedRun, SkippedRun, SuiteResults } from "./harness/store/results.ts";
 export { FIXED_MASKS } from "./harness/store/schema.ts";
 export type {
+  EarlierSession,
   EvalRecord,
   FileSum,
   FilterRecord,

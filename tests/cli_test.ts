@@ -530,7 +530,15 @@ Deno.test("bench command", async (t) => {
     );
     await Deno.writeTextFile(`${dir}/checkpoint/model.json`, meta);
     await bench(grpo);
-    assertEquals(JSON.parse(await Deno.readTextFile(`${dir}/manifest.json`)).status, "complete");
+    const resumed = JSON.parse(await Deno.readTextFile(`${dir}/manifest.json`));
+    assertEquals(resumed.status, "complete");
+    // Every session of the run is kept: the one marked failed above, then the two refused resumes.
+    assertEquals(resumed.startedAt, manifest.startedAt);
+    assertEquals(resumed.earlier.map((s: { status: string }) => s.status), ["failed", "failed", "failed"]);
+    assertEquals(resumed.earlier[0].command, manifest.command);
+    assertMatch(resumed.earlier[1].error, /weights\.bin does not match its checksum/);
+    assertMatch(resumed.earlier[2].error, /was made with tokenizer v0-0/);
+    assertEquals(resumed.earlier[2].versions, resumed.versions);
   });
 
   await t.step("report: a folder without runs or a suite it lacks is refused with what to run", async () => {
@@ -848,6 +856,34 @@ Deno.test("a results folder holds one grid: runs of other code, another configur
           `${runs("a")}/backup/manifest.json: id ${id} does not match its folder name backup (a copy, or a renamed ` +
             "run?); a run folder keeps its name: move the copy out of runs/, or give the folder its name back",
     );
+    await Deno.remove(`${runs("a")}/backup`, { recursive: true });
+    // A run from another base model (code the SFT loop or a task runs was edited between two benches): the
+    // grid hash does not cover that code, and the tables averaged runs from two base models as one method.
+    const made = JSON.parse(await Deno.readTextFile(`${original}/manifest.json`));
+    const cached = [...Deno.readDirSync(`${tmp}/cache`)].map((e) => e.name).filter((n) => !n.endsWith(".partial"));
+    assertEquals([made.baseModel], cached, "each run names the cache folder of its base model");
+    await Deno.writeTextFile(
+      `${original}/manifest.json`,
+      JSON.stringify({ ...made, baseModel: "base-smoke-s1-0123456789abcdef" }),
+    );
+    await assertRejects(
+      () => bench(grid("a", "1,2")),
+      (e: Error) =>
+        e.message === `${original} was made from base model base-smoke-s1-0123456789abcdef, this bench starts from ` +
+            `${cached[0]} (code it runs changed since: the SFT loop or a task); a grid is of one base model: use ` +
+            `another --out, or move ${runs("a")} away to run the grid again from this one`,
+    );
+    await assertRejects(
+      () => cli("report", "--in", `${tmp}/a`, "--suite", "smoke"),
+      (e: Error) =>
+        e.message === `${original}: was made from base model base-smoke-s1-0123456789abcdef, ${runOf("a", "base-")} ` +
+            `from ${cached[0]} (code the base model runs changed between them); a report is of one base model: move ` +
+            "one to a results folder of its own",
+    );
+    // A run of a version that did not record its base model is taken as it is.
+    const { baseModel: _, ...older } = made;
+    await Deno.writeTextFile(`${original}/manifest.json`, JSON.stringify(older));
+    await bench(grid("a", "1,2"));
   } finally {
     await Deno.remove(tmp, { recursive: true });
   }

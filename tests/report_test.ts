@@ -346,6 +346,32 @@ Deno.test("a report stopped halfway leaves the old report whole, never a mix; a 
   });
 });
 
+Deno.test("the runs table lists each session of a resumed run: its commits and its commands, a repeat once", async () => {
+  await inFixtureCopy(async (dir) => {
+    const run = await runDir(dir, "hicra-s1"), m = (await readManifest(run))!;
+    const session = { versions: m.versions, endedAt: null, status: "running" as const };
+    await writeManifest(run, {
+      ...m,
+      gitCommit: "c2",
+      command: `${m.command} --resume`,
+      earlier: [
+        { ...session, gitCommit: "c1", command: m.command },
+        { ...session, gitCommit: "c1", command: `${m.command} --resume` },
+      ],
+    });
+    await writeReport({ inDir: dir, suite: "fixture", command: COMMAND });
+    const html = await Deno.readTextFile(`${dir}/fixture/index.html`);
+    const row = html.split("\n").find((l) => l.includes(`<code>${m.id}</code>`))!;
+    assert(
+      row.endsWith(
+        `<td><code>c1</code><br><code>c2</code></td><td><code>${m.command}</code><br><code>${m.command} ` +
+          "--resume</code></td></tr>",
+      ),
+      row,
+    );
+  });
+});
+
 Deno.test("a results folder that cannot be written is refused with what to do, and nothing is written", async () => {
   await inFixtureCopy(async (dir) => {
     const suite = `${dir}/fixture`, before = (await Array.fromAsync(Deno.readDir(suite))).map((e) => e.name).sort();

@@ -22,13 +22,14 @@ import type { ParamOverrides } from "../credit/params.ts";
 import { resolveParams } from "../credit/params.ts";
 import { Progress } from "../core/progress.ts";
 import { runRl } from "../loop/rl.ts";
-import { baseModel } from "../loop/sft.ts";
+import { baseModel, baseModelName } from "../loop/sft.ts";
 import { trainSplits } from "../suite.ts";
 import { mineGrams, planningMasks } from "../masks/planning_masks.ts";
 import { loadStrategicGrams, saveStrategicGrams, type StrategicGrams } from "../masks/strategic_grams.ts";
 import type { RunManifest } from "../store/schema.ts";
 import {
   createRunFolder,
+  earlierSessions,
   existingRuns,
   finish,
   moveAsideCommand,
@@ -216,6 +217,7 @@ export async function checkWritable(dir: string): Promise<void> {
 export async function planCells(spec: GridSpec, grid: string): Promise<Cell[]> {
   const dir = runsDir(spec.out, spec.cfg.name);
   const existing = await existingRuns(dir);
+  const base = await baseModelName(spec.cfg, spec.cfg.baseSeeds[0], spec.backend);
   for (const { id, manifest } of existing) {
     if (!manifest) {
       throw new ResultsFolderError(
@@ -241,6 +243,15 @@ export async function planCells(spec: GridSpec, grid: string): Promise<Cell[]> {
         `${dir}/${id} holds a run of another configuration (grid hash ${manifest.gridHash.slice(0, 8)}, this one ${
           grid.slice(0, 8)
         }); use another --out, or delete ${dir}`,
+      );
+    }
+    if (manifest.baseModel !== undefined && manifest.baseModel !== base) {
+      // Code the base model runs changed (the SFT loop, a task's generator or verifier): the grid hash does
+      // not cover it, and runs from two base models would be reported as one method's seeds.
+      throw new ResultsFolderError(
+        `${dir}/${id} was made from base model ${manifest.baseModel}, this bench starts from ${base} (code it ` +
+          `runs changed since: the SFT loop or a task); a grid is of one base model: use another --out, or ` +
+          `move ${dir} away to run the grid again from this one`,
       );
     }
     if (manifest.status === "complete") await checkFinished(`${dir}/${id}`, manifest);
@@ -353,10 +364,10 @@ export async function prepareBase(spec: GridSpec, grid: string): Promise<BaseRun
       });
       return { checkpoint: built.dir, dir, grams };
     }
-    await createRunFolder(
-      dir,
-      await newManifest(spec, await versions(spec.engine), grid, { ...fields, id, configHash }),
-    );
+    await createRunFolder(dir, {
+      ...await newManifest(spec, await versions(spec.engine), grid, { ...fields, id, configHash }),
+      baseModel: await baseModelName(cfg, baseSeed, spec.backend),
+    });
     const engine = await createEngine(spec.engine, built.policy);
     const grams = await mineGrams(cfg, engine, splits(spec), baseSeed).finally(() => engine.dispose());
     console.error(`mined ${grams.grams.length} strategic grams from ${grams.responses} successful base-model rollouts`);
@@ -416,7 +427,8 @@ export async function runCell(
       seed: cell.seed,
       configHash: cell.configHash,
     }),
-    ...(previous ? { startedAt: previous.startedAt } : {}),
+    baseModel: await baseModelName(cfg, cfg.baseSeeds[0], spec.backend),
+    ...(previous ? { startedAt: previous.startedAt, earlier: earlierSessions(previous) } : {}),
   };
   await createRunFolder(cell.dir, m);
   await saveStrategicGrams(`${cell.dir}/strategic_grams.json`, base.grams);

@@ -5,6 +5,7 @@
  * @module
  */
 import type { SuiteResults } from "../store/results.ts";
+import type { RunManifest } from "../store/schema.ts";
 import { escapeHtml, type Table, toHtml } from "./table.ts";
 
 /** What the page shows. */
@@ -39,13 +40,25 @@ export function scopeIds(svg: string, prefix: string): string {
   return svg.replace(/(\bid="|url\(#|href="#)([^")]+)/g, (_, lead: string, id: string) => `${lead}${prefix}-${id}`);
 }
 
-/** The runs table: id, method, seed, config and grid hashes, git commit and the command of each folder. */
+/**
+ * One cell of the runs table: each session's value of a run (a resumed run's earlier sessions first),
+ * a value repeated by the next session shown once, one per line.
+ */
+function sessionsCell(m: RunManifest, value: (s: Pick<RunManifest, "gitCommit" | "command">) => string): string {
+  const values = [...(m.earlier ?? []), m].map(value);
+  return values.filter((v, i) => v !== values[i - 1]).map((v) => `<code>${escapeHtml(v)}</code>`).join("<br>");
+}
+
+/**
+ * The runs table: id, method, seed, config and grid hashes, git commit and the command of each folder
+ * (of each of its sessions, for a run resumed with other code or another command).
+ */
 function runsTable(r: SuiteResults): string {
   const all = [...(r.base ? [r.base] : []), ...r.runs];
   const rows = all.map(({ manifest: m }) =>
     `<tr><th><code>${escapeHtml(m.id)}</code></th><td>${escapeHtml(m.baseline ?? "base")}</td><td>${m.seed}</td>` +
     `<td><code>${escapeHtml(m.configHash)}</code></td><td><code>${escapeHtml(m.gridHash)}</code></td>` +
-    `<td><code>${escapeHtml(m.gitCommit ?? "–")}</code></td><td><code>${escapeHtml(m.command)}</code></td></tr>`
+    `<td>${sessionsCell(m, (s) => s.gitCommit ?? "–")}</td><td>${sessionsCell(m, (s) => s.command)}</td></tr>`
   );
   return [
     '<table class="runs">',

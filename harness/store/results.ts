@@ -170,8 +170,9 @@ export async function loadResults(dir: string, suite: string): Promise<SuiteResu
 
 /**
  * Refuse results that are not of one grid: a run of another configuration (a copied folder; a bench
- * refuses to mix them), or seeds of one method made by different code (a baseline file edited between
- * two benches): a table would average them as one.
+ * refuses to mix them), runs from two base models (code the base model runs edited between two benches),
+ * or seeds of one method made by different code (a baseline file edited between two benches): a table
+ * would average them as one.
  */
 function checkOneGrid(r: SuiteResults): void {
   const all = [...(r.base ? [r.base] : []), ...r.runs];
@@ -184,6 +185,17 @@ function checkOneGrid(r: SuiteResults): void {
         `(${
           first.manifest.gridHash.slice(0, 8)
         }); a report is of one configuration: move one to a results folder of its own`,
+    );
+  }
+  const recorded = all.filter((x) => x.manifest.baseModel !== undefined);
+  const otherBase = recorded.find((x) => x.manifest.baseModel !== recorded[0].manifest.baseModel);
+  if (otherBase) {
+    throw new ResultsError(
+      otherBase.dir,
+      `was made from base model ${otherBase.manifest.baseModel}, ${recorded[0].dir} from ${
+        recorded[0].manifest.baseModel
+      } (code the base model runs changed between them); a report is of one base model: move one to a results ` +
+        "folder of its own",
     );
   }
   for (const run of r.runs) {

@@ -13,7 +13,7 @@ import { Stopped } from "../core/stop.ts";
 import { TOKENIZER_ID } from "../text/tokenizer.ts";
 import { gitCommit } from "./git_commit.ts";
 import { ResultsError } from "./results_error.ts";
-import { type FileSum, type RunManifest, STORE_VERSION } from "./schema.ts";
+import { type EarlierSession, type FileSum, type RunManifest, STORE_VERSION } from "./schema.ts";
 
 /** A run folder's name: the readable id and the first 8 hex digits of its config hash. */
 export function runId(name: string, seed: number, configHash: string): string {
@@ -176,6 +176,16 @@ export async function newManifest(
     status: "running",
     files: {},
   };
+}
+
+/**
+ * The sessions of resumed run `previous` before the one that goes on now, oldest first: its
+ * {@link RunManifest.earlier} and its own last session (killed while `running`, `stopped` or `failed`).
+ */
+export function earlierSessions(previous: RunManifest): EarlierSession[] {
+  const { gitCommit, command, versions, endedAt, status, error } = previous;
+  if (status === "complete") throw new Error(`${previous.id} is complete: it has no session to go on from`);
+  return [...(previous.earlier ?? []), { gitCommit, command, versions, endedAt, status, ...(error ? { error } : {}) }];
 }
 
 /** The files of a finished run folder whose checksums its manifest keeps. */

@@ -244,6 +244,34 @@ export interface FileSum {
 }
 
 /**
+ * A session of a run that ended (stopped, failed or killed) and was resumed: who ran it, and how it ended.
+ *
+ * @example
+ * ```ts
+ * import { type EarlierSession, loadResults } from "@credit-bench/credit-bench";
+ *
+ * for (const { manifest } of (await loadResults("results", "default")).runs) {
+ *   const earlier: EarlierSession[] = manifest.earlier ?? [];
+ *   for (const s of earlier) console.log(manifest.id, s.gitCommit, s.status, s.command);
+ * }
+ * ```
+ */
+export interface EarlierSession {
+  /** Its `git rev-parse HEAD`, or null outside a git checkout. */
+  gitCommit: string | null;
+  /** Its command line. */
+  command: string;
+  /** Versions of Deno, V8, TypeScript, tfjs and ONNX Runtime it ran with. */
+  versions: Record<string, string | null>;
+  /** When it ended (ISO 8601), or null when it was killed. */
+  endedAt: string | null;
+  /** How it ended: `running` for one that was killed. */
+  status: "running" | "failed" | "stopped";
+  /** Why it failed or stopped. */
+  error?: string;
+}
+
+/**
  * `manifest.json` of a run folder.
  *
  * @example
@@ -288,10 +316,17 @@ export interface RunManifest {
   tokenizer: string;
   /** Versions of Deno, V8, TypeScript, tfjs and (with the onnx engine) ONNX Runtime. */
   versions: Record<string, string | null>;
+  /**
+   * The cache folder of the base model it started from (`base-<suite>-s<seed>-<key>` under `--cache`,
+   * harness/loop/sft.ts `baseModelDir`); absent in folders of versions before it was recorded.
+   */
+  baseModel?: string;
   /** `git rev-parse HEAD` of the harness, or null outside a git checkout. */
   gitCommit: string | null;
-  /** The command line that made it. */
+  /** The command line that made it (the last one, for a resumed run: {@link RunManifest.earlier} has the others). */
   command: string;
+  /** The sessions before the last of a run resumed with `--resume`, oldest first; absent for one made in one go. */
+  earlier?: EarlierSession[];
   /** When it started (ISO 8601). */
   startedAt: string;
   /** When it ended (ISO 8601), or null while it runs. */
