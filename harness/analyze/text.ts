@@ -1,13 +1,31 @@
 /**
  * Free text as the analysis reads it. Words: the text lower-cased, cut into runs of letters (with their
  * combining marks), digits and `_` (an apostrophe inside a word kept, as in `that's`, the typographic
- * `’` read as `'`) and single other characters (`double-check` is `double - check`); every gram, reflection phrase and planning share is over these words, while
+ * `’` read as `'`) and single other characters (`double-check` is `double - check`); a run holding
+ * Chinese, Japanese, Thai, Lao, Khmer or Burmese, written without spaces, is cut into words by ICU's
+ * word breaks (`Intl.Segmenter`: `让我再检查一下` is `让 我再 检查 一下`, as this Deno's ICU cuts it).
+ * Every gram, reflection phrase and planning share is over these words, while
  * response length counts whitespace-separated words. Answers: the last `\boxed{…}` of the text,
  * normalised, or the first group of a pattern's last match.
  * @module
  */
 
 const WORD = /[\p{L}\p{M}\p{N}_]+(?:'[\p{L}\p{M}]+)*|[^\s\p{L}\p{M}\p{N}_]/gu;
+
+/** Scripts written without spaces between words: a run of their letters is cut into words by ICU's dictionaries. */
+const UNSPACED =
+  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
+
+const SEGMENTER = new Intl.Segmenter("und", { granularity: "word" });
+
+/** Visit the analysis words of folded text `lower` in order, each with where it begins. */
+function eachWord(lower: string, visit: (index: number, word: string) => void): void {
+  const unspaced = UNSPACED.test(lower);
+  for (const m of lower.matchAll(WORD)) {
+    if (!unspaced || !UNSPACED.test(m[0])) visit(m.index, m[0]);
+    else for (const s of SEGMENTER.segment(m[0])) visit(m.index + s.index, s.segment);
+  }
+}
 
 /** `text` lower-cased, with the apostrophes of typography (`’`, `ʼ`) read as `'`: one character for one. */
 function folded(text: string): string {
@@ -18,7 +36,11 @@ function folded(text: string): string {
  * The analysis words of `text` (see the module documentation).
  */
 export function textWords(text: string): string[] {
-  return folded(text).match(WORD) ?? [];
+  const lower = folded(text);
+  if (!UNSPACED.test(lower)) return lower.match(WORD) ?? [];
+  const words: string[] = [];
+  eachWord(lower, (_, word) => words.push(word));
+  return words;
 }
 
 /**
@@ -100,7 +122,9 @@ export function tokenPlanningMask(text: string, tokens: readonly string[], cover
   if (tokens.join("") !== text || lower.length !== text.length) return null;
   const planChars = new Uint8Array(text.length);
   let w = 0;
-  for (const m of lower.matchAll(WORD)) if (covered[w++]) planChars.fill(1, m.index, m.index + m[0].length);
+  eachWord(lower, (index, word) => {
+    if (covered[w++]) planChars.fill(1, index, index + word.length);
+  });
   const mask = new Uint8Array(tokens.length);
   let at = 0;
   tokens.forEach((t, i) => {
