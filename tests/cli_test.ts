@@ -857,31 +857,34 @@ Deno.test("a results folder holds one grid: runs of other code, another configur
             "run?); a run folder keeps its name: move the copy out of runs/, or give the folder its name back",
     );
     await Deno.remove(`${runs("a")}/backup`, { recursive: true });
-    // A run from another base model (code the SFT loop or a task runs was edited between two benches): the
-    // grid hash does not cover that code, and the tables averaged runs from two base models as one method.
+    // A run from another base model (code the SFT loop or a task runs edited between two benches, so the base
+    // model was rebuilt; the grid hash does not cover that code): the tables averaged runs of two base models.
     const made = JSON.parse(await Deno.readTextFile(`${original}/manifest.json`));
     const cached = [...Deno.readDirSync(`${tmp}/cache`)].map((e) => e.name).filter((n) => !n.endsWith(".partial"));
-    assertEquals([made.baseModel], cached, "each run names the cache folder of its base model");
+    const weights = JSON.parse(await Deno.readTextFile(`${tmp}/cache/${cached[0]}/model.json`)).sha256;
+    assertEquals([cached.length, made.baseWeights], [1, weights], "each run names the weights of its base model");
     await Deno.writeTextFile(
       `${original}/manifest.json`,
-      JSON.stringify({ ...made, baseModel: "base-smoke-s1-0123456789abcdef" }),
+      JSON.stringify({ ...made, baseWeights: "0123abcd".repeat(8) }),
     );
     await assertRejects(
       () => bench(grid("a", "1,2")),
       (e: Error) =>
-        e.message === `${original} was made from base model base-smoke-s1-0123456789abcdef, this bench starts from ` +
-            `${cached[0]} (code it runs changed since: the SFT loop or a task); a grid is of one base model: use ` +
-            `another --out, or move ${runs("a")} away to run the grid again from this one`,
+        e.message === `${original} was made from a base model whose weights hash to 0123abcd, and this bench ` +
+            `starts from ${tmp}/cache/${cached[0]}, whose weights hash to ${weights.slice(0, 8)} (rebuilt since: ` +
+            "code the SFT loop or a task runs changed, or another machine built it); a grid is of one base model: " +
+            `use another --out, or move ${runs("a")} away to run the grid again from this one`,
     );
     await assertRejects(
       () => cli("report", "--in", `${tmp}/a`, "--suite", "smoke"),
       (e: Error) =>
-        e.message === `${original}: was made from base model base-smoke-s1-0123456789abcdef, ${runOf("a", "base-")} ` +
-            `from ${cached[0]} (code the base model runs changed between them); a report is of one base model: move ` +
-            "one to a results folder of its own",
+        e.message ===
+          `${original}: was made from a base model whose weights hash to 0123abcd, ${runOf("a", "base-")} ` +
+            `from one whose weights hash to ${weights.slice(0, 8)} (it was rebuilt between them); a report is of ` +
+            "one base model: move one to a results folder of its own",
     );
     // A run of a version that did not record its base model is taken as it is.
-    const { baseModel: _, ...older } = made;
+    const { baseWeights: _, ...older } = made;
     await Deno.writeTextFile(`${original}/manifest.json`, JSON.stringify(older));
     await bench(grid("a", "1,2"));
   } finally {

@@ -17,12 +17,12 @@
 import type { Baseline, ParamSpec } from "../credit/baseline.ts";
 import type { BenchConfig } from "../config.ts";
 import { evaluate } from "../loop/evaluate.ts";
-import { loadCheckpoint } from "../model/checkpoint.ts";
+import { loadCheckpoint, weightsSha256 } from "../model/checkpoint.ts";
 import type { ParamOverrides } from "../credit/params.ts";
 import { resolveParams } from "../credit/params.ts";
 import { Progress } from "../core/progress.ts";
 import { runRl } from "../loop/rl.ts";
-import { baseModel, baseModelName } from "../loop/sft.ts";
+import { baseModel } from "../loop/sft.ts";
 import { trainSplits } from "../suite.ts";
 import { mineGrams, planningMasks } from "../masks/planning_masks.ts";
 import { loadStrategicGrams, saveStrategicGrams, type StrategicGrams } from "../masks/strategic_grams.ts";
@@ -217,7 +217,6 @@ export async function checkWritable(dir: string): Promise<void> {
 export async function planCells(spec: GridSpec, grid: string): Promise<Cell[]> {
   const dir = runsDir(spec.out, spec.cfg.name);
   const existing = await existingRuns(dir);
-  const base = await baseModelName(spec.cfg, spec.cfg.baseSeeds[0], spec.backend);
   for (const { id, manifest } of existing) {
     if (!manifest) {
       throw new ResultsFolderError(
@@ -243,15 +242,6 @@ export async function planCells(spec: GridSpec, grid: string): Promise<Cell[]> {
         `${dir}/${id} holds a run of another configuration (grid hash ${manifest.gridHash.slice(0, 8)}, this one ${
           grid.slice(0, 8)
         }); use another --out, or delete ${dir}`,
-      );
-    }
-    if (manifest.baseModel !== undefined && manifest.baseModel !== base) {
-      // Code the base model runs changed (the SFT loop, a task's generator or verifier): the grid hash does
-      // not cover it, and runs from two base models would be reported as one method's seeds.
-      throw new ResultsFolderError(
-        `${dir}/${id} was made from base model ${manifest.baseModel}, this bench starts from ${base} (code it ` +
-          `runs changed since: the SFT loop or a task); a grid is of one base model: use another --out, or ` +
-          `move ${dir} away to run the grid again from this one`,
       );
     }
     if (manifest.status === "complete") await checkFinished(`${dir}/${id}`, manifest);
@@ -334,6 +324,24 @@ export async function baseRun(spec: Pick<GridSpec, "cfg" | "out">, grid: string)
 }
 
 /**
+ * Refuse runs in `runs` made from another base model than `base`, whose weights hash to `weights`: it was
+ * rebuilt since (code the SFT loop or a task runs was edited, which the grid hash does not cover; or
+ * another machine built it), and a grid's runs, its mined grams included, are of one base model.
+ */
+async function checkBaseWeights(runs: string, base: string, weights: string): Promise<void> {
+  const other = (await existingRuns(runs)).find((r) => r.manifest?.baseWeights && r.manifest.baseWeights !== weights);
+  if (other) {
+    throw new ResultsFolderError(
+      `${runs}/${other.id} was made from a base model whose weights hash to ${
+        other.manifest!.baseWeights!.slice(0, 8)
+      }, and this bench starts from ${base}, whose weights hash to ${weights.slice(0, 8)} (rebuilt since: code ` +
+        `the SFT loop or a task runs changed, or another machine built it); a grid is of one base model: use ` +
+        `another --out, or move ${runs} away to run the grid again from this one`,
+    );
+  }
+}
+
+/**
  * The base model of the grid, built or loaded from the cache, and its Strategic Grams, mined from it
  * into its `base-…` folder (or read from there): what every run needs. Its evaluation (step 0 of every
  * run) is {@link evaluateBase}'s, left for the end of the grid, where it fills a core the last runs leave idle.
@@ -355,6 +363,11 @@ export async function prepareBase(spec: GridSpec, grid: string): Promise<BaseRun
   }).finally(() => bar.done());
   const resumed = built.resumedFrom === undefined ? "" : ` (went on from step ${built.resumedFrom} of a stopped build)`;
   console.error(`${built.cached ? "loaded" : "trained"} base model ${built.dir}${resumed}`);
+  const weights = await weightsSha256(built.dir);
+  await checkBaseWeights(runsDir(spec.out, cfg.name), built.dir, weights).catch((e) => {
+    built.policy.dispose();
+    throw e;
+  });
   const { fields, id, configHash, dir } = await baseRun(spec, grid);
   const path = `${dir}/strategic_grams.json`;
   try {
@@ -366,7 +379,7 @@ export async function prepareBase(spec: GridSpec, grid: string): Promise<BaseRun
     }
     await createRunFolder(dir, {
       ...await newManifest(spec, await versions(spec.engine), grid, { ...fields, id, configHash }),
-      baseModel: await baseModelName(cfg, baseSeed, spec.backend),
+      baseWeights: weights,
     });
     const engine = await createEngine(spec.engine, built.policy);
     const grams = await mineGrams(cfg, engine, splits(spec), baseSeed).finally(() => engine.dispose());
@@ -427,7 +440,7 @@ export async function runCell(
       seed: cell.seed,
       configHash: cell.configHash,
     }),
-    baseModel: await baseModelName(cfg, cfg.baseSeeds[0], spec.backend),
+    baseWeights: await weightsSha256(base.checkpoint),
     ...(previous ? { startedAt: previous.startedAt, earlier: earlierSessions(previous) } : {}),
   };
   await createRunFolder(cell.dir, m);

@@ -147,14 +147,9 @@ export async function baseModelKey(cfg: BenchConfig, seed: number, backend: stri
   return (await sha256(JSON.stringify(what) + (await sha256(await sourceText())))).slice(0, 16);
 }
 
-/** The name of the cache folder of the base model of (config, seed) on `backend`: `base-<suite>-s<seed>-<key>`. */
-export async function baseModelName(cfg: BenchConfig, seed: number, backend: string): Promise<string> {
-  return `base-${cfg.suite.name}-s${seed}-${await baseModelKey(cfg, seed, backend)}`;
-}
-
 /** The cache folder of the base model of (config, seed) on `backend` under `cacheDir` ({@link baseModel}). */
 export async function baseModelDir(cfg: BenchConfig, seed: number, cacheDir: string, backend: string): Promise<string> {
-  return `${cacheDir}/${await baseModelName(cfg, seed, backend)}`;
+  return `${cacheDir}/base-${cfg.suite.name}-s${seed}-${await baseModelKey(cfg, seed, backend)}`;
 }
 
 /** A base model and where it lives. */

@@ -54,6 +54,14 @@ export async function saveCheckpoint(dir: string, policy: Policy): Promise<void>
   await writeAtomic(`${dir}/model.json`, JSON.stringify(meta, null, 2) + "\n");
 }
 
+/**
+ * The SHA-256 of the weights of the checkpoint in `dir`, as its `model.json` records it (which
+ * {@link loadCheckpoint} checks against `weights.bin`): what tells two base models apart.
+ */
+export async function weightsSha256(dir: string): Promise<string> {
+  return (JSON.parse(await Deno.readTextFile(`${dir}/model.json`)) as CheckpointMeta).sha256;
+}
+
 /** What to do about a base model checkpoint that cannot be used. */
 const REBUILD = "delete that folder; `deno task bench` rebuilds a base model it cannot find";
 

@@ -187,15 +187,14 @@ function checkOneGrid(r: SuiteResults): void {
         }); a report is of one configuration: move one to a results folder of its own`,
     );
   }
-  const recorded = all.filter((x) => x.manifest.baseModel !== undefined);
-  const otherBase = recorded.find((x) => x.manifest.baseModel !== recorded[0].manifest.baseModel);
+  const recorded = all.filter((x) => x.manifest.baseWeights !== undefined);
+  const otherBase = recorded.find((x) => x.manifest.baseWeights !== recorded[0].manifest.baseWeights);
   if (otherBase) {
     throw new ResultsError(
       otherBase.dir,
-      `was made from base model ${otherBase.manifest.baseModel}, ${recorded[0].dir} from ${
-        recorded[0].manifest.baseModel
-      } (code the base model runs changed between them); a report is of one base model: move one to a results ` +
-        "folder of its own",
+      `was made from a base model whose weights hash to ${otherBase.manifest.baseWeights!.slice(0, 8)}, ` +
+        `${recorded[0].dir} from one whose weights hash to ${recorded[0].manifest.baseWeights!.slice(0, 8)} (it ` +
+        "was rebuilt between them); a report is of one base model: move one to a results folder of its own",
     );
   }
   for (const run of r.runs) {

@@ -317,10 +317,10 @@ export interface RunManifest {
   /** Versions of Deno, V8, TypeScript, tfjs and (with the onnx engine) ONNX Runtime. */
   versions: Record<string, string | null>;
   /**
-   * The cache folder of the base model it started from (`base-<suite>-s<seed>-<key>` under `--cache`,
-   * harness/loop/sft.ts `baseModelDir`); absent in folders of versions before it was recorded.
+   * SHA-256 of the weights of the base model it started from (harness/model/checkpoint.ts
+   * `weightsSha256`); absent in folders of versions before it was recorded.
    */
-  baseModel?: string;
+  baseWeights?: string;
   /** `git rev-parse HEAD` of the harness, or null outside a git checkout. */
   gitCommit: string | null;
   /** The command line that made it (the last one, for a resumed run: {@link RunManifest.earlier} has the others). */
