@@ -484,6 +484,10 @@ Deno.test("analyze: every bad input is one line naming the file, and nothing is 
   for (const f of ["overall.json", "figures/accuracy.svg", "figures/my_plot.svg"]) {
     await Deno.writeTextFile(`${dir}/plotted/${f}`, "");
   }
+  for (const mode of ["train", "eval"]) {
+    await Deno.mkdir(`${dir}/completions/${mode}`, { recursive: true });
+    await Deno.writeTextFile(`${dir}/completions/${mode}/completions_00001.parquet`, "");
+  }
   await Deno.mkdir(`${dir}/taken`);
   await Deno.writeTextFile(`${dir}/taken/mine.txt`, "not an analysis");
 
@@ -493,6 +497,11 @@ Deno.test("analyze: every bad input is one line naming the file, and nothing is 
       "an empty folder",
       [`${dir}/empty`],
       `${dir}/empty: holds no rollout file (.jsonl, .jsonl.gz or .parquet); point at the folder your trainer dumps rollouts to`,
+    ],
+    [
+      "a folder whose rollouts are in folders of its own (TRL's completions/ holds train/ and eval/)",
+      [`${dir}/completions`],
+      `${dir}/completions: holds no rollout file, but its folders eval, train do; give the one to analyze, e.g. ${dir}/completions/train`,
     ],
     [
       "a file of an unknown format",

@@ -93,6 +93,19 @@ export async function findSources(inputs: readonly string[], format?: Format): P
             `give one run, e.g. ${input}/${folders[run]}`,
           );
         }
+        const holding = (await Promise.all(folders.sort().map((f) => holdsRollouts(`${input}/${f}`)))).flatMap((h, i) =>
+          h ? [folders[i]] : []
+        );
+        if (holding.length) {
+          // TRL's completions/ holds train/ and eval/: read together, evaluation samples would count as training.
+          const pick = holding.includes("train") ? "train" : holding[0];
+          throw new AnalyzeError(
+            input,
+            `holds no rollout file, but its folder${holding.length > 1 ? "s" : ""} ${holding.join(", ")} ` +
+              `${holding.length > 1 ? "do" : "does"}`,
+            `give the one to analyze, e.g. ${input}/${pick}`,
+          );
+        }
         throw new AnalyzeError(
           input,
           "holds no rollout file (.jsonl, .jsonl.gz or .parquet)",
@@ -178,6 +191,18 @@ async function refuseCopies(files: readonly Source[]): Promise<void> {
 }
 
 /** Whether `dir` is a credit-bench run folder (it holds `rollouts.jsonl.gz`). */
+/** Whether folder `dir` holds a rollout file (one of {@link EXTENSIONS}, not hidden) directly. */
+async function holdsRollouts(dir: string): Promise<boolean> {
+  try {
+    for await (const e of Deno.readDir(dir)) {
+      if (!e.name.startsWith(".") && EXTENSIONS.some((x) => e.name.endsWith(x))) return true;
+    }
+  } catch {
+    // A folder that cannot be read holds nothing analyze could read.
+  }
+  return false;
+}
+
 async function isRunFolder(dir: string): Promise<boolean> {
   return (await Deno.stat(`${dir}/rollouts.jsonl.gz`).catch(() => null))?.isFile ?? false;
 }
