@@ -315,6 +315,25 @@ Deno.test("analyze: gzipped JSON Lines read as the plain file, in one gzip membe
   assertEquals((await run([`${dir}/members.jsonl.gz`], `${dir}/c`, { mine: 3 })).steps, plain.steps);
 });
 
+Deno.test("analyze: a gzipped dump many read chunks long is detected and read whole (the format check stops after a line)", async () => {
+  // Incompressible text, so the file on disk spans many reads: detection stopped reading after the first
+  // line, and the inflater went on pushing into the closed stream, an uncaught error that ended the process.
+  let x = 1;
+  const noise = () => Array.from({ length: 60 }, () => ((x = (x * 48271) % 2147483647) % 36).toString(36)).join("");
+  const rows = Array.from({ length: 4000 }, (_, i) => ({
+    step: Math.floor(i / 400),
+    prompt: `p${i % 50}`,
+    completion: `${noise()} \\boxed{${i % 3}}`,
+    reward: i % 3 === 0 ? 1 : 0,
+  }));
+  const dir = await folder({ "big.jsonl": jsonl(rows), "big.jsonl.gz": await gzip(jsonl(rows)) });
+  assert((await Deno.stat(`${dir}/big.jsonl.gz`)).size > 150_000);
+  const plain = await run([`${dir}/big.jsonl`], `${dir}/a`);
+  const zipped = await run([`${dir}/big.jsonl.gz`], `${dir}/b`);
+  assertEquals(zipped.steps.length, 10);
+  assertEquals(zipped.steps, plain.steps);
+});
+
 Deno.test("analyze: named files are read in step order, links are followed, and out/ is out", async () => {
   // Each step's 40 right answers plant a phrase of their own; mining reads the first 40 successes.
   const planted = { 2: "the key insight is that", 10: "let us try another way" } as Record<number, string>;

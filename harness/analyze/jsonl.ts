@@ -18,10 +18,24 @@ const NON_FINITE = /[:,[]\s*-?(?:NaN|Infinity)\s*[,}\]]/;
 /**
  * The bytes of a gzip stream, decompressed. By node:zlib, not `DecompressionStream`: a file of several
  * gzip members (`cat a.gz b.gz`, Python's gzip append mode) is one valid stream (RFC 1952), and this
- * reads them all. A truncated or corrupt stream errors with a zlib `code` (`Z_…`).
+ * reads them all. A truncated or corrupt stream errors with a zlib `code` (`Z_…`). Cancelled (a reader
+ * that stops after the first line), it stops the inflater and the source: `Readable.toWeb` left the
+ * inflater pushing into the closed stream, an uncaught TypeError that ended the process.
  */
 export function gunzipped(stream: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
-  return Readable.toWeb(Readable.fromWeb(stream as NodeWebStream).pipe(createGunzip())) as ReadableStream<Uint8Array>;
+  const source = Readable.fromWeb(stream as NodeWebStream), inflater = source.pipe(createGunzip());
+  const chunks = inflater[Symbol.asyncIterator]();
+  return new ReadableStream<Uint8Array>({
+    async pull(out) {
+      const next = await chunks.next();
+      if (next.done) out.close();
+      else out.enqueue(next.value);
+    },
+    cancel() {
+      inflater.destroy();
+      source.destroy();
+    },
+  });
 }
 
 /** One parsed line. */
