@@ -87,7 +87,13 @@ Deno.test("--launcher slurm: --dry-run prints the three scripts; bad input is on
     }
     assert(dry.out.includes("module load deno\ncd "));
     assertMatch(dry.out, /cell --grid \S+\/smoke\/slurm\/grid\.json --index "\$SLURM_ARRAY_TASK_ID"/);
-    assertMatch(dry.out, /--dependency=afterany:\$CELLS \S+\/end\.sh/);
+    // The commands it would submit, as submitted: a failed dependency cancels the job.
+    assertMatch(
+      dry.out,
+      /\nCELLS=\$\(sbatch --parsable --dependency=afterok:\$BASE --kill-on-invalid-dep=yes \S+\/cells\.sh\)\n/,
+    );
+    assertMatch(dry.out, /\nsbatch --parsable --dependency=afterany:\$CELLS --kill-on-invalid-dep=yes \S+\/end\.sh\n/);
+    assertEquals([...Deno.readDirSync(tmp)].map((e) => e.name), [], "a dry run writes nothing, not even a lock");
     for (
       const [args, message] of [
         [["--partition=cpu"], /--partition is an option of --launcher slurm/],

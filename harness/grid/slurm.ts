@@ -11,6 +11,7 @@
 import { fileURLToPath } from "node:url";
 import { lockFolder } from "../core/folder_lock.ts";
 import { writeAtomic } from "../core/atomic.ts";
+import { shellQuote } from "../core/shell_quote.ts";
 import { runsDir } from "../store/run_folder.ts";
 import { launchDir, planManifest, writeManifestFile } from "./grid_manifest.ts";
 import { cliArgs } from "./pool.ts";
@@ -42,10 +43,14 @@ async function slurm(command: string, args: readonly string[]): Promise<{ ok: bo
   }
 }
 
+/** The arguments of `sbatch` that submit `script` after `after` (a dependency, whose failure cancels the job). */
+function sbatchArgs(script: string, after?: string): string[] {
+  return ["--parsable", ...(after ? [`--dependency=${after}`, "--kill-on-invalid-dep=yes"] : []), script];
+}
+
 /** Submit `script` with `sbatch` after `after` (a dependency), returning its job id; sbatch's own message on failure. */
 async function submit(script: string, what: string, after?: string): Promise<string> {
-  const dep = after ? [`--dependency=${after}`, "--kill-on-invalid-dep=yes"] : [];
-  const r = await slurm("sbatch", ["--parsable", ...dep, script]);
+  const r = await slurm("sbatch", sbatchArgs(script, after));
   if (!r.ok) throw new Error(`sbatch refused the ${what}: ${(r.err || r.out).split("\n").join(" | ")}`);
   return r.out.split(";")[0];
 }
@@ -77,10 +82,12 @@ async function checkNoLaunch(dir: string): Promise<void> {
 export async function launchSlurm(spec: GridSpec, o: SlurmOptions, threads: number, dryRun: boolean): Promise<void> {
   if (!dryRun && !(await slurm("sbatch", ["--version"])).ok) throw new Error("sbatch --version failed");
   const runs = runsDir(spec.out, spec.cfg.name), dir = launchDir(spec.out, spec.cfg.name);
-  await checkWritable(runs);
-  // Before the lock: a refused second launch must not hold it while the first one's jobs start.
-  if (!dryRun) await checkNoLaunch(dir);
-  const lock = await lockFolder(runs);
+  if (!dryRun) {
+    await checkWritable(runs);
+    // Before the lock: a refused second launch must not hold it while the first one's jobs start.
+    await checkNoLaunch(dir);
+  }
+  const lock = dryRun ? null : await lockFolder(runs);
   try {
     const m = await planManifest(spec, threads);
     const manifest = `${dir}/grid.json`;
@@ -96,9 +103,10 @@ export async function launchSlurm(spec: GridSpec, o: SlurmOptions, threads: numb
     const files = { base: `${dir}/base.sh`, cells: `${dir}/cells.sh`, end: `${dir}/end.sh` };
     if (dryRun) {
       console.log(`# ${files.base}\n${scripts.base}\n# ${files.cells}\n${scripts.cells ?? "(no cells left to run)\n"}`);
-      console.log(`# ${files.end}\n${scripts.end}\n# submitted as:\nBASE=$(sbatch --parsable ${files.base})`);
-      if (scripts.cells) console.log(`CELLS=$(sbatch --parsable --dependency=afterok:$BASE ${files.cells})`);
-      console.log(`sbatch --dependency=${scripts.cells ? "afterany:$CELLS" : "afterok:$BASE"} ${files.end}`);
+      const sbatch = (script: string, after?: string) => `sbatch ${sbatchArgs(shellQuote(script), after).join(" ")}`;
+      console.log(`# ${files.end}\n${scripts.end}\n# submitted as:\nBASE=$(${sbatch(files.base)})`);
+      if (scripts.cells) console.log(`CELLS=$(${sbatch(files.cells, "afterok:$BASE")})`);
+      console.log(sbatch(files.end, scripts.cells ? "afterany:$CELLS" : "afterok:$BASE"));
       return;
     }
     await Deno.mkdir(`${dir}/logs`, { recursive: true });
@@ -122,7 +130,7 @@ export async function launchSlurm(spec: GridSpec, o: SlurmOptions, threads: numb
       throw new Error(`${(e as Error).message}${submitted.length ? ` (cancelled ${submitted.join(", ")})` : ""}`);
     }
   } finally {
-    lock.close();
+    lock?.close();
   }
 }
 
