@@ -346,7 +346,7 @@ Deno.test("a report stopped halfway leaves the old report whole, never a mix; a 
   });
 });
 
-Deno.test("the runs table lists each session of a resumed run: its commits and its commands, a repeat once", async () => {
+Deno.test("the runs table lists each session of a resumed run, its commit beside its command, a repeated session once", async () => {
   await inFixtureCopy(async (dir) => {
     const run = await runDir(dir, "hicra-s1"), m = (await readManifest(run))!;
     const session = { versions: m.versions, endedAt: null, status: "running" as const };
@@ -356,6 +356,7 @@ Deno.test("the runs table lists each session of a resumed run: its commits and i
       command: `${m.command} --resume`,
       earlier: [
         { ...session, gitCommit: "c1", command: m.command },
+        { ...session, gitCommit: "c1", command: m.command },
         { ...session, gitCommit: "c1", command: `${m.command} --resume` },
       ],
     });
@@ -364,8 +365,8 @@ Deno.test("the runs table lists each session of a resumed run: its commits and i
     const row = html.split("\n").find((l) => l.includes(`<code>${m.id}</code>`))!;
     assert(
       row.endsWith(
-        `<td><code>c1</code><br><code>c2</code></td><td><code>${m.command}</code><br><code>${m.command} ` +
-          "--resume</code></td></tr>",
+        `<td><code>c1</code><br><code>c1</code><br><code>c2</code></td><td><code>${m.command}</code><br>` +
+          `<code>${m.command} --resume</code><br><code>${m.command} --resume</code></td></tr>`,
       ),
       row,
     );
@@ -388,6 +389,23 @@ Deno.test("a results folder that cannot be written is refused with what to do, a
         "write and run the report with --in set to the copy",
     }).finally(() => Deno.open = open);
     assertEquals((await Array.fromAsync(Deno.readDir(suite))).map((e) => e.name).sort(), before);
+    // A folder made read-only after an earlier report: its lock file opens, the staging folder cannot be made.
+    await writeReport({ inDir: dir, suite: "fixture", command: COMMAND });
+    const reported = (await Array.fromAsync(Deno.readDir(suite))).map((e) => e.name).sort();
+    const { mkdir } = Deno;
+    Deno.mkdir = (async (path: string | URL, options?: Deno.MkdirOptions) => {
+      if (String(path).startsWith(suite)) {
+        throw Object.assign(new Error(`Permission denied (os error 13): mkdir '${path}'`), { code: "EACCES" });
+      }
+      return await mkdir(path, options);
+    }) as typeof mkdir;
+    await assertRejects(() => writeReport({ inDir: dir, suite: "fixture", command: COMMAND }), {
+      message:
+        `${suite}: cannot be written (Permission denied (os error 13): mkdir '${suite}/.report.next/figures'), ` +
+        `and the report is written there, beside runs/; make it writable, or copy ${dir} to a folder you can ` +
+        "write and run the report with --in set to the copy",
+    }).finally(() => Deno.mkdir = mkdir);
+    assertEquals((await Array.fromAsync(Deno.readDir(suite))).map((e) => e.name).sort(), reported);
   });
 });
 

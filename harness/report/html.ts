@@ -41,12 +41,16 @@ export function scopeIds(svg: string, prefix: string): string {
 }
 
 /**
- * One cell of the runs table: each session's value of a run (a resumed run's earlier sessions first),
- * a value repeated by the next session shown once, one per line.
+ * A run's sessions as the runs table shows them: each session's commit and command (a resumed run's
+ * earlier sessions first), a session repeating the one before it in both shown once; the two columns'
+ * lines pair up.
  */
-function sessionsCell(m: RunManifest, value: (s: Pick<RunManifest, "gitCommit" | "command">) => string): string {
-  const values = [...(m.earlier ?? []), m].map(value);
-  return values.filter((v, i) => v !== values[i - 1]).map((v) => `<code>${escapeHtml(v)}</code>`).join("<br>");
+function sessionLines(m: RunManifest): { commits: string; commands: string } {
+  const all = [...(m.earlier ?? []), m].map((s) => ({ commit: s.gitCommit ?? "–", command: s.command }));
+  const shown = all.filter((s, i) => i === 0 || s.commit !== all[i - 1].commit || s.command !== all[i - 1].command);
+  const lines = (f: (s: typeof all[number]) => string) =>
+    shown.map((s) => `<code>${escapeHtml(f(s))}</code>`).join("<br>");
+  return { commits: lines((s) => s.commit), commands: lines((s) => s.command) };
 }
 
 /**
@@ -55,11 +59,12 @@ function sessionsCell(m: RunManifest, value: (s: Pick<RunManifest, "gitCommit" |
  */
 function runsTable(r: SuiteResults): string {
   const all = [...(r.base ? [r.base] : []), ...r.runs];
-  const rows = all.map(({ manifest: m }) =>
-    `<tr><th><code>${escapeHtml(m.id)}</code></th><td>${escapeHtml(m.baseline ?? "base")}</td><td>${m.seed}</td>` +
-    `<td><code>${escapeHtml(m.configHash)}</code></td><td><code>${escapeHtml(m.gridHash)}</code></td>` +
-    `<td>${sessionsCell(m, (s) => s.gitCommit ?? "–")}</td><td>${sessionsCell(m, (s) => s.command)}</td></tr>`
-  );
+  const rows = all.map(({ manifest: m }) => {
+    const { commits, commands } = sessionLines(m);
+    return `<tr><th><code>${escapeHtml(m.id)}</code></th><td>${escapeHtml(m.baseline ?? "base")}</td>` +
+      `<td>${m.seed}</td><td><code>${escapeHtml(m.configHash)}</code></td>` +
+      `<td><code>${escapeHtml(m.gridHash)}</code></td><td>${commits}</td><td>${commands}</td></tr>`;
+  });
   return [
     '<table class="runs">',
     "<thead><tr><th>run</th><th>method</th><th>seed</th><th>config hash</th><th>grid hash</th>" +

@@ -103,19 +103,22 @@ export async function writeReport(opts: ReportOptions): Promise<ReportResult> {
   }
   const dir = `${opts.inDir}/${opts.suite}`, next = `${dir}/.report.next`;
   await checkFigures(`${dir}/figures`);
+  const unwritable = (e: unknown) =>
+    isUnwritable(e)
+      ? new ResultsError(
+        dir,
+        `cannot be written (${firstLine(e)}), and the report is written there, beside runs/; make it ` +
+          `writable, or copy ${opts.inDir} to a folder you can write and run the report with --in set to the copy`,
+      )
+      : e;
   const lock = await lockFolder(dir, "run the report again once it is done", { path: `${dir}/.report.lock` })
     .catch((e) => {
-      throw isUnwritable(e)
-        ? new ResultsError(
-          dir,
-          `cannot be written (${firstLine(e)}), and the report is written there, beside runs/; make it ` +
-            `writable, or copy ${opts.inDir} to a folder you can write and run the report with --in set to the copy`,
-        )
-        : e;
+      throw unwritable(e);
     });
+  // The lock file may be left from an earlier report while the folder itself is read-only now.
   const staging = await Staging.open(next).catch((e) => {
     lock.close();
-    throw e;
+    throw unwritable(e);
   });
   const names = staging.names;
   const write = (name: string, data: string) => staging.write(name, data);
