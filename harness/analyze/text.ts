@@ -1,9 +1,10 @@
 /**
  * Free text as the analysis reads it. Words: the text lower-cased, cut into runs of letters (with their
  * combining marks), digits and `_` (an apostrophe inside a word kept, as in `that's`, the typographic
- * `’` read as `'`) and single other characters (`double-check` is `double - check`); a run holding
- * Chinese, Japanese, Thai, Lao, Khmer or Burmese, written without spaces, is cut into words by ICU's
- * word breaks (`Intl.Segmenter`: `让我再检查一下` is `让 我再 检查 一下`, as this Deno's ICU cuts it).
+ * `’` read as `'`) and single other characters (`double-check` is `double - check`); in Chinese,
+ * Japanese, Thai, Lao, Khmer and Burmese, written without spaces, each character (with its marks) is a
+ * word, as BLEU's Chinese tokenizer cuts it (`让我再检查` is `让 我 再 检 查`): a phrase or gram matches
+ * wherever its characters occur, which a dictionary's word breaks, varying with the context, did not.
  * Every gram, reflection phrase and planning share is over these words, while
  * response length counts whitespace-separated words. Answers: the last `\boxed{…}` of the text,
  * normalised, or the first group of a pattern's last match.
@@ -12,18 +13,19 @@
 
 const WORD = /[\p{L}\p{M}\p{N}_]+(?:'[\p{L}\p{M}]+)*|[^\s\p{L}\p{M}\p{N}_]/gu;
 
-/** Scripts written without spaces between words: a run of their letters is cut into words by ICU's dictionaries. */
-const UNSPACED =
-  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
-
-const SEGMENTER = new Intl.Segmenter("und", { granularity: "word" });
+/** The scripts written without spaces between words. */
+const UNSPACED_SCRIPTS =
+  "\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Thai}\\p{Script=Lao}\\p{Script=Khmer}\\p{Script=Myanmar}";
+const UNSPACED = new RegExp(`[${UNSPACED_SCRIPTS}]`, "u");
+/** Within a run of letters: one character of those scripts with its marks, or a stretch of other ones. */
+const UNSPACED_PIECE = new RegExp(`[${UNSPACED_SCRIPTS}]\\p{M}*|[^${UNSPACED_SCRIPTS}]+`, "gu");
 
 /** Visit the analysis words of folded text `lower` in order, each with where it begins. */
 function eachWord(lower: string, visit: (index: number, word: string) => void): void {
   const unspaced = UNSPACED.test(lower);
   for (const m of lower.matchAll(WORD)) {
     if (!unspaced || !UNSPACED.test(m[0])) visit(m.index, m[0]);
-    else for (const s of SEGMENTER.segment(m[0])) visit(m.index + s.index, s.segment);
+    else for (const p of m[0].matchAll(UNSPACED_PIECE)) visit(m.index + p.index, p[0]);
   }
 }
 
