@@ -409,6 +409,8 @@ Deno.test("analyze: --answer-pattern takes its first group, or the whole match w
   // A pattern only the plain mode takes (an escaped colon) still works; one neither takes is refused.
   assertEquals(extractAnswer("answer: 42", answerRegExp("answer\\: (\\d+)")), "42");
   assertThrows(() => answerRegExp("("), /Invalid regular expression: \/\(\/g: Unterminated group/);
+  // One that writes \p{…} but is valid only in the plain mode is refused: there \p{Nd} is the letters p{Nd}.
+  assertThrows(() => answerRegExp("\\[(\\p{Nd}+)]"), /\/gu: Lone quantifier brackets/);
 });
 
 Deno.test("analyze: relative perplexity is to the first step with log-probs", async () => {
@@ -697,6 +699,13 @@ Deno.test("analyze: every bad input is one line naming the file, and nothing is 
       [`${dir}/bad_step.jsonl`],
       /^--answer-pattern: Invalid regular expression: .*; give a JavaScript regular expression$/,
       { answerPattern: "(" },
+    ],
+    [
+      "an --answer-pattern with \\p{…} that Unicode mode refuses (it fell back to the plain mode, where \\p{Nd} is letters)",
+      [`${dir}/bad_step.jsonl`],
+      "--answer-pattern: Invalid regular expression: /\\[(\\p{Nd}+)]/gu: Lone quantifier brackets; with \\p{…}, write " +
+      "it as Unicode mode reads it: a literal ], { or } escaped with \\, no other escape of a plain character",
+      { answerPattern: "\\[(\\p{Nd}+)]" },
     ],
     ["no input", [], "inputs: is empty; give at least one folder or file of rollouts"],
     ["a blank --out", [`${dir}/bad_step.jsonl`], "--out: is blank; give the report folder", { out: " " }],

@@ -287,7 +287,14 @@ async function analyzeLocked(o: AnalyzeOptions): Promise<AnalyzeResult> {
   try {
     answerPattern = o.answerPattern === undefined ? undefined : answerRegExp(o.answerPattern);
   } catch (e) {
-    throw new AnalyzeError("--answer-pattern", (e as Error).message, "give a JavaScript regular expression");
+    const unicode = /\/gu: /.test((e as Error).message); // \p{…} written: only Unicode mode reads it
+    throw new AnalyzeError(
+      "--answer-pattern",
+      (e as Error).message,
+      unicode
+        ? "with \\p{…}, write it as Unicode mode reads it: a literal ], { or } escaped with \\, no other escape of a plain character"
+        : "give a JavaScript regular expression",
+    );
   }
   const countTokens = o.tokenizer === undefined ? undefined : await tokenCounter(o.tokenizer);
   const { grams, mined, source } = await gramsOf(o, files, runGrams, readOptions);

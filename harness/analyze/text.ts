@@ -82,13 +82,15 @@ function normaliseAnswer(answer: string): string {
 /**
  * `--answer-pattern`'s regular expression: in Unicode mode where the pattern is valid in it, so that
  * `\p{…}` classes (`\p{N}+`: digits of any script) and characters beyond the BMP work as written; else
- * as a plain pattern (one with an escape Unicode mode refuses, such as `\:`). Throws the plain mode's
- * SyntaxError for a pattern valid in neither.
+ * as a plain pattern (one with an escape Unicode mode refuses, such as `\:`), unless it writes `\p{`,
+ * `\P{` or `\u{`, which a plain pattern reads as letters: then Unicode mode's SyntaxError is thrown (its
+ * message names `/gu`), as is the plain mode's for a pattern valid in neither.
  */
 export function answerRegExp(source: string): RegExp {
   try {
     return new RegExp(source, "gu");
-  } catch {
+  } catch (e) {
+    if (/\\[pPu]\{/.test(source)) throw e;
     return new RegExp(source, "g");
   }
 }
