@@ -509,6 +509,11 @@ Deno.test("analyze: every bad input is one line naming the file, and nothing is 
     await Deno.mkdir(`${dir}/completions/${mode}`, { recursive: true });
     await Deno.writeTextFile(`${dir}/completions/${mode}/completions_00001.parquet`, "");
   }
+  // Neither a hidden folder nor an earlier analysis (its steps.jsonl is no dump) is offered.
+  await Deno.mkdir(`${dir}/completions/.cache`);
+  await Deno.writeTextFile(`${dir}/completions/.cache/x.jsonl`, "");
+  await Deno.mkdir(`${dir}/completions/analysis`);
+  for (const f of ["overall.json", "steps.jsonl"]) await Deno.writeTextFile(`${dir}/completions/analysis/${f}`, "");
   await Deno.mkdir(`${dir}/taken`);
   await Deno.writeTextFile(`${dir}/taken/mine.txt`, "not an analysis");
 

@@ -93,8 +93,9 @@ export async function findSources(inputs: readonly string[], format?: Format): P
             `give one run, e.g. ${input}/${folders[run]}`,
           );
         }
-        const holding = (await Promise.all(folders.sort().map((f) => holdsRollouts(`${input}/${f}`)))).flatMap((h, i) =>
-          h ? [folders[i]] : []
+        const shown = folders.filter((f) => !f.startsWith("."));
+        const holding = (await Promise.all(shown.map((f) => holdsRollouts(`${input}/${f}`)))).flatMap((h, i) =>
+          h ? [shown[i]] : []
         );
         if (holding.length) {
           // TRL's completions/ holds train/ and eval/: read together, evaluation samples would count as training.
@@ -190,19 +191,24 @@ async function refuseCopies(files: readonly Source[]): Promise<void> {
   }
 }
 
-/** Whether `dir` is a credit-bench run folder (it holds `rollouts.jsonl.gz`). */
-/** Whether folder `dir` holds a rollout file (one of {@link EXTENSIONS}, not hidden) directly. */
+/**
+ * Whether folder `dir` holds a rollout file (one of {@link EXTENSIONS}, not hidden) directly, and is not
+ * an analysis (whose `steps.jsonl` is no dump).
+ */
 async function holdsRollouts(dir: string): Promise<boolean> {
+  let found = false;
   try {
     for await (const e of Deno.readDir(dir)) {
-      if (!e.name.startsWith(".") && EXTENSIONS.some((x) => e.name.endsWith(x))) return true;
+      if (e.name === "overall.json") return false;
+      if (!e.name.startsWith(".") && EXTENSIONS.some((x) => e.name.endsWith(x))) found = true;
     }
   } catch {
     // A folder that cannot be read holds nothing analyze could read.
   }
-  return false;
+  return found;
 }
 
+/** Whether `dir` is a credit-bench run folder (it holds `rollouts.jsonl.gz`). */
 async function isRunFolder(dir: string): Promise<boolean> {
   return (await Deno.stat(`${dir}/rollouts.jsonl.gz`).catch(() => null))?.isFile ?? false;
 }
