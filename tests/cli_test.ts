@@ -475,6 +475,19 @@ Deno.test("bench command", async (t) => {
         /^Error: baseline file \.\/tests\/fixtures\/outside_baseline\.ts changed since the grid was planned; put it back, or stop the bench and run it again$/,
       );
       assertEquals(await folders(handed), ["base", "runs"]);
+      // A cell resumed (a Slurm requeue) from a base model other than the one it was begun from is refused.
+      const dir = `${handed}/runs/${id}`;
+      await Deno.writeTextFile(
+        `${dir}/manifest.json`,
+        JSON.stringify({ ...made, status: "failed", baseWeights: "0123abcd".repeat(8) }),
+      );
+      await assertRejects(
+        () => runCellSpec({ ...spec, cell: { ...spec.cell, resume: true } }),
+        (e: Error) =>
+          e.message === `${dir} was begun from a base model whose weights hash to 0123abcd, and ${handed}/base ` +
+              `hashes to ${made.baseWeights.slice(0, 8)} (rebuilt since); move the run aside with \`mv ${dir} ` +
+              `${handed}/${id}.damaged\`, then run the same command again to start it over`,
+      );
     },
   );
 

@@ -429,6 +429,14 @@ export async function runCell(
   const { cfg } = spec;
   const id = cell.dir.slice(cell.dir.lastIndexOf("/") + 1);
   const previous = cell.resume ? await readManifest(cell.dir) : null;
+  const weights = await weightsSha256(base.checkpoint);
+  if (previous?.baseWeights !== undefined && previous.baseWeights !== weights) {
+    throw new ResultsFolderError(
+      `${cell.dir} was begun from a base model whose weights hash to ${previous.baseWeights.slice(0, 8)}, and ` +
+        `${base.checkpoint} hashes to ${weights.slice(0, 8)} (rebuilt since); move the run aside with ` +
+        `\`${moveAsideCommand(cell.dir)}\`, then run the same command again to start it over`,
+    );
+  }
   const m = {
     ...await newManifest(spec, await versions(spec.engine), grid, {
       kind: "run",
@@ -440,7 +448,8 @@ export async function runCell(
       seed: cell.seed,
       configHash: cell.configHash,
     }),
-    baseWeights: await weightsSha256(base.checkpoint),
+    // A run begun by a version that did not record its base model stays without one: half of it is unknown.
+    ...(previous && previous.baseWeights === undefined ? {} : { baseWeights: weights }),
     ...(previous ? { startedAt: previous.startedAt, earlier: earlierSessions(previous) } : {}),
   };
   await createRunFolder(cell.dir, m);
