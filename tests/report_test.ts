@@ -497,6 +497,14 @@ Deno.test("loadResults refuses corrupt, truncated, duplicated and foreign-versio
       /hicra-s1-\w+\/manifest\.json: is not a run's manifest \(edited or damaged\); move the run aside with `mv /,
     ]),
     [
+      "a manifest whose earlier sessions are not a list (edited by hand)",
+      async (root) => {
+        const dir = await runDir(root, "hicra-s1");
+        await writeManifest(dir, { ...(await readManifest(dir))!, earlier: {} as unknown as [] });
+      },
+      /hicra-s1-\w+\/manifest\.json: is not a run's manifest \(edited or damaged\); move the run aside with `mv /,
+    ],
+    [
       "a manifest whose config was edited",
       async (root) => {
         const dir = await runDir(root, "hicra-s1");

@@ -119,7 +119,7 @@ async function loadNative(backend: BackendName): Promise<void> {
     throw new BackendError(
       backend,
       `backend ${backend}: ${name}'s native TensorFlow library could not be loaded (${
-        (e as Error).message.split("\n")[0]
+        firstLine(e)
       }); its install script must run: ${installHint(backend)}`,
     );
   }

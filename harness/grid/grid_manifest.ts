@@ -6,6 +6,7 @@
  * cells left to run, each as a `--jobs` child's {@link CellSpec} holds it, in the order of the job array.
  * @module
  */
+import { firstLine } from "../core/errors.ts";
 import { writeAtomic } from "../core/atomic.ts";
 import { baseModelDir } from "../loop/sft.ts";
 import { runsDir } from "../store/run_folder.ts";
@@ -66,7 +67,7 @@ export async function readManifestFile(path: string): Promise<GridManifest> {
     m = JSON.parse(await Deno.readTextFile(path));
   } catch (e) {
     throw new Error(
-      `cannot read the grid manifest ${path} (${(e as Error).message.split("\n")[0]}); launch the grid again`,
+      `cannot read the grid manifest ${path} (${firstLine(e)}); launch the grid again`,
     );
   }
   if (m?.version !== MANIFEST_VERSION) {

@@ -36,6 +36,7 @@
  * With no successful response (or no candidate gram) the list is empty and every mask is all zeros.
  * @module
  */
+import { firstLine } from "../core/errors.ts";
 import { writeAtomic } from "../core/atomic.ts";
 import { seededKMeans } from "./kmeans.ts";
 import { eligibleTokens } from "./planning.ts";
@@ -405,7 +406,7 @@ export async function saveStrategicGrams(path: string, sg: StrategicGrams): Prom
  */
 export async function loadStrategicGrams(path: string): Promise<StrategicGrams> {
   const text = await Deno.readTextFile(path).catch((e) => {
-    throw new Error(`${path}: cannot be read (${String((e as Error).message).split("\n")[0]})`);
+    throw new Error(`${path}: cannot be read (${firstLine(e)})`);
   });
   let sg;
   try {

@@ -5,6 +5,7 @@
  * the reason; anything corrupt, truncated or duplicated is an error naming the path and the fix.
  * @module
  */
+import { firstLine } from "../core/errors.ts";
 import { sha256 } from "../core/atomic.ts";
 import { type EvalRecord, type RunManifest, type StepRecord, STORE_VERSION } from "./schema.ts";
 import { manifestProblem } from "./hashes.ts";
@@ -132,7 +133,7 @@ export async function loadResults(dir: string, suite: string): Promise<SuiteResu
     }
     throw new ResultsError(
       root,
-      `cannot be read (${String((e as Error).message ?? e).split("\n")[0]}); give a folder you can read`,
+      `cannot be read (${firstLine(e)}); give a folder you can read`,
     );
   }
   names.sort();

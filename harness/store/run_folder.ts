@@ -64,7 +64,9 @@ export async function readManifest(dir: string): Promise<RunManifest | null> {
   const whole = (r: Record<string, unknown>) =>
     r.storeVersion !== STORE_VERSION ||
     (isObject(r.config) && typeof r.id === "string" && ["run", "base"].includes(r.kind as string) &&
-      typeof r.seed === "number" && isObject(r.files));
+      typeof r.seed === "number" && isObject(r.files) &&
+      (r.baseWeights === undefined || typeof r.baseWeights === "string") &&
+      (r.earlier === undefined || (Array.isArray(r.earlier) && r.earlier.every(isObject))));
   if (!isObject(m) || typeof m.storeVersion !== "number" || !whole(m)) {
     throw new ResultsError(`${dir}/manifest.json`, `is not a run's manifest (edited or damaged); ${remakeAdvice(dir)}`);
   }
