@@ -70,6 +70,36 @@ export interface BenchOptions {
   command?: string;
 }
 
+/** Every option of {@link BenchOptions}: a misspelt one (`seed` for `seeds`) is refused, not ignored. */
+const BENCH_OPTIONS: Record<keyof BenchOptions, true> = {
+  suite: true,
+  tasks: true,
+  baselines: true,
+  seeds: true,
+  steps: true,
+  params: true,
+  backend: true,
+  engine: true,
+  threads: true,
+  sentenceModel: true,
+  cache: true,
+  out: true,
+  resume: true,
+  command: true,
+};
+
+/** Refuse a key of `options` that is no option of {@link runBench}, naming the one it may stand for. */
+function checkKnown(options: object): void {
+  const known = Object.keys(BENCH_OPTIONS);
+  const unknown = Object.keys(options).find((k) => !known.includes(k));
+  if (unknown === undefined) return;
+  const near = known.find((k) => k.startsWith(unknown) || unknown.startsWith(k));
+  throw new RangeError(
+    `runBench has no option ${JSON.stringify(unknown)}${near ? ` (did you mean ${near}?)` : ""}; ` +
+      `its options are ${known.join(", ")}`,
+  );
+}
+
 /** The largest RL seed. */
 export const MAX_SEED = 2 ** 31 - 1;
 /** The most RL steps a run may take (at about a second a step, more than a day). */
@@ -202,7 +232,8 @@ export async function benchSpec(options: BenchOptions): Promise<GridSpec> {
  * Run a bench in this process, as `deno task bench` does: the suite's base model (built or loaded
  * from the cache), then every baseline × seed RL run from it into `<out>/<suite>/runs/`; finished
  * runs of the same configuration are reused. Resolves to the suite's stored results, ready for the
- * metric functions; `writeReport` writes the report the command line writes after the grid.
+ * metric functions; `writeReport` writes the report the command line writes after the grid. An option
+ * it does not have (`seed` for `seeds`) is a RangeError, before anything runs.
  *
  * @example The smoke suite (a tiny model, a few minutes on a laptop)
  * ```ts
@@ -213,6 +244,7 @@ export async function benchSpec(options: BenchOptions): Promise<GridSpec> {
  * ```
  */
 export async function runBench(options: BenchOptions = {}): Promise<SuiteResults> {
+  checkKnown(options);
   const spec = await benchSpec(options);
   await runGrid(spec);
   return await loadResults(spec.out, spec.cfg.name);

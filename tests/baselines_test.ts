@@ -281,6 +281,12 @@ Deno.test("contract checks", async (t) => {
     assertThrows(bad({ ...ok, name: "My-Method" }), /not lower_snake_case/);
     assertThrows(bad({ ...ok, name: "base" }), /has name "base", the base model's; give it a name of its own/);
     assertThrows(bad({ ...ok, summary: undefined }), /has no summary/);
+    // A misspelt hook was accepted and never called: an entropy bonus that silently did nothing.
+    assertThrows(
+      bad({ ...ok, extraLos: () => 0 }),
+      /^TypeError: baseline mine has a field extraLos, which no baseline has \(did you mean extraLoss\?\); see baselines/,
+    );
+    assertThrows(bad({ ...ok, paper: "x" }), /has a field paper, which no baseline has; see/);
     assertThrows(
       bad({ ...ok, params: { a: [1] } }),
       /param a of type object; defaults must be number, boolean or string/,

@@ -165,6 +165,12 @@ Deno.test("bench command", async (t) => {
       [{ cache: " " }, "--cache is blank; give a folder, or leave it out"],
       [{ suite: "toString" }, 'unknown suite "toString"; known suites: default, quick, claims, paper, smoke'],
       [{ baselines: ["constructor"] }, 'unknown baseline "constructor"; known: '],
+      // A misspelt option was ignored: `seed: [7]` ran the suite's seeds, `step: 1` its steps.
+      [
+        { seed: [7] } as Partial<BenchOptions>,
+        'runBench has no option "seed" (did you mean seeds?); its options are suite, tasks, baselines, seeds, steps, ',
+      ],
+      [{ stepz: 1 } as Partial<BenchOptions>, 'runBench has no option "stepz"; its options are suite, '],
       // A base model cached in the runs folder would be taken for a damaged run, and deleting it advised.
       [
         { cache: `${tmp}/refused/smoke/runs/cache` },

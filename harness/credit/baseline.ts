@@ -375,9 +375,28 @@ export type Baseline = BaselineDef & { aggregation: Aggregation | Aggregator };
 
 const CONTRACT = "see baselines/grpo.ts for the contract";
 
+/** Every field of a {@link BaselineDef}: a misspelt hook (`extraLos`) is refused, not silently never called. */
+const FIELDS: Record<keyof BaselineDef, true> = {
+  name: true,
+  summary: true,
+  params: true,
+  ranges: true,
+  planning: true,
+  groupFilter: true,
+  advantages: true,
+  policyLoss: true,
+  aggregation: true,
+  extraLoss: true,
+};
+
 /** The problems with a would-be baseline definition, each a phrase; empty when it is fine. */
 function problems(def: Record<string, unknown>): string[] {
   const out: string[] = [];
+  const fields = Object.keys(FIELDS);
+  for (const key of Object.keys(def).filter((k) => !fields.includes(k))) {
+    const near = fields.find((f) => f.toLowerCase().startsWith(key.toLowerCase().slice(0, 5)));
+    out.push(`has a field ${key}, which no baseline has${near ? ` (did you mean ${near}?)` : ""}`);
+  }
   if (typeof def.name !== "string") out.push("has no name (a lower_snake_case string)");
   else if (!/^[a-z][a-z0-9_]*$/.test(def.name)) {
     out.push(`has name ${JSON.stringify(def.name)}, which is not lower_snake_case`);
