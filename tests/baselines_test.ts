@@ -15,6 +15,7 @@ import {
   planningSource,
   type RolloutContext,
 } from "../harness/credit/baseline.ts";
+import { broadcastToTokens, groupAdvantages } from "../harness/credit/advantage.ts";
 import { tokenMean } from "../harness/update/aggregation.ts";
 import { parseParamOverrides, resolveParams } from "../harness/credit/params.ts";
 import { logProbAndEntropy } from "../harness/model/model.ts";
@@ -85,6 +86,16 @@ Deno.test("group advantages", async (t) => {
     assertEquals(groupStats([{ group: 0, reward: 0.7 }]), [{ mean: 0.7, std: 0, size: 1 }]);
     assertThrows(() => groupStats([{ group: 1, reward: 0 }]), /group 0 has no rollouts/);
     assertThrows(() => groupStats([{ group: 0, reward: NaN }]), /rollout 0: reward NaN/);
+  });
+
+  await t.step("a list of another length, or a group the stats lack, is a RangeError, not NaN advantages", () => {
+    const rollouts = batch();
+    assertThrows(() => broadcastToTokens([1], rollouts), RangeError, `1 values for ${rollouts.length} rollouts`);
+    assertThrows(
+      () => groupAdvantages({ rollouts, groups: [] }, true),
+      RangeError,
+      "rollout 0 is in group 0, which ctx.groups (0) lacks",
+    );
   });
 
   await t.step("dr_grpo: no std division, dr-grpo aggregation; the others default to token-mean", () => {

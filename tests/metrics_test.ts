@@ -47,6 +47,23 @@ Deno.test("averages of nothing are 0", () => {
   assertEquals([mean([1, 2, 6]), ratio(1, 4)], [3, 0.25]);
 });
 
+Deno.test("numbers and booleans given as strings (as read from JSON or CSV) are refused, naming the value", () => {
+  // Before: mean(["1", "2"]) was 6 (0 + "1" + "2" is "012"), and "false" counted as correct.
+  const as = <T>(xs: unknown[]) => xs as T[];
+  assertThrows(() => mean(as(["1", "2"])), RangeError, 'mean: value 0 is "1" (a string); give numbers');
+  assertThrows(() => shannonEntropy(as(["2", "2"])), RangeError, 'a count must be a finite number ≥ 0, got "2"');
+  assertThrows(() => greedyAccuracy(as(["false"])), RangeError, 'greedyAccuracy: value 0 is "false" (a string)');
+  assertThrows(() => pass1([as([true, "false"])]), RangeError, `a problem's samples: value 1 is "false"`);
+  assertThrows(() => passAtK(as<number>(["4"])[0], 1, 2), RangeError, 'got n="4" c=1 k=2');
+  assertThrows(() => lengthStats(as(["10", "20"])), RangeError, 'lengthStats lengths: value 0 is "10"');
+  assertThrows(() => accuracyByLength([5], [true], as(["0", "100", "20"])), RangeError, "edges: value 0");
+  assertThrows(() => accuracyByLength([5, 6], [true]), RangeError, "2 lengths but 1 correct; give one each");
+  assertThrows(() => entropySplit([as(["1", "2"])], [[1, 0]]), RangeError, 'response 0: value 0 is "1"');
+  // Typed arrays and NaN pass through to each metric's own rule.
+  assertEquals(entropySplit([Float32Array.of(1, 3)], [[1, 0]]).all, 2);
+  assert(Number.isNaN(mean([1, NaN])));
+});
+
 Deno.test("pass@k", async (t) => {
   await t.step("n=5, c=2: 1 − C(3,k)/C(5,k)", () => {
     assertClose([passAtK(5, 2, 1), passAtK(5, 2, 2), passAtK(5, 2, 3), passAtK(5, 2, 5)], [0.4, 0.7, 0.9, 1], 1e-12);

@@ -24,15 +24,17 @@ export const STD_EPS = 1e-6;
  * ```
  */
 export function groupAdvantages(ctx: Pick<BaselineContext, "rollouts" | "groups">, stdNormalize: boolean): number[] {
-  return ctx.rollouts.map((r) => {
+  return ctx.rollouts.map((r, i) => {
     const g = ctx.groups[r.group];
+    if (!g) throw new RangeError(`rollout ${i} is in group ${r.group}, which ctx.groups (${ctx.groups.length}) lacks`);
     const centred = r.reward - g.mean;
     return stdNormalize ? centred / (g.std + STD_EPS) : centred;
   });
 }
 
 /**
- * Broadcast one advantage per rollout to every token of its response.
+ * Broadcast one advantage per rollout to every token of its response (a RangeError unless there is
+ * one value per rollout).
  *
  * @example Advantages that are the reward minus 0.5
  * ```ts
@@ -42,6 +44,9 @@ export function groupAdvantages(ctx: Pick<BaselineContext, "rollouts" | "groups"
  * ```
  */
 export function broadcastToTokens(values: readonly number[], rollouts: readonly RolloutContext[]): Float32Array[] {
+  if (values.length !== rollouts.length) {
+    throw new RangeError(`broadcastToTokens: ${values.length} values for ${rollouts.length} rollouts; give one each`);
+  }
   return rollouts.map((r, i) => new Float32Array(r.tokens.length).fill(values[i]));
 }
 

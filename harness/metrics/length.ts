@@ -5,7 +5,7 @@
  * limit (`Rollout.finished` false).
  * @module
  */
-import { mean, ratio } from "./stats.ts";
+import { checkValues, mean, ratio } from "./stats.ts";
 
 /**
  * The q-th percentile of `xs` by the nearest-rank method: sort ascending and take the value of rank
@@ -23,6 +23,7 @@ import { mean, ratio } from "./stats.ts";
  */
 export function percentile(xs: readonly number[], q: number): number {
   if (!(q >= 0 && q <= 100)) throw new RangeError(`percentile needs 0 ≤ q ≤ 100, got ${q}`);
+  checkValues("percentile", xs, "number");
   if (xs.length === 0) return 0;
   const nan = xs.findIndex(Number.isNaN);
   if (nan >= 0) throw new RangeError(`percentile of a list holding NaN (at index ${nan})`);
@@ -66,6 +67,8 @@ export interface LengthStats {
  * ```
  */
 export function lengthStats(lengths: readonly number[], truncated: readonly boolean[] = []): LengthStats {
+  checkValues("lengthStats lengths", lengths, "number");
+  checkValues("lengthStats truncated", truncated, "boolean");
   return {
     mean: mean(lengths),
     p50: percentile(lengths, 50),
@@ -128,6 +131,12 @@ export function accuracyByLength(
   correct: readonly boolean[],
   edges: readonly number[] = DEFAULT_LENGTH_BINS,
 ): LengthBin[] {
+  checkValues("accuracyByLength lengths", lengths, "number");
+  checkValues("accuracyByLength correct", correct, "boolean");
+  checkValues("accuracyByLength edges", edges, "number");
+  if (correct.length !== lengths.length) {
+    throw new RangeError(`accuracyByLength: ${lengths.length} lengths but ${correct.length} correct; give one each`);
+  }
   if (edges.length === 0 || edges.some((e, i) => i > 0 && !(e > edges[i - 1]))) {
     throw new RangeError(`length-bin edges must be strictly increasing, got [${edges}]`);
   }

@@ -4,7 +4,7 @@
  * is given as the correctness of each of its n sampled responses (`Verdict.correct`, in any order).
  * @module
  */
-import { mean } from "./stats.ts";
+import { checkValues, mean } from "./stats.ts";
 
 /**
  * Unbiased pass@k of one problem with `n` samples of which `c` are correct:
@@ -21,7 +21,10 @@ import { mean } from "./stats.ts";
  */
 export function passAtK(n: number, c: number, k: number): number {
   if (![n, c, k].every(Number.isSafeInteger) || c < 0 || c > n || k < 1 || k > n) {
-    throw new RangeError(`pass@k needs safe integers 0 ≤ c ≤ n and 1 ≤ k ≤ n, got n=${n} c=${c} k=${k}`);
+    const shown = (x: unknown) => typeof x === "string" ? JSON.stringify(x) : String(x); // a "4" read from JSON
+    throw new RangeError(
+      `pass@k needs safe integers 0 ≤ c ≤ n and 1 ≤ k ≤ n, got n=${shown(n)} c=${shown(c)} k=${shown(k)}`,
+    );
   }
   if (n - c < k) return 1;
   let miss = 1;
@@ -31,6 +34,7 @@ export function passAtK(n: number, c: number, k: number): number {
 
 /** The number of correct samples of a problem. */
 function correctCount(samples: readonly boolean[]): number {
+  checkValues("a problem's samples", samples, "boolean");
   return samples.reduce((s, ok) => s + (ok ? 1 : 0), 0);
 }
 
@@ -79,5 +83,6 @@ export function pass1(problems: readonly (readonly boolean[])[]): number {
  * ```
  */
 export function greedyAccuracy(correct: readonly boolean[]): number {
+  checkValues("greedyAccuracy", correct, "boolean");
   return mean(correct.map((ok) => (ok ? 1 : 0)));
 }

@@ -46,8 +46,12 @@ export const NO_ANSWER = "∅";
  */
 export function shannonEntropy(counts: Iterable<number>): number {
   const all = [...counts];
-  const bad = all.find((c) => !(c >= 0 && c < Infinity));
-  if (bad !== undefined) throw new RangeError(`a count must be a finite number ≥ 0, got ${bad}`);
+  const bad = all.find((c) => typeof c !== "number" || !(c >= 0 && c < Infinity));
+  if (bad !== undefined) {
+    throw new RangeError(
+      `a count must be a finite number ≥ 0, got ${typeof bad === "string" ? JSON.stringify(bad) : bad}`,
+    );
+  }
   const cs = all.filter((c) => c > 0);
   const total = cs.reduce((a, b) => a + b, 0);
   return total ? -cs.reduce((h, c) => h + (c / total) * Math.log(c / total), 0) : 0;

@@ -17,6 +17,7 @@
  * ```
  */
 export function mean(xs: readonly number[]): number {
+  checkValues("mean", xs, "number");
   let s = 0;
   for (const x of xs) s += x;
   return xs.length ? s / xs.length : 0;
@@ -35,4 +36,21 @@ export function mean(xs: readonly number[]): number {
  */
 export function ratio(part: number, whole: number): number {
   return whole === 0 ? 0 : part / whole;
+}
+
+/**
+ * Throw a RangeError naming `what` unless every value of `xs` is of type `type` (a typed array's always
+ * is): a number given as a string, as read from JSON or CSV (`"1"`), added as text (`0 + "1" + "2"` is
+ * `"012"`), and a `"false"` counted as correct.
+ */
+export function checkValues(what: string, xs: ArrayLike<unknown>, type: "number" | "boolean"): void {
+  if (ArrayBuffer.isView(xs)) return;
+  for (let i = 0; i < xs.length; i++) {
+    const t: string = typeof xs[i];
+    if (t !== type) {
+      throw new RangeError(
+        `${what}: value ${i} is ${t === "string" ? JSON.stringify(xs[i]) : String(xs[i])} (a ${t}); give ${type}s`,
+      );
+    }
+  }
 }

@@ -9,7 +9,7 @@
  * `planningShare` of harness/masks/planning.ts.
  * @module
  */
-import { ratio } from "./stats.ts";
+import { checkValues, ratio } from "./stats.ts";
 
 /**
  * A figure over all tokens and split into planning and execution tokens.
@@ -41,6 +41,7 @@ function pooled(values: readonly ArrayLike<number>[], masks: readonly ArrayLike<
     if (vs.length !== masks[r]?.length) {
       throw new RangeError(`response ${r}: ${vs.length} values but a mask of ${masks[r]?.length ?? "no"} tokens`);
     }
+    checkValues(`response ${r}`, vs, "number");
     for (let t = 0; t < vs.length; t++) {
       const kind = masks[r][t] ? "planning" : "execution";
       sum.all += vs[t];
