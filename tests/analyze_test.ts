@@ -1032,6 +1032,19 @@ Deno.test("analyze words: in Chinese and Japanese, written without spaces, each 
   assertEquals(s.reflection, { all: 0.5, amongCorrect: 1, amongIncorrect: 0 });
 });
 
+Deno.test("analyze from code: a lone path for inputs, or no command, is one line naming the option", async () => {
+  const dir = await folder({ "run.jsonl": jsonl(GENERIC) });
+  await assertRejects(
+    () => analyze({ inputs: `${dir}/run.jsonl` as unknown as string[], out: `${dir}/a`, command: "x" }),
+    { message: `inputs: is "${dir}/run.jsonl"; give a list of paths, e.g. ["run/rollouts"]` },
+  );
+  await assertRejects(
+    () => analyze({ inputs: [`${dir}/run.jsonl`], out: `${dir}/a` } as AnalyzeOptions),
+    { message: "command: is undefined; give a string" },
+  );
+  assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), ["run.jsonl"], "nothing written");
+});
+
 Deno.test("analyze: a generic line whose reward is null is scored by its correct, as one without a reward", async () => {
   const dir = await folder({
     "null_reward.jsonl": jsonl([

@@ -18,7 +18,7 @@ import { methodsOf, tasksOf } from "../harness/report/methods.ts";
 import { table1 } from "../harness/report/table1.ts";
 import { table2 } from "../harness/report/table2.ts";
 import { table3 } from "../harness/report/table3.ts";
-import { writeReport } from "../harness/report/mod.ts";
+import { type ReportOptions, writeReport } from "../harness/report/mod.ts";
 import { figuresOf } from "../harness/report/series.ts";
 import { chromiumReady, renderInChromium } from "./chromium.ts";
 
@@ -370,6 +370,16 @@ Deno.test("the runs table lists each session of a resumed run, its commit beside
       ),
       row,
     );
+  });
+});
+
+Deno.test("writeReport from code without a command is one line, before anything is written", async () => {
+  await inFixtureCopy(async (dir) => {
+    const before = (await Array.fromAsync(Deno.readDir(`${dir}/fixture`))).map((e) => e.name).sort();
+    await assertRejects(() => writeReport({ inDir: dir, suite: "fixture" } as ReportOptions), {
+      message: "writeReport: command is missing; give a string",
+    });
+    assertEquals((await Array.fromAsync(Deno.readDir(`${dir}/fixture`))).map((e) => e.name).sort(), before);
   });
 });
 

@@ -54,6 +54,13 @@ Deno.test("rng", async (t) => {
     assertThrows(() => rng(1.5), /integer/);
     assertThrows(() => rng(1).int(0), /positive integer/);
     assertThrows(() => rng(1).pick([]), /empty/);
+    // range(5, 1) said "Rng.int needs a positive integer, got -3"; range(0.5, 2.5) returned 2.5.
+    assertThrows(() => rng(1).range(5, 1), /^RangeError: Rng\.range needs integers lo ≤ hi, got 5 and 1$/);
+    assertThrows(() => rng(1).range(0.5, 2.5), /Rng\.range needs integers lo ≤ hi, got 0\.5 and 2\.5/);
+    assertEquals(rng(1).range(3, 3), 3);
+    // weighted([Infinity, 1]) returned 1, and negative weights were drawn from.
+    assertThrows(() => rng(1).weighted([Infinity, 1]), /needs finite weights ≥ 0, got Infinity at 0/);
+    assertThrows(() => rng(1).weighted([2, -1]), /got -1 at 1/);
   });
 
   await t.step("string hashes differ for near-identical strings", () => {

@@ -146,6 +146,13 @@ async function tokenCounter(path: string): Promise<(text: string) => number> {
 
 /** Refuse options the command line's parsers would have refused, so that code gets the same errors. */
 function checkOptions(o: AnalyzeOptions): void {
+  // From code: a lone path was walked character by character, and a missing command broke index.html.
+  if (!Array.isArray(o.inputs) || !o.inputs.every((i) => typeof i === "string")) {
+    throw new AnalyzeError("inputs", `is ${JSON.stringify(o.inputs)}`, 'give a list of paths, e.g. ["run/rollouts"]');
+  }
+  for (const [name, v] of [["out", o.out], ["command", o.command]] as const) {
+    if (typeof v !== "string") throw new AnalyzeError(name, `is ${JSON.stringify(v) ?? String(v)}`, "give a string");
+  }
   if (!o.inputs.length) throw new AnalyzeError("inputs", "is empty", "give at least one folder or file of rollouts");
   if (!o.out.trim()) throw new AnalyzeError("--out", "is blank", "give the report folder");
   if (o.format !== undefined && !FORMATS.includes(o.format)) {

@@ -126,8 +126,11 @@ export class Rng {
     return Math.floor(this.float() * n);
   }
 
-  /** A uniform integer in [lo, hi] (both included). */
+  /** A uniform integer in [lo, hi] (both included); a RangeError unless they are integers with lo ≤ hi. */
   range(lo: number, hi: number): number {
+    if (!Number.isSafeInteger(lo) || !Number.isSafeInteger(hi) || hi < lo) {
+      throw new RangeError(`Rng.range needs integers lo ≤ hi, got ${lo} and ${hi}`);
+    }
     return lo + this.int(hi - lo + 1);
   }
 
@@ -142,8 +145,10 @@ export class Rng {
     return items[this.int(items.length)];
   }
 
-  /** An index drawn in proportion to non-negative weights. */
+  /** An index drawn in proportion to finite non-negative weights (a RangeError for any other weight). */
   weighted(weights: readonly number[]): number {
+    const bad = weights.findIndex((w) => typeof w !== "number" || !(w >= 0 && w < Infinity));
+    if (bad >= 0) throw new RangeError(`Rng.weighted needs finite weights ≥ 0, got ${weights[bad]} at ${bad}`);
     const total = weights.reduce((a, b) => a + b, 0);
     if (!(total > 0)) throw new RangeError("Rng.weighted needs a positive total weight");
     let u = this.float() * total;

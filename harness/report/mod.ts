@@ -91,6 +91,12 @@ export interface ReportResult {
  * ```
  */
 export async function writeReport(opts: ReportOptions): Promise<ReportResult> {
+  for (const [name, v] of [["inDir", opts.inDir], ["suite", opts.suite], ["command", opts.command]] as const) {
+    // From code: a missing command broke index.html after the tables were staged.
+    if (typeof v !== "string") {
+      throw new TypeError(`writeReport: ${name} is ${v === undefined ? "missing" : typeof v}; give a string`);
+    }
+  }
   const results = await loadResults(opts.inDir, opts.suite);
   const methods = methodsOf(results);
   if (methods.length === 0) {
