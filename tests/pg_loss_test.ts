@@ -1,4 +1,4 @@
-import { assertClose, assertThrows } from "./testing.ts";
+import { assertClose, assertEquals, assertThrows } from "./testing.ts";
 import { DEFAULT_BACKEND, tf, useBackend } from "../harness/backend/backend.ts";
 import { pgLoss, type PgLossInput } from "../harness/update/pg_loss.ts";
 import { aggregate } from "../harness/update/aggregation.ts";
@@ -75,4 +75,17 @@ Deno.test("pg loss", async (t) => {
     assertClose([value(aggregate(v, m, "sequence-mean")), value(aggregate(v, m, "token-mean"))], [3, 3]);
     assertThrows(() => pgLoss({ ...input(), mask: tf.ones([2, 2]) as tf.Tensor2D }), /mask has shape \[2,2\]/);
   });
+
+  await t.step(
+    "a mask of another shape is refused (it broadcast in the product, not the count); no rows give 0",
+    () => {
+      const v = tf.tensor2d([[1, 3], [5, 0]]), column = tf.tensor2d([[1], [0]]);
+      for (const mode of ["token-mean", "sequence-mean", "dr-grpo"] as const) {
+        assertThrows(() => aggregate(v, column, mode, 2), /values of shape \[2,2\] but a mask of shape \[2,1\]/);
+        // tfjs-wasm summed an empty batch to whatever its memory held (dr-grpo: Infinity).
+        const empty = tf.zeros([0, 2]) as tf.Tensor2D;
+        assertEquals(value(aggregate(empty, empty, mode, 2)), 0, mode);
+      }
+    },
+  );
 });

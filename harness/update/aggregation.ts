@@ -22,6 +22,7 @@ import type { Aggregation, Aggregator, Scalar, Tensor2D } from "../credit/baseli
  * ```
  */
 export function tokenMean(values: Tensor2D, mask: Tensor2D): Scalar {
+  if (noRows("tokenMean", values, mask)) return tf.scalar(0);
   return tf.tidy(() => values.mul(mask).sum().div(tf.maximum(mask.sum(), 1)) as Scalar);
 }
 
@@ -37,6 +38,7 @@ export function tokenMean(values: Tensor2D, mask: Tensor2D): Scalar {
  * ```
  */
 export function sequenceMean(values: Tensor2D, mask: Tensor2D): Scalar {
+  if (noRows("sequenceMean", values, mask)) return tf.scalar(0);
   return tf.tidy(() => {
     const count = mask.sum(1);
     const perRow = values.mul(mask).sum(1).div(tf.maximum(count, 1));
@@ -57,7 +59,22 @@ export function sequenceMean(values: Tensor2D, mask: Tensor2D): Scalar {
  */
 export function drGrpo(values: Tensor2D, mask: Tensor2D, maxLength = NaN): Scalar {
   if (!(maxLength > 0)) throw new RangeError(`dr-grpo aggregation needs a positive maxLength, got ${maxLength}`);
+  if (noRows("drGrpo", values, mask)) return tf.scalar(0);
   return tf.tidy(() => values.mul(mask).sum().div(values.shape[0] * maxLength) as Scalar);
+}
+
+/**
+ * Whether the batch has no rows (its loss is then 0, a mean of nothing: tfjs-wasm summed an empty tensor
+ * to whatever its memory held); a RangeError when the mask is not of the values' shape (a broadcast mask
+ * was multiplied in but not counted).
+ */
+function noRows(name: string, values: Tensor2D, mask: Tensor2D): boolean {
+  if (values.shape[0] !== mask.shape[0] || values.shape[1] !== mask.shape[1]) {
+    throw new RangeError(
+      `${name}: values of shape [${values.shape}] but a mask of shape [${mask.shape}]; give the mask the values' shape`,
+    );
+  }
+  return values.shape[0] === 0;
 }
 
 /** The aggregations by name. */
