@@ -322,6 +322,8 @@ Deno.test("Holm's correction", async (t) => {
     assertEquals(holm([0.5, 0.6, 0.01]), [1, 1, 0.03]);
     assertEquals(holm([0.2]), [0.2]);
     assertEquals(holm([]), []);
+    // A p-value read from JSON as a string: the message showed it as a number ("is 0.01, not a finite number").
+    assertThrows(() => holm(["0.01"] as unknown as number[]), /is "0\.01", not a finite number/);
     const r = rng(1, "holm"), ps = Array.from({ length: 12 }, () => r.float()), adj = holm(ps);
     for (let i = 0; i < ps.length; i++) {
       assert(adj[i] >= ps[i] && adj[i] <= 1);
