@@ -427,6 +427,25 @@ Deno.test("analyze: relative perplexity is to the first step with log-probs", as
   assertClose([r.steps[2].perplexity!.all], [4], 1e-12);
 });
 
+Deno.test("analyze: NaN and Infinity as Python's json writes them are read as those numbers, not a reason to refuse a dump", async () => {
+  // verl puts reward_extra_info at the top level of a line, where a reward function's NaN often lands.
+  const line = (score: string, extra: string) =>
+    `{"input": "q", "output": "so \\\\boxed{4}", "score": ${score}, "step": 0, "format_score": ${extra}, "note": "NaN"}`;
+  const dir = await folder({
+    "extra.jsonl": `${line("1.0", "NaN")}\n${line("0.0", "-Infinity")}\n`,
+    "score.jsonl": `${line("NaN", "1")}\n`,
+    "generic.jsonl": `{"step": 0, "prompt": "p", "completion": "x", "reward": NaN, "correct": true}\n`,
+  });
+  const [s] = (await run([`${dir}/extra.jsonl`], `${dir}/a`)).steps;
+  assertEquals([s.completions, s.accuracy, s.reward], [2, 0.5, 0.5]);
+  await assertRejects(() => run([`${dir}/score.jsonl`], `${dir}/b`), {
+    message: `${dir}/score.jsonl: line 1: score is not a finite number (it is NaN); give every record a score ` +
+      "that is a finite number",
+  });
+  // A generic reward of NaN is "not scored", as null is: the line is scored by its correct.
+  assertEquals((await run([`${dir}/generic.jsonl`], `${dir}/c`)).steps[0].accuracy, 1);
+});
+
 Deno.test("analyze: a step of 10⁵ prompt groups and more (verl's 1,024 prompts over a few hundred steps)", () => {
   const stats = new StepStats(null, 1);
   const m = { reward: 1, correct: true, words: 1, tokens: null, truncated: undefined, gramHits: [], planningWords: 0 };
@@ -557,9 +576,9 @@ Deno.test("analyze: every bad input is one line naming the file, and nothing is 
       `${dir}/bad_json.jsonl: line 2 is not JSON; write one JSON object per line`,
     ],
     [
-      "a NaN or Infinity as Python's json module writes it",
+      "a -Infinity log-prob, as Python's json module writes it",
       [`${dir}/python_nan.jsonl`],
-      `${dir}/python_nan.jsonl: line 2 has NaN or Infinity, which JSON has no way to write (Python's json.dumps writes them anyway); write null or a finite number instead, or drop the record`,
+      `${dir}/python_nan.jsonl: line 2: logprobs has -Infinity; give finite log-probabilities`,
     ],
     [
       "a line that is not JSON with NaN only in its text",

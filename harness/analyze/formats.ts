@@ -52,17 +52,18 @@ export interface Place {
 
 /** A field checker bound to one place. */
 export function fields(place: Place, o: Record<string, unknown>) {
-  const bad = (name: string, kind: string): never => {
+  const bad = (name: string, kind: string, is = ""): never => {
     throw new AnalyzeError(
       place.file,
-      `${place.at}: ${name} is not ${kind}`,
+      `${place.at}: ${name} is not ${kind}${is}`,
       `give every record ${/^[aeiou]/.test(name) ? "an" : "a"} ${name} that is ${kind}`,
     );
   };
   return {
     number: (name: string): number => {
       const v = o[name];
-      return typeof v === "number" && Number.isFinite(v) ? v : bad(name, "a number");
+      if (typeof v === "number" && !Number.isFinite(v)) bad(name, "a finite number", ` (it is ${v})`);
+      return typeof v === "number" ? v : bad(name, "a number");
     },
     string: (name: string): string => (typeof o[name] === "string" ? o[name] as string : bad(name, "a string")),
     numbers: (name: string): number[] | undefined => {
@@ -110,7 +111,8 @@ export function genericCompletion(place: Place, v: unknown, o: ReadOptions): Com
   const prompt = group !== undefined ? JSON.stringify(group) : f.string("prompt"); // group 1 is not group "1"
   const text = f.string("completion");
   const correctField = f.optional<boolean>("correct", "true or false", isBool);
-  const noReward = r.reward === undefined || r.reward === null; // null: a dump's "not scored", as a missing field
+  // null (or Python's NaN): a dump's "not scored", as a missing field.
+  const noReward = r.reward === undefined || r.reward === null || Number.isNaN(r.reward);
   if (noReward && correctField === undefined) {
     throw new AnalyzeError(
       place.file,
@@ -134,7 +136,7 @@ export function genericCompletion(place: Place, v: unknown, o: ReadOptions): Com
     throw new AnalyzeError(
       place.file,
       `${place.at}: logprobs has ${lp}`,
-      "give log-probabilities (≤ 0), not probabilities",
+      Number.isFinite(lp) ? "give log-probabilities (≤ 0), not probabilities" : "give finite log-probabilities",
     );
   }
   if (en !== undefined) throw new AnalyzeError(place.file, `${place.at}: entropies has ${en}`, "give entropies (≥ 0)");

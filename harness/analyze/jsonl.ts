@@ -14,6 +14,28 @@ import { shellQuote } from "../core/shell_quote.ts";
 const STRINGS = /"(?:[^"\\]|\\.)*"/g;
 /** A bare NaN or (±)Infinity as a value: what Python's json module writes for non-finite floats. */
 const NON_FINITE = /[:,[]\s*-?(?:NaN|Infinity)\s*[,}\]]/;
+/** A JSON string, or a bare non-finite token (a string is matched whole first, so its text is never one). */
+const STRING_OR_NON_FINITE = /"(?:[^"\\]|\\.)*"|-?(?:NaN|Infinity)/g;
+/** The stand-ins of the non-finite tokens while the line is parsed. */
+const STAND_INS: Record<string, number> = {
+  "\u0000NaN": NaN,
+  "\u0000Infinity": Infinity,
+  "\u0000-Infinity": -Infinity,
+};
+
+/**
+ * A line Python's json module wrote with NaN or (±)Infinity (verl's `reward_extra_info` often holds one),
+ * parsed with them as the numbers they stand for: a field analyze does not read is then no reason to
+ * refuse the dump, and one it reads is refused or read by its own rule. Null when it is still not JSON.
+ */
+function parseNonFinite(line: string): unknown {
+  try {
+    const text = line.replace(STRING_OR_NON_FINITE, (m) => (m[0] === '"' ? m : JSON.stringify(`\u0000${m}`)));
+    return JSON.parse(text, (_, v) => (typeof v === "string" && Object.hasOwn(STAND_INS, v) ? STAND_INS[v] : v));
+  } catch {
+    return null;
+  }
+}
 
 /**
  * The bytes of a gzip stream, decompressed. By node:zlib, not `DecompressionStream`: a file of several
@@ -85,6 +107,8 @@ export async function* jsonLines(
         );
       }
       if (NON_FINITE.test(s.replace(STRINGS, '""'))) {
+        const value = parseNonFinite(s);
+        if (value !== null) return { line, value };
         throw new AnalyzeError(
           path,
           `line ${line} has NaN or Infinity, which JSON has no way to write (Python's json.dumps writes them anyway)`,
