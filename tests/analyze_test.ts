@@ -12,6 +12,7 @@ import { AnalyzeError } from "../harness/analyze/completion.ts";
 import { analysisFigures, type AnalysisReport } from "../harness/analyze/report.ts";
 import { StepStats } from "../harness/analyze/step_stats.ts";
 import { answerRegExp, extractAnswer, textWords, tokenPlanningMask } from "../harness/analyze/text.ts";
+import { jsonLines } from "../harness/analyze/jsonl.ts";
 import { MAX_POINTS, stepBins } from "../harness/report/series.ts";
 import { FolderLockedError, lockFolder } from "../harness/core/folder_lock.ts";
 import { encode } from "../harness/text/tokenizer.ts";
@@ -332,6 +333,24 @@ Deno.test("analyze: a gzipped dump many read chunks long is detected and read wh
   const zipped = await run([`${dir}/big.jsonl.gz`], `${dir}/b`);
   assertEquals(zipped.steps.length, 10);
   assertEquals(zipped.steps, plain.steps);
+});
+
+Deno.test("analyze: a corrupt gzip file read many times leaves no file open", async () => {
+  // Corrupt near its start (a deflate error, not garbage text), and longer than one read, so that the source
+  // is still open when inflating fails.
+  const rows = Array.from({ length: 20000 }, (_, i) => ({ completion: `${(i * 7919).toString(36).repeat(3)} ${i}` }));
+  const bad = (await gzip(jsonl(rows))).map((b, i) => (i >= 2000 && i < 2100 ? b ^ 0xff : b));
+  const dir = await folder({ "bad.jsonl.gz": bad });
+  const open = () => [...Deno.readDirSync("/proc/self/fd")].length;
+  const before = open();
+  for (let i = 0; i < 20; i++) {
+    await assertRejects(async () => {
+      for await (const _ of jsonLines(`${dir}/bad.jsonl.gz`, true)) { /* read to the error */ }
+    }, /bad\.jsonl\.gz: (is a truncated or corrupt gzip file|line \d+ is not JSON)/);
+  }
+  await new Promise((done) => setTimeout(done, 200));
+  // pipe() left the source open after the inflater's error: one descriptor a read.
+  assert(open() - before < 5, `${open() - before} more descriptors open`);
 });
 
 Deno.test("analyze: named files are read in step order, links are followed, and out/ is out", async () => {
@@ -1035,6 +1054,9 @@ Deno.test("analyze words: in Chinese and Japanese, written without spaces, each 
     "42",
   ]);
   assertEquals(textWords("もう一度確認"), [..."もう一度確認"]);
+  // The long-vowel mark ー is of the Common script, shared by Katakana and Hiragana: it is a word of its own,
+  // not glued to the Latin letters or digits after it.
+  assertEquals(textWords("サーバーv2"), ["サ", "ー", "バ", "ー", "v2"]);
   // A Thai vowel or tone mark stays with its letter.
   assertEquals(textWords("ให้"), ["ใ", "ห้"]);
   // The token mask lines the characters up: only the token holding 检查 is planning.

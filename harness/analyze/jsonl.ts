@@ -4,7 +4,7 @@
  * truncated gzip stream are {@link AnalyzeError}s naming the file.
  * @module
  */
-import { Readable } from "node:stream";
+import { pipeline, Readable } from "node:stream";
 import type { ReadableStream as NodeWebStream } from "node:stream/web";
 import { createGunzip } from "node:zlib";
 import { AnalyzeError, BytesError } from "./completion.ts";
@@ -45,7 +45,10 @@ function parseNonFinite(line: string): unknown {
  * inflater pushing into the closed stream, an uncaught TypeError that ended the process.
  */
 export function gunzipped(stream: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
-  const source = Readable.fromWeb(stream as NodeWebStream), inflater = source.pipe(createGunzip());
+  const source = Readable.fromWeb(stream as NodeWebStream), inflater = createGunzip();
+  // pipeline, not pipe: a corrupt stream's error also closes the source (pipe left the file open), and a
+  // read error of the source reaches the reader (pipe left it an uncaught error event).
+  pipeline(source, inflater, () => {});
   const chunks = inflater[Symbol.asyncIterator]();
   return new ReadableStream<Uint8Array>({
     async pull(out) {

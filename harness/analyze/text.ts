@@ -13,9 +13,9 @@
 
 const WORD = /[\p{L}\p{M}\p{N}_]+(?:'[\p{L}\p{M}]+)*|[^\s\p{L}\p{M}\p{N}_]/gu;
 
-/** The scripts written without spaces between words. */
+/** The scripts written without spaces between words, with the marks they share (`ー`, by Script_Extensions). */
 const UNSPACED_SCRIPTS =
-  "\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Thai}\\p{Script=Lao}\\p{Script=Khmer}\\p{Script=Myanmar}";
+  "\\p{scx=Han}\\p{scx=Hiragana}\\p{scx=Katakana}\\p{scx=Thai}\\p{scx=Lao}\\p{scx=Khmer}\\p{scx=Myanmar}";
 const UNSPACED = new RegExp(`[${UNSPACED_SCRIPTS}]`, "u");
 /** Within a run of letters: one character of those scripts with its marks, or a stretch of other ones. */
 const UNSPACED_PIECE = new RegExp(`[${UNSPACED_SCRIPTS}]\\p{M}*|[^${UNSPACED_SCRIPTS}]+`, "gu");
