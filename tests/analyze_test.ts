@@ -335,6 +335,19 @@ Deno.test("analyze: a gzipped dump many read chunks long is detected and read wh
   assertEquals(zipped.steps, plain.steps);
 });
 
+Deno.test("analyze: an earlier analysis left as out.old by a kill between the renames is put back, even if this one fails", async () => {
+  const dir = await folder({
+    "run.jsonl": jsonl(GENERIC),
+    "bad.jsonl": `${JSON.stringify(GENERIC[0])}\n{"step": 0,\n`,
+  });
+  await run([`${dir}/run.jsonl`], `${dir}/out`);
+  const before = await Deno.readTextFile(`${dir}/out/overall.json`);
+  await Deno.rename(`${dir}/out`, `${dir}/out.old`); // as the first rename of a killed analysis leaves it
+  await assertRejects(() => run([`${dir}/bad.jsonl`], `${dir}/out`), /line 2 is not JSON/);
+  assertEquals(await Deno.readTextFile(`${dir}/out/overall.json`), before);
+  assertEquals(await Deno.stat(`${dir}/out.old`).then(() => true, () => false), false);
+});
+
 Deno.test("analyze: a corrupt gzip file read many times leaves no file open", async () => {
   // Corrupt near its start (a deflate error, not garbage text), and longer than one read, so that the source
   // is still open when inflating fails.
@@ -521,6 +534,7 @@ Deno.test("analyze: every bad input is one line naming the file, and nothing is 
     new Uint8Array([...(mark ? [0xff, 0xfe] : []), ...[...text].flatMap((c) => [c.charCodeAt(0), 0])]);
   await Deno.writeFile(`${dir}/utf16.jsonl`, utf16(jsonl([good]), true));
   await Deno.writeFile(`${dir}/utf16le.jsonl`, utf16(jsonl([good]), false));
+  await Deno.writeFile(`${dir}/zipped.jsonl`, await gzip(jsonl([good])));
   await Deno.writeTextFile(`${dir}/verl_acc.jsonl`, jsonl([{ input: "q", output: "o", score: -1, step: 0, acc: -1 }]));
   await Deno.mkdir(`${dir}/copies`);
   for (const f of ["step_1.jsonl", "step_1 (copy).jsonl"]) {
@@ -670,6 +684,11 @@ Deno.test("analyze: every bad input is one line naming the file, and nothing is 
       "UTF-16 text, with a byte-order mark",
       [`${dir}/utf16.jsonl`],
       `${dir}/utf16.jsonl: is UTF-16 text (as Windows PowerShell's > writes), not UTF-8; convert it, e.g. iconv -f UTF-16 -t UTF-8 ${dir}/utf16.jsonl > ${dir}/utf16.utf8.jsonl`,
+    ],
+    [
+      "a gzip file whose name ends in .jsonl (it was called UTF-16)",
+      [`${dir}/zipped.jsonl`],
+      `${dir}/zipped.jsonl: is gzip-compressed, but its name does not end in .gz; rename it, e.g. mv ${dir}/zipped.jsonl ${dir}/zipped.jsonl.gz`,
     ],
     [
       "UTF-16 text, little-endian without a byte-order mark",

@@ -176,7 +176,9 @@ function checkOptions(o: AnalyzeOptions): void {
  * write, so nothing else is ever replaced; or whose staging folder `<out>.next` cannot be made, so that
  * fails before the dump is read, not after; or that another analysis is writing. Returns the lock
  * `<out>.lock` held for the analysis ({@link unlockOut}): a second analysis to the same `out` would
- * otherwise write into the first one's staging folder, and the folder moved in would mix the two.
+ * otherwise write into the first one's staging folder, and the folder moved in would mix the two. An
+ * earlier analysis left whole as `<out>.old` with no `<out>` (a kill between the two renames that move
+ * an analysis in) is put back first, so that it is there even if this analysis fails.
  */
 async function checkOut(out: string): Promise<Deno.FsFile> {
   const stat = await Deno.stat(out).catch(() => null);
@@ -200,6 +202,8 @@ async function checkOut(out: string): Promise<Deno.FsFile> {
   }
   const lock = await lockFolder(out, "give --out another folder", { path: `${out}.lock` });
   await removeAll(`${out}.next`);
+  // An analysis killed between its two renames left the earlier one whole as out.old and no out: put it back.
+  if (!stat && await Deno.stat(`${out}.old/overall.json`).catch(() => null)) await Deno.rename(`${out}.old`, out);
   return lock;
 }
 

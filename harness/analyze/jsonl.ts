@@ -98,6 +98,14 @@ export async function* jsonLines(
     try {
       return { line, value: JSON.parse(s) };
     } catch {
+      // gzip read as text: its magic bytes 1f 8b come out as U+001F and U+FFFD.
+      if (line === 1 && !gzip && s.startsWith("\u001F\uFFFD")) {
+        throw new BytesError(
+          path,
+          "is gzip-compressed, but its name does not end in .gz",
+          `rename it, e.g. mv ${shellQuote(path)} ${shellQuote(`${path}.gz`)}`,
+        );
+      }
       // UTF-16 read as UTF-8: its byte-order mark comes out as two U+FFFD, and every ASCII character beside a NUL.
       if (line === 1 && (s.startsWith("\uFFFD\uFFFD") || s.includes("\u0000"))) {
         const from = s.startsWith("\uFFFD\uFFFD") ? "UTF-16" : s[0] === "\u0000" ? "UTF-16BE" : "UTF-16LE";
