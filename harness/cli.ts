@@ -474,7 +474,10 @@ export function program(): Command {
       finite,
       1,
     )
-    .option("--reward-column <name>", "TRL: the reward column (default: the sum of all reward columns)")
+    .option(
+      "--reward-column <names>",
+      "TRL: the reward columns to sum, comma-separated (default: every numeric column but step and advantage)",
+    )
     .option("--tokenizer <file>", "a Hugging Face tokenizer.json: response length in its tokens too")
     .option(
       "--sentence-model <dir>",

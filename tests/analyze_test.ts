@@ -236,6 +236,31 @@ Deno.test("analyze: TRL Parquet, summed or one reward column", async () => {
   assertEquals(picked.steps.map((s) => [s.reward, s.accuracy]), [[0.5, 1], [0.5, 1]]);
 });
 
+Deno.test("analyze: TRL's numeric extra columns are summed only when named, and the summed columns are said", async () => {
+  // log_extra's columns sit beside the rewards: a token count was added to every reward, silently.
+  const n = 4,
+    columnData = [
+      { name: "step", data: Array(n).fill(1n), type: "INT64" as const },
+      { name: "prompt", data: ["q0", "q0", "q1", "q1"], type: "STRING" as const },
+      { name: "completion", data: ["a", "b", "c", "d"], type: "STRING" as const },
+      { name: "accuracy_reward", data: [1, 0, 1, 0], type: "DOUBLE" as const },
+      { name: "format_reward", data: [0.5, 0.5, 0, 0], type: "DOUBLE" as const },
+      { name: "num_tokens", data: [120, 80, 95, 60], type: "INT32" as const },
+    ];
+  const dir = await folder({ "completions_00001.parquet": new Uint8Array(parquetWriteBuffer({ columnData })) });
+  const grams = `${await folder({ "g.txt": "boxed\n" })}/g.txt`, said: string[] = [];
+  const { error } = console;
+  console.error = (line: string) => said.push(line);
+  const all = await run([dir], `${dir}/all`, { grams }).finally(() => console.error = error);
+  assertEquals(all.overall.reward, (1.5 + 0.5 + 1 + 0 + 355) / 4);
+  assertEquals(said, [
+    "note: the reward is the sum of the columns accuracy_reward, format_reward, num_tokens; name the ones to sum " +
+    "with --reward-column",
+  ]);
+  const named = await run([dir], `${dir}/named`, { grams, rewardColumn: "accuracy_reward, format_reward" });
+  assertEquals([named.overall.reward, named.overall.accuracy], [3 / 4, 2 / 4]);
+});
+
 Deno.test("analyze: TRL reward cells a function left empty (None: NaN or null) add nothing, as TRL's nansum", async () => {
   const columnData = [
     { name: "step", data: [3n, 3n, 3n, 3n], type: "INT64" as const },
@@ -595,7 +620,7 @@ Deno.test("analyze: every bad input is one line naming the file, and nothing is 
     [
       "a reward column that is not there",
       [`${dir}/whole.parquet`],
-      `${dir}/whole.parquet: has no reward column acc; pick one of step, prompt, completion, accuracy_reward, format_reward, advantage`,
+      `${dir}/whole.parquet: has no reward column "acc"; pick from step, prompt, completion, accuracy_reward, format_reward, advantage`,
       { rewardColumn: "acc" },
     ],
     [

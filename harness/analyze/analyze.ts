@@ -17,7 +17,7 @@ import { foreignEntry } from "../report/staging.ts";
 import { loadSentenceModel, parseTokenizer } from "../masks/sentence_model.ts";
 import type { StrategicGrams } from "../masks/strategic_grams.ts";
 import { AnalyzeError } from "./completion.ts";
-import { type Format, FORMATS } from "./formats.ts";
+import { type Format, FORMATS, type ReadOptions } from "./formats.ts";
 import { loadGramList, mineFreeText } from "./grams.ts";
 import { findSources, readSource, type Source } from "./inputs.ts";
 import { DEFAULT_REFLECTIONS, PhraseMatcher } from "./phrases.ts";
@@ -59,7 +59,7 @@ export interface AnalyzeOptions {
   answerPattern?: string;
   /** A completion is correct when its reward is at least this, where the dump has no correctness (default 1). */
   threshold?: number;
-  /** TRL: the reward column to read (default: the sum of all). */
+  /** TRL: the reward columns to sum, comma-separated (default: every numeric column but step and advantage). */
   rewardColumn?: string;
   /** A Hugging Face `tokenizer.json`: response length in its tokens where the dump has no per-token data. */
   tokenizer?: string;
@@ -100,7 +100,7 @@ async function gramsOf(
   o: AnalyzeOptions,
   sources: readonly Source[],
   runGrams: string | undefined,
-  readOptions: { threshold: number; rewardColumn?: string },
+  readOptions: ReadOptions,
 ): Promise<{ grams: string[]; mined: StrategicGrams | null; source: string }> {
   const given = o.grams ?? runGrams;
   const unused = given ? MINING_OPTIONS.filter(([key]) => o[key] !== undefined).map(([, flag]) => flag) : [];
@@ -293,7 +293,15 @@ async function analyzeLocked(o: AnalyzeOptions): Promise<AnalyzeResult> {
       "drop it",
     );
   }
-  const readOptions = { threshold: o.threshold ?? 1, rewardColumn: o.rewardColumn };
+  // Every numeric column counts as a reward unless --reward-column names them: say which, once per set.
+  const summed = new Set<string>();
+  const onRewardColumns = (columns: readonly string[]) => {
+    const key = columns.join(", ");
+    if (o.rewardColumn !== undefined || columns.length < 2 || summed.has(key)) return;
+    summed.add(key);
+    console.error(`note: the reward is the sum of the columns ${key}; name the ones to sum with --reward-column`);
+  };
+  const readOptions = { threshold: o.threshold ?? 1, rewardColumn: o.rewardColumn, onRewardColumns };
   let answerPattern: RegExp | undefined;
   try {
     answerPattern = o.answerPattern === undefined ? undefined : answerRegExp(o.answerPattern);

@@ -39,8 +39,10 @@ export type Format = typeof FORMATS[number];
 export interface ReadOptions {
   /** A completion is correct when its reward is at least this (when the dump has no correctness field). */
   threshold: number;
-  /** TRL: the reward column to read (default: the sum of every reward column). */
+  /** TRL: the reward columns to sum, by name, comma-separated (default: every numeric column but step and advantage). */
   rewardColumn?: string;
+  /** TRL: told the reward columns a file's rewards are summed from. */
+  onRewardColumns?: (columns: readonly string[]) => void;
 }
 
 /** Where a value came from, for error messages. */

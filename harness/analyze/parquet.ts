@@ -3,7 +3,8 @@
  * columns `step`, `prompt`, `completion`, one column per reward function and optional `advantage`,
  * read one row group at a time with `hyparquet` (snappy and the other codecs from
  * `hyparquet-compressors`). The reward is the sum of the reward columns (every numeric column but
- * `step` and `advantage`; a string column such as `mode` is none) unless `--reward-column` picks one;
+ * `step` and `advantage`; a string column such as `mode` is none) unless `--reward-column` names them
+ * (`a,b`: a column `log_extra` logs, such as a token count, is numeric too);
  * an empty cell (NaN or null: the reward function returned None) adds nothing, as in TRL's `nansum`.
  * @module
  */
@@ -43,11 +44,13 @@ export async function* trlCompletions(
     }
   }
   const rewards = o.rewardColumn !== undefined
-    ? [o.rewardColumn]
+    ? o.rewardColumn.split(",").map((c) => c.trim())
     : columns.filter((c) => !NOT_REWARD.has(c.name) && NUMERIC.has(c.type ?? "")).map((c) => c.name);
-  if (o.rewardColumn !== undefined && !names.includes(o.rewardColumn)) {
-    throw new AnalyzeError(path, `has no reward column ${o.rewardColumn}`, `pick one of ${names.join(", ")}`);
+  const missing = o.rewardColumn === undefined ? undefined : rewards.find((c) => !names.includes(c));
+  if (missing !== undefined) {
+    throw new AnalyzeError(path, `has no reward column ${JSON.stringify(missing)}`, `pick from ${names.join(", ")}`);
   }
+  o.onRewardColumns?.(rewards);
   if (rewards.length === 0) {
     throw new AnalyzeError(
       path,
