@@ -261,6 +261,21 @@ Deno.test("analyze: TRL's numeric extra columns are summed only when named, and 
   assertEquals([named.overall.reward, named.overall.accuracy], [3 / 4, 2 / 4]);
 });
 
+Deno.test("analyze: a conversational completion, as TRL logs one, is read as its assistant messages' text", async () => {
+  const chat = (
+    text: string,
+  ) => [{ role: "assistant", content: text.slice(0, 5) }, { role: "assistant", content: text.slice(5) }];
+  const dir = await folder({
+    "chat.jsonl": jsonl(GENERIC.map((r) => ({ ...r, completion: chat(r.completion) }))),
+    "plain.jsonl": jsonl(GENERIC),
+  });
+  const [chatRun, plainRun] = [
+    await run([`${dir}/chat.jsonl`], `${dir}/a`),
+    await run([`${dir}/plain.jsonl`], `${dir}/b`),
+  ];
+  assertEquals(chatRun.steps, plainRun.steps);
+});
+
 Deno.test("analyze: TRL reward cells a function left empty (None: NaN or null) add nothing, as TRL's nansum", async () => {
   const columnData = [
     { name: "step", data: [3n, 3n, 3n, 3n], type: "INT64" as const },
@@ -656,7 +671,7 @@ Deno.test("analyze: every bad input is one line naming the file, and nothing is 
     [
       "a completion that is not a string",
       [`${dir}/bad_completion.jsonl`],
-      `${dir}/bad_completion.jsonl: line 1: completion is not a string; give every record a completion that is a string`,
+      `${dir}/bad_completion.jsonl: line 1: completion is not a string or a list of assistant messages; give every record a completion that is a string or a list of assistant messages`,
     ],
     [
       "per-token lists of different lengths",

@@ -68,6 +68,18 @@ export function fields(place: Place, o: Record<string, unknown>) {
       return typeof v === "number" ? v : bad(name, "a number");
     },
     string: (name: string): string => (typeof o[name] === "string" ? o[name] as string : bad(name, "a string")),
+    /**
+     * A completion: a string, or a conversation as TRL logs a conversational one (`[{ role, content }]`),
+     * read as the contents of its assistant messages, one after the other.
+     */
+    completion: (name: string): string => {
+      const v = o[name];
+      if (typeof v === "string") return v;
+      const said = Array.isArray(v) && v.every((m) => isObject(m) && typeof m.content === "string")
+        ? (v as { role?: unknown; content: string }[]).filter((m) => m.role === undefined || m.role === "assistant")
+        : null;
+      return said?.length ? said.map((m) => m.content).join("") : bad(name, "a string or a list of assistant messages");
+    },
     numbers: (name: string): number[] | undefined => {
       const v = o[name];
       if (v === undefined || v === null) return undefined;
@@ -111,7 +123,7 @@ export function genericCompletion(place: Place, v: unknown, o: ReadOptions): Com
     (g) => typeof g === "string" || typeof g === "number",
   );
   const prompt = group !== undefined ? JSON.stringify(group) : f.string("prompt"); // group 1 is not group "1"
-  const text = f.string("completion");
+  const text = f.completion("completion");
   const correctField = f.optional<boolean>("correct", "true or false", isBool);
   // null (or Python's NaN): a dump's "not scored", as a missing field.
   const noReward = r.reward === undefined || r.reward === null || Number.isNaN(r.reward);

@@ -83,7 +83,13 @@ export async function* trlCompletions(
       // TRL's nansum: a reward function that returned None logs NaN (null once pandas wrote it), which adds nothing.
       const reward = rewards.reduce((s, name) => (unscored(r[name]) ? s : s + f.number(name)), 0);
       const prompt = typeof r.prompt === "string" ? r.prompt : JSON.stringify(r.prompt);
-      yield { step: f.number("step"), prompt, text: f.string("completion"), reward, correct: reward >= o.threshold };
+      yield {
+        step: f.number("step"),
+        prompt,
+        text: f.completion("completion"),
+        reward,
+        correct: reward >= o.threshold,
+      };
     }
     onBytes(group.columns.reduce((s, c) => s + Number(c.meta_data?.total_compressed_size ?? 0), 0));
     row = rowEnd;
