@@ -276,6 +276,31 @@ Deno.test("analyze: a conversational completion, as TRL logs one, is read as its
   assertEquals(chatRun.steps, plainRun.steps);
 });
 
+Deno.test("analyze on the command line shows progress while it reads the successes it mines grams from", async () => {
+  const dir = await folder({ "run.jsonl": jsonl(GENERIC) });
+  const cli = new URL("../harness/cli.ts", import.meta.url).pathname;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-write",
+      "--allow-ffi",
+      "--allow-env",
+      cli,
+      "analyze",
+      `${dir}/run.jsonl`,
+      "--out",
+      `${dir}/a`,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const err = new TextDecoder().decode(out.stderr);
+  assert(out.success, err);
+  // Not a terminal: the line is written at the end (and every 30 s), with the count of successes read.
+  assertMatch(err, /successes to mine grams from \[#+\] 3\/3 /);
+});
+
 Deno.test("analyze: TRL reward cells a function left empty (None: NaN or null) add nothing, as TRL's nansum", async () => {
   const columnData = [
     { name: "step", data: [3n, 3n, 3n, 3n], type: "INT64" as const },

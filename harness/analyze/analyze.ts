@@ -117,13 +117,21 @@ async function gramsOf(
   let mined: StrategicGrams;
   try {
     const mine = o.mine ?? DEFAULT_MINE;
+    // Reading up to the mine-th success can take a while (long completions, rare successes): show it.
+    const bar = o.progress === false ? null : new Progress("successes to mine grams from", mine);
     outer: for (const src of sources) {
       for await (const c of readSource(src, readOptions)) {
         if (!c.correct) continue;
         successes.push(textWords(c.text));
+        bar?.update(successes.length);
         if (successes.length >= mine) break outer;
       }
     }
+    if (bar && successes.length < mine) {
+      bar.total = successes.length; // fewer than --mine in the whole dump: the bar ends where reading did
+      bar.update(successes.length);
+    }
+    bar?.done();
     mined = await mineFreeText(successes, o.seed ?? 1, model);
   } finally {
     await model?.dispose();
