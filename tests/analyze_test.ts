@@ -1105,6 +1105,17 @@ Deno.test({
   },
 });
 
+/** The reflection shares of a step of one right completion and one wrong one, with `phrase` the one reflection. */
+async function reflectionOf(right: string, wrong: string, phrase: string) {
+  const dir = await folder({
+    "dump.jsonl": jsonl([
+      { step: 0, prompt: "p", completion: `${right} \\boxed{1}`, reward: 1 },
+      { step: 0, prompt: "p", completion: `${wrong} \\boxed{2}`.trim(), reward: 0 },
+    ]),
+  });
+  return (await run([`${dir}/dump.jsonl`], `${dir}/out`, { reflections: [phrase] })).steps[0].reflection;
+}
+
 Deno.test("analyze words: a typographic apostrophe reads as ', a combining mark stays with its letter", async () => {
   assertEquals(textWords("Let’s double-check: café, cafe\u0301, don\u02BCt"), [
     "let's",
@@ -1121,14 +1132,11 @@ Deno.test("analyze words: a typographic apostrophe reads as ', a combining mark 
   // The token mask lines the words up with the text's characters, ’ included: "let's" covers "Let’s" whole.
   assertEquals([...tokenPlanningMask("Let’s go", ["Let", "’s", " go"], Uint8Array.of(1, 0))!], [1, 1, 0]);
   // A reflection phrase typed with ' is found in a completion written with ’ (it was not).
-  const dir = await folder({
-    "dump.jsonl": jsonl([
-      { step: 0, prompt: "p", completion: "Let’s check again. \\boxed{1}", reward: 1 },
-      { step: 0, prompt: "p", completion: "\\boxed{2}", reward: 0 },
-    ]),
+  assertEquals(await reflectionOf("Let’s check again.", "", "let's check"), {
+    all: 0.5,
+    amongCorrect: 1,
+    amongIncorrect: 0,
   });
-  const [s] = (await run([`${dir}/dump.jsonl`], `${dir}/out`, { reflections: ["let's check"] })).steps;
-  assertEquals(s.reflection, { all: 0.5, amongCorrect: 1, amongIncorrect: 0 });
 });
 
 Deno.test("analyze words: in Chinese and Japanese, written without spaces, each character is a word", async () => {
@@ -1150,14 +1158,11 @@ Deno.test("analyze words: in Chinese and Japanese, written without spaces, each 
   assertEquals([...tokenPlanningMask("让我检查", ["让我", "检查"], Uint8Array.of(0, 0, 1, 1))!], [0, 1]);
   // A reflection phrase is found inside a sentence whatever surrounds it: ICU's dictionary cut 再检查 as
   // 再|检查 alone but 我再|检查 in 让我再检查一下, so a phrase cut one way missed text cut the other.
-  const dir = await folder({
-    "dump.jsonl": jsonl([
-      { step: 0, prompt: "p", completion: "让我再检查一下。\\boxed{1}", reward: 1 },
-      { step: 0, prompt: "p", completion: "答案是二。\\boxed{2}", reward: 0 },
-    ]),
+  assertEquals(await reflectionOf("让我再检查一下。", "答案是二。", "再检查"), {
+    all: 0.5,
+    amongCorrect: 1,
+    amongIncorrect: 0,
   });
-  const [s] = (await run([`${dir}/dump.jsonl`], `${dir}/out`, { reflections: ["再检查"] })).steps;
-  assertEquals(s.reflection, { all: 0.5, amongCorrect: 1, amongIncorrect: 0 });
 });
 
 Deno.test("analyze from code: a lone path for inputs, or no command, is one line naming the option", async () => {

@@ -15,7 +15,7 @@ const STRINGS = /"(?:[^"\\]|\\.)*"/g;
 /** A bare NaN or (±)Infinity as a value: what Python's json module writes for non-finite floats. */
 const NON_FINITE = /[:,[]\s*-?(?:NaN|Infinity)\s*[,}\]]/;
 /** A JSON string, or a bare non-finite token (a string is matched whole first, so its text is never one). */
-const STRING_OR_NON_FINITE = /"(?:[^"\\]|\\.)*"|-?(?:NaN|Infinity)/g;
+const STRING_OR_NON_FINITE = new RegExp(`${STRINGS.source}|-?(?:NaN|Infinity)`, "g");
 /** The stand-ins of the non-finite tokens while the line is parsed. */
 const STAND_INS: Record<string, number> = {
   "\u0000NaN": NaN,

@@ -4,6 +4,7 @@
  * is given as the correctness of each of its n sampled responses (`Verdict.correct`, in any order).
  * @module
  */
+import { shownValue } from "../core/errors.ts";
 import { checkValues, mean } from "./stats.ts";
 
 /**
@@ -21,9 +22,10 @@ import { checkValues, mean } from "./stats.ts";
  */
 export function passAtK(n: number, c: number, k: number): number {
   if (![n, c, k].every(Number.isSafeInteger) || c < 0 || c > n || k < 1 || k > n) {
-    const shown = (x: unknown) => typeof x === "string" ? JSON.stringify(x) : String(x); // a "4" read from JSON
     throw new RangeError(
-      `pass@k needs safe integers 0 ≤ c ≤ n and 1 ≤ k ≤ n, got n=${shown(n)} c=${shown(c)} k=${shown(k)}`,
+      `pass@k needs safe integers 0 ≤ c ≤ n and 1 ≤ k ≤ n, got n=${shownValue(n)} c=${shownValue(c)} k=${
+        shownValue(k)
+      }`,
     );
   }
   if (n - c < k) return 1;

@@ -14,6 +14,7 @@
  *   of strategic-gram occurrences in one step's rollouts.
  * @module
  */
+import { shownValue } from "../core/errors.ts";
 import { eligibleTokens } from "../masks/planning.ts";
 import type { StrategicGrams } from "../masks/strategic_grams.ts";
 import { encode } from "../text/tokenizer.ts";
@@ -49,7 +50,7 @@ export function shannonEntropy(counts: Iterable<number>): number {
   const bad = all.find((c) => typeof c !== "number" || !(c >= 0 && c < Infinity));
   if (bad !== undefined) {
     throw new RangeError(
-      `a count must be a finite number ≥ 0, got ${typeof bad === "string" ? JSON.stringify(bad) : bad}`,
+      `a count must be a finite number ≥ 0, got ${shownValue(bad)}`,
     );
   }
   const cs = all.filter((c) => c > 0);

@@ -4,6 +4,7 @@
  * Metrics that can be read wrongly as 0 (perplexity) say so where they are defined.
  * @module
  */
+import { shownValue } from "../core/errors.ts";
 
 /**
  * Arithmetic mean Σx/n of `xs`; 0 when `xs` is empty.
@@ -49,7 +50,7 @@ export function checkValues(what: string, xs: ArrayLike<unknown>, type: "number"
     const t: string = typeof xs[i];
     if (t !== type) {
       throw new RangeError(
-        `${what}: value ${i} is ${t === "string" ? JSON.stringify(xs[i]) : String(xs[i])} (a ${t}); give ${type}s`,
+        `${what}: value ${i} is ${shownValue(xs[i])} (a ${t}); give ${type}s`,
       );
     }
   }

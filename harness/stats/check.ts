@@ -3,17 +3,13 @@
  * A bad value is a RangeError that names it (`x[3] is NaN`), never a silent NaN in a report.
  * @module
  */
-
-/** `x` as a message shows it: a string in quotes, so that `"0.01"` read from JSON is not taken for a number. */
-function shown(x: unknown): string {
-  return typeof x === "string" ? JSON.stringify(x) : String(x);
-}
+import { shownValue } from "../core/errors.ts";
 
 /** Throw a RangeError naming the first value of `xs` that is not a finite number (`label[i] is NaN`). */
 export function checkFinite(xs: readonly number[], label: string): void {
   for (let i = 0; i < xs.length; i++) {
     if (typeof xs[i] !== "number" || !Number.isFinite(xs[i])) {
-      throw new RangeError(`${label}[${i}] is ${shown(xs[i])}, not a finite number`);
+      throw new RangeError(`${label}[${i}] is ${shownValue(xs[i])}, not a finite number`);
     }
   }
 }
@@ -21,20 +17,20 @@ export function checkFinite(xs: readonly number[], label: string): void {
 /** Throw a RangeError unless `x` is a finite number, naming it. */
 export function checkNumber(x: number, label: string): void {
   if (typeof x !== "number" || !Number.isFinite(x)) {
-    throw new RangeError(`${label} is ${shown(x)}, not a finite number`);
+    throw new RangeError(`${label} is ${shownValue(x)}, not a finite number`);
   }
 }
 
 /** Throw a RangeError unless `x` is a probability strictly between 0 and 1, naming it. */
 export function checkLevel(x: number, label: string): void {
   if (typeof x !== "number" || !(x > 0 && x < 1)) {
-    throw new RangeError(`${label} is ${shown(x)}, not a number strictly between 0 and 1`);
+    throw new RangeError(`${label} is ${shownValue(x)}, not a number strictly between 0 and 1`);
   }
 }
 
 /** Throw a RangeError unless `x` is a positive integer, naming it. */
 export function checkCount(x: number, label: string): void {
-  if (!Number.isInteger(x) || x < 1) throw new RangeError(`${label} is ${shown(x)}, not a positive integer`);
+  if (!Number.isInteger(x) || x < 1) throw new RangeError(`${label} is ${shownValue(x)}, not a positive integer`);
 }
 
 /**
