@@ -13,6 +13,8 @@ import { analysisFigures, type AnalysisReport } from "../harness/analyze/report.
 import { StepStats } from "../harness/analyze/step_stats.ts";
 import { answerRegExp, extractAnswer, textWords, tokenPlanningMask } from "../harness/analyze/text.ts";
 import { jsonLines } from "../harness/analyze/jsonl.ts";
+import { mineFreeText, MiningCorpus } from "../harness/analyze/grams.ts";
+import { strategicGramsJson } from "../harness/masks/strategic_grams.ts";
 import { MAX_POINTS, stepBins } from "../harness/report/series.ts";
 import { FolderLockedError, lockFolder } from "../harness/core/folder_lock.ts";
 import { encode } from "../harness/text/tokenizer.ts";
@@ -339,6 +341,28 @@ Deno.test("analyze: mines the planted strategy phrase from the successes", async
   const sg = JSON.parse(await Deno.readTextFile(`${dir}/out/strategic_grams.json`));
   assertEquals([sg.responses, sg.params.maxCandidates, sg.embedder], [15, 4000, undefined]);
   assertEquals((await Deno.readTextFile(`${dir}/out/grams.txt`)).trim().split("\n"), r.grams);
+});
+
+Deno.test("analyze: the mined completions share one word table, and the grams do not depend on its order", async () => {
+  const corpus = new MiningCorpus();
+  corpus.add(["let", "me", "check", "check"]);
+  corpus.add(["check", "again"]);
+  assertEquals(corpus.words, ["let", "me", "check", "again"]);
+  assertEquals(corpus.docs.map((d) => Array.from(d)), [[0, 1, 2, 2], [2, 3]]);
+  // Added in another order, the words are numbered in another order, and the grams are the same: the
+  // mining vocabulary's cut (800 words, here of 820 used equally often) is by the words' text.
+  const mined = async (docs: string[][]) => {
+    const c = new MiningCorpus();
+    for (const d of docs) c.add(d);
+    return strategicGramsJson(await mineFreeText(c, 1));
+  };
+  const forward = Array.from({ length: 820 }, (_, i) => `f${i}`);
+  const docs = [forward, forward, forward.toReversed()];
+  const grams = await mined(docs);
+  assertEquals(await mined(docs.toReversed()), grams);
+  assert(JSON.parse(grams).grams.length > 0, grams);
+  const rows = plantedRows().filter((r) => r.correct).map((r) => textWords(r.completion));
+  assertEquals(await mined(rows.toReversed()), await mined(rows));
 });
 
 Deno.test("analyze: --sentence-model embeds the mined grams with an ONNX sentence model", async () => {

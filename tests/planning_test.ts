@@ -9,6 +9,7 @@ import {
   strategicGramsJson,
 } from "../harness/masks/strategic_grams.ts";
 import { randomMasks } from "../harness/masks/random_mask.ts";
+import { wordVectors } from "../harness/masks/word_vectors.ts";
 import { answerStart, countPlanning, eligibleTokens, planningShare } from "../harness/masks/planning.ts";
 import { CORPUS, PHRASE_WORDS, PLANTED } from "./planted_corpus.ts";
 import { getConfig } from "../harness/config.ts";
@@ -193,6 +194,19 @@ Deno.test("mined strategic grams", async (t) => {
       assertEquals(Array.from(strategicGramMask(sg, tokens)), new Array(tokens.length).fill(0));
     }
   });
+});
+
+Deno.test("word vectors: a token left out by the kept mask is no word and no context, and splits the window", () => {
+  const long = [1, 2, 3, 9, 4, 5, 1, 2, 7, 4, 5, 3], kept = long.map((t) => (t === 9 || t === 7 ? 0 : 1));
+  const runs = [[1, 2, 3], [4, 5, 1, 2], [4, 5, 3]];
+  const masked = wordVectors([long], { dim: 3 }, [kept]), split = wordVectors(runs, { dim: 3 });
+  assertEquals([...masked.vectors.keys()], [1, 2, 3, 4, 5]);
+  assertEquals(
+    [...masked.vectors].map(([id, v]) => [id, Array.from(v)]),
+    [...split.vectors].map(([id, v]) => [id, Array.from(v)]),
+  );
+  // Without the mask, 9 and 7 are words and 3 and 4 are each other's contexts across the 9.
+  assertNotEquals([...wordVectors([long], { dim: 3 }).vectors.keys()], [1, 2, 3, 4, 5]);
 });
 
 Deno.test("random placebo mask", async (t) => {

@@ -18,7 +18,7 @@ import { loadSentenceModel, parseTokenizer } from "../masks/sentence_model.ts";
 import type { StrategicGrams } from "../masks/strategic_grams.ts";
 import { AnalyzeError } from "./completion.ts";
 import { type Format, FORMATS, type ReadOptions } from "./formats.ts";
-import { loadGramList, mineFreeText } from "./grams.ts";
+import { loadGramList, mineFreeText, MiningCorpus } from "./grams.ts";
 import { findSources, readSource, type Source } from "./inputs.ts";
 import { DEFAULT_REFLECTIONS, PhraseMatcher } from "./phrases.ts";
 import { isAnalysisFile, writeAnalysis } from "./report.ts";
@@ -113,7 +113,7 @@ async function gramsOf(
   }
   if (given) return { grams: await loadGramList(given), mined: null, source: `read from ${given}` };
   const model = o.sentenceModel === undefined ? undefined : await loadSentenceModel(o.sentenceModel);
-  const successes: string[][] = [];
+  const successes = new MiningCorpus();
   let mined: StrategicGrams;
   try {
     const mine = o.mine ?? DEFAULT_MINE;
@@ -122,7 +122,7 @@ async function gramsOf(
     outer: for (const src of sources) {
       for await (const c of readSource(src, readOptions)) {
         if (!c.correct) continue;
-        successes.push(textWords(c.text));
+        successes.add(textWords(c.text));
         bar?.update(successes.length);
         if (successes.length >= mine) break outer;
       }

@@ -209,30 +209,24 @@ function key(tokens: ArrayLike<number>, start: number, n: number): string {
   return Array.from({ length: n }, (_, k) => tokens[start + k]).join(",");
 }
 
-/** The maximal runs of eligible tokens of a response (the text the word vectors learn from). */
-function bodyRuns(tokens: ArrayLike<number>, codec: GramCodec): number[][] {
-  const ok = codec.eligible(tokens), runs: number[][] = [[]];
-  for (let i = 0; i < tokens.length; i++) {
-    if (ok[i]) runs[runs.length - 1].push(tokens[i]);
-    else if (runs[runs.length - 1].length) runs.push([]);
-  }
-  return runs.filter((r) => r.length);
-}
-
 /** The candidate grams of a corpus, and what clustering them needs. */
 interface Candidates {
   /** The options, defaults filled in. */
   o: StrategicGramOptions;
   /** The list's fields known before clustering. */
   head: Pick<StrategicGrams, "version" | "params" | "embedder" | "responses" | "candidates">;
-  /** Distinct gram id keys of each response. */
-  perDoc: Set<string>[];
-  /** Document frequency of each gram. */
+  /** The distinct grams of each response, as gram numbers (in order of first occurrence in the corpus). */
+  perDoc: Uint32Array[];
+  /** How many distinct grams the corpus has. */
+  grams: number;
+  /** Document frequency of each candidate. */
   docs: Map<string, number>;
-  /** Text of each gram. */
+  /** Text of each candidate. */
   text: Map<string, string>;
   /** The candidates' id keys, sorted by text. */
   keys: string[];
+  /** The gram number of each candidate, in the order of `keys`. */
+  numbers: number[];
 }
 
 /** Validate the options and find the candidate grams (distinct, filtered, in at least `minDocs` responses). */
@@ -249,17 +243,24 @@ function candidateGrams(
   }
   if (!(o.topShare > 0 && o.topShare <= 1)) throw new RangeError(`topShare must be in (0, 1], got ${o.topShare}`);
   const params = { ...o, rng: rng.state() };
-  // Distinct grams per response, then document frequency per gram.
+  // Distinct grams per response, by number (a gram's key is held once, whatever the corpus' size), and
+  // document frequency per gram.
+  const number = new Map<string, number>(), freq: number[] = [];
   const perDoc = successes.map((tokens) => {
-    const seen = new Set<string>();
-    for (const [s, n] of spans(tokens, o.minN, o.maxN, codec)) seen.add(key(tokens, s, n));
-    return seen;
+    const seen = new Set<number>();
+    for (const [s, n] of spans(tokens, o.minN, o.maxN, codec)) {
+      const g = key(tokens, s, n);
+      let i = number.get(g);
+      if (i === undefined) number.set(g, i = freq.push(0) - 1);
+      if (!seen.has(i)) freq[i]++, seen.add(i);
+    }
+    return Uint32Array.from(seen);
   });
-  const docs = new Map<string, number>();
-  for (const seen of perDoc) for (const g of seen) docs.set(g, (docs.get(g) ?? 0) + 1);
-  const text = new Map([...docs.keys()].map((g) => [g, codec.decode(g.split(",").map(Number))]));
+  const frequent = [...number.keys()].filter((g) => freq[number.get(g)!] >= o.minDocs);
+  const docs = new Map(frequent.map((g) => [g, freq[number.get(g)!]]));
+  const text = new Map(frequent.map((g) => [g, codec.decode(g.split(",").map(Number))]));
   const byText = (a: string, b: string) => (text.get(a)! < text.get(b)! ? -1 : 1);
-  let keys = [...docs.keys()].filter((g) => docs.get(g)! >= o.minDocs && keepGram(text.get(g)!.split(" "), o));
+  let keys = frequent.filter((g) => keepGram(text.get(g)!.split(" "), o));
   if (o.maxCandidates !== undefined && keys.length > o.maxCandidates) {
     keys = keys.sort((a, b) => docs.get(b)! - docs.get(a)! || byText(a, b)).slice(0, o.maxCandidates);
   }
@@ -271,23 +272,24 @@ function candidateGrams(
     responses: successes.length,
     candidates: keys.length,
   };
-  return { o, head, perDoc, docs, text, keys };
+  return { o, head, perDoc, grams: freq.length, docs, text, keys, numbers: keys.map((g) => number.get(g)!) };
 }
 
 /** Cluster the candidates' vectors (`points[i]` of `found.keys[i]`), score the clusters and keep the top ones. */
 function clusterGrams(found: Candidates, points: number[][], rng: Rng): StrategicGrams {
-  const { o, head, perDoc, docs, text, keys: candidates } = found;
+  const { o, head, perDoc, docs, text, keys: candidates, numbers } = found;
   if (candidates.length === 0) return { ...head, clusters: 0, kept: 0, grams: [] };
   const auto = Math.max(2, Math.round(Math.sqrt(candidates.length / 2)));
   const k = Math.min(o.clusters > 0 ? o.clusters : auto, candidates.length);
   const { clusters } = seededKMeans(points, k, rng, o.maxIterations);
 
   // Cluster document frequency: responses containing any gram of the cluster.
-  const index = new Map(candidates.map((g, i) => [g, clusters[i]]));
+  const clusterOf = new Int32Array(found.grams).fill(-1); // by gram number; -1: not a candidate
+  numbers.forEach((g, i) => clusterOf[g] = clusters[i]);
   const score = new Array<number>(k).fill(0), size = new Array<number>(k).fill(0), first = new Array<string>(k);
   for (const seen of perDoc) {
     const hit = new Set<number>();
-    for (const g of seen) if (index.has(g)) hit.add(index.get(g)!);
+    for (const g of seen) if (clusterOf[g] >= 0) hit.add(clusterOf[g]);
     for (const c of hit) score[c]++;
   }
   candidates.forEach((g, i) => {
@@ -324,7 +326,7 @@ export function mineStrategicGrams(
 ): StrategicGrams {
   const c = candidateGrams(successes, rng, options, undefined, codec);
   if (c.keys.length === 0) return clusterGrams(c, [], rng);
-  const wv = wordVectors(successes.flatMap((s) => bodyRuns(s, codec)), c.o);
+  const wv = wordVectors(successes, c.o, successes.map((s) => codec.eligible(s))); // the body's runs of eligible tokens
   const points = c.keys.map((g) => {
     const v = new Array<number>(wv.dim).fill(0);
     for (const id of g.split(",").map(Number)) wv.vectors.get(id)!.forEach((x, k) => (v[k] += x));

@@ -45,25 +45,32 @@ export interface WordVectors {
  * Word vectors from a corpus of token-id sequences: co-occurrence counts within `window` positions
  * inside each sequence, PPMI with smoothed context probabilities, truncated SVD. Each dimension's
  * sign is fixed so that its largest-magnitude entry is positive, so the result depends on the
- * corpus alone. An empty corpus gives no vectors.
+ * corpus alone. An empty corpus gives no vectors. With `kept` (one 0/1 mask per sequence), a token
+ * marked 0 is left out: it is neither a word nor a context, and no window reaches across it.
  */
 export function wordVectors(
   corpus: readonly ArrayLike<number>[],
   options: Partial<WordVectorOptions> = {},
+  kept?: readonly ArrayLike<number>[],
 ): WordVectors {
   const { window, dim, smoothing } = { ...DEFAULT_WORD_VECTORS, ...options };
-  const ids = [...new Set(corpus.flatMap((s) => Array.from(s)))].sort((a, b) => a - b);
+  const keeps = (q: number, i: number) => kept === undefined || kept[q][i] !== 0;
+  const seen = new Set<number>();
+  corpus.forEach((s, q) => {
+    for (let i = 0; i < s.length; i++) if (keeps(q, i)) seen.add(s[i]);
+  });
+  const ids = [...seen].sort((a, b) => a - b);
   const row = new Map(ids.map((id, i) => [id, i]));
   const n = ids.length;
   const counts = new Float64Array(n * n);
-  for (const s of corpus) {
+  corpus.forEach((s, q) => {
     for (let i = 0; i < s.length; i++) {
+      if (!keeps(q, i)) continue;
       const w = row.get(s[i])! * n;
-      for (let j = Math.max(0, i - window); j <= Math.min(s.length - 1, i + window); j++) {
-        if (j !== i) counts[w + row.get(s[j])!]++;
-      }
+      for (let j = i - 1; j >= Math.max(0, i - window) && keeps(q, j); j--) counts[w + row.get(s[j])!]++;
+      for (let j = i + 1; j <= Math.min(s.length - 1, i + window) && keeps(q, j); j++) counts[w + row.get(s[j])!]++;
     }
-  }
+  });
   const total = counts.reduce((a, b) => a + b, 0);
   const d = Math.min(dim, n);
   if (d === 0 || total === 0) return { dim: d, vectors: new Map(ids.map((id) => [id, new Float64Array(d)])) };
