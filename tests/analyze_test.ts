@@ -301,6 +301,8 @@ Deno.test("analyze on the command line shows progress while it reads the success
   assert(out.success, err);
   // Not a terminal: the line is written at the end (and every 30 s), with the count of successes read.
   assertMatch(err, /successes to mine grams from \[#+\] 3\/3 /);
+  // Then a line for the mining itself (tens of seconds on long completions), with what it mines.
+  assertMatch(err, /\nmining strategic grams from 3 successful completions \(\d+ words\)\n/);
 });
 
 Deno.test("analyze: TRL reward cells a function left empty (None: NaN or null) add nothing, as TRL's nansum", async () => {

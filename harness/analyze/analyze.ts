@@ -132,6 +132,9 @@ async function gramsOf(
       bar.update(successes.length);
     }
     bar?.done();
+    if (bar) {
+      console.error(`mining strategic grams from ${successes.length} successful completions (${successes.size} words)`);
+    }
     mined = await mineFreeText(successes, o.seed ?? 1, model);
   } finally {
     await model?.dispose();

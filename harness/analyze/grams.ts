@@ -61,6 +61,11 @@ export class MiningCorpus {
   get length(): number {
     return this.docs.length;
   }
+
+  /** How many words the completions have, all told. */
+  get size(): number {
+    return this.docs.reduce((n, doc) => n + doc.length, 0);
+  }
 }
 
 /**
