@@ -259,6 +259,12 @@ Deno.test("an outside baseline that overrides the loss runs by path from the CLI
           "with dataSync()); it must return a scalar tensor computed from live's tensors",
         ],
         [
+          "extra_read",
+          `extraLoss: (ctx, live) => tf.scalar(-0.01 * ${entropy}.dataSync()[0])`,
+          "baseline extra_read: extraLoss(ctx, live) returned a scalar not computed from live.entropy, which has no " +
+          "gradient (a value read out with dataSync() and put back in a tensor); compute it from live's tensors",
+        ],
+        [
           "extra_rows",
           "extraLoss: (ctx, live) => live.entropy.mul(-0.01)",
           "baseline extra_rows: extraLoss(ctx, live) returned a tensor of shape [10,",
@@ -274,7 +280,7 @@ Deno.test("an outside baseline that overrides the loss runs by path from the CLI
         const path = `${tmp}/${name}.ts`;
         await Deno.writeTextFile(
           path,
-          `import { aggregate, defineBaseline, grpoAdvantages } from "${api}";\n` +
+          `import { aggregate, defineBaseline, grpoAdvantages, tf } from "${api}";\n` +
             `export default defineBaseline({ name: "${name}", summary: "bad", params: {}, ` +
             `advantages: (ctx) => grpoAdvantages(ctx, true), ${hook} });\n`,
         );

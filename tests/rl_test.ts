@@ -440,7 +440,22 @@ Deno.test("rl", async (t) => {
       advantages: (ctx) => ctx.rollouts.map((r) => new Float32Array(r.tokens.length)),
       extraLoss: (_ctx, live) => live.entropy.sum().mul(Infinity) as tf.Scalar,
     });
-    await failsWith(exploding, /step 0: loss \(.*\) is not finite.*no checkpoint was saved yet/);
+    await failsWith(
+      exploding,
+      /step 0: baseline exploding: extraLoss\(ctx, live\) \(-?Infinity\) is not finite at optimiser update 0; the update was not applied\. Look in it for a log of 0 or a division by 0\..*no checkpoint was saved yet/,
+    );
+    // A policy loss of its own that is not finite is named the same way.
+    const blowingUp = defineBaseline({
+      name: "blowing_up",
+      summary: "a policy loss that is infinite",
+      params: {},
+      advantages: (ctx) => ctx.rollouts.map((r) => new Float32Array(r.tokens.length)),
+      policyLoss: (input) => ({ loss: input.logp.mul(Infinity) }),
+    });
+    await failsWith(
+      blowingUp,
+      /step 0: baseline blowing_up: policyLoss\(input, ctx\)'s loss \((NaN|-?Infinity)\) is not finite at optimiser update 0/,
+    );
   });
   await t.step("a hook that throws stops the run with the baseline and the hook named", async () => {
     const zero = (ctx: BaselineContext) => ctx.rollouts.map((r) => new Float32Array(r.tokens.length));

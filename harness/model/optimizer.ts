@@ -81,11 +81,9 @@ export interface OptimizerState {
 
 /** Thrown when a loss or gradient is not finite; nothing was applied. */
 export class NonFiniteError extends Error {
-  /** A non-finite `what` at optimisation step `step`. */
-  constructor(readonly step: number, what: string) {
-    super(
-      `${what} is not finite at step ${step}; the update was not applied. Lower the learning rate or check the data`,
-    );
+  /** A non-finite `what` at optimiser update `step` (0 first), with `advice` on what to do. */
+  constructor(readonly step: number, what: string, advice = "Lower the learning rate or check the data") {
+    super(`${what} is not finite at optimiser update ${step}; the update was not applied. ${advice}`);
     this.name = "NonFiniteError";
   }
 }

@@ -17,7 +17,7 @@ import { pgLoss } from "./pg_loss.ts";
 import type { Rng } from "../core/rng.ts";
 import { PAD } from "../text/tokenizer.ts";
 import { MASKED, type RolloutEngine } from "../rollout/engine.ts";
-import type { Trainer } from "../model/optimizer.ts";
+import { NonFiniteError, type Trainer } from "../model/optimizer.ts";
 import {
   byLength,
   type Extent,
@@ -222,8 +222,8 @@ export async function updatePolicy(input: UpdateInput): Promise<UpdateStats> {
       const idx = rows.map((r) => r.i);
       const Tr = Math.max(...rows.map((r) => r.tokens.length));
       const refLogp = refLogps ? padded(idx.map((i) => refLogps[i]), Tr) : undefined;
-      let aux: tf.Tensor[] = [];
-      const res = withLossNamed(baseline, () =>
+      let aux: tf.Tensor[] = [], terms: tf.Scalar[] = [];
+      const res = withHookNamed(baseline, () => terms, () =>
         trainer.step(() => {
           const live = responseLogProbs(trainer.policy, rows, TRAIN_PASS_OVERHEAD, readsEntropy);
           const out = pgLoss({
@@ -253,7 +253,9 @@ export async function updatePolicy(input: UpdateInput): Promise<UpdateStats> {
                 "extraLoss(ctx, live)",
                 () => baseline.extraLoss!(ctx, { entropy: live.entropy!, mask: live.mask, rows: idx }),
               ),
+              live.entropy!,
             );
+          terms = [tf.keep(out.loss), ...(extra ? [tf.keep(extra)] : [])];
           return extra ? out.loss.add(extra) as tf.Scalar : out.loss;
         }, cfg.lr));
       const [clipFraction, kl] = aux.map((t) => t.dataSync()[0]);
@@ -276,12 +278,19 @@ export async function updatePolicy(input: UpdateInput): Promise<UpdateStats> {
 }
 
 /**
- * What an extra loss term returned, checked: a scalar tensor. A plain number would be added to the loss
- * logged but give no gradient (a term computed through `dataSync()` does nothing); a tensor of another
- * rank is refused by tfjs in words that name neither the baseline nor the hook (a Promise, by `callHook`).
+ * What an extra loss term returned, checked: a scalar tensor computed from the live `entropy`. A
+ * plain number would be added to the loss logged but give no gradient, and so would a value read out
+ * with `dataSync()` and put back in a tensor (a constant too); a tensor of another rank is refused by
+ * tfjs in words that name neither the baseline nor the hook (a Promise, by `callHook`).
  */
-function checkedScalar(who: string, value: unknown): tf.Scalar {
-  if (value instanceof tf.Tensor && value.rank === 0) return value as tf.Scalar;
+function checkedScalar(who: string, value: unknown, entropy: tf.Tensor): tf.Scalar {
+  if (value instanceof tf.Tensor && value.rank === 0) {
+    if (computedFrom(value, entropy)) return value as tf.Scalar;
+    throw new RangeError(
+      `${who} returned a scalar not computed from live.entropy, which has no gradient (a value read out with ` +
+        "dataSync() and put back in a tensor); compute it from live's tensors with tensor ops",
+    );
+  }
   const got = value instanceof tf.Tensor
     ? `a tensor of shape [${value.shape}] (reduce it, e.g. with .mean())`
     : typeof value === "number"
@@ -291,14 +300,51 @@ function checkedScalar(who: string, value: unknown): tf.Scalar {
 }
 
 /**
- * Run `step` (a trainer step on `baseline`'s loss), naming the baseline when its own policy loss leaves
- * the loss without a path to the policy's weights: tfjs says only that it cannot find one. (The default
- * policy loss always has one, so an extra loss term alone cannot come here.)
+ * Whether `y` was computed from `x` by operations on the gradient tape being recorded (inside a
+ * trainer step), found by walking back from `y` through the operations that made each tensor. Outside
+ * a recording there is no tape, and nothing is refused.
  */
-function withLossNamed<T>(baseline: Baseline, step: () => T): T {
+function computedFrom(y: tf.Tensor, x: tf.Tensor): boolean {
+  const tape = tf.engine().state.activeTape;
+  if (!tape) return true;
+  const madeBy = new Map<number, (typeof tape)[number]>();
+  for (const node of tape) for (const out of node.outputs) madeBy.set(out.id, node);
+  const todo = [y.id], seen = new Set(todo);
+  for (let id = todo.pop(); id !== undefined; id = todo.pop()) {
+    if (id === x.id) return true;
+    for (const input of Object.values(madeBy.get(id)?.inputs ?? {})) {
+      if (!seen.has(input.id)) seen.add(input.id), todo.push(input.id);
+    }
+  }
+  return false;
+}
+
+/**
+ * Run `step` (a trainer step on `baseline`'s loss), naming the baseline's hook when it is what went
+ * wrong: its own policy loss left the loss without a path to the policy's weights (tfjs says only that
+ * it cannot find one; the default policy loss always has one), or the loss is not finite because
+ * `terms()` (the policy loss and the extra term of the step, as computed) says its hook's term is not.
+ */
+function withHookNamed<T>(baseline: Baseline, terms: () => tf.Scalar[], step: () => T): T {
   try {
     return step();
   } catch (e) {
+    if (e instanceof NonFiniteError) {
+      const [pg, extra] = terms().map((t) => t.dataSync()[0]);
+      const hook = extra !== undefined && !Number.isFinite(extra)
+        ? `extraLoss(ctx, live) (${extra})`
+        : baseline.policyLoss && pg !== undefined && !Number.isFinite(pg)
+        ? `policyLoss(input, ctx)'s loss (${pg})`
+        : null;
+      if (hook) {
+        throw new NonFiniteError(
+          e.step,
+          `baseline ${baseline.name}: ${hook}`,
+          "Look in it for a log of 0 or a division by 0",
+        );
+      }
+      throw e;
+    }
     if (!baseline.policyLoss || !/Cannot find a connection between any variable/.test(String((e as Error)?.message))) {
       throw e;
     }
@@ -306,5 +352,7 @@ function withLossNamed<T>(baseline: Baseline, step: () => T): T {
       `baseline ${baseline.name}: the loss has no path to the policy's weights; policyLoss must compute its loss ` +
         "from input.logp (or input.entropy), not from constants or values read out",
     );
+  } finally {
+    tf.dispose(terms());
   }
 }
