@@ -291,5 +291,54 @@ Deno.test("an outside baseline that overrides the loss runs by path from the CLI
       }
     },
   );
+
+  await t.step(
+    "a run its method's code failed names the line, and once the file is fixed, the fix is one mv",
+    async () => {
+      const api = new URL("../mod.ts", import.meta.url).href, path = `${tmp}/flaky.ts`;
+      const write = (step: number) =>
+        Deno.writeTextFile(
+          path,
+          `import { defineBaseline, grpoAdvantages } from "${api}";\n` +
+            `export default defineBaseline({ name: "flaky", summary: "throws at a step", params: {}, advantages: (ctx) => {\n` +
+            `  if (ctx.step === ${step}) throw new Error("kaboom");\n  return grpoAdvantages(ctx, true);\n} });\n`,
+        );
+      const args = [...common, "--out", `${tmp}/flaky`, "--steps", "2", "--baselines", path, "--no-report"];
+      await write(1);
+      const failed = await benchCli(args);
+      assertEquals(failed.code, 1, failed.text);
+      const runs = `${tmp}/flaky/smoke/runs`;
+      const [id] = [...Deno.readDirSync(runs)].map((e) => e.name).filter((n) => n.startsWith("flaky-s1-"));
+      const mv = `mv ${runs}/${id} ${tmp}/flaky/smoke/${id}.damaged`;
+      assertEquals(
+        failed.text.trim().split("\n").at(-1),
+        `error: baseline flaky: advantages(ctx) threw (kaboom) at ${path}:3:29; the run is marked failed: fix ${path}, ` +
+          `then move the run aside with \`${mv}\` and run the same command again`,
+      );
+      const report = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", new URL("../harness/cli.ts", import.meta.url).pathname, "report", "--in", `${tmp}/flaky`],
+      }).output();
+      assertMatch(
+        new TextDecoder().decode(report.stderr),
+        new RegExp(
+          `${id} failed \\(baseline flaky: advantages\\(ctx\\) threw \\(kaboom\\) at \\S+\\): fix that, then run the bench again`,
+        ),
+      );
+      await write(99); // fixed
+      const refused = await benchCli(args);
+      assertEquals(refused.code, 1, refused.text);
+      assertMatch(
+        refused.text,
+        new RegExp(
+          `holds a failed run of flaky seed 1, made by other code of \\S+ than it has now \\(fixed since\\?\\); move it aside with \`${
+            mv.replace(/[.]/g, "\\.")
+          }\``,
+        ),
+      );
+      await new Deno.Command("sh", { args: ["-c", mv] }).output();
+      const fixed = await benchCli(args);
+      assertEquals(fixed.code, 0, fixed.text);
+    },
+  );
   await Deno.remove(tmp, { recursive: true });
 });

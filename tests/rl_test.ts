@@ -472,7 +472,12 @@ Deno.test("rl", async (t) => {
       const thrower = defineBaseline({ name: "thrower", summary: "throws", params: {}, advantages: zero, ...def });
       await failsWith(
         thrower,
-        new RegExp(`^Error: baseline thrower: ${hook.replace(/[()]/g, "\\$&")} threw \\(boom\\)$`),
+        // With the line of the hook's code that threw: here, `boom` in this file.
+        new RegExp(
+          `^Error: baseline thrower: ${
+            hook.replace(/[()]/g, "\\$&")
+          } threw \\(boom\\) at /\\S+/tests/rl_test\\.ts:\\d+:\\d+$`,
+        ),
       );
     }
   });

@@ -10,6 +10,7 @@
  * `advantages(ctx)[i][t]` all describe response token t of rollout i.
  * @module
  */
+import { fileURLToPath } from "node:url";
 import type { tf } from "../backend/backend.ts";
 import { firstLine } from "../core/errors.ts";
 import type { Rng } from "../core/rng.ts";
@@ -562,7 +563,8 @@ export function callHook<T>(name: string, hook: string, f: () => T): T {
     // Strict-mode code writing to the frozen context (an in-place sort, a param annealed) gets a TypeError.
     const readOnly = e instanceof TypeError && /read.only|not extensible|Cannot (assign|add|delete)/.test(e.message);
     const fix = readOnly ? "; ctx is read-only: change a copy ([...ctx.rollouts].sort(…), { ...ctx.params })" : "";
-    throw new Error(`baseline ${name}: ${hook} threw (${firstLine(e)})${fix}`);
+    const at = thrownAt(e);
+    throw new Error(`baseline ${name}: ${hook} threw (${firstLine(e)})${at ? ` at ${at}` : ""}${fix}`);
   }
   // An async hook: the step cannot wait for it, and would read a Promise as its answer.
   if (out instanceof Promise) {
@@ -572,6 +574,21 @@ export function callHook<T>(name: string, hook: string, f: () => T): T {
     );
   }
   return out;
+}
+
+/** The harness's own code, whose lines are not where a baseline's error is. */
+const HARNESS = new URL("../", import.meta.url).href;
+
+/**
+ * Where `e` was thrown in the code of a baseline (or what it imports): the first `path:line:column` of
+ * its stack outside the harness and the installed packages, or null. A hook's message alone (`undefined
+ * is not iterable`) does not say which of its lines it came from.
+ */
+function thrownAt(e: unknown): string | null {
+  for (const [, url, line, column] of String((e as Error | null)?.stack).matchAll(/(file:\/\/[^\s()]+):(\d+):(\d+)/g)) {
+    if (!url.startsWith(HARNESS) && !url.includes("/node_modules/")) return `${fileURLToPath(url)}:${line}:${column}`;
+  }
+  return null;
 }
 
 /** Call a baseline's `advantages(ctx)` and check the result with {@link checkAdvantages}. */

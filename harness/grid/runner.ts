@@ -253,9 +253,13 @@ export async function planCells(spec: GridSpec, grid: string): Promise<Cell[]> {
     // A method's seeds are one method only when one code made them: a file edited between two benches is not.
     const byOtherCode = existing.find((e) => e.manifest?.baseline === baseline.name && e.manifest.baselineKey !== key);
     if (byOtherCode) {
+      const { seed, status } = byOtherCode.manifest!, at = `${dir}/${byOtherCode.id}`;
       throw new ResultsFolderError(
-        `${dir}/${byOtherCode.id} holds ${baseline.name} seed ${byOtherCode.manifest!.seed} made by other code of ` +
-          `${source} than it has now; a method's seeds must share its code: use another --out, or delete that folder`,
+        status === "complete"
+          ? `${at} holds ${baseline.name} seed ${seed} made by other code of ${source} than it has now; a method's ` +
+            "seeds must share its code: use another --out, or delete that folder"
+          : `${at} holds a ${status} run of ${baseline.name} seed ${seed}, made by other code of ${source} than it ` +
+            `has now (fixed since?); move it aside with \`${moveAsideCommand(at)}\`, then run the same command again`,
       );
     }
     for (const seed of spec.seeds) {
@@ -476,11 +480,26 @@ export async function runCell(
   } catch (e) {
     // Marking the run failed can itself fail (a full disk): the run's own error is the one to report.
     await finish(cell.dir, m, e as Error).catch(() => {});
-    throw e;
+    throw withMethodFix(e, cell);
   } finally {
     policy.dispose();
     ref.dispose();
   }
+}
+
+/**
+ * `e`, which failed `cell`'s run, with what to do when the method's own file is at fault (the error names
+ * the baseline): the run keeps the code that began it, so once the file is fixed, neither `--resume`
+ * nor a new bench takes it, and it must be moved aside.
+ */
+function withMethodFix(e: unknown, cell: Cell): unknown {
+  const { baseline, source, dir } = cell;
+  if (source === baseline.name || !(e instanceof Error) || !e.message.includes(`baseline ${baseline.name}: `)) return e;
+  return new Error(
+    `${e.message}; the run is marked failed: fix ${source}, then move the run aside with ` +
+      `\`${moveAsideCommand(dir)}\` and run the same command again`,
+    { cause: e },
+  );
 }
 
 /**

@@ -100,11 +100,16 @@ export async function writeReport(opts: ReportOptions): Promise<ReportResult> {
   const results = await loadResults(opts.inDir, opts.suite);
   const methods = methodsOf(results);
   if (methods.length === 0) {
-    const left = results.skipped.length;
+    const left = results.skipped.length, failed = results.skipped.find((s) => s.reason.startsWith("status failed"));
     throw new ResultsError(
       runsDir(opts.inDir, opts.suite),
       `no complete run to report (${left} left out); ` +
-        (left ? "finish them with deno task bench --resume and the options that began them" : "run a bench first"),
+        (failed
+          ? `${failed.dir} failed (${failed.reason.replace(/^status failed: ?/, "")}): fix that, then run the bench ` +
+            "again (it says what to do with the failed run)"
+          : left
+          ? "finish them with deno task bench --resume and the options that began them"
+          : "run a bench first"),
     );
   }
   const dir = `${opts.inDir}/${opts.suite}`, next = `${dir}/.report.next`;
