@@ -260,6 +260,7 @@ async function report(opts: ReportCliOptions) {
     console.error(
       `wrote ${done.files.length} files to ${dir}/${suite}/ in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
+    for (const w of done.warnings) console.error(`note: ${w}`);
   }
   if (failed.length) {
     throw new Error(

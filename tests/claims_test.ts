@@ -198,6 +198,27 @@ Deno.test("sensitivity: GRPO's gain, the pairs' std, the detectable effect", asy
     assert(s.text.endsWith("half of GRPO's gain is detectable here."), s.text);
   });
 
+  await t.step(
+    "runs in which no group ever had a reward spread: said first, as no verdict is about the methods",
+    () => {
+      const spread = (run: LoadedRun, fracs: number[]): LoadedRun => ({
+        ...run,
+        steps: fracs.map((f, i) => ({ ...step(i, 1, 1, 0.5), fracRewardZeroStd: f })),
+      });
+      const runs = (hicraFracs: number[]) => [
+        spread(final("grpo", 1, 0.5), [1, 1]),
+        spread(final("hicra", 1, 0.5), hicraFracs),
+        spread(final("grpo_half_signal", 1, 0.5), [0.5, 0.5]), // a control: not counted
+      ];
+      const silent = claimsOf(suite(runs([1, 1]))).sensitivity;
+      const oneStep = claimsOf(suite(runs([1, 0.75]))).sensitivity; // one group of one step had a spread
+      assert(silent.warning?.startsWith("No learning signal: in every RL run, every group's rewards were equal"));
+      assertEquals(silent.text, `${silent.warning} ${oneStep.text}`);
+      assertEquals(oneStep.warning, null);
+      assert(oneStep.text.startsWith("Sensitivity: "), oneStep.text);
+    },
+  );
+
   await t.step("no grpo run or no base model: the gain is unknown, said so", () => {
     const r = claimsOf(suite([final("hicra", 1, 0.5)], null));
     assertEquals([r.sensitivity.gain, r.sensitivity.std, r.sensitivity.mde], [null, null, null]);

@@ -117,6 +117,9 @@ Deno.test("bench command", async (t) => {
     const claims = (await Deno.readTextFile(`${tmp}/out/smoke/claims.md`)).replace(/\s+/g, " ");
     const command = `deno task bench --suite smoke --out ${tmp}/out --steps 1 --baselines hicra,grpo --seeds 1`;
     assert(claims.includes(`\`${command}\``), claims);
+    // The smoke model solves nothing: no group has a reward spread, and the claims say so before any verdict.
+    const said = claims.indexOf("No learning signal: in every RL run, every group's rewards were equal");
+    assert(said > 0 && said < claims.indexOf("| claim "), claims);
   });
 
   await t.step("a second bench reuses finished runs and rewrites the same report", async () => {
@@ -192,7 +195,7 @@ Deno.test("bench command", async (t) => {
     const text = await Deno.readTextFile(`${dir}/manifest.json`);
     const current = (await gitCommit())!;
     assert(current, "the tests run in a git checkout");
-    /** The `note:` lines a bench writes to stderr. */
+    /** The `note:` lines a bench writes to stderr about commits. */
     const notes = async () => {
       const lines: string[] = [], error = console.error;
       console.error = (...a: unknown[]) => lines.push(a.join(" "));
@@ -201,7 +204,9 @@ Deno.test("bench command", async (t) => {
       } finally {
         console.error = error;
       }
-      return lines.filter((l) => l.startsWith("note:"));
+      // The smoke model learns nothing, which the report notes every time: that note is not about commits.
+      assert(lines.some((l) => l.startsWith("note: No learning signal: ")), lines.join("\n"));
+      return lines.filter((l) => l.startsWith("note:") && !l.startsWith("note: No learning signal: "));
     };
     await Deno.writeTextFile(`${dir}/manifest.json`, text.replace(current, "0123456".padEnd(40, "0")));
     const note = await notes().finally(() => Deno.writeTextFile(`${dir}/manifest.json`, text));

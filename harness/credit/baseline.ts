@@ -357,8 +357,8 @@ export interface BaselineDef<P extends ParamSpec = ParamSpec> {
   /**
    * An optional term added as is to the policy-gradient loss (the loop minimises the sum), computed
    * inside the gradient tape from the live tensors of the current forward pass. A scalar not computed
-   * from `live.entropy` (a value read out and put back in a tensor, a constant) is refused: it would
-   * change the loss logged and not the update.
+   * from `live.entropy` (a value read out and put back in a tensor, a constant other than 0) is refused:
+   * it would change the loss logged and not the update.
    */
   extraLoss?(ctx: BaselineContext<P>, live: LiveTensors): Scalar;
 }

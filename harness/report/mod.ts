@@ -74,6 +74,8 @@ export interface ReportResult {
   files: string[];
   /** Run folders left out (not complete), with the reason. */
   skipped: SkippedRun[];
+  /** What a reader of the report must know first (every RL run had no learning signal), in words. */
+  warnings: string[];
 }
 
 /**
@@ -131,7 +133,7 @@ export async function writeReport(opts: ReportOptions): Promise<ReportResult> {
     lock.close();
     throw unwritable(e);
   });
-  const names = staging.names;
+  const names = staging.names, warnings: string[] = [];
   const write = (name: string, data: string) => staging.write(name, data);
   try {
     const tables: { name: string; title: string; table: Table }[] = [
@@ -141,6 +143,7 @@ export async function writeReport(opts: ReportOptions): Promise<ReportResult> {
     ];
     for (const t of tables) await staging.table(t.name, t.table);
     const claims = claimsOf(results, opts.benchOut);
+    if (claims.sensitivity.warning) warnings.push(claims.sensitivity.warning);
     const overrides = [...configOverrides(results), ...paramOverrides(results)];
     await write("claims.md", claimsMarkdown(claims, opts.command, overrides));
     await write("claims.tex", claimsLatex(claims));
@@ -172,7 +175,7 @@ export async function writeReport(opts: ReportOptions): Promise<ReportResult> {
     await removeAll(next);
     lock.close();
   }
-  return { files: names.map((name) => `${dir}/${name}`), skipped: results.skipped };
+  return { files: names.map((name) => `${dir}/${name}`), skipped: results.skipped, warnings };
 }
 
 /**

@@ -278,14 +278,15 @@ export async function updatePolicy(input: UpdateInput): Promise<UpdateStats> {
 }
 
 /**
- * What an extra loss term returned, checked: a scalar tensor computed from the live `entropy`. A
- * plain number would be added to the loss logged but give no gradient, and so would a value read out
- * with `dataSync()` and put back in a tensor (a constant too); a tensor of another rank is refused by
- * tfjs in words that name neither the baseline nor the hook (a Promise, by `callHook`).
+ * What an extra loss term returned, checked: a scalar tensor computed from the live `entropy`, or a
+ * constant 0 (no term). A plain number would be added to the loss logged but give no gradient, and so
+ * would a value read out with `dataSync()` and put back in a tensor (any other constant); a tensor of
+ * another rank is refused by tfjs in words that name neither the baseline nor the hook (a Promise, by
+ * `callHook`).
  */
 function checkedScalar(who: string, value: unknown, entropy: tf.Tensor): tf.Scalar {
   if (value instanceof tf.Tensor && value.rank === 0) {
-    if (computedFrom(value, entropy)) return value as tf.Scalar;
+    if (computedFrom(value, entropy) || value.dataSync()[0] === 0) return value as tf.Scalar; // 0: no term at all
     throw new RangeError(
       `${who} returned a scalar not computed from live.entropy, which has no gradient (a value read out with ` +
         "dataSync() and put back in a tensor); compute it from live's tensors with tensor ops",

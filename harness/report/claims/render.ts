@@ -252,6 +252,7 @@ function claimJson(c: JudgedClaim, control: boolean): unknown {
 
 /** `claims.json`. */
 export function claimsJson(r: ClaimsReport): string {
+  const { gain, pairs, std, mde, pairsForHalfGain, warning, text } = r.sensitivity;
   const report = {
     suite: r.suite,
     rule: r.rule,
@@ -259,8 +260,13 @@ export function claimsJson(r: ClaimsReport): string {
     family: r.family,
     decidable: r.decidable,
     sensitivity: {
-      ...r.sensitivity,
-      mde: r.sensitivity.mde !== null && Number.isFinite(r.sensitivity.mde) ? r.sensitivity.mde : null,
+      gain,
+      pairs,
+      std,
+      mde: mde !== null && Number.isFinite(mde) ? mde : null,
+      pairsForHalfGain,
+      ...(warning ? { warning } : {}), // only when there is one: the reference suites' claims.json stay as they were
+      text,
     },
     claims: r.claims.map((c) => claimJson(c, false)),
     controls: r.controls.map((c) => claimJson(c, true)),

@@ -3,13 +3,16 @@
  * over its runs), the sample std of C1's seed-matched hicra − grpo differences on the mean over tasks, and
  * from them the minimum detectable effect at 80% power, two-sided at α/m (Holm's strictest step over the
  * family of m), and the pairs that would detect half of GRPO's gain. The exact sign-flip test cannot
- * decide at all below `minimumPairs(α/m)` pairs, so there the detectable effect is infinite.
+ * decide at all below `minimumPairs(α/m)` pairs, so there the detectable effect is infinite. When no group
+ * of any RL run ever had a reward spread (as on the smoke suite, whose tiny model solves nothing), that
+ * is said first: every advantage was 0, and no verdict says anything about credit assignment.
  * @module
  */
 import { mean } from "../../metrics/stats.ts";
 import { minimumDetectableEffect, minimumPairs, seedsForPower } from "../../stats/power.ts";
 import { summarize } from "../seed_stats.ts";
-import { type ClaimContext, type ClaimResult, runsOf, valueOf } from "./claim.ts";
+import type { LoadedRun } from "../../store/results.ts";
+import { allRuns, type ClaimContext, type ClaimResult, runsOf, valueOf } from "./claim.ts";
 import { finalPass1, pass1Of } from "./run_values.ts";
 
 /** A suite's sensitivity on C1's mean over tasks. */
@@ -24,9 +27,25 @@ export interface Sensitivity {
   mde: number | null;
   /** Pairs that detect half of `gain` at 80% power at the observed std; null without both. */
   pairsForHalfGain: number | null;
+  /**
+   * Said first when in every RL run (of the methods, not the controls) every group's rewards were equal
+   * at every step (`fracRewardZeroStd` 1): every advantage was 0, so no verdict is about credit assignment.
+   */
+  warning: string | null;
   /** All of it in words. */
   text: string;
 }
+
+/** Whether no group of `run` had a reward spread at any step. */
+function silent(run: LoadedRun): boolean {
+  return run.steps.every((s) => s.fracRewardZeroStd === 1);
+}
+
+/** The warning when every RL run was silent. */
+const NO_SIGNAL = "No learning signal: in every RL run, every group's rewards were equal at every step " +
+  "(fracRewardZeroStd 1), so every advantage was 0 and the methods differ only by loss terms outside the " +
+  "advantages (an entropy or KL term): the verdicts of the claims say nothing about credit assignment. Run a suite " +
+  "whose base model solves some of its problems (quick or default).";
 
 /** Points, one decimal. */
 function points(x: number): string {
@@ -70,5 +89,15 @@ export function sensitivity(ctx: ClaimContext, c1Mean: ClaimResult, alpha: numbe
         : `detecting half of GRPO's gain would take ${pairsForHalfGain} seed-matched pairs`,
     );
   }
-  return { gain, pairs: d.length, std, mde, pairsForHalfGain, text: `Sensitivity: ${text.join("; ")}.` };
+  const runs = allRuns(ctx), warning = runs.length > 0 && runs.every(silent) ? NO_SIGNAL : null;
+  const said = `Sensitivity: ${text.join("; ")}.`;
+  return {
+    gain,
+    pairs: d.length,
+    std,
+    mde,
+    pairsForHalfGain,
+    warning,
+    text: warning ? `${warning} ${said}` : said,
+  };
 }
