@@ -156,9 +156,14 @@ async function launch(opts: BenchCliOptions) {
     threads,
     cache: resolve(opts.cache ?? inProject(".cache")),
     out: resolve(opts.out ?? inProject("results")),
-    command: ["deno task bench", ...Deno.args.slice(1)].join(" "),
+    command: commandLine("bench"),
   });
   await launchSlurm(spec, o, threads, opts.dryRun);
+}
+
+/** This command as `deno task <task> …` with its arguments quoted for a shell, to be pasted back (a path with a space). */
+function commandLine(task: string): string {
+  return [`deno task ${task}`, ...Deno.args.slice(1).map(shellQuote)].join(" ");
 }
 
 async function bench(opts: BenchCliOptions) {
@@ -175,7 +180,7 @@ async function bench(opts: BenchCliOptions) {
     backend: opts.backend as BackendName,
     params: opts.param,
     threads: threadsPerRun(opts, 1),
-    command: ["deno task bench", ...Deno.args.slice(1)].join(" "),
+    command: commandLine("bench"),
   });
   const { cfg, cache, out } = spec;
   const jobs = opts.jobs ?? Math.min(navigator.hardwareConcurrency, spec.baselines.length * spec.seeds.length);
@@ -308,7 +313,7 @@ async function analyzeCommand(inputs: string[], opts: AnalyzeCliOptions) {
     inputs,
     ...opts,
     reflections,
-    command: ["deno task analyze", ...Deno.args.slice(1)].join(" "),
+    command: commandLine("analyze"),
   });
   console.log(await Deno.readTextFile(`${opts.out}/summary.md`));
   console.error(

@@ -292,13 +292,16 @@ Deno.test("analyze on the command line shows progress while it reads the success
       "analyze",
       `${dir}/run.jsonl`,
       "--out",
-      `${dir}/a`,
+      `${dir}/my analysis`,
     ],
     stdout: "piped",
     stderr: "piped",
   }).output();
   const err = new TextDecoder().decode(out.stderr);
   assert(out.success, err);
+  // The command the page records can be pasted back: the folder with a space is quoted.
+  const page = await Deno.readTextFile(`${dir}/my analysis/index.html`);
+  assert(page.includes(`--out &#39;${dir}/my analysis&#39;</code>`), page);
   // Not a terminal: the line is written at the end (and every 30 s), with the count of successes read.
   assertMatch(err, /successes to mine grams from \[#+\] 3\/3 /);
   // Then a line for the mining itself (tens of seconds on long completions), with what it mines.

@@ -107,6 +107,7 @@ Deno.test("semantic entropy", async (t) => {
       -(0.75 * Math.log(0.75) + 0.25 * Math.log(0.25)),
     ], 1e-12);
     assertEquals([shannonEntropy([]), shannonEntropy([0, 0]), shannonEntropy([7])], [0, 0, 0]);
+    assert(Object.is(shannonEntropy([4, 0]), 0), "one class: 0, not −0 (printed as -0)");
     // A count that is no count is refused, not dropped (it was: [-1, 2] gave -0, [Infinity, 2] NaN).
     for (const bad of [-1, NaN, Infinity]) {
       assertThrows(() => shannonEntropy([bad, 2]), RangeError, `a count must be a finite number ≥ 0, got ${bad}`);

@@ -55,7 +55,7 @@ export function shannonEntropy(counts: Iterable<number>): number {
   }
   const cs = all.filter((c) => c > 0);
   const total = cs.reduce((a, b) => a + b, 0);
-  return total ? -cs.reduce((h, c) => h + (c / total) * Math.log(c / total), 0) : 0;
+  return total ? 0 - cs.reduce((h, c) => h + (c / total) * Math.log(c / total), 0) : 0; // 0 − 0 is 0, not −0
 }
 
 /**

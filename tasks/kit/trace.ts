@@ -181,7 +181,7 @@ export function missWhere(rng: Rng, right: number, ok: (v: number) => boolean): 
  * ```ts
  * import { DEFAULT_STYLE, pickStrategy, rng } from "@credit-bench/credit-bench/tasks";
  *
- * pickStrategy(rng(1), DEFAULT_STYLE, { forward: 3, backward: 1 }); // "forward" three times in four
+ * pickStrategy(rng(1), DEFAULT_STYLE, { forward: 3, backward: 1 }); // "backward": a draw, "forward" at odds 3 to 1
  * ```
  */
 export function pickStrategy<S extends string>(rng: Rng, style: Style, defaults: Readonly<Record<S, number>>): S {
