@@ -323,6 +323,19 @@ Deno.test("contract checks", async (t) => {
       /policyLoss that is not a function \(input, ctx\) => \{ loss, clipped\? \}/,
     );
     assertThrows(bad({ ...ok, groupFilter: [true] }), /groupFilter that is not a function \(ctx\) => boolean\[\]/);
+    // Ranges are checked as the file loads: they were checked only at planning, after "runs go to …", where a
+    // default outside its own range read as a bad --param and a misspelt key left a lock and empty folders.
+    assertStrictEquals(defineBaseline({ ...ok, ranges: { a: [0, 1] } }).ranges?.a?.[1], 1);
+    assertThrows(
+      bad({ ...ok, ranges: { a: [0, 0.5] } }),
+      /has param a = 1 by default, outside its own ranges\.a \[0,0\.5\]/,
+    );
+    assertThrows(bad({ ...ok, ranges: { aa: [0, 1] } }), /has ranges\.aa for no param \(its params are a\)/);
+    assertThrows(
+      bad({ ...ok, ranges: { a: [1, 0] } }),
+      /has ranges\.a = \[1,0\]; it must be \[min, max\] \(min ≤ max\)/,
+    );
+    assertThrows(bad({ ...ok, ranges: [0, 1] }), /has ranges that are not an object \{ param: \[min, max\] \}/);
   });
 
   await t.step("checkBaseline on a module's default export", () => {

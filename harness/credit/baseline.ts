@@ -430,6 +430,7 @@ function problems(def: Record<string, unknown>): string[] {
       }
     }
   }
+  out.push(...rangeProblems(def.ranges, def.params));
   if (!["undefined", "string", "function"].includes(typeof def.planning)) {
     out.push("has a planning that is neither a mask source nor a function (params) => source");
   }
@@ -449,6 +450,35 @@ function problems(def: Record<string, unknown>): string[] {
     out.push(`has aggregation ${JSON.stringify(agg)}; use one of ${AGGREGATIONS.join(", ")} or a function`);
   }
   return out;
+}
+
+/**
+ * What is wrong with a definition's `ranges` against its `params`: each must be `[min, max]` (min ≤ max)
+ * of a number param whose default lies in it. Checked when the file loads: at planning, a default out of
+ * its own range read as a bad `--param`, and a misspelt key as a param the baseline lacks.
+ */
+function rangeProblems(ranges: unknown, params: unknown): string[] {
+  if (ranges === undefined) return [];
+  if (typeof ranges !== "object" || ranges === null || Array.isArray(ranges)) {
+    return ["has ranges that are not an object { param: [min, max] }"];
+  }
+  const defaults = (typeof params === "object" && params !== null ? params : {}) as Record<string, unknown>;
+  return Object.entries(ranges).flatMap(([key, range]): string[] => {
+    if (!Object.hasOwn(defaults, key)) {
+      const known = Object.keys(defaults);
+      return [
+        `has ranges.${key} for no param (${known.length ? `its params are ${known.join(", ")}` : "it has none"})`,
+      ];
+    }
+    const fallback = defaults[key];
+    const ok = Array.isArray(range) && range.length === 2 && range.every(Number.isFinite) && range[0] <= range[1];
+    if (!ok || typeof fallback !== "number") {
+      return [`has ranges.${key} = ${JSON.stringify(range)}; it must be [min, max] (min ≤ max) of a number param`];
+    }
+    return fallback < range[0] || fallback > range[1]
+      ? [`has param ${key} = ${fallback} by default, outside its own ranges.${key} [${range}]`]
+      : [];
+  });
 }
 
 /**
