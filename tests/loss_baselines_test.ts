@@ -228,7 +228,9 @@ Deno.test("an outside baseline that overrides the loss runs by path from the CLI
     const runs = `${tmp}/out/smoke/runs`;
     const [id] = [...Deno.readDirSync(runs)].map((e) => e.name).filter((n) => n.startsWith("outside_loss-s1-"));
     const manifest = JSON.parse(Deno.readTextFileSync(`${runs}/${id}/manifest.json`));
-    assertEquals([manifest.status, manifest.params], ["complete", { epsilon: 0.05 }]);
+    assertEquals([manifest.status, manifest.params, manifest.paramDefaults], ["complete", { epsilon: 0.05 }, {
+      epsilon: 0.1,
+    }]);
     const steps = Deno.readTextFileSync(`${runs}/${id}/train.jsonl`).trim().split("\n").map((l) => JSON.parse(l));
     assertEquals(steps.length, 2);
     for (const s of steps) {

@@ -219,7 +219,7 @@ Deno.test("a configuration other than the suite's is named setting by setting, a
   assertEquals(configOverrides(fixture), [], "a suite CONFIGS does not know has no defaults to differ from");
 });
 
-Deno.test("runs at parameters other than the registered defaults are named in claims.md and index.html", async () => {
+Deno.test("runs at parameters other than their baseline's defaults are named in claims.md and index.html", async () => {
   await inFixtureCopy(async (dir) => {
     const plain = await writeReport({ inDir: dir, suite: "fixture", command: COMMAND });
     for (const f of plain.files.filter((f) => /claims\.md|index\.html/.test(f))) {
@@ -235,6 +235,17 @@ Deno.test("runs at parameters other than the registered defaults are named in cl
     const sentence = "Settings other than the defaults: hicra alpha=0.5 (default 0.2) in seed 2.";
     assert((await Deno.readTextFile(`${dir}/fixture/claims.md`)).replaceAll("\n", " ").includes(sentence));
     assert((await Deno.readTextFile(`${dir}/fixture/index.html`)).includes(`<p>${sentence} The tables and claims`));
+    // A method given by file: its defaults are those its manifest records (they were unknown: nothing was said).
+    const mine = { ...m, baseline: "my_hicra", baselineSource: "./my_hicra.ts", params, paramDefaults: m.params };
+    const mineHash = await runHash(m.gridHash, mine), mineId = runId("my_hicra", 2, mineHash);
+    await Deno.rename(`${runsDir(dir, "fixture")}/${id}`, `${runsDir(dir, "fixture")}/${mineId}`);
+    await writeManifest(`${runsDir(dir, "fixture")}/${mineId}`, { ...mine, configHash: mineHash, id: mineId });
+    await writeReport({ inDir: dir, suite: "fixture", command: COMMAND });
+    assert(
+      (await Deno.readTextFile(`${dir}/fixture/claims.md`)).replaceAll("\n", " ").includes(
+        "Settings other than the defaults: my_hicra alpha=0.5 (default 0.2) in every run.",
+      ),
+    );
   });
 });
 

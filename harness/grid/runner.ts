@@ -452,6 +452,7 @@ export async function runCell(
       seed: cell.seed,
       configHash: cell.configHash,
     }),
+    paramDefaults: cell.baseline.params,
     // A run begun by a version that did not record its base model stays without one: half of it is unknown.
     ...(previous && previous.baseWeights === undefined ? {} : { baseWeights: weights }),
     ...(previous ? { startedAt: previous.startedAt, earlier: earlierSessions(previous) } : {}),

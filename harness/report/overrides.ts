@@ -1,6 +1,6 @@
 /**
  * What the runs set other than the defaults: the suite's configuration (`--steps 10`,
- * `--sentence-model`) and the parameters of registered baselines (`--param hicra.alpha=0.5`). The
+ * `--sentence-model`) and the parameters of baselines, given by file too (`--param hicra.alpha=0.5`). The
  * tables and the claims name a suite and a method alone, so the report says so beside them: a claim
  * about `hicra` then tests that setting, not the paper's.
  * @module
@@ -53,7 +53,7 @@ export function configOverrides(results: SuiteResults): string[] {
 }
 
 /**
- * One phrase per baseline and setting that differs from the registered defaults, e.g. `hicra
+ * One phrase per baseline and setting that differs from the baseline's defaults, e.g. `hicra
  * alpha=0.5 (default 0.2) in every run` or `… in seeds 2, 3`; empty when every run used the defaults.
  *
  * @example
@@ -82,16 +82,20 @@ export function paramOverrides(results: SuiteResults): string[] {
   });
 }
 
-/** The parameters of run `m` other than its registered baseline's defaults, as `[key, value, default]`. */
+/**
+ * The parameters of run `m` other than its baseline's defaults (those its manifest records, else, in a
+ * folder of an earlier version, the registered baseline's), as `[key, value, default]`.
+ */
 function changedParams(m: RunManifest): [string, unknown, unknown][] {
-  const defaults = m.baseline !== null && Object.hasOwn(BASELINES, m.baseline) ? BASELINES[m.baseline].params : null;
+  const registered = m.baseline !== null && Object.hasOwn(BASELINES, m.baseline) ? BASELINES[m.baseline].params : null;
+  const defaults = m.paramDefaults ?? registered;
   if (!defaults) return [];
   return Object.entries(m.params).filter(([k, v]) => defaults[k] !== v).map(([k, v]) => [k, v, defaults[k]]);
 }
 
 /**
- * The `--param` options that give run `m`'s baseline the parameters it ran at, where they are not the
- * registered defaults.
+ * The `--param` options that give run `m`'s baseline the parameters it ran at, where they are not its
+ * defaults.
  *
  * @example
  * ```ts

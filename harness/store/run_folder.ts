@@ -66,6 +66,7 @@ export async function readManifest(dir: string): Promise<RunManifest | null> {
     (isObject(r.config) && typeof r.id === "string" && ["run", "base"].includes(r.kind as string) &&
       typeof r.seed === "number" && isObject(r.files) &&
       (r.baseWeights === undefined || typeof r.baseWeights === "string") &&
+      (r.paramDefaults === undefined || isObject(r.paramDefaults)) &&
       (r.earlier === undefined || (Array.isArray(r.earlier) && r.earlier.every(isObject))));
   if (!isObject(m) || typeof m.storeVersion !== "number" || !whole(m)) {
     throw new ResultsError(`${dir}/manifest.json`, `is not a run's manifest (edited or damaged); ${remakeAdvice(dir)}`);

@@ -300,6 +300,11 @@ export interface RunManifest {
   baselineKey: string | null;
   /** Resolved baseline parameters. */
   params: ParamSpec;
+  /**
+   * The baseline's own defaults of {@link RunManifest.params}, so that a report names what was changed,
+   * of a method given by file too; absent for the base model and in folders of versions before it.
+   */
+  paramDefaults?: ParamSpec;
   /** RL seed (base seed for the base model). */
   seed: number;
   /** The full bench configuration the run used. */
