@@ -198,7 +198,7 @@ async function bench(opts: BenchCliOptions) {
     stop.close();
   }
   console.error(`ran the grid of suite ${cfg.name} in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-  if (opts.report) await report({ in: opts.out, suite: cfg.name });
+  if (opts.report) await report({ in: opts.out, suite: cfg.name, afterGrid: true });
 }
 
 /** Options of `report`. */
@@ -206,6 +206,8 @@ interface ReportCliOptions {
   /** As given (none: the project's `results`). */
   in?: string;
   suite?: string;
+  /** After a grid (a bench, Slurm's end job): wait for a report another process is writing (see writeReport). */
+  afterGrid?: boolean;
 }
 
 /** The suites under results folder `dir` (folders with a `runs/` folder), or an error saying what to run. */
@@ -252,6 +254,7 @@ async function report(opts: ReportCliOptions) {
       // `deno task` runs in the project folder, where the default is `results`.
       command: `deno task report --in ${shellQuote(opts.in ?? "results")} --suite ${suite}`,
       benchOut: opts.in,
+      waitForOthers: opts.afterGrid,
     }).catch((e) => {
       // Every suite found is reported that can be: one that cannot (no complete run yet) does not stop the rest.
       if (opts.suite || suites.length === 1 || !(e instanceof ResultsError)) throw e;
@@ -449,7 +452,7 @@ export function program(): Command {
     .requiredOption("--grid <file>", "a grid manifest")
     .action(async (o: { grid: string }) => {
       const m = await runEndJob(o.grid);
-      await report({ in: m.out, suite: m.job.cfg.name });
+      await report({ in: m.out, suite: m.job.cfg.name, afterGrid: true });
     });
   cmd.command("report")
     .description("write the tables, figures and index.html of stored runs (no model needed)")

@@ -15,6 +15,19 @@ Deno.test("folder lock", async (t) => {
     (await lockFolder(dir)).close();
   });
 
+  await t.step("with waiting, a held lock is waited for, after a word naming its holder", async () => {
+    const held = await lockFolder(dir);
+    let told: (pid: number | null) => void = () => {};
+    const toldOf = new Promise<number | null>((resolve) => (told = resolve));
+    let got = false;
+    const later = lockFolder(dir, undefined, { waiting: told }).then((lock) => (got = true, lock));
+    assertEquals(await toldOf, Deno.pid);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assertEquals(got, false, "it waits while the lock is held");
+    held.close();
+    (await later).close();
+  });
+
   await t.step("shared locks are held side by side, against an exclusive one; a lock file of its own", async () => {
     const [a, b] = [
       await lockFolder(dir, undefined, { shared: true }),

@@ -27,17 +27,22 @@ export interface LockOptions {
   path?: string;
   /** A shared lock, held beside other shared ones and against an exclusive one (default: exclusive). */
   shared?: boolean;
+  /**
+   * Wait while another process holds it, after calling this with that process's id (null when it could
+   * not be read), instead of throwing (default: do not wait).
+   */
+  waiting?: (pid: number | null) => void;
 }
 
 /**
- * Take the lock of folder `dir` (which must exist) without waiting, writing this process's id into
- * it; close the returned file to release it. Throws {@link FolderLockedError} when it is held, its
- * message ending with `other` (default: pass another --out).
+ * Take the lock of folder `dir` (which must exist) without waiting (unless `waiting` is given), writing
+ * this process's id into it; close the returned file to release it. Throws {@link FolderLockedError}
+ * when it is held, its message ending with `other` (default: pass another --out).
  */
 export async function lockFolder(
   dir: string,
   other = "pass another --out",
-  { path = `${dir}/.lock`, shared = false }: LockOptions = {},
+  { path = `${dir}/.lock`, shared = false, waiting }: LockOptions = {},
 ): Promise<Deno.FsFile> {
   const file = await Deno.open(path, { read: true, write: true, create: true });
   if (typeof file.tryLock !== "function") {
@@ -45,9 +50,14 @@ export async function lockFolder(
     throw new Error(`Deno ${Deno.version.deno} cannot lock a file without waiting; update it: npm install -g deno@2`);
   }
   if (!(await file.tryLock(!shared))) {
-    file.close();
-    const pid = Number.parseInt(await Deno.readTextFile(path).catch(() => ""), 10);
-    throw new FolderLockedError(dir, Number.isFinite(pid) ? pid : null, other);
+    const read = Number.parseInt(await Deno.readTextFile(path).catch(() => ""), 10);
+    const pid = Number.isFinite(read) ? read : null;
+    if (!waiting) {
+      file.close();
+      throw new FolderLockedError(dir, pid, other);
+    }
+    waiting(pid);
+    await file.lock(!shared);
   }
   await file.truncate(0);
   await file.write(new TextEncoder().encode(`${Deno.pid}\n`));

@@ -56,6 +56,12 @@ export interface ReportOptions {
    * it out when `inDir` is the project's `results`, the bench's default.
    */
   benchOut?: string;
+  /**
+   * Wait for a report of the folder that another process is writing, instead of refusing: a bench's
+   * own report after its grid (a report typed meanwhile would otherwise fail the bench, and leave its
+   * report of runs still running).
+   */
+  waitForOthers?: boolean;
 }
 
 /**
@@ -124,7 +130,12 @@ export async function writeReport(opts: ReportOptions): Promise<ReportResult> {
           `writable, or copy ${opts.inDir} to a folder you can write and run the report with --in set to the copy`,
       )
       : e;
-  const lock = await lockFolder(dir, "run the report again once it is done", { path: `${dir}/.report.lock` })
+  const waiting = (pid: number | null) =>
+    console.error(`waiting for another report of ${dir}${pid ? ` (pid ${pid})` : ""} to finish`);
+  const lock = await lockFolder(dir, "run the report again once it is done", {
+    path: `${dir}/.report.lock`,
+    waiting: opts.waitForOthers ? waiting : undefined,
+  })
     .catch((e) => {
       throw unwritable(e);
     });
