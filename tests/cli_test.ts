@@ -218,6 +218,28 @@ Deno.test("bench command", async (t) => {
     assertEquals(await notes(), [], "no note when every run is this commit's");
   });
 
+  await t.step("a bench removes what a killed bench left in runs/ and says so; its report is the same", async () => {
+    const grpoOnly = [...common, "--baselines", "grpo"];
+    await bench(grpoOnly);
+    const grpo = (await folders()).find((id) => id.startsWith("grpo-s1-"))!;
+    const before = await Deno.readTextFile(`${tmp}/out/smoke/index.html`);
+    const ended = new Deno.Command("true").spawn();
+    await ended.status;
+    // Killed before it named a run folder, before it removed its write probe, before it renamed a file in.
+    const left = [`${grpo}.tmp-${ended.pid}`, `.write-probe-${ended.pid}`, `${grpo}/policy.onnx.tmp-${ended.pid}`];
+    await Deno.mkdir(`${runs}/${left[0]}`);
+    await Deno.copyFile(`${runs}/${grpo}/manifest.json`, `${runs}/${left[0]}/manifest.json`);
+    for (const f of left.slice(1)) await Deno.writeTextFile(`${runs}/${f}`, "");
+    const lines: string[] = [], error = console.error;
+    console.error = (...a: unknown[]) => lines.push(a.join(" "));
+    await bench(grpoOnly).finally(() => console.error = error);
+    assertEquals(lines.filter((l) => l.startsWith("note:")), [
+      `note: removed what a killed bench left in ${runs}: ${[left[1], left[2], left[0]].join(", ")}`,
+    ]);
+    for (const f of left) assert(!(await Deno.stat(`${runs}/${f}`).catch(() => null)), `${f} is left`);
+    assertEquals(await Deno.readTextFile(`${tmp}/out/smoke/index.html`), before);
+  });
+
   await t.step(
     "a results folder of another configuration or other parameters is refused, nothing touched",
     async () => {

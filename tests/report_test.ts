@@ -76,6 +76,19 @@ Deno.test("loadResults reads the fixture: base, four complete runs, one skipped 
   assertEquals(r.skipped[0].reason, "status running");
 });
 
+Deno.test("a run folder's temporary name, left by a bench killed as it made the folder, is left out as not a run", async () => {
+  await inFixtureCopy(async (dir) => {
+    const grpo = await runDir(dir, "grpo-s1");
+    await Deno.mkdir(`${grpo}.tmp-4404`);
+    await Deno.copyFile(`${grpo}/manifest.json`, `${grpo}.tmp-4404/manifest.json`);
+    const r = await loadResults(dir, "fixture");
+    assertEquals(r.runs.length, 4);
+    assertEquals(r.skipped.map((s) => [s.dir, s.reason]).slice(-1), [
+      [`${grpo}.tmp-4404`, "not a run: a bench was killed as it made it (the next bench removes it)"],
+    ]);
+  });
+});
+
 Deno.test("Table 1 of the fixture: hand-computed means, sample std, bold, Δ row", async () => {
   const methods = methodsOf(await loadResults(FIXTURE, "fixture"));
   const t = table1(methods, tasksOf(methods));

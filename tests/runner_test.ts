@@ -3,6 +3,7 @@ import { otherCommitNotes, planCells } from "../harness/grid/runner.ts";
 import { gitCommit } from "../harness/store/git_commit.ts";
 import { getConfig } from "../harness/config.ts";
 import { BASELINES } from "../baselines/mod.ts";
+import { removeLeftovers } from "../harness/store/run_folder.ts";
 
 Deno.test("planning a grid into a results folder that does not exist yet plans every cell and writes nothing", async () => {
   const tmp = await Deno.makeTempDir();
@@ -48,3 +49,62 @@ Deno.test("runs of another commit are noted: finished ones as reused, unfinished
     await Deno.remove(tmp, { recursive: true });
   }
 });
+
+Deno.test("what killed writers left in a runs folder is removed, a running process's and a saved state kept", async () => {
+  const tmp = await Deno.makeTempDir();
+  try {
+    // A process that has ended, and one that runs (this test's parent).
+    const ended = new Deno.Command("true").spawn();
+    await ended.status;
+    const [dead, live] = [ended.pid, Deno.ppid];
+    const files: Record<string, string> = {
+      [`grpo-s1-e53daaed.tmp-${dead}/manifest.json`]: "{}",
+      [`grpo-s2-0badc0de.tmp-${live}/manifest.json`]: "{}",
+      [`.write-probe-${dead}`]: "",
+      ".lock": "",
+      "grpo-s1-e53daaed/manifest.json": "{}",
+      [`grpo-s1-e53daaed/manifest.json.tmp-${dead}`]: "{}",
+      [`grpo-s1-e53daaed/policy.onnx.tmp-${Deno.pid}`]: "",
+      [`grpo-s1-e53daaed/rollouts.jsonl.gz.tmp-${live}`]: "",
+      "grpo-s1-e53daaed/checkpoint/state.json": "{}",
+      "grpo-s1-e53daaed/checkpoint.old/state.json": "{}",
+      // Killed between its checkpoint's two renames: checkpoint.old/ is the saved state.
+      "hicra-s1-0badc0de/manifest.json": "{}",
+      "hicra-s1-0badc0de/checkpoint.old/state.json": "{}",
+      "hicra-s1-0badc0de/checkpoint.next/state.json": "{}",
+    };
+    for (const [path, text] of Object.entries(files)) {
+      await Deno.mkdir(`${tmp}/${path.slice(0, path.lastIndexOf("/") + 1)}`, { recursive: true });
+      await Deno.writeTextFile(`${tmp}/${path}`, text);
+    }
+    assertEquals(await removeLeftovers(tmp), [
+      `.write-probe-${dead}`,
+      "grpo-s1-e53daaed/checkpoint.old",
+      `grpo-s1-e53daaed/manifest.json.tmp-${dead}`,
+      `grpo-s1-e53daaed/policy.onnx.tmp-${Deno.pid}`,
+      `grpo-s1-e53daaed.tmp-${dead}`,
+    ]);
+    const left = await Array.fromAsync(walkFiles(tmp));
+    assertEquals(left.sort(), [
+      ".lock",
+      "grpo-s1-e53daaed/checkpoint/state.json",
+      "grpo-s1-e53daaed/manifest.json",
+      `grpo-s1-e53daaed/rollouts.jsonl.gz.tmp-${live}`,
+      `grpo-s2-0badc0de.tmp-${live}/manifest.json`,
+      "hicra-s1-0badc0de/checkpoint.next/state.json",
+      "hicra-s1-0badc0de/checkpoint.old/state.json",
+      "hicra-s1-0badc0de/manifest.json",
+    ]);
+    assertEquals(await removeLeftovers(`${tmp}/none`), []);
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+/** The paths of the files under `dir`, relative to it. */
+async function* walkFiles(dir: string, prefix = ""): AsyncGenerator<string> {
+  for await (const e of Deno.readDir(`${dir}/${prefix}`)) {
+    if (e.isDirectory) yield* walkFiles(dir, `${prefix}${e.name}/`);
+    else yield `${prefix}${e.name}`;
+  }
+}

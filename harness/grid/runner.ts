@@ -35,6 +35,7 @@ import {
   moveAsideCommand,
   newManifest,
   readManifest,
+  removeLeftovers,
   runId,
   runsDir,
 } from "../store/run_folder.ts";
@@ -630,6 +631,8 @@ export async function runGrid(spec: GridSpec): Promise<void> {
   await checkWritable(dir);
   const lock = await lockFolder(dir);
   try {
+    const removed = await removeLeftovers(dir);
+    if (removed.length) console.error(`note: removed what a killed bench left in ${dir}: ${removed.join(", ")}`);
     const cells = await planCells(spec, grid);
     for (const note of await otherCommitNotes(dir)) console.error(note);
     const base = await prepareBase(spec, grid);

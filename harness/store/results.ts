@@ -10,7 +10,7 @@ import { sha256 } from "../core/atomic.ts";
 import { type EvalRecord, type RunManifest, type StepRecord, STORE_VERSION } from "./schema.ts";
 import { manifestProblem } from "./hashes.ts";
 import { ResultsError } from "./results_error.ts";
-import { linkedRun, readManifest, remakeAdvice, runsDir } from "./run_folder.ts";
+import { isTemporaryRun, linkedRun, readManifest, remakeAdvice, runsDir } from "./run_folder.ts";
 
 /**
  * A complete RL run: its manifest, its training steps and its evaluations, both in step order.
@@ -141,6 +141,13 @@ export async function loadResults(dir: string, suite: string): Promise<SuiteResu
   const seen = new Map<string, string>();
   for (const name of names) {
     const runDir = `${root}/${name}`;
+    if (isTemporaryRun(name)) {
+      out.skipped.push({
+        dir: runDir,
+        reason: "not a run: a bench was killed as it made it (the next bench removes it)",
+      });
+      continue;
+    }
     const manifest = await checkedManifest(runDir, name, suite);
     if (manifest === null) {
       out.skipped.push({ dir: runDir, reason: "no manifest.json" });

@@ -2,11 +2,12 @@
  * A run folder's life, from its name to its end: where it lives (`<out>/<suite>/runs/<id>/`), its
  * creation with a manifest (never a folder without one), the manifest's reading and writing, the files
  * a run writes ({@link METRIC_FILES} as it goes, {@link RUN_FILES} once finished, whose checksums the
- * manifest keeps), its end (complete, failed or stopped), and where a damaged one is moved aside.
+ * manifest keeps), its end (complete, failed or stopped), where a damaged one is moved aside, and what a
+ * writer killed halfway leaves there, removed by the next bench.
  * @module
  */
 import type { BenchConfig } from "../config.ts";
-import { sha256, writeAtomic } from "../core/atomic.ts";
+import { removeAll, sha256, writeAtomic } from "../core/atomic.ts";
 import { isObject } from "../core/json_object.ts";
 import { shellQuote } from "../core/shell_quote.ts";
 import { Stopped } from "../core/stop.ts";
@@ -109,6 +110,71 @@ export async function createRunFolder(dir: string, m: RunManifest): Promise<void
 }
 
 /**
+ * Whether `name` in a runs folder is a run folder's temporary name (`<id>.tmp-<pid>`, {@link createRunFolder}),
+ * which a bench killed before it renamed the folder leaves: not a run.
+ */
+export function isTemporaryRun(name: string): boolean {
+  return /\.tmp-\d+$/.test(name);
+}
+
+/**
+ * Whether process `pid`, which named a file it wrote, can no longer be writing it, asked by a bench holding
+ * its runs folder's lock before it writes there: this process has written nothing yet (a file of its id is
+ * a dead process's that had it), and one that has no `/proc/<pid>` has ended (where there is no `/proc`,
+ * as on macOS, the lock alone answers: each writer held it).
+ */
+async function writerGone(pid: number): Promise<boolean> {
+  return pid === Deno.pid || !(await exists("/proc/self")) || !(await exists(`/proc/${pid}`));
+}
+
+/** Whether `path` exists. */
+function exists(path: string): Promise<boolean> {
+  return Deno.stat(path).then(() => true, () => false);
+}
+
+/** The entries of folder `dir` by name (none when it does not exist). */
+async function entriesOf(dir: string): Promise<Deno.DirEntry[]> {
+  const entries = await Array.fromAsync(Deno.readDir(dir)).catch((e) => {
+    if (e instanceof Deno.errors.NotFound) return [];
+    throw e;
+  });
+  return entries.sort((a, b) => (a.name < b.name ? -1 : 1));
+}
+
+/**
+ * Remove what writers killed halfway left in runs folder `dir`, whose lock this process holds
+ * exclusively and in which it has written nothing yet, and return the paths removed (relative to
+ * `dir`): a run folder's temporary name (`<id>.tmp-<pid>`), a write probe (`.write-probe-<pid>`), a
+ * file's temporary name in a run folder ({@link writeAtomic}'s `<file>.tmp-<pid>`), and a
+ * `checkpoint.old/` beside a whole `checkpoint/` (the state saved before it). A file of a process that
+ * still runs (a `--jobs` child of a killed bench, ending) is left.
+ */
+export async function removeLeftovers(dir: string): Promise<string[]> {
+  const removed: string[] = [];
+  const stale = async (path: string) => {
+    await removeAll(`${dir}/${path}`);
+    removed.push(path);
+  };
+  for (const e of await entriesOf(dir)) {
+    const pid = /(?:\.tmp-|^\.write-probe-)(\d+)$/.exec(e.name)?.[1];
+    if (pid !== undefined) {
+      if (await writerGone(Number(pid))) await stale(e.name);
+      continue;
+    }
+    if (!e.isDirectory) continue;
+    // checkpoint/ is only ever a whole checkpoint.next/ renamed; without it, checkpoint.old/ is the saved state.
+    const checkpoint = await exists(`${dir}/${e.name}/checkpoint/state.json`);
+    for (const f of await entriesOf(`${dir}/${e.name}`)) {
+      const pid = /\.tmp-(\d+)$/.exec(f.name)?.[1];
+      if (pid !== undefined ? await writerGone(Number(pid)) : f.name === "checkpoint.old" && checkpoint) {
+        await stale(`${e.name}/${f.name}`);
+      }
+    }
+  }
+  return removed;
+}
+
+/**
  * Why a link in a runs folder is refused: a run is written in place, so a linked run folder would be
  * written through, in another results folder.
  */
@@ -123,7 +189,7 @@ export async function existingRuns(dir: string): Promise<{ id: string; manifest:
   try {
     for await (const e of Deno.readDir(dir)) {
       if (e.isSymlink) throw new Error(linkedRun(`${dir}/${e.name}`));
-      if (e.isDirectory && !e.name.includes(".tmp-")) {
+      if (e.isDirectory && !isTemporaryRun(e.name)) {
         out.push({ id: e.name, manifest: await readManifest(`${dir}/${e.name}`) });
       }
     }
