@@ -29,12 +29,15 @@ export async function removeAll(path: string): Promise<void> {
 /**
  * Put the folder `next` in the place of `dest`: the old `dest` is renamed `<dest>.old`, `next` renamed
  * `dest`, then `<dest>.old` removed; a crash between the two renames leaves the old folder whole as
- * `<dest>.old`.
+ * `<dest>.old`. Without `dest`, a `<dest>.old` is that crash's old folder, the one whole version, and
+ * stays until `next` is in place.
  */
 export async function replaceFolder(next: string, dest: string): Promise<void> {
   const old = `${dest}.old`;
-  await removeAll(old);
-  if (await Deno.stat(dest).catch(() => null)) await Deno.rename(dest, old);
+  if (await Deno.stat(dest).catch(() => null)) {
+    await removeAll(old);
+    await Deno.rename(dest, old);
+  }
   await Deno.rename(next, dest);
   await removeAll(old);
 }
