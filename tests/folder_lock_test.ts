@@ -57,6 +57,15 @@ Deno.test("folder lock", async (t) => {
     (await lockFolder(dir)).close();
   });
 
+  await t.step("a folder where the lock file goes is refused, naming it and the fix", async () => {
+    await Deno.mkdir(`${dir}/sub/.lock`, { recursive: true });
+    await assertRejects(
+      () => lockFolder(`${dir}/sub`),
+      Error,
+      `${dir}/sub/.lock: is a folder where credit-bench keeps a lock file; move it away, then run the command again`,
+    );
+  });
+
   await t.step("a Deno without tryLock is told to update", async () => {
     const proto = Deno.FsFile.prototype as { tryLock?: unknown };
     const tryLock = proto.tryLock;

@@ -523,6 +523,15 @@ Deno.test("loadResults refuses corrupt, truncated, duplicated and foreign-versio
       async (root) => await Deno.writeTextFile(`${await runDir(root, "hicra-s1")}/manifest.json`, '{"id": "hic'),
       /hicra-s1-\w+\/manifest\.json: is not valid JSON \(truncated or edited\); move the run aside with `mv \S+\/runs\/(hicra-s1-\w+) \S+\/fixture\/\1\.damaged`, then run the bench that made it again/,
     ],
+    [
+      "a manifest that is a folder",
+      async (root) => {
+        const dir = await runDir(root, "hicra-s1");
+        await Deno.remove(`${dir}/manifest.json`);
+        await Deno.mkdir(`${dir}/manifest.json`);
+      },
+      /hicra-s1-\w+\/manifest\.json: is a folder, not a run's manifest; move the run aside with `mv \S+\/runs\/(hicra-s1-\w+) \S+\/fixture\/\1\.damaged`, then run the bench that made it again/,
+    ],
     ...["null", "[]", "{}", `{"storeVersion": ${STORE_VERSION}, "id": "x"}`].map((
       text,
     ): [string, (root: string) => Promise<void>, RegExp] => [

@@ -1,4 +1,4 @@
-import { assertEquals } from "./testing.ts";
+import { assertEquals, assertRejects } from "./testing.ts";
 import { otherCommitNotes, planCells } from "../harness/grid/runner.ts";
 import { gitCommit } from "../harness/store/git_commit.ts";
 import { getConfig } from "../harness/config.ts";
@@ -22,6 +22,34 @@ Deno.test("planning a grid into a results folder that does not exist yet plans e
   assertEquals(cells.map((c) => [c.baseline.name, c.seed, c.resume]), [["grpo", 1, false], ["grpo", 2, false]]);
   assertEquals(await Array.fromAsync(Deno.readDir(tmp)), []);
   await Deno.remove(tmp, { recursive: true });
+});
+
+Deno.test("a bench on a run whose manifest.json is a folder is refused, naming it and the move that remakes it", async () => {
+  const tmp = await Deno.makeTempDir();
+  try {
+    const dir = `${tmp}/out/smoke/runs/grpo-s1-e53daaed`;
+    await Deno.mkdir(`${dir}/manifest.json`, { recursive: true });
+    const spec = {
+      cfg: getConfig("smoke"),
+      baselines: [{ baseline: BASELINES.grpo, source: "grpo" }],
+      seeds: [1],
+      overrides: {},
+      backend: "wasm",
+      engine: "onnx",
+      cache: `${tmp}/cache`,
+      out: `${tmp}/out`,
+      resume: true,
+      command: "test",
+    } as const;
+    await assertRejects(
+      () => planCells(spec, "grid"),
+      Error,
+      `${dir}/manifest.json: is a folder, not a run's manifest; move the run aside with ` +
+        `\`mv ${dir} ${tmp}/out/smoke/grpo-s1-e53daaed.damaged\`, then run the bench that made it again to remake it`,
+    );
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
 });
 
 Deno.test("runs of another commit are noted: finished ones as reused, unfinished ones as going on with this code", async () => {

@@ -37,14 +37,20 @@ export interface LockOptions {
 /**
  * Take the lock of folder `dir` (which must exist) without waiting (unless `waiting` is given), writing
  * this process's id into it; close the returned file to release it. Throws {@link FolderLockedError}
- * when it is held, its message ending with `other` (default: pass another --out).
+ * when it is held, its message ending with `other` (default: pass another --out), and an error saying
+ * to move it away when the lock file is a folder.
  */
 export async function lockFolder(
   dir: string,
   other = "pass another --out",
   { path = `${dir}/.lock`, shared = false, waiting }: LockOptions = {},
 ): Promise<Deno.FsFile> {
-  const file = await Deno.open(path, { read: true, write: true, create: true });
+  const file = await Deno.open(path, { read: true, write: true, create: true }).catch((e) => {
+    if (!(e instanceof Deno.errors.IsADirectory)) throw e;
+    throw new Error(
+      `${path}: is a folder where credit-bench keeps a lock file; move it away, then run the command again`,
+    );
+  });
   if (typeof file.tryLock !== "function") {
     file.close();
     throw new Error(`Deno ${Deno.version.deno} cannot lock a file without waiting; update it: npm install -g deno@2`);

@@ -46,13 +46,19 @@ export function runsDir(out: string, suite: string): string {
   return `${out}/${suite}/runs`;
 }
 
-/** Read and parse `<dir>/manifest.json`; null when there is none. A {@link ResultsError} when it is not JSON. */
+/**
+ * Read and parse `<dir>/manifest.json`; null when there is none. A {@link ResultsError} when it is not
+ * JSON, not a run's manifest, or a folder.
+ */
 export async function readManifest(dir: string): Promise<RunManifest | null> {
   let text: string;
   try {
     text = await Deno.readTextFile(`${dir}/manifest.json`);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return null;
+    if (e instanceof Deno.errors.IsADirectory) {
+      throw new ResultsError(`${dir}/manifest.json`, `is a folder, not a run's manifest; ${remakeAdvice(dir)}`);
+    }
     throw e;
   }
   let m: unknown;
