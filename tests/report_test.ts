@@ -370,6 +370,22 @@ Deno.test("a report stopped halfway leaves the old report whole, never a mix; a 
   });
 });
 
+Deno.test("a report killed (SIGKILL) while it moved the new one in, a mix and no figures/, is replaced whole by the next", async () => {
+  await inFixtureCopy(async (dir) => {
+    const out = `${dir}/fixture`;
+    const first = await writeReport({ inDir: dir, suite: "fixture", command: COMMAND });
+    const bytes = await Promise.all(first.files.map((f) => Deno.readFile(f)));
+    // What a kill after the old figures/ were moved out leaves: a table of the other report, no figures/.
+    await Deno.mkdir(`${out}/.report.next`);
+    await Deno.rename(`${out}/figures`, `${out}/.report.next/figures.old`);
+    await Deno.writeTextFile(`${out}/table1.md`, "| a table of the other report |\n");
+    const again = await writeReport({ inDir: dir, suite: "fixture", command: COMMAND });
+    assertEquals(again.files, first.files);
+    for (const [i, f] of again.files.entries()) assertEquals(await Deno.readFile(f), bytes[i], f);
+    assertEquals(await Deno.stat(`${out}/.report.next`).catch(() => null), null);
+  });
+});
+
 Deno.test("the runs table lists each session of a resumed run, its commit beside its command, a repeated session once", async () => {
   await inFixtureCopy(async (dir) => {
     const run = await runDir(dir, "hicra-s1"), m = (await readManifest(run))!;

@@ -8,9 +8,11 @@
  *
  * The new report is written whole into `.report.next/` beside the old one and only then moved in
  * (each table and `index.html` renamed over its old file, `figures/` swapped as one folder), with
- * Ctrl-C and SIGTERM held off until the last rename: an interrupted report leaves the old one whole,
- * never a mix of old and new files. One report at a time writes a suite's folder: it holds
- * `.report.lock` there (harness/core/folder_lock.ts), and a second one stops at once.
+ * Ctrl-C and SIGTERM held off until the last rename: a report they stop leaves the old one whole,
+ * never a mix of old and new files. A kill (SIGKILL) between the renames can leave a mix, or no
+ * `figures/` (the old one in `.report.next/figures.old/`), which the next report replaces whole. One
+ * report at a time writes a suite's folder: it holds `.report.lock` there (harness/core/folder_lock.ts),
+ * and a second one stops at once.
  * @module
  */
 import { loadResults, type SkippedRun } from "../store/results.ts";
