@@ -199,9 +199,13 @@ export async function benchSpec(options: BenchOptions): Promise<GridSpec> {
   const twice = names.findIndex((n, i) => names.indexOf(n) !== i);
   if (twice >= 0) {
     // Two sources (checkOptions refused the same one twice): two files, or a name and a file, of one name.
+    const [a, b] = [baselines[names.indexOf(names[twice])], baselines[twice]];
     throw new Error(
-      `${sources[names.indexOf(names[twice])]} and ${sources[twice]} are both named ${names[twice]}; give each ` +
-        "baseline a name of its own (runs and tables go by it)",
+      `${a.source} and ${b.source} are both named ${names[twice]}; ` +
+        // `grpo,./baselines/grpo.ts`: one module, loaded twice (its definition copied, its functions the same).
+        (a.baseline.advantages === b.baseline.advantages
+          ? "they are the same baseline: give it once"
+          : "give each baseline a name of its own (runs and tables go by it)"),
     );
   }
   const overrides = parseParamOverrides(options.params ?? [], baselines.map((b) => b.baseline));

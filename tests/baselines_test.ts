@@ -368,7 +368,15 @@ Deno.test("contract checks", async (t) => {
       () => checkAdvantages("b", f([1, 1], [0, Infinity, 0]), rs),
       /rollout 1: advantage at token 1 is Infinity/,
     );
-    assertThrows(() => checkAdvantages("b", [[1, 1], [0, 0, 0]], rs), /rollout 0: not a Float32Array/);
+    assertThrows(
+      () => checkAdvantages("b", [[1, 1], [0, 0, 0]], rs),
+      /rollout 0: a plain array, not a Float32Array of one advantage per token; make it with Float32Array\.from\(…\)$/,
+    );
+    // One number per rollout: the helper that spreads it over the tokens is named.
+    assertThrows(
+      () => checkAdvantages("b", [0.5, -0.5], rs),
+      /rollout 0: a number, not a Float32Array of one advantage per token; one advantage per rollout is spread over its tokens by broadcastToTokens\(values, ctx\.rollouts\)$/,
+    );
     assertThrows(
       () => checkAdvantages("b", Promise.resolve(f([1, 1], [0, 0, 0])), rs),
       /returned a Promise \(is it async\?\)/,

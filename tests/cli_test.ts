@@ -151,6 +151,15 @@ Deno.test("bench command", async (t) => {
   });
 
   await t.step("runBench refuses what the command line refuses, before building or writing anything", async () => {
+    const api = new URL("../mod.ts", import.meta.url).href;
+    for (const twin of ["twin_a", "twin_b"]) {
+      await Deno.writeTextFile(
+        `${tmp}/${twin}.ts`,
+        `import { defineBaseline, grpoAdvantages } from "${api}";\n` +
+          `export default defineBaseline({ name: "twin", summary: "${twin}", params: {}, ` +
+          "advantages: (ctx) => grpoAdvantages(ctx, true) });\n",
+      );
+    }
     const cases: [Partial<BenchOptions>, string][] = [
       [{ steps: -3 }, "--steps must be an integer from 1 to 100000, got -3"],
       [{ steps: 1.5 }, "--steps must be an integer from 1 to 100000, got 1.5"],
@@ -161,8 +170,13 @@ Deno.test("bench command", async (t) => {
       [{ tasks: ["countdown", "countdown"] }, "--tasks names countdown twice; give each once"],
       [
         { baselines: ["grpo", "./baselines/grpo.ts"] },
-        "grpo and ./baselines/grpo.ts are both named grpo; give each baseline a name of its own (runs and tables go by it)",
+        "grpo and ./baselines/grpo.ts are both named grpo; they are the same baseline: give it once",
       ],
+      [
+        { baselines: [`${tmp}/twin_a.ts`, `${tmp}/twin_b.ts`] },
+        `${tmp}/twin_a.ts and ${tmp}/twin_b.ts are both named twin; give each baseline a name of its own (runs and`,
+      ],
+      [{ baselines: ["./baselines"] }, "baseline file ./baselines is a folder; give the .ts or .js file in it"],
       [{ engine: "nope" as EngineName }, 'unknown engine "nope"; choose one of: onnx, tfjs'],
       [{ out: "" }, "--out is blank; give a folder, or leave it out"], // would write under /smoke
       [{ cache: " " }, "--cache is blank; give a folder, or leave it out"],
@@ -233,7 +247,7 @@ Deno.test("bench command", async (t) => {
     const lines: string[] = [], error = console.error;
     console.error = (...a: unknown[]) => lines.push(a.join(" "));
     await bench(grpoOnly).finally(() => console.error = error);
-    assertEquals(lines.filter((l) => l.startsWith("note:")), [
+    assertEquals(lines.filter((l) => l.startsWith("note:") && !l.startsWith("note: No learning signal")), [
       `note: removed what a killed bench left in ${runs}: ${[left[1], left[2], left[0]].join(", ")}`,
     ]);
     for (const f of left) assert(!(await Deno.stat(`${runs}/${f}`).catch(() => null)), `${f} is left`);

@@ -47,14 +47,16 @@ function importError(e: unknown): string {
  */
 export async function importDefault(path: string, kind: string, instance?: string): Promise<unknown> {
   const url = fileUrl(path);
+  let stat;
   try {
-    await Deno.stat(url);
+    stat = await Deno.stat(url);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
       throw new Error(`${kind} file ${path} not found (looked at ${fileURLToPath(url)})`);
     }
     throw e;
   }
+  if (stat.isDirectory) throw new Error(`${kind} file ${path} is a folder; give the .ts or .js file in it`);
   if (!/\.[cm]?[jt]sx?$/.test(url.pathname)) {
     throw new Error(`${kind} file ${path} is not a JavaScript or TypeScript module; give a .ts or .js file`);
   }

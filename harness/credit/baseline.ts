@@ -569,7 +569,14 @@ export function checkAdvantages(
     throw new RangeError(`${where} returned ${advantages.length} arrays for ${rollouts.length} rollouts`);
   }
   advantages.forEach((a, i) => {
-    if (!(a instanceof Float32Array)) throw new RangeError(`${where}: rollout ${i}: not a Float32Array`);
+    if (!(a instanceof Float32Array)) {
+      const kind = Array.isArray(a) ? "plain array" : typeof a !== "object" ? typeof a : a?.constructor?.name;
+      const got = a === null ? "null" : `${/^[aeiou]/i.test(kind ?? "object") ? "an" : "a"} ${kind ?? "object"}`;
+      const fix = typeof a === "number"
+        ? "one advantage per rollout is spread over its tokens by broadcastToTokens(values, ctx.rollouts)"
+        : "make it with Float32Array.from(…)";
+      throw new RangeError(`${where}: rollout ${i}: ${got}, not a Float32Array of one advantage per token; ${fix}`);
+    }
     const n = rollouts[i].tokens.length;
     if (a.length !== n) {
       throw new RangeError(`${where}: rollout ${i}: ${a.length} advantages for a response of ${n} tokens`);

@@ -126,11 +126,15 @@ export function isTemporaryRun(name: string): boolean {
 /**
  * Whether process `pid`, which named a file it wrote, can no longer be writing it, asked by a bench holding
  * its runs folder's lock before it writes there: this process has written nothing yet (a file of its id is
- * a dead process's that had it), and one that has no `/proc/<pid>` has ended (where there is no `/proc`,
- * as on macOS, the lock alone answers: each writer held it).
+ * a dead process's that had it), and another has ended when `kill -0` finds no such process (Deno reads
+ * `/proc` only with --allow-all). Where `kill` cannot be run, the lock alone answers: each writer held it
+ * (a `--jobs` child of a parent killed outright excepted, which stops at its next step).
  */
 async function writerGone(pid: number): Promise<boolean> {
-  return pid === Deno.pid || !(await exists("/proc/self")) || !(await exists(`/proc/${pid}`));
+  if (pid === Deno.pid) return true;
+  const probe = await new Deno.Command("kill", { args: ["-0", String(pid)], stdout: "null", stderr: "null" })
+    .output().catch(() => null);
+  return probe === null || !probe.success;
 }
 
 /** Whether `path` exists. */
