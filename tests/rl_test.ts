@@ -20,6 +20,7 @@ import { type Baseline, type BaselineContext, type BaselineDef, defineBaseline }
 import { resolveParams } from "../harness/credit/params.ts";
 import { weightBytes } from "../harness/model/checkpoint.ts";
 import { mineStrategicGrams } from "../harness/masks/strategic_grams.ts";
+import { sha256 } from "../harness/core/atomic.ts";
 
 await useBackend(DEFAULT_BACKEND);
 
@@ -202,6 +203,12 @@ Deno.test("rl", async (t) => {
       const long = { ...cfg, rl: { ...cfg.rl, steps: 4, checkpointEvery: 2, evalEvery: 3 } };
       const whole = await run("hicra", 1, `${tmp}/whole`, { cfg: long });
       await assertRejects(() => run("hicra", 1, `${tmp}/cut`, { cfg: long, stopAfter: 3 }), /simulated crash/);
+      // The saved state holds each metric file's length and the SHA-256 of that many of its bytes.
+      const state = JSON.parse(await Deno.readTextFile(`${tmp}/cut/checkpoint/state.json`));
+      assertEquals(Object.keys(state.sums), Object.keys(state.files));
+      for (const [f, n] of Object.entries(state.files) as [string, number][]) {
+        assertEquals(state.sums[f], await sha256((await Deno.readFile(`${tmp}/cut/${f}`)).subarray(0, n)), f);
+      }
       const before = tf.memory().numTensors;
       const resumed = await run("hicra", 1, `${tmp}/cut`, { cfg: long, resume: true });
       assertEquals(tf.memory().numTensors, before, "a resumed run leaks no tensors");
@@ -209,6 +216,12 @@ Deno.test("rl", async (t) => {
       assertEquals(resumed.rollouts, whole.rollouts);
       assertEquals(resumed.weights, whole.weights);
       for (const f of METRICS) await Deno.stat(`${tmp}/cut/${f}`);
+      // A state saved before the sums were recorded goes on as it is.
+      await assertRejects(() => run("hicra", 1, `${tmp}/old`, { cfg: long, stopAfter: 3 }), /simulated crash/);
+      const { sums: _, ...older } = JSON.parse(await Deno.readTextFile(`${tmp}/old/checkpoint/state.json`));
+      await Deno.writeTextFile(`${tmp}/old/checkpoint/state.json`, JSON.stringify(older));
+      const old = await run("hicra", 1, `${tmp}/old`, { cfg: long, resume: true });
+      assertEquals([old.files, old.rollouts, old.weights], [whole.files, whole.rollouts, whole.weights]);
       await Deno.remove(tmp, { recursive: true });
     },
   );
@@ -223,6 +236,16 @@ Deno.test("rl", async (t) => {
         `move the run aside with \`mv ${dir} ${tmp}/cut.damaged\`, then run the same command again to start it over`;
       const counted = JSON.parse(await Deno.readTextFile(`${dir}/checkpoint/state.json`)).files["train.jsonl"];
       assert(counted > 10, `the saved state counts ${counted} bytes of train.jsonl`);
+      // A number of the first line edited, the length kept: it was resumed and certified.
+      const text = await Deno.readTextFile(`${dir}/train.jsonl`);
+      const edited = text.replace(/"step":0,"reward":\d/, (m) => m.slice(0, -1) + (m.endsWith("9") ? "8" : "9"));
+      assertEquals([edited.length, edited === text], [text.length, false]);
+      await Deno.writeTextFile(`${dir}/train.jsonl`, edited);
+      await assertRejects(() => run("hicra", 1, dir, { cfg: long, resume: true }), {
+        message: `checkpoint ${dir}: the first ${counted} bytes of train.jsonl are not those the saved state counts ` +
+          `(edited or damaged since); ${fix}`,
+      });
+      assertEquals(await Deno.readTextFile(`${dir}/train.jsonl`), edited, "nothing cut");
       await Deno.truncate(`${dir}/train.jsonl`, 10);
       await assertRejects(() => run("hicra", 1, dir, { cfg: long, resume: true }), {
         message:

@@ -32,7 +32,7 @@ import { type Rollout, sampleGroups, score, stepPrompts } from "../rollout/rollo
 import type { BaselineContext, GroupStats } from "../credit/baseline.ts";
 import { updatePolicy, type UpdateStats } from "../update/rl_update.ts";
 import type { EvalSplit, TaskSplits } from "../suite.ts";
-import { loadRunState, saveRunState, truncateTo } from "./run_state.ts";
+import { FileSums, loadRunState, saveRunState, truncateTo } from "./run_state.ts";
 import type { FilterRecord, FixedMask, StepRecord } from "../store/schema.ts";
 import { METRIC_FILES, moveAsideCommand } from "../store/run_folder.ts";
 import type { StrategicGrams } from "../masks/strategic_grams.ts";
@@ -201,7 +201,7 @@ async function openRun(spec: RunSpec, trainer: Trainer): Promise<RunStart> {
   const start = state.meta.step;
   const packed = start === cfg.rl.steps && !(await Deno.stat(`${dir}/rollouts.jsonl`).catch(() => null));
   const { ["rollouts.jsonl"]: _, ...others } = state.meta.files;
-  await truncateTo(dir, packed ? others : state.meta.files, restart);
+  await truncateTo(dir, packed ? others : state.meta.files, state.meta.sums, restart);
   return {
     start,
     perplexity0: start > 0 ? await firstPerplexity(`${dir}/train.jsonl`) : null,
@@ -272,7 +272,7 @@ export async function runRl(spec: RunSpec): Promise<void> {
   const { cfg, baseline, params, seed, policy, dir } = spec;
   const rl = cfg.rl;
   await Deno.mkdir(dir, { recursive: true });
-  const trainer = new Trainer(policy, rl.gradClip);
+  const trainer = new Trainer(policy, rl.gradClip), sums = new FileSums(dir, METRIC_FILES);
   let engine: RolloutEngine | null = null, refEngine: RolloutEngine | undefined;
   try {
     let { start, perplexity0, saved } = await openRun(spec, trainer);
@@ -333,7 +333,7 @@ export async function runRl(spec: RunSpec): Promise<void> {
           evalSeconds: (t4 - t3) / 1000, // metrics, files and the evaluation when one is due
         }]);
         if (done % rl.checkpointEvery === 0 || done === rl.steps) {
-          await saveRunState(dir, done, policy, trainer, METRIC_FILES);
+          await saveRunState(dir, done, policy, trainer, sums);
           saved = `${dir}/checkpoint (after step ${step})`;
         }
         spec.onStep?.(log);

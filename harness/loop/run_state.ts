@@ -1,14 +1,15 @@
 /**
  * The resumable state of an RL run (or of a base-model build, harness/loop/sft.ts), saved as one folder
  * `<run>/checkpoint/`: the policy (a harness/model/checkpoint.ts checkpoint), Adam's state (`optimizer.bin`)
- * and `state.json` (steps done and the byte length every metric file had then). Every random stream of a run is keyed by its step
- * (harness/core/rng.ts), so the step counter is all the RNG position there is.
+ * and `state.json` (steps done, and the byte length and SHA-256 every metric file had then). Every random stream of a
+ * run is keyed by its step (harness/core/rng.ts), so the step counter is all the RNG position there is.
  *
  * Saving is atomic as a whole: the new state is written to `checkpoint.next/`, the old folder is
  * renamed to `checkpoint.old/`, the new one into place, and the old one removed; a kill at any moment
  * leaves either `checkpoint/` or `checkpoint.old/` complete, and loading takes whichever is there.
  * @module
  */
+import { createHash, type Hash } from "node:crypto";
 import { CheckpointError, loadCheckpoint, saveCheckpoint } from "../model/checkpoint.ts";
 import type { ModelConfig, Policy } from "../model/model.ts";
 import type { OptimizerState, Trainer } from "../model/optimizer.ts";
@@ -28,6 +29,8 @@ export interface RunStateMeta {
   optimizerSha256: string;
   /** Byte length of each metric file when the state was saved. */
   files: Record<string, number>;
+  /** Hex SHA-256 of those bytes of each metric file (absent from states saved before it was recorded). */
+  sums?: Record<string, string>;
 }
 
 /** A loaded run state: the policy, the optimiser state to import and the meta data. */
@@ -49,20 +52,59 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** Byte length of each of `files` (in `runDir`; a missing file is 0). */
-export async function fileLengths(runDir: string, files: readonly string[]): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  for (const f of files) out[f] = (await exists(`${runDir}/${f}`)) ? (await Deno.stat(`${runDir}/${f}`)).size : 0;
-  return out;
+/** Feed `hash` the bytes of the file at `path` from byte `from` up to byte `to` or its end; returns how many. */
+async function feed(hash: Hash, path: string, from: number, to: number): Promise<number> {
+  const file = await Deno.open(path);
+  try {
+    await file.seek(from, Deno.SeekMode.Start);
+    const buf = new Uint8Array(1 << 20);
+    let at = from;
+    while (at < to) {
+      const n = await file.read(to - at < buf.length ? buf.subarray(0, to - at) : buf);
+      if (n === null) break;
+      hash.update(buf.subarray(0, n));
+      at += n;
+    }
+    return at - from;
+  } finally {
+    file.close();
+  }
 }
 
-/** Save the state of the run in `runDir` after `step` RL steps; `files` lists the metric files to measure. */
+/**
+ * The byte length and SHA-256 of each metric file of a run folder, kept as the files grow: each
+ * {@link FileSums.read} reads only the bytes appended since the last one, so the saves of a run read
+ * each byte it writes once. A file that shrank since (cut back on resume) is read again from its start.
+ */
+export class FileSums {
+  readonly #read = new Map<string, { hash: Hash; length: number }>();
+
+  /** The sums of `files` (names in `runDir`). */
+  constructor(readonly runDir: string, readonly files: readonly string[]) {}
+
+  /** The byte length and hex SHA-256 of each file now (a missing file: 0 bytes). */
+  async read(): Promise<Pick<RunStateMeta, "files" | "sums">> {
+    const files: Record<string, number> = {}, sums: Record<string, string> = {};
+    for (const f of this.files) {
+      const path = `${this.runDir}/${f}`;
+      const size = (await exists(path)) ? (await Deno.stat(path)).size : 0;
+      let read = this.#read.get(f);
+      if (!read || read.length > size) this.#read.set(f, read = { hash: createHash("sha256"), length: 0 });
+      if (size > read.length) read.length += await feed(read.hash, path, read.length, size);
+      files[f] = read.length;
+      sums[f] = read.hash.copy().digest("hex");
+    }
+    return { files, sums };
+  }
+}
+
+/** Save the state of the run in `runDir` after `step` RL steps; `sums` measures its metric files. */
 export async function saveRunState(
   runDir: string,
   step: number,
   policy: Policy,
   trainer: Trainer,
-  files: readonly string[],
+  sums: FileSums,
 ): Promise<void> {
   const next = `${runDir}/checkpoint.next`, cur = `${runDir}/checkpoint`;
   await Deno.remove(next, { recursive: true }).catch(() => {});
@@ -83,7 +125,7 @@ export async function saveRunState(
     optimizerSteps: opt.steps,
     optimizerLayout: arrays.map((a) => a.length),
     optimizerSha256: await sha256(bytes),
-    files: await fileLengths(runDir, files),
+    ...await sums.read(),
   };
   await writeAtomic(`${next}/state.json`, JSON.stringify(meta, null, 2) + "\n");
   await replaceFolder(next, cur);
@@ -133,11 +175,13 @@ export async function loadRunState(
 /**
  * Cut each metric file of `runDir` back to the length `lengths` gives (what followed the saved state).
  * Throws a {@link CheckpointError} ending with `fix` for a file missing or shorter than the saved state
- * counts: the run cannot go on from that state.
+ * counts, or whose first bytes no longer have the SHA-256 in `sums` (edited or damaged since; a state
+ * saved without sums is taken as it is): the run cannot go on from that state.
  */
 export async function truncateTo(
   runDir: string,
   lengths: Record<string, number>,
+  sums: Record<string, string> | undefined,
   fix: string,
 ): Promise<void> {
   for (const [f, n] of Object.entries(lengths)) {
@@ -152,6 +196,17 @@ export async function truncateTo(
     const size = (await Deno.stat(path)).size;
     if (size < n) {
       throw new CheckpointError(runDir, `${f} has ${size} bytes, fewer than the ${n} the saved state counts; ${fix}`);
+    }
+    const sum = sums?.[f];
+    if (sum !== undefined) {
+      const hash = createHash("sha256");
+      await feed(hash, path, 0, n);
+      if (hash.digest("hex") !== sum) {
+        throw new CheckpointError(
+          runDir,
+          `the first ${n} bytes of ${f} are not those the saved state counts (edited or damaged since); ${fix}`,
+        );
+      }
     }
     await Deno.truncate(path, n);
   }

@@ -13,7 +13,7 @@ import { Trainer } from "../model/optimizer.ts";
 import { loadCheckpoint, saveCheckpoint } from "../model/checkpoint.ts";
 import { sha256, writeAtomic } from "../core/atomic.ts";
 import { byLength, lengthChunks, TRAIN_PASS_OVERHEAD } from "../model/length_chunks.ts";
-import { loadRunState, saveRunState, truncateTo } from "./run_state.ts";
+import { FileSums, loadRunState, saveRunState, truncateTo } from "./run_state.ts";
 import { lockFolder } from "../core/folder_lock.ts";
 import { localModules } from "../core/module_file.ts";
 import type { TaskDef } from "../../tasks/kit/task.ts";
@@ -201,10 +201,10 @@ export async function baseModel(
     const saved = await loadRunState(work, cfg.model, restart);
     const policy = saved?.policy ?? createPolicy(cfg.model, seed);
     const trainer = new Trainer(policy, cfg.sft.clip);
-    const log = `${work}/sft.jsonl`, start = saved?.meta.step ?? 0;
+    const log = `${work}/sft.jsonl`, start = saved?.meta.step ?? 0, sums = new FileSums(work, ["sft.jsonl"]);
     if (saved) {
       trainer.importState(saved.optimizer);
-      await truncateTo(work, saved.meta.files, restart);
+      await truncateTo(work, saved.meta.files, saved.meta.sums, restart);
     } else await Deno.writeTextFile(log, "");
     const splits = trainSplits(cfg, opts.tasks), t0 = performance.now();
     let tokens = 0;
@@ -215,7 +215,7 @@ export async function baseModel(
         await Deno.writeTextFile(log, JSON.stringify(s) + "\n", { append: true });
         opts.onStep?.(s);
         if ((step + 1) % every === 0 && step + 1 < cfg.sft.steps) {
-          await saveRunState(work, step + 1, policy, trainer, ["sft.jsonl"]);
+          await saveRunState(work, step + 1, policy, trainer, sums);
         }
       }
     } finally {
