@@ -18,6 +18,7 @@ import { evaluate } from "../harness/loop/evaluate.ts";
 import { TfjsEngine } from "../harness/rollout/tfjs_engine.ts";
 import { EOS, PAD } from "../harness/text/tokenizer.ts";
 import { createPolicy } from "../harness/model/model.ts";
+import { Stopped } from "../harness/core/stop.ts";
 
 await useBackend(DEFAULT_BACKEND);
 
@@ -139,6 +140,33 @@ Deno.test("sft", async (t) => {
       );
       assertEquals((await Array.fromAsync(Deno.readDir(`${tmp}/cut`))).map((e) => e.name), [partial.name.slice(0, -8)]);
       for (const m of [whole, resumed]) m.policy.dispose();
+      await Deno.remove(tmp, { recursive: true });
+    },
+  );
+
+  await t.step(
+    "a build stopped by a signal saves its state there and goes on from it to the bytes of one never stopped",
+    async () => {
+      const tmp = await Deno.makeTempDir(), cfg = tiny(7);
+      const whole = await baseModel(cfg, 1, { cacheDir: `${tmp}/whole`, backend: DEFAULT_BACKEND, saveEvery: 3 });
+      // After 5 steps (saved after 3 only, it went on from 3), and after the last (7).
+      for (const [done, rest] of [[5, [5, 6]], [7, []]] as const) {
+        const opts = { cacheDir: `${tmp}/stop${done}`, backend: DEFAULT_BACKEND, saveEvery: 3 };
+        const stop = (s: SftStep) => {
+          if (s.step + 1 === done) throw new Stopped("SIGINT", ` after step ${done}`);
+        };
+        await assertRejects(() => baseModel(cfg, 1, { ...opts, onStep: stop }), Stopped);
+        const steps: number[] = [];
+        const resumed = await baseModel(cfg, 1, { ...opts, onStep: (s) => steps.push(s.step) });
+        assertEquals([resumed.resumedFrom, steps], [done, rest]);
+        assertEquals(weightBytes(resumed.policy), weightBytes(whole.policy));
+        assertEquals(
+          await Deno.readTextFile(`${resumed.dir}/sft.jsonl`),
+          await Deno.readTextFile(`${whole.dir}/sft.jsonl`),
+        );
+        resumed.policy.dispose();
+      }
+      whole.policy.dispose();
       await Deno.remove(tmp, { recursive: true });
     },
   );

@@ -361,7 +361,7 @@ export async function prepareBase(spec: GridSpec, grid: string): Promise<BaseRun
     tasks: spec.taskFiles?.map((f) => f.task),
     onStep: (s) => {
       bar.update(s.step + 1, `loss ${s.loss.toFixed(3)}`);
-      spec.stop?.check(` after step ${s.step + 1} of the base model's build${GO_ON} from its last saved state`);
+      spec.stop?.check(` after step ${s.step + 1} of the base model's build${GO_ON} from there`);
     },
   }).catch((e) => {
     throw unwritableCache(e, spec.cache);

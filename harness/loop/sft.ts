@@ -15,6 +15,7 @@ import { sha256, writeAtomic } from "../core/atomic.ts";
 import { byLength, lengthChunks, TRAIN_PASS_OVERHEAD } from "../model/length_chunks.ts";
 import { FileSums, loadRunState, saveRunState, truncateTo } from "./run_state.ts";
 import { lockFolder } from "../core/folder_lock.ts";
+import { Stopped } from "../core/stop.ts";
 import { localModules } from "../core/module_file.ts";
 import type { TaskDef } from "../../tasks/kit/task.ts";
 
@@ -170,8 +171,9 @@ export const SFT_SAVE_EVERY = 100;
  * The base model of (config, seed) on `backend`: loaded from `cacheDir/base-<suite>-s<seed>-<key>`
  * when present, else trained and saved there (with `sft.jsonl`, and timings in `timings.json`).
  * Training happens in `<that folder>.partial/`, locked against a second builder (harness/core/folder_lock.ts),
- * with its state saved every `saveEvery` steps (harness/loop/run_state.ts); a build that was killed goes on
- * from its last saved state and ends with the weights of one that never stopped. The finished folder
+ * with its state saved every `saveEvery` steps and when `onStep` throws {@link Stopped} (harness/loop/run_state.ts);
+ * a build that was stopped or killed goes on from its last saved state and ends with the weights of one that never
+ * stopped. The finished folder
  * is renamed into place, so the cache never holds half a model.
  */
 export async function baseModel(
@@ -213,7 +215,13 @@ export async function baseModel(
         const s = sftStep(trainer, splits, cfg, seed, step);
         tokens += s.tokens;
         await Deno.writeTextFile(log, JSON.stringify(s) + "\n", { append: true });
-        opts.onStep?.(s);
+        try {
+          opts.onStep?.(s);
+        } catch (e) {
+          // Stopped at the end of this step (harness/core/stop.ts): the build goes on from here.
+          if (e instanceof Stopped) await saveRunState(work, step + 1, policy, trainer, sums);
+          throw e;
+        }
         if ((step + 1) % every === 0 && step + 1 < cfg.sft.steps) {
           await saveRunState(work, step + 1, policy, trainer, sums);
         }
