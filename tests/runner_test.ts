@@ -1,5 +1,7 @@
 import { assertEquals, assertRejects } from "./testing.ts";
-import { otherCommitNotes, planCells } from "../harness/grid/runner.ts";
+import { otherCommitNotes, planCells, ResultsFolderError, specGridHash } from "../harness/grid/runner.ts";
+import type { RunManifest } from "../harness/store/schema.ts";
+import { gridDifferences } from "../harness/store/hashes.ts";
 import { gitCommit } from "../harness/store/git_commit.ts";
 import { getConfig } from "../harness/config.ts";
 import { BASELINES } from "../baselines/mod.ts";
@@ -136,3 +138,61 @@ async function* walkFiles(dir: string, prefix = ""): AsyncGenerator<string> {
     else yield `${prefix}${e.name}`;
   }
 }
+
+Deno.test("a folder of another configuration is refused with the settings that differ and the command that made it", async () => {
+  const tmp = await Deno.makeTempDir();
+  try {
+    const id = "grpo-s1-a69e5f95", fixture = new URL(`./fixtures/results/fixture/runs/${id}`, import.meta.url).pathname;
+    const made: RunManifest = JSON.parse(await Deno.readTextFile(`${fixture}/manifest.json`));
+    const dir = `${tmp}/${made.config.name}/runs`;
+    await Deno.mkdir(`${dir}/${id}`, { recursive: true });
+    await Deno.copyFile(`${fixture}/manifest.json`, `${dir}/${id}/manifest.json`);
+    // `--steps 4 --backend wasm-ort` on a folder made with the suite's 3 steps on wasm.
+    const cfg = structuredClone(made.config);
+    cfg.rl.steps = 4;
+    const spec = {
+      cfg,
+      baselines: [{ baseline: BASELINES.grpo, source: "grpo" }],
+      seeds: [1],
+      overrides: {},
+      backend: "wasm-ort",
+      engine: "onnx" as const,
+      cache: `${tmp}/cache`,
+      out: tmp,
+      resume: true,
+      command: "test",
+    };
+    const grid = await specGridHash(spec);
+    await assertRejects(
+      () => planCells(spec, grid),
+      ResultsFolderError,
+      `${dir}/${id} holds a run of another configuration (grid hash ${made.gridHash.slice(0, 8)}, this one ${
+        grid.slice(0, 8)
+      }: it has backend=wasm and rl.steps=3, this bench backend=wasm-ort and rl.steps=4); give the options of the ` +
+        `command that made it (${made.command}), or use another --out`,
+    );
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test("grid differences name a task list by its tasks, and a task file by its key", () => {
+  const cfg = getConfig("smoke"), key = { config: cfg, backend: "wasm", engine: "onnx" as const, tokenizer: "t" };
+  const one = structuredClone(cfg);
+  one.suite.tasks = one.suite.tasks.filter((t) => t.name === "countdown");
+  assertEquals(gridDifferences(key, { ...key, config: one, engine: "tfjs" }), {
+    a: ["suite.tasks=[countdown, knights_knaves, linear_equation, arithmetic_chain, shortest_path]", "engine=onnx"],
+    b: ["suite.tasks=[countdown]", "engine=tfjs"],
+  });
+  const [a, b] = [1, 2].map((v) => {
+    const c = structuredClone(one);
+    c.suite.tasks.push({ name: "mine", levels: [1], key: `sha256:${v}` });
+    return { ...key, config: c };
+  });
+  assertEquals(gridDifferences(a, b), { a: ["suite.tasks.mine.key=sha256:1"], b: ["suite.tasks.mine.key=sha256:2"] });
+  // What the grid hash leaves out (the baselines, seeds and sentence model's path) is no difference.
+  const seeds = structuredClone(cfg);
+  seeds.seeds = [9];
+  seeds.mining.sentenceModel = "/elsewhere";
+  assertEquals(gridDifferences(key, { ...key, config: seeds }), { a: [], b: [] });
+});

@@ -40,7 +40,7 @@ import {
   runsDir,
 } from "../store/run_folder.ts";
 import { gitCommit } from "../store/git_commit.ts";
-import { gridHash, manifestProblem, runHash } from "../store/hashes.ts";
+import { gridDifferences, gridHash, manifestProblem, runHash } from "../store/hashes.ts";
 import { tf } from "../backend/backend.ts";
 import { TOKENIZER_ID } from "../text/tokenizer.ts";
 import { type EngineName } from "../rollout/engine.ts";
@@ -239,10 +239,17 @@ export async function planCells(spec: GridSpec, grid: string): Promise<Cell[]> {
       );
     }
     if (manifest.gridHash !== grid) {
+      const { a: made, b: now } = gridDifferences(manifest, {
+        config: spec.cfg,
+        backend: spec.backend,
+        engine: spec.engine,
+        tokenizer: TOKENIZER_ID,
+      });
       throw new ResultsFolderError(
         `${dir}/${id} holds a run of another configuration (grid hash ${manifest.gridHash.slice(0, 8)}, this one ${
           grid.slice(0, 8)
-        }); use another --out, or delete ${dir}`,
+        }: it has ${made.join(" and ")}, this bench ${now.join(" and ")}); give the options of the command that made ` +
+          `it (${manifest.command}), or use another --out`,
       );
     }
     if (manifest.status === "complete") await checkFinished(`${dir}/${id}`, manifest);

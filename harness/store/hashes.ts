@@ -5,6 +5,7 @@
  * @module
  */
 import { sha256 } from "../core/atomic.ts";
+import { isObject } from "../core/json_object.ts";
 import { runId } from "./run_folder.ts";
 import { type RunManifest, STORE_VERSION } from "./schema.ts";
 
@@ -27,20 +28,60 @@ export function hashOf(value: unknown): Promise<string> {
 /** What every run of a grid shares besides the store version. */
 export type GridKey = Pick<RunManifest, "config" | "backend" | "engine" | "tokenizer">;
 
+/** What {@link gridHash} takes of `key` besides the store version. */
+function gridShared(key: GridKey) {
+  const { baselines: _b, seeds: _s, mining: { sentenceModel: _path, ...mining }, ...shared } = key.config;
+  return { config: { ...shared, mining }, backend: key.backend, engine: key.engine, tokenizer: key.tokenizer };
+}
+
 /**
  * SHA-256 of what every run of a grid shares: the store version, the config less its baseline and
  * seed lists and its sentence model's path (its content key stays), the tfjs backend, the rollout engine
  * and the tokenizer id.
  */
 export function gridHash(key: GridKey): Promise<string> {
-  const { baselines: _b, seeds: _s, mining: { sentenceModel: _path, ...mining }, ...shared } = key.config;
-  return hashOf({
-    storeVersion: STORE_VERSION,
-    config: { ...shared, mining },
-    backend: key.backend,
-    engine: key.engine,
-    tokenizer: key.tokenizer,
-  });
+  return hashOf({ storeVersion: STORE_VERSION, ...gridShared(key) });
+}
+
+/** `x` as a setting's value: `none` for undefined, a list of named things by their names, else JSON. */
+function shownSetting(x: unknown): string {
+  if (x === undefined) return "none";
+  if (Array.isArray(x) && x.every((i) => typeof i?.name === "string")) return `[${x.map((i) => i.name).join(", ")}]`;
+  return typeof x === "object" && x !== null ? canonicalJson(x) : String(x);
+}
+
+/** The leaves of `a` and `b` that differ under `path`, as [path, a, b]; lists of the same names are compared item by item. */
+function leaves(a: unknown, b: unknown, path: string): [string, string, string][] {
+  const at = (k: string) => (path ? `${path}.${k}` : k);
+  if (isObject(a) && isObject(b)) {
+    return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort().flatMap((k) => leaves(a[k], b[k], at(k)));
+  }
+  if (Array.isArray(a) && Array.isArray(b) && shownSetting(a) === shownSetting(b) && a.some(isObject)) {
+    return a.flatMap((x, i) => leaves(x, b[i], at(x.name)));
+  }
+  return canonicalJson(a) === canonicalJson(b) ? [] : [[path, shownSetting(a), shownSetting(b)]];
+}
+
+/**
+ * How two grids differ in what {@link gridHash} takes: each setting as `path=value` in `a`'s grid and in
+ * `b`'s, in the same order (`rl.steps=3`, `backend=wasm`; a task list by its tasks' names, a task file's
+ * by its key). Empty when they hash alike.
+ *
+ * @example
+ * ```ts
+ * import { getConfig } from "../config.ts";
+ * import { gridDifferences } from "./hashes.ts";
+ *
+ * const cfg = getConfig("smoke"), steps = getConfig("smoke");
+ * steps.rl.steps = 4;
+ * const key = { config: cfg, backend: "wasm-ort", engine: "onnx" as const, tokenizer: "t" };
+ * console.log(gridDifferences(key, { ...key, config: steps, backend: "wasm" }));
+ * // { a: ["backend=wasm-ort", "rl.steps=3"], b: ["backend=wasm", "rl.steps=4"] }
+ * ```
+ */
+export function gridDifferences(a: GridKey, b: GridKey): { a: string[]; b: string[] } {
+  const found = leaves(gridShared(a), gridShared(b), "").map(([path, x, y]) => [path.replace(/^config\./, ""), x, y]);
+  return { a: found.map(([path, x]) => `${path}=${x}`), b: found.map(([path, , y]) => `${path}=${y}`) };
 }
 
 /** SHA-256 of what makes one run of grid `grid`: the base model's seed, or a baseline's code key, params and seed. */
