@@ -1,4 +1,5 @@
 import { assert, assertClose, assertEquals, assertNotEquals, assertRejects } from "./testing.ts";
+import { Stopped } from "../harness/core/stop.ts";
 import { DEFAULT_BACKEND, tf, useBackend } from "../harness/backend/backend.ts";
 import { type BenchConfig, getConfig } from "../harness/config.ts";
 import { createPolicy } from "../harness/model/model.ts";
@@ -131,6 +132,7 @@ Deno.test("rl", async (t) => {
     opts: {
       resume?: boolean;
       stopAfter?: number;
+      signalAfter?: number;
       cfg?: BenchConfig;
       baseline?: Baseline;
       masks?: MaskMaker;
@@ -142,6 +144,7 @@ Deno.test("rl", async (t) => {
     const b = opts.baseline ?? BASELINES[name];
     const onStep = (l: { step: number }) => {
       if (l.step + 1 === opts.stopAfter) throw new Error("simulated crash");
+      if (l.step + 1 === opts.signalAfter) throw new Stopped("SIGINT", " (simulated)");
     };
     try {
       await runRl({
@@ -222,6 +225,11 @@ Deno.test("rl", async (t) => {
       await Deno.writeTextFile(`${tmp}/old/checkpoint/state.json`, JSON.stringify(older));
       const old = await run("hicra", 1, `${tmp}/old`, { cfg: long, resume: true });
       assertEquals([old.files, old.rollouts, old.weights], [whole.files, whole.rollouts, whole.weights]);
+      // Stopped by a signal after step 3, between checkpoints: its state is saved there, and it goes on from it.
+      await assertRejects(() => run("hicra", 1, `${tmp}/sig`, { cfg: long, signalAfter: 3 }), Stopped);
+      assertEquals(JSON.parse(await Deno.readTextFile(`${tmp}/sig/checkpoint/state.json`)).step, 3);
+      const sig = await run("hicra", 1, `${tmp}/sig`, { cfg: long, resume: true });
+      assertEquals([sig.files, sig.rollouts, sig.weights], [whole.files, whole.rollouts, whole.weights]);
       await Deno.remove(tmp, { recursive: true });
     },
   );

@@ -40,6 +40,7 @@ import type { MaskMaker } from "../masks/planning_masks.ts";
 import { rolloutRecords, stepRecord } from "./step_metrics.ts";
 import type { Split } from "../metrics/token_stats.ts";
 import { writeAtomic } from "../core/atomic.ts";
+import { Stopped } from "../core/stop.ts";
 
 /** Everything a run needs. */
 export interface RunSpec {
@@ -332,11 +333,18 @@ export async function runRl(spec: RunSpec): Promise<void> {
           updateSeconds: (t3 - t2) / 1000,
           evalSeconds: (t4 - t3) / 1000, // metrics, files and the evaluation when one is due
         }]);
-        if (done % rl.checkpointEvery === 0 || done === rl.steps) {
+        const due = done % rl.checkpointEvery === 0 || done === rl.steps;
+        if (due) {
           await saveRunState(dir, done, policy, trainer, sums);
           saved = `${dir}/checkpoint (after step ${step})`;
         }
-        spec.onStep?.(log);
+        try {
+          spec.onStep?.(log);
+        } catch (e) {
+          // Stopped at the end of this step (harness/core/stop.ts): the run goes on from here, not its last checkpoint.
+          if (e instanceof Stopped && !due) await saveRunState(dir, done, policy, trainer, sums);
+          throw e;
+        }
       } catch (e) {
         if (e instanceof NonFiniteError) throw new RunFailedError(dir, step, saved, e);
         throw e;
