@@ -9,29 +9,10 @@ import { BASELINES } from "../../baselines/mod.ts";
 import { CONFIGS } from "../config.ts";
 import { DEFAULT_BACKEND } from "../backend/backend.ts";
 import { ENGINES } from "../rollout/engine.ts";
-import { isObject } from "../core/json_object.ts";
+import { settingDifferences } from "../store/hashes.ts";
 import { shellQuote } from "../core/shell_quote.ts";
 import type { SuiteResults } from "../store/results.ts";
 import type { RunManifest } from "../store/schema.ts";
-
-/** `x` as a setting's value: `none` for undefined, a list of named things by their names, else JSON. */
-function shown(x: unknown): string {
-  if (x === undefined) return "none";
-  const named = Array.isArray(x) && x.every((i) => typeof i?.name === "string");
-  if (named) return `[${x.map((i) => i.name).join(", ")}]`;
-  return typeof x === "object" && x !== null ? JSON.stringify(x) : String(x);
-}
-
-/** The leaves of `a` and `b` that differ, as `path=a (suite default b)`; a list counts as one leaf. */
-function differences(a: unknown, b: unknown, path: string): string[] {
-  if (isObject(a) && isObject(b)) {
-    const keys = [...new Set([...Object.keys(a as object), ...Object.keys(b as object)])].sort();
-    return keys.flatMap((k) =>
-      differences((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path ? `${path}.${k}` : k)
-    );
-  }
-  return JSON.stringify(a) === JSON.stringify(b) ? [] : [`${path}=${shown(a)} (suite default ${shown(b)})`];
-}
 
 /**
  * The settings of the suite's configuration its runs used other than the suite's own (`CONFIGS`),
@@ -49,7 +30,7 @@ function differences(a: unknown, b: unknown, path: string): string[] {
 export function configOverrides(results: SuiteResults): string[] {
   const run = results.runs[0]?.manifest ?? results.base?.manifest;
   if (!run || !Object.hasOwn(CONFIGS, run.suite)) return [];
-  return differences(run.config, CONFIGS[run.suite], "");
+  return settingDifferences(run.config, CONFIGS[run.suite]).map(([path, a, b]) => `${path}=${a} (suite default ${b})`);
 }
 
 /**

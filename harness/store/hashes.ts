@@ -50,14 +50,27 @@ function shownSetting(x: unknown): string {
   return typeof x === "object" && x !== null ? canonicalJson(x) : String(x);
 }
 
-/** The leaves of `a` and `b` that differ under `path`, as [path, a, b]; lists of the same names are compared item by item. */
-function leaves(a: unknown, b: unknown, path: string): [string, string, string][] {
+/**
+ * The leaves of two settings objects that differ, under `path`, as [path, shown in `a`, shown in `b`]
+ * (`none` for a setting absent, a list of named things by their names); lists of the same names are
+ * compared item by item.
+ *
+ * @example
+ * ```ts
+ * import { settingDifferences } from "./hashes.ts";
+ *
+ * settingDifferences({ rl: { steps: 3, lr: 1 } }, { rl: { steps: 60, lr: 1 } }); // [["rl.steps", "3", "60"]]
+ * ```
+ */
+export function settingDifferences(a: unknown, b: unknown, path = ""): [string, string, string][] {
   const at = (k: string) => (path ? `${path}.${k}` : k);
   if (isObject(a) && isObject(b)) {
-    return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort().flatMap((k) => leaves(a[k], b[k], at(k)));
+    return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort().flatMap((k) =>
+      settingDifferences(a[k], b[k], at(k))
+    );
   }
   if (Array.isArray(a) && Array.isArray(b) && shownSetting(a) === shownSetting(b) && a.some(isObject)) {
-    return a.flatMap((x, i) => leaves(x, b[i], at(x.name)));
+    return a.flatMap((x, i) => settingDifferences(x, b[i], at(x.name)));
   }
   return canonicalJson(a) === canonicalJson(b) ? [] : [[path, shownSetting(a), shownSetting(b)]];
 }
@@ -80,7 +93,9 @@ function leaves(a: unknown, b: unknown, path: string): [string, string, string][
  * ```
  */
 export function gridDifferences(a: GridKey, b: GridKey): { a: string[]; b: string[] } {
-  const found = leaves(gridShared(a), gridShared(b), "").map(([path, x, y]) => [path.replace(/^config\./, ""), x, y]);
+  const found = settingDifferences(gridShared(a), gridShared(b)).map((
+    [path, x, y],
+  ) => [path.replace(/^config\./, ""), x, y]);
   return { a: found.map(([path, x]) => `${path}=${x}`), b: found.map(([path, , y]) => `${path}=${y}`) };
 }
 
