@@ -1072,3 +1072,24 @@ Deno.test("run from another folder, the default folders are the project's", asyn
     await Deno.remove(tmp, { recursive: true });
   }
 });
+
+Deno.test("a method file given from the folder deno task was typed in is pointed to there", async () => {
+  const project = new URL("../", import.meta.url).pathname, shell = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${shell}/mine.ts`, "export default {};\n");
+    // As `deno task bench` typed in `shell`: it runs in the project folder and sets INIT_CWD to `shell`.
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", `${project}harness/cli.ts`, "bench", "--suite", "smoke", "--baselines", "./mine.ts"],
+      cwd: project,
+      env: { INIT_CWD: shell },
+    }).output();
+    assertEquals(out.code, 1);
+    assertEquals(
+      new TextDecoder().decode(out.stderr).trim(),
+      `error: baseline file ./mine.ts not found (looked at ${project}mine.ts); deno task runs in the project folder, ` +
+        `not in ${shell}: give it as ${shell}/mine.ts`,
+    );
+  } finally {
+    await Deno.remove(shell, { recursive: true });
+  }
+});

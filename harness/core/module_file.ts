@@ -7,7 +7,7 @@
  * @module
  */
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { relative, resolve } from "node:path";
+import { isAbsolute, relative, resolve } from "node:path";
 import { sha256 } from "./atomic.ts";
 
 /**
@@ -25,6 +25,23 @@ export function isPath(spec: string): boolean {
 /** The file URL of `path` (relative to the working directory, absolute, or a file URL). */
 function fileUrl(path: string): URL {
   return path.startsWith("file:") ? new URL(path) : pathToFileURL(resolve(path));
+}
+
+/**
+ * For a relative `path` not found: where it is from the folder the command was typed in, when that is
+ * another (`deno task` runs in the project folder and says where it was run in `INIT_CWD`), else "".
+ */
+async function typedElsewhere(path: string): Promise<string> {
+  if (path.startsWith("file:") || isAbsolute(path)) return "";
+  let typedIn: string | undefined;
+  try {
+    typedIn = Deno.env.get("INIT_CWD");
+  } catch {
+    return ""; // not allowed to read it
+  }
+  const there = typedIn === undefined ? null : resolve(typedIn, path);
+  if (there === null || there === resolve(path) || !(await Deno.stat(there).then(() => true, () => false))) return "";
+  return `; deno task runs in the project folder, not in ${typedIn}: give it as ${there}`;
 }
 
 /**
@@ -52,7 +69,7 @@ export async function importDefault(path: string, kind: string, instance?: strin
     stat = await Deno.stat(url);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
-      throw new Error(`${kind} file ${path} not found (looked at ${fileURLToPath(url)})`);
+      throw new Error(`${kind} file ${path} not found (looked at ${fileURLToPath(url)})${await typedElsewhere(path)}`);
     }
     throw e;
   }
