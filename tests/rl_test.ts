@@ -488,6 +488,24 @@ Deno.test("rl", async (t) => {
       /step 0: baseline blowing_up: policyLoss\(input, ctx\)'s loss \((NaN|-?Infinity)\) is not finite at optimiser update 0/,
     );
   });
+  await t.step(
+    "an extra loss term the baseline keeps (a cached zero) stays its own: the harness does not free it",
+    async () => {
+      const zero = tf.keep(tf.scalar(0));
+      const cached = defineBaseline({
+        name: "cached_zero",
+        summary: "GRPO with a cached zero extra loss",
+        params: {},
+        advantages: (ctx) => ctx.rollouts.map((r) => new Float32Array(r.tokens.length)),
+        extraLoss: () => zero as tf.Scalar,
+      });
+      const tmp = await Deno.makeTempDir();
+      await run("cached_zero", 1, `${tmp}/run`, { baseline: cached }); // every mini-batch of two steps
+      assertEquals(zero.isDisposed, false);
+      zero.dispose();
+      await Deno.remove(tmp, { recursive: true });
+    },
+  );
   await t.step("a hook that throws stops the run with the baseline and the hook named", async () => {
     const zero = (ctx: BaselineContext) => ctx.rollouts.map((r) => new Float32Array(r.tokens.length));
     const boom = (): never => {

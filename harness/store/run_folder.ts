@@ -132,9 +132,10 @@ export function isTemporaryRun(name: string): boolean {
  */
 async function writerGone(pid: number): Promise<boolean> {
   if (pid === Deno.pid) return true;
-  const probe = await new Deno.Command("kill", { args: ["-0", String(pid)], stdout: "null", stderr: "null" })
+  const probe = await new Deno.Command("kill", { args: ["-0", String(pid)], stdout: "null", stderr: "piped" })
     .output().catch(() => null);
-  return probe === null || !probe.success;
+  // Another user's process is there too, though this one may not signal it.
+  return probe === null || (!probe.success && !/not permitted/i.test(new TextDecoder().decode(probe.stderr)));
 }
 
 /** Whether `path` exists. */

@@ -255,7 +255,8 @@ export async function updatePolicy(input: UpdateInput): Promise<UpdateStats> {
               ),
               live.entropy!,
             );
-          terms = [tf.keep(out.loss), ...(extra ? [tf.keep(extra)] : [])];
+          // Copies of its own: a term the baseline keeps (a cached zero) stays the baseline's to free.
+          terms = [tf.keep(out.loss.clone()), ...(extra ? [tf.keep(extra.clone())] : [])];
           return extra ? out.loss.add(extra) as tf.Scalar : out.loss;
         }, cfg.lr));
       const [clipFraction, kl] = aux.map((t) => t.dataSync()[0]);
@@ -301,9 +302,9 @@ function checkedScalar(who: string, value: unknown, entropy: tf.Tensor): tf.Scal
 }
 
 /**
- * Whether `y` was computed from `x` by operations on the gradient tape being recorded (inside a
- * trainer step), found by walking back from `y` through the operations that made each tensor. Outside
- * a recording there is no tape, and nothing is refused.
+ * Whether `y` was computed from `x` by operations on the gradient tape being recorded (it is called
+ * inside a trainer step), found by walking back from `y` through the operations that made each tensor;
+ * with no tape at all, nothing is refused.
  */
 function computedFrom(y: tf.Tensor, x: tf.Tensor): boolean {
   const tape = tf.engine().state.activeTape;
