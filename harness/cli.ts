@@ -18,15 +18,17 @@ import type { SlurmOptions } from "./grid/slurm_scripts.ts";
 import { basename, resolve } from "node:path";
 import { shellQuote } from "./core/shell_quote.ts";
 import { ResultsError } from "./store/results_error.ts";
-import { isPath } from "./core/module_file.ts";
+import { importDefault, isPath } from "./core/module_file.ts";
 import { writeReport } from "./report/mod.ts";
 import { runsDir } from "./store/run_folder.ts";
 import { signalStatus, Stopped, StopSignals } from "./core/stop.ts";
 import { benchSpec, inProject, MAX_SEED, MAX_STEPS } from "./bench.ts";
 import { analyze, DEFAULT_MINE } from "./analyze/analyze.ts";
 import { type Format, FORMATS } from "./analyze/formats.ts";
-import { BASELINES } from "../baselines/mod.ts";
-import { TASKS } from "../tasks/mod.ts";
+import { BASELINES, loadBaseline } from "../baselines/mod.ts";
+import { loadTask, TASKS } from "../tasks/mod.ts";
+import type { Baseline } from "./credit/baseline.ts";
+import type { TaskDef } from "../tasks/kit/task.ts";
 import { counted } from "./core/counted.ts";
 
 /** The most runs at a time. */
@@ -328,22 +330,55 @@ async function analyzeCommand(inputs: string[], opts: AnalyzeCliOptions) {
 
 /** The tasks and baselines with their summaries and parameters, as printed by `list`. */
 export function listing(): string {
-  const tasks = [...TASKS.values()].map((t) =>
-    `  ${t.name}: ${t.summary}\n    levels ${t.levels.join(", ")}; teacher strategies ${
-      Object.entries(t.strategies).map(([k, w]) => `${k} ${w}`).join(", ")
-    }`
-  );
-  const baselines = Object.values(BASELINES).map((b) => {
-    const params = Object.entries(b.params).map(([k, v]) => `${b.name}.${k}=${v}`).join(" ") || "none";
-    const aggregation = typeof b.aggregation === "function" ? b.aggregation.name || "its own" : b.aggregation;
-    const hooks = [b.policyLoss && "its own policy loss", b.groupFilter && "a group filter"].filter(Boolean);
-    return `  ${b.name}: ${b.summary}\n    params ${params}; aggregation ${aggregation}${
-      hooks.map((h) => `; ${h}`).join("")
-    }`;
-  });
-  return `tasks (or the path of a task file):\n${tasks.join("\n")}\n\nbaselines (or the path of a baseline file):\n${
-    baselines.join("\n")
+  return `tasks (or the path of a task file):\n${[...TASKS.values()].map(taskEntry).join("\n")}\n\n` +
+    `baselines (or the path of a baseline file):\n${Object.values(BASELINES).map(baselineEntry).join("\n")}`;
+}
+
+/** A task as `list` prints it. */
+function taskEntry(t: TaskDef): string {
+  return `  ${t.name}: ${t.summary}\n    levels ${t.levels.join(", ")}; teacher strategies ${
+    Object.entries(t.strategies).map(([k, w]) => `${k} ${w}`).join(", ")
   }`;
+}
+
+/** A baseline as `list` prints it. */
+function baselineEntry(b: Baseline): string {
+  const params = Object.entries(b.params).map(([k, v]) => `${b.name}.${k}=${v}`).join(" ") || "none";
+  const aggregation = typeof b.aggregation === "function" ? b.aggregation.name || "its own" : b.aggregation;
+  const hooks = [
+    b.policyLoss && "its own policy loss",
+    b.extraLoss && "an extra loss",
+    b.groupFilter && "a group filter",
+  ]
+    .filter(Boolean);
+  return `  ${b.name}: ${b.summary}\n    params ${params}; aggregation ${aggregation}${
+    hooks.map((h) => `; ${h}`).join("")
+  }`;
+}
+
+/**
+ * Baseline and task files loaded and checked as a bench would load them (its contract, its params'
+ * ranges), each listed as `list` lists the registered ones: a method file checked without running it.
+ */
+export async function fileListing(files: readonly string[]): Promise<string> {
+  const entries: string[] = [];
+  for (const file of files) {
+    const exported = await importDefault(file, "baseline or task");
+    const kind = typeof (exported as { advantages?: unknown })?.advantages === "function"
+      ? "baseline"
+      : typeof (exported as { verify?: unknown })?.verify === "function"
+      ? "task"
+      : null;
+    if (kind === null) {
+      throw new Error(`${file}: its default export is neither a baseline (advantages) nor a task (verify)`);
+    }
+    entries.push(
+      `${kind} file ${file}:\n${
+        kind === "baseline" ? baselineEntry(await loadBaseline(file)) : taskEntry(await loadTask(file))
+      }`,
+    );
+  }
+  return entries.join("\n");
 }
 
 /** The credit-bench command line. */
@@ -495,8 +530,11 @@ export function program(): Command {
     )
     .action(analyzeCommand);
   cmd.command("list")
-    .description("list the suite's tasks and the registered baselines with their parameters")
-    .action(() => console.log(listing()));
+    .description(
+      "list the suite's tasks and the registered baselines with their parameters; with files, check and list those",
+    )
+    .argument("[files...]", "baseline or task files to load and check as a bench would, without running them")
+    .action(async (files: string[]) => console.log(files.length ? await fileListing(files) : listing()));
   return cmd;
 }
 

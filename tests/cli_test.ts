@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertMatch, assertRejects } from "./testing.ts";
-import { errorLine, listing, program } from "../harness/cli.ts";
+import { errorLine, fileListing, listing, program } from "../harness/cli.ts";
 import { type BenchOptions, runBench } from "../harness/bench.ts";
 import type { EngineName } from "../harness/rollout/engine.ts";
 import { lockFolder } from "../harness/core/folder_lock.ts";
@@ -1055,6 +1055,43 @@ Deno.test("list names every task and baseline with its parameters", () => {
   }
   assert(text.includes("hicra.alpha=0.2 hicra.mask=mined"), text);
   assert(text.includes("dr_grpo: ") && text.includes("aggregation dr-grpo"), text);
+  assert(text.includes("entropy_reg.stdNormalize=true; aggregation token-mean; an extra loss"), text);
+});
+
+Deno.test("list of files loads and checks each as a bench would, without running it", async () => {
+  const files = ["./tests/fixtures/outside_baseline.ts", "./tests/fixtures/outside_task.ts"];
+  assertEquals(
+    await fileListing(files),
+    [
+      "baseline file ./tests/fixtures/outside_baseline.ts:",
+      "  outside_halves: GRPO with the second half of every response at half the advantage",
+      "    params outside_halves.factor=0.5; aggregation token-mean; an extra loss",
+      "task file ./tests/fixtures/outside_task.ts:",
+      "  outside_sum: Add two numbers in one written step (a task file outside the harness)",
+      "    levels 1; teacher strategies direct 1",
+    ].join("\n"),
+  );
+  // A broken file is the error a bench would give, before anything runs.
+  const tmp = await Deno.makeTempDir();
+  try {
+    const api = new URL("../mod.ts", import.meta.url).href;
+    await Deno.writeTextFile(
+      `${tmp}/ranged.ts`,
+      `import { defineBaseline, grpoAdvantages } from "${api}";\nexport default defineBaseline({ name: "ranged", ` +
+        `summary: "s", params: { a: 2 }, ranges: { a: [0, 1] }, advantages: (ctx) => grpoAdvantages(ctx, true) });\n`,
+    );
+    await Deno.writeTextFile(`${tmp}/other.ts`, "export default { name: 'x' };\n");
+    await assertRejects(
+      () => fileListing([`${tmp}/ranged.ts`]),
+      /has param a = 2 by default, outside its own ranges\.a/,
+    );
+    await assertRejects(
+      () => fileListing([`${tmp}/other.ts`]),
+      /other\.ts: its default export is neither a baseline \(advantages\) nor a task \(verify\)$/,
+    );
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
 });
 
 Deno.test("run from another folder, the default folders are the project's", async () => {
