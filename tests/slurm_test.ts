@@ -8,7 +8,7 @@ import { assert, assertEquals, assertMatch, assertRejects } from "./testing.ts";
 import { sha256 } from "../harness/core/atomic.ts";
 import { benchSpec } from "../harness/bench.ts";
 import { planManifest, writeManifestFile } from "../harness/grid/grid_manifest.ts";
-import { runCellJob, runEndJob } from "../harness/grid/manifest_jobs.ts";
+import { runBaseJob, runCellJob, runEndJob } from "../harness/grid/manifest_jobs.ts";
 
 const ROOT = new URL("../", import.meta.url);
 /** The run files that must be byte-identical between the Slurm grid and the local one. */
@@ -124,7 +124,7 @@ Deno.test("--launcher slurm: --dry-run prints the three scripts; bad input is on
   }
 });
 
-Deno.test("a grid manifest's jobs: a cell index out of range, and an end job before its cells, are refused", async () => {
+Deno.test("a grid manifest's jobs: a cell index out of range, and an end job before its cells, are refused; leftovers cleared", async () => {
   const tmp = await Deno.makeTempDir();
   try {
     const spec = await benchSpec({ suite: "smoke", baselines: ["grpo"], seeds: [1], out: tmp, cache: `${tmp}/c` });
@@ -136,6 +136,13 @@ Deno.test("a grid manifest's jobs: a cell index out of range, and an end job bef
       /^Error: 1 of 1 cell\(s\) did not finish: 0 \(grpo-s1-\w+, not started\); see .*\/smoke\/slurm\/logs\/cell-<array job>_<index>\.log, then launch the grid again with --resume/,
     );
     await assertRejects(() => runEndJob(`${tmp}/none.json`), /cannot read the grid manifest .*none\.json/);
+    // What a killed writer left is cleared by the base job (as by the end job and a local bench), under its lock.
+    const ended = new Deno.Command("true").spawn();
+    await ended.status;
+    await Deno.mkdir(`${tmp}/smoke/runs`, { recursive: true });
+    await Deno.writeTextFile(`${tmp}/smoke/runs/.write-probe-${ended.pid}`, "");
+    await runBaseJob(path);
+    assertEquals(await Deno.stat(`${tmp}/smoke/runs/.write-probe-${ended.pid}`).then(() => true, () => false), false);
   } finally {
     await Deno.remove(tmp, { recursive: true });
   }

@@ -18,7 +18,7 @@ import { loadStrategicGrams } from "../masks/strategic_grams.ts";
 import { readManifest } from "../store/run_folder.ts";
 import { jobContext, runCellSpec } from "./child.ts";
 import { type GridManifest, launchDir, manifestRuns, readManifestFile } from "./grid_manifest.ts";
-import { checkWritable, evaluateBase, type GridSpec, prepareBase } from "./runner.ts";
+import { checkWritable, clearLeftovers, evaluateBase, type GridSpec, prepareBase } from "./runner.ts";
 
 /** How a job refused by another process's lock goes on. */
 const REQUEUE = "launch the grid again with --resume once it has ended (or scontrol requeue this job)";
@@ -57,13 +57,14 @@ async function manifestSpec(m: GridManifest): Promise<GridSpec> {
 
 /**
  * Run `body` holding the grid's runs folder locked exclusively, as a bench does (its folder made first:
- * refused when this node cannot write it).
+ * refused when this node cannot write it), after clearing what killed writers left there.
  */
 async function holdingGrid<T>(m: GridManifest, body: () => Promise<T>): Promise<T> {
   const runs = manifestRuns(m);
   await checkWritable(runs);
   const lock = await lockPatiently(runs);
   try {
+    await clearLeftovers(runs); // as a local bench does: no cell task runs while this lock is held
     return await body();
   } finally {
     lock.close();

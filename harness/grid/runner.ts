@@ -631,6 +631,15 @@ export async function specGridHash(spec: Pick<GridSpec, "cfg" | "backend" | "eng
   return await gridHash({ config: spec.cfg, backend: spec.backend, engine: spec.engine, tokenizer: TOKENIZER_ID });
 }
 
+/**
+ * Remove what writers killed halfway left in runs folder `dir` (harness/store/run_folder.ts
+ * `removeLeftovers`), with a `note:` line naming it; the caller holds the folder's lock exclusively.
+ */
+export async function clearLeftovers(dir: string): Promise<void> {
+  const removed = await removeLeftovers(dir);
+  if (removed.length) console.error(`note: removed what a killed bench left in ${dir}: ${removed.join(", ")}`);
+}
+
 /** Run the grid (see the module doc); resolves once every cell's folder and the base folder are complete. */
 export async function runGrid(spec: GridSpec): Promise<void> {
   const grid = await specGridHash(spec);
@@ -638,8 +647,7 @@ export async function runGrid(spec: GridSpec): Promise<void> {
   await checkWritable(dir);
   const lock = await lockFolder(dir);
   try {
-    const removed = await removeLeftovers(dir);
-    if (removed.length) console.error(`note: removed what a killed bench left in ${dir}: ${removed.join(", ")}`);
+    await clearLeftovers(dir);
     const cells = await planCells(spec, grid);
     for (const note of await otherCommitNotes(dir)) console.error(note);
     const base = await prepareBase(spec, grid);
