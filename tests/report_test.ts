@@ -718,3 +718,20 @@ Deno.test({
     }
   },
 });
+
+Deno.test("a figure not drawn is named on the page with why: the probability of improvement without grpo", async () => {
+  await inFixtureCopy(async (dir) => {
+    const full = await writeReport({ inDir: dir, suite: "fixture", command: COMMAND });
+    assert(full.files.some((f) => f.endsWith("figures/probability_of_improvement.svg")));
+    assert(!(await Deno.readTextFile(`${dir}/fixture/index.html`)).includes("Not drawn"));
+    for (const seed of ["grpo-s1", "grpo-s2"]) await Deno.remove(await runDir(dir, seed), { recursive: true });
+    const without = await writeReport({ inDir: dir, suite: "fixture", command: COMMAND });
+    assert(!without.files.some((f) => f.endsWith("figures/probability_of_improvement.svg")));
+    assert(
+      (await Deno.readTextFile(`${dir}/fixture/index.html`)).includes(
+        "<p>Not drawn:</p>\n<ul>\n<li>probability_of_improvement.svg: it compares each method with grpo, and these " +
+          "runs have no grpo or no other method</li>",
+      ),
+    );
+  });
+});

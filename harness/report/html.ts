@@ -18,6 +18,8 @@ export interface Page {
   claims: string;
   /** Figures: file name (without `.svg`) and SVG document. */
   figures: { name: string; svg: string }[];
+  /** The figures not drawn, each `<file>: why` (a figure gone without a word reads as a bug). */
+  notDrawn: string[];
   results: SuiteResults;
   /** The sentence on settings other than the defaults; null when every run used them. */
   overrides: string | null;
@@ -118,6 +120,9 @@ export function indexHtml(page: Page): string {
     page.claims,
     "<h2>Figures</h2>",
     ...page.figures.map(figureHtml),
+    ...(page.notDrawn.length
+      ? ["<p>Not drawn:</p>", "<ul>", ...page.notDrawn.map((n) => `<li>${escapeHtml(n)}</li>`), "</ul>"]
+      : []),
     "<h2>Runs</h2>",
     runsTable(page.results),
     ...skipped,

@@ -161,24 +161,31 @@ export async function writeReport(opts: ReportOptions): Promise<ReportResult> {
     await write("claims.md", claimsMarkdown(claims, opts.command, overrides));
     await write("claims.tex", claimsLatex(claims));
     await write("claims.json", claimsJson(claims));
-    const figures: Page["figures"] = [];
+    const figures: Page["figures"] = [], notDrawn: string[] = [];
     const drawn = async (name: string, svg: string) => {
       await write(`figures/${name}.svg`, svg);
       figures.push({ name, svg });
     };
     for (const fig of figuresOf(methods)) {
-      if (fig.points.length === 0) continue; // no data (e.g. no RL run yet): not drawn
+      if (fig.points.length === 0) { // no data (e.g. no RL run yet): not drawn, and said so
+        notDrawn.push(`${fig.name}.svg: no run has its values`);
+        continue;
+      }
       await drawn(fig.name, await renderFigure(fig));
     }
     const improvement = improvementPoints(methods, tasksOf(methods));
     const colors = methods.filter((m) => !m.base).map((m) => m.name);
     if (improvement.length) await drawn(IMPROVEMENT_FIGURE, await renderSpec(improvementSpec(improvement, colors)));
+    else {notDrawn.push(
+        `${IMPROVEMENT_FIGURE}.svg: it compares each method with grpo, and these runs have no grpo or no other method`,
+      );}
     const page = {
       suite: opts.suite,
       command: opts.command,
       tables,
       claims: claimsHtml(claims),
       figures,
+      notDrawn,
       results,
       overrides: overrides.length ? overridesSentence(overrides) : null,
     };
