@@ -508,7 +508,18 @@ Deno.test("bench command", async (t) => {
         base: { checkpoint: `${handed}/base`, grams: `${whole}/${base}/strategic_grams.json` },
       };
       const args = await childArgs(m.backend);
-      await runInChildren([{ name: "grpo seed 1", dir: spec.cell.dir, args, input: JSON.stringify(spec) }], 1, 3);
+      const job = { name: "grpo seed 1", dir: spec.cell.dir, args, input: JSON.stringify(spec) };
+      // While another process holds the run's lock (a child of a bench killed outright, finishing its step),
+      // the cell is refused, its folder untouched.
+      await Deno.mkdir(`${handed}/runs`);
+      const held = await lockFolder(spec.cell.dir, undefined, { path: `${handed}/runs/.${id}.lock` });
+      await assertRejects(
+        () => runInChildren([job], 1, 3),
+        new RegExp(`another credit-bench process \\(pid ${Deno.pid}\\) is writing ${handed}/runs/${id}; wait for it`),
+      );
+      held.close();
+      assertEquals(await folders(`${handed}/runs`), []);
+      await runInChildren([job], 1, 3);
       for (const f of ["train.jsonl", "eval.jsonl", "rollouts.jsonl.gz", "checkpoint/weights.bin"]) {
         assertEquals(await Deno.readFile(`${handed}/runs/${id}/${f}`), await Deno.readFile(`${whole}/${id}/${f}`), f);
       }

@@ -13,6 +13,8 @@ import { loadStrategicGrams } from "../masks/strategic_grams.ts";
 import { type CellContext, type CellSpec, type GridTask, plannedBaseline, runCell, unchanged } from "./runner.ts";
 import { fromParent } from "./pool.ts";
 import { loadTaskFile } from "./task_file.ts";
+import { lockFolder } from "../core/folder_lock.ts";
+import { runLockPath } from "../store/run_folder.ts";
 
 /**
  * What running a cell of the grid `job` describes needs, in this process: its task files loaded (each
@@ -39,7 +41,18 @@ export async function runCellSpec(spec: CellSpec): Promise<void> {
   await runCell(ctx, spec.grid, { ...cell, baseline }, { checkpoint: spec.base.checkpoint, grams });
 }
 
-/** In a `--jobs` child: read the cell from the parent (harness/grid/pool.ts `fromParent`) and run it. */
+/**
+ * In a `--jobs` child: read the cell from the parent (harness/grid/pool.ts `fromParent`) and run it, holding
+ * its run folder's lock: a child of a bench killed outright goes on to the end of its step, and a new bench
+ * started meanwhile is refused that cell rather than writing it too.
+ */
 export async function runChild(): Promise<void> {
-  await runCellSpec(JSON.parse(await fromParent()) as CellSpec);
+  const spec = JSON.parse(await fromParent()) as CellSpec, dir = spec.cell.dir;
+  await Deno.mkdir(dir.slice(0, dir.lastIndexOf("/")), { recursive: true });
+  const lock = await lockFolder(dir, "run the bench again once it is done", { path: runLockPath(dir) });
+  try {
+    await runCellSpec(spec);
+  } finally {
+    lock.close();
+  }
 }

@@ -15,7 +15,7 @@
 import { FolderLockedError, lockFolder, type LockOptions } from "../core/folder_lock.ts";
 import { baseModelDir } from "../loop/sft.ts";
 import { loadStrategicGrams } from "../masks/strategic_grams.ts";
-import { readManifest } from "../store/run_folder.ts";
+import { readManifest, runLockPath } from "../store/run_folder.ts";
 import { jobContext, runCellSpec } from "./child.ts";
 import { type GridManifest, launchDir, manifestRuns, readManifestFile } from "./grid_manifest.ts";
 import { checkWritable, clearLeftovers, evaluateBase, type GridSpec, prepareBase } from "./runner.ts";
@@ -97,7 +97,7 @@ export async function runCellJob(path: string, index: number): Promise<void> {
   const runs = manifestRuns(m), id = cell.dir.slice(cell.dir.lastIndexOf("/") + 1);
   const grid = await lockPatiently(runs, { shared: true });
   try {
-    const own = await lockPatiently(cell.dir, { path: `${runs}/.${id}.lock` });
+    const own = await lockPatiently(cell.dir, { path: runLockPath(cell.dir) });
     try {
       const state = await readManifest(cell.dir);
       if (state?.status === "complete") return console.error(`${id} is finished already; nothing to do`);

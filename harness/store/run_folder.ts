@@ -41,6 +41,15 @@ export function remakeAdvice(dir: string): string {
   return `move the run aside with \`${moveAsideCommand(dir)}\`, then run the bench that made it again to remake it`;
 }
 
+/**
+ * The lock file of run folder `dir` (`runs/.<id>.lock`), held by the one process that runs it: a Slurm cell
+ * task, a `--jobs` child (one whose parent was killed finishes its step first, while a new bench may start).
+ */
+export function runLockPath(dir: string): string {
+  const cut = dir.lastIndexOf("/");
+  return `${dir.slice(0, cut)}/.${dir.slice(cut + 1)}.lock`;
+}
+
 /** Folder of a suite's run folders under results folder `out`. */
 export function runsDir(out: string, suite: string): string {
   return `${out}/${suite}/runs`;
