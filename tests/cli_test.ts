@@ -232,6 +232,26 @@ Deno.test("bench command", async (t) => {
     assertEquals(await notes(), [], "no note when every run is this commit's");
   });
 
+  await t.step(
+    "a cell another process holds the lock of (a --jobs child of a killed bench) is not run here",
+    async () => {
+      const id = (await folders()).find((f) => f.startsWith("grpo-s1-"))!;
+      await Deno.rename(`${runs}/${id}`, `${tmp}/${id}.aside`); // so that this bench would run it again, in this process
+      const held = await lockFolder(`${runs}/${id}`, undefined, { path: `${runs}/.${id}.lock` });
+      try {
+        await assertRejects(
+          () => bench(mixed),
+          (e: Error) =>
+            e.message.startsWith(`another credit-bench process (pid ${Deno.pid}) is writing ${runs}/${id};`),
+        );
+        assert(!(await Deno.stat(`${runs}/${id}`).catch(() => null)), "nothing of the run was written");
+      } finally {
+        held.close();
+        await Deno.rename(`${tmp}/${id}.aside`, `${runs}/${id}`);
+      }
+    },
+  );
+
   await t.step("a bench removes what a killed bench left in runs/ and says so; its report is the same", async () => {
     const grpoOnly = [...common, "--baselines", "grpo"];
     await bench(grpoOnly);

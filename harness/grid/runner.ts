@@ -37,6 +37,7 @@ import {
   readManifest,
   removeLeftovers,
   runId,
+  runLockPath,
   runsDir,
 } from "../store/run_folder.ts";
 import { gitCommit } from "../store/git_commit.ts";
@@ -528,6 +529,8 @@ async function runInProcess(
   for (const [i, cell] of cells.entries()) {
     spec.stop?.check(` before ${cell.baseline.name} seed ${cell.seed}${GO_ON}`);
     const bar = new Progress(`[${i + 1}/${cells.length}] ${cell.baseline.name} seed ${cell.seed}`, steps);
+    // As a --jobs child does: a child of an earlier bench killed outright may still be finishing a step of it.
+    const lock = await lockFolder(cell.dir, "run the bench again once it is done", { path: runLockPath(cell.dir) });
     try {
       const registered = BASELINES[cell.baseline.name] === cell.baseline;
       const baseline = registered ? cell.baseline : await plannedBaseline(cell.source, cell.key, cell.dir);
@@ -536,6 +539,7 @@ async function runInProcess(
         spec.stop?.check(` after step ${s} of ${steps} of ${cell.baseline.name} seed ${cell.seed}${GO_ON}`);
       });
     } finally {
+      lock.close();
       bar.done();
     }
   }
