@@ -17,7 +17,8 @@ import { loadResults, type SuiteResults } from "./store/results.ts";
 import { runsDir } from "./store/run_folder.ts";
 import { loadBaseline } from "../baselines/mod.ts";
 import { TASKS } from "../tasks/mod.ts";
-import { loadTaskFile } from "./grid/task_file.ts";
+import { checkTeacher, loadTaskFile } from "./grid/task_file.ts";
+import type { TaskDef } from "../tasks/kit/task.ts";
 import { fileKey, isPath } from "./core/module_file.ts";
 import { loadSentenceModel, sentenceModelKey } from "./masks/sentence_model.ts";
 
@@ -165,22 +166,41 @@ async function benchConfig(options: BenchOptions): Promise<{ cfg: BenchConfig; t
         `or give the path of a task file (e.g. ./my_task.ts)`,
     );
   }
-  const levels = [...new Set(cfg.suite.tasks.flatMap((t) => t.levels))];
+  const suite = getConfig(cfg.name);
   cfg.suite.tasks = cfg.suite.tasks.filter((t) => names.includes(t.name));
   for (const source of options.tasks.filter(isPath)) {
-    const task = await loadTaskFile(source, cfg.model.context);
-    if (TASKS.has(task.name) || taskFiles.some((f) => f.task.name === task.name)) {
-      throw new Error(
-        `task file ${source} defines task ${task.name}, a name ${
-          TASKS.has(task.name) ? "of the fixed suite" : "another task file in --tasks has"
-        }; give its task a name of its own`,
-      );
-    }
-    const own = levels.filter((l) => task.levels.includes(l));
-    cfg.suite.tasks.push({ name: task.name, levels: own.length ? own : [task.levels[0]], key: await fileKey(source) });
+    const { task, levels } = await checkedTaskFile(source, suite, taskFiles.map((f) => f.task.name));
+    cfg.suite.tasks.push({ name: task.name, levels, key: await fileKey(source) });
     taskFiles.push({ task, source });
   }
   return { cfg, taskFiles };
+}
+
+/**
+ * The task of task file `source` as a bench of suite config `cfg` loads it (harness/grid/task_file.ts
+ * `loadTaskFile`), with the levels it is drawn at: those of the suite's that it has, else its first. It
+ * must have a name of its own, not the fixed suite's nor one of `others` (other task files'), and its
+ * teacher must agree with its verifier at those levels (`checkTeacher`, whose note on traces too long for
+ * `maxResponseWords` is printed).
+ */
+export async function checkedTaskFile(
+  source: string,
+  cfg: BenchConfig,
+  others: readonly string[] = [],
+): Promise<{ task: TaskDef; levels: number[] }> {
+  const task = await loadTaskFile(source, cfg.model.context);
+  if (TASKS.has(task.name) || others.includes(task.name)) {
+    throw new Error(
+      `task file ${source} defines task ${task.name}, a name ${
+        TASKS.has(task.name) ? "of the fixed suite" : "another task file in --tasks has"
+      }; give its task a name of its own`,
+    );
+  }
+  const own = [...new Set(cfg.suite.tasks.flatMap((t) => t.levels))].filter((l) => task.levels.includes(l));
+  const levels = own.length ? own : [task.levels[0]];
+  const note = checkTeacher(task, source, cfg.sft.style, levels);
+  if (note) console.error(`note: ${note}`);
+  return { task, levels };
 }
 
 /**

@@ -9,7 +9,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { type BackendName, BACKENDS, DEFAULT_BACKEND, isWasm } from "./backend/backend.ts";
 import { defaultWasmThreads } from "./backend/wasm_threads.ts";
 import { type EngineName, ENGINES } from "./rollout/engine.ts";
-import { CONFIGS } from "./config.ts";
+import { CONFIGS, getConfig } from "./config.ts";
 import { runGrid } from "./grid/runner.ts";
 import { runChild } from "./grid/child.ts";
 import { runBaseJob, runCellJob, runEndJob } from "./grid/manifest_jobs.ts";
@@ -22,11 +22,11 @@ import { importDefault, isPath } from "./core/module_file.ts";
 import { writeReport } from "./report/mod.ts";
 import { runsDir } from "./store/run_folder.ts";
 import { signalStatus, Stopped, StopSignals } from "./core/stop.ts";
-import { benchSpec, inProject, MAX_SEED, MAX_STEPS } from "./bench.ts";
+import { benchSpec, checkedTaskFile, inProject, MAX_SEED, MAX_STEPS } from "./bench.ts";
 import { analyze, DEFAULT_MINE } from "./analyze/analyze.ts";
 import { type Format, FORMATS } from "./analyze/formats.ts";
 import { BASELINES, loadBaseline } from "../baselines/mod.ts";
-import { loadTask, TASKS } from "../tasks/mod.ts";
+import { TASKS } from "../tasks/mod.ts";
 import type { Baseline } from "./credit/baseline.ts";
 import type { TaskDef } from "../tasks/kit/task.ts";
 import { counted } from "./core/counted.ts";
@@ -357,8 +357,10 @@ function baselineEntry(b: Baseline): string {
 }
 
 /**
- * Baseline and task files loaded and checked as a bench would load them (its contract, its params'
- * ranges), each listed as `list` lists the registered ones: a method file checked without running it.
+ * Baseline and task files loaded and checked as a bench of the default suite would load them (a
+ * baseline's contract and its params' ranges; a task's contract, its name, and its generate, demonstrate
+ * and verify on a few problems, the teacher against the verifier), each listed as `list` lists the
+ * registered ones: a file checked without a bench.
  */
 export async function fileListing(files: readonly string[]): Promise<string> {
   const entries: string[] = [];
@@ -372,11 +374,10 @@ export async function fileListing(files: readonly string[]): Promise<string> {
     if (kind === null) {
       throw new Error(`${file}: its default export is neither a baseline (advantages) nor a task (verify)`);
     }
-    entries.push(
-      `${kind} file ${file}:\n${
-        kind === "baseline" ? baselineEntry(await loadBaseline(file)) : taskEntry(await loadTask(file))
-      }`,
-    );
+    const entry = kind === "baseline"
+      ? baselineEntry(await loadBaseline(file))
+      : taskEntry((await checkedTaskFile(file, getConfig("default"))).task); // its functions called too
+    entries.push(`${kind} file ${file}:\n${entry}`);
   }
   return entries.join("\n");
 }

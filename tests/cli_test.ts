@@ -775,9 +775,14 @@ Deno.test("a task file outside the tree runs beside the suite's, in --jobs child
     await bench(args("three", `${tmp}/b/task.ts`, "--jobs", "1", "--no-report"));
     assertEquals(await runsOf("three"), made);
     assertEquals((await Deno.stat(`${tmp}/three/smoke/runs/${made[1]}/train.jsonl`)).mtime, stamp, "reused");
+    // The message says the task file changed (the same command cannot go back to the folder's grid).
     await assertRejects(
       () => bench(args("three", `${tmp}/c/task.ts`, "--jobs", "1", "--no-report")),
-      /holds a run of another configuration/,
+      new RegExp(
+        `holds a run of another configuration .*: it has suite\\.tasks\\.outside_sum\\.key=sha256:\\w+, this bench ` +
+          `suite\\.tasks\\.outside_sum\\.key=sha256:\\w+\\); the task file ${tmp}/c/task\\.ts changed since, and a ` +
+          `results folder holds one grid: use another --out, or delete ${tmp}/three/smoke/runs$`,
+      ),
     );
   });
 
@@ -1120,6 +1125,24 @@ Deno.test("list of files loads and checks each as a bench would, without running
       () => fileListing([`${tmp}/other.ts`]),
       /other\.ts: its default export is neither a baseline \(advantages\) nor a task \(verify\)$/,
     );
+    // A task file's teacher is held to its verifier, and its traces to maxResponseWords, as a bench holds them.
+    const task = (await Deno.readTextFile("./tests/fixtures/outside_task.ts")).replace('"../../mod.ts"', `"${api}"`);
+    await Deno.writeTextFile(
+      `${tmp}/strict.ts`,
+      task.replace("const correct = wellFormed &&", "const correct = false &&"),
+    );
+    await assertRejects(
+      () => fileListing([`${tmp}/strict.ts`]),
+      /^Error: task file \S+strict\.ts: verify says not correct to the teacher's trace "so \d+ \+ \d+ = \d+ \. answer : \d+" of "numbers \d+ \+ \d+", which demonstrate marks correct; make verify accept what demonstrate writes/,
+    );
+    await Deno.writeTextFile(`${tmp}/short.ts`, task.replace("maxResponseWords: 12", "maxResponseWords: 8"));
+    const notes: string[] = [], error = console.error;
+    console.error = (...a: unknown[]) => notes.push(a.join(" "));
+    await fileListing([`${tmp}/short.ts`]).finally(() => console.error = error);
+    assertEquals(notes, [
+      `note: task file ${tmp}/short.ts: 16 of 16 teacher traces are longer than its maxResponseWords (8 words; the ` +
+      "longest 10), where sampling cuts the policy off before it answers; raise maxResponseWords to cover them",
+    ]);
   } finally {
     await Deno.remove(tmp, { recursive: true });
   }

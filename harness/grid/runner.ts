@@ -246,11 +246,17 @@ export async function planCells(spec: GridSpec, grid: string): Promise<Cell[]> {
         engine: spec.engine,
         tokenizer: TOKENIZER_ID,
       });
+      // A task file edited since (the usual loop while writing one): the same command cannot go back to it.
+      const edited = now.map((d) => d.match(/^suite\.tasks\.(\w+)\.key=/)?.[1]).filter((t) => t !== undefined);
+      const files = (spec.taskFiles ?? []).filter((f) => edited.includes(f.task.name)).map((f) => f.source);
       throw new ResultsFolderError(
         `${dir}/${id} holds a run of another configuration (grid hash ${manifest.gridHash.slice(0, 8)}, this one ${
           grid.slice(0, 8)
-        }: it has ${made.join(" and ")}, this bench ${now.join(" and ")}); give the options of the command that made ` +
-          `it (${manifest.command}), or use another --out`,
+        }: it has ${made.join(" and ")}, this bench ${now.join(" and ")}); ` +
+          (files.length
+            ? `the task file ${files.join(" and ")} changed since, and a results folder holds one grid: use another ` +
+              `--out, or delete ${dir}`
+            : `give the options of the command that made it (${manifest.command}), or use another --out`),
       );
     }
     if (manifest.status === "complete") await checkFinished(`${dir}/${id}`, manifest);

@@ -7,11 +7,11 @@
  * that names none of them. The suite's own tasks are tested against their verifiers and are not wrapped.
  * @module
  */
-import type { Problem, StepCheck, TaskDef, Trace, Verdict } from "../../tasks/kit/task.ts";
+import type { Problem, StepCheck, Style, TaskDef, Trace, Verdict } from "../../tasks/kit/task.ts";
 import { loadTask } from "../../tasks/mod.ts";
 import { firstLine } from "../core/errors.ts";
 import { BOS, encode, EOS, PAD, promptIds, SEP } from "../text/tokenizer.ts";
-import { Rng } from "../core/rng.ts";
+import { Rng, rng } from "../core/rng.ts";
 import { isDeepStrictEqual } from "node:util";
 
 /** The contract's reference, ending every message. */
@@ -158,4 +158,49 @@ export async function loadTaskFile(source: string, context: number): Promise<Tas
         (t) => traceFault(t) ?? traceLengthFault(t, problem.prompt, context),
       ),
   };
+}
+
+/** Problems drawn at each level to check a task file's teacher against its verifier. */
+const TEACHER_CHECKS = 16;
+
+/**
+ * Check the teacher of task file `source`'s task (as {@link loadTaskFile} loaded it) against its verifier,
+ * on {@link TEACHER_CHECKS} problems at each of `levels` demonstrated in `style`, on streams of their own
+ * (nothing the bench draws moves). A trace whose own `correct` the verifier contradicts is refused: the
+ * base model would learn answers the reward then rejects (a task that reads 0% for no reason shown), or
+ * the reverse. Returns a note when traces are longer than the task's `maxResponseWords`, which cuts the
+ * policy off before it answers them; else null.
+ *
+ * @example
+ * ```ts
+ * import { checkTeacher, loadTaskFile } from "./task_file.ts";
+ * import { DEFAULT_STYLE } from "../../tasks/kit/task.ts";
+ *
+ * const source = "./tests/fixtures/outside_task.ts";
+ * console.log(checkTeacher(await loadTaskFile(source, 512), source, DEFAULT_STYLE, [1])); // null
+ * ```
+ */
+export function checkTeacher(task: TaskDef, source: string, style: Style, levels: readonly number[]): string | null {
+  let longest = 0, over = 0, all = 0;
+  for (const level of levels) {
+    for (let i = 0; i < TEACHER_CHECKS; i++) {
+      const problem = task.generate(rng(0, "teacher check", task.name, level, i), i, level);
+      const trace = task.demonstrate(problem, rng(1, "teacher check", task.name, level, i), style);
+      const text = trace.words.join(" "), v = task.verify(problem, text);
+      if (v.correct !== trace.correct) {
+        throw new Error(
+          `task file ${source}: verify says ${v.correct ? "correct" : "not correct"} to the teacher's trace ` +
+            `${clip(text)} of ${clip(problem.prompt)}, which demonstrate marks ${
+              trace.correct ? "correct" : "not correct"
+            }; make verify accept what demonstrate writes (or correct its mark); ${CONTRACT}`,
+        );
+      }
+      all++;
+      if (trace.words.length > task.maxResponseWords) over++;
+      longest = Math.max(longest, trace.words.length);
+    }
+  }
+  return over === 0 ? null : `task file ${source}: ${over} of ${all} teacher traces are longer than its ` +
+    `maxResponseWords (${task.maxResponseWords} words; the longest ${longest}), where sampling cuts the policy off ` +
+    "before it answers; raise maxResponseWords to cover them";
 }
