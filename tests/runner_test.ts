@@ -1,5 +1,11 @@
 import { assertEquals, assertRejects } from "./testing.ts";
-import { otherCommitNotes, planCells, ResultsFolderError, specGridHash } from "../harness/grid/runner.ts";
+import {
+  type GridSpec,
+  otherCommitNotes,
+  planCells,
+  ResultsFolderError,
+  specGridHash,
+} from "../harness/grid/runner.ts";
 import type { RunManifest } from "../harness/store/schema.ts";
 import { gridDifferences } from "../harness/store/hashes.ts";
 import { gitCommit } from "../harness/store/git_commit.ts";
@@ -7,20 +13,26 @@ import { getConfig } from "../harness/config.ts";
 import { BASELINES } from "../baselines/mod.ts";
 import { removeLeftovers } from "../harness/store/run_folder.ts";
 
-Deno.test("planning a grid into a results folder that does not exist yet plans every cell and writes nothing", async () => {
-  const tmp = await Deno.makeTempDir();
-  const cells = await planCells({
+/** A grid of grpo seed 1 on the smoke suite, resumed, with results in `tmp` and `changes` applied. */
+function grpoGrid(tmp: string, changes: Partial<GridSpec> = {}): GridSpec {
+  return {
     cfg: getConfig("smoke"),
     baselines: [{ baseline: BASELINES.grpo, source: "grpo" }],
-    seeds: [1, 2],
+    seeds: [1],
     overrides: {},
     backend: "wasm",
     engine: "onnx",
     cache: `${tmp}/cache`,
-    out: `${tmp}/out`,
-    resume: false,
+    out: tmp,
+    resume: true,
     command: "test",
-  }, "grid");
+    ...changes,
+  };
+}
+
+Deno.test("planning a grid into a results folder that does not exist yet plans every cell and writes nothing", async () => {
+  const tmp = await Deno.makeTempDir();
+  const cells = await planCells(grpoGrid(tmp, { seeds: [1, 2], out: `${tmp}/out`, resume: false }), "grid");
   assertEquals(cells.map((c) => [c.baseline.name, c.seed, c.resume]), [["grpo", 1, false], ["grpo", 2, false]]);
   assertEquals(await Array.fromAsync(Deno.readDir(tmp)), []);
   await Deno.remove(tmp, { recursive: true });
@@ -31,18 +43,7 @@ Deno.test("a bench on a run whose manifest.json is a folder is refused, naming i
   try {
     const dir = `${tmp}/out/smoke/runs/grpo-s1-e53daaed`;
     await Deno.mkdir(`${dir}/manifest.json`, { recursive: true });
-    const spec = {
-      cfg: getConfig("smoke"),
-      baselines: [{ baseline: BASELINES.grpo, source: "grpo" }],
-      seeds: [1],
-      overrides: {},
-      backend: "wasm",
-      engine: "onnx",
-      cache: `${tmp}/cache`,
-      out: `${tmp}/out`,
-      resume: true,
-      command: "test",
-    } as const;
+    const spec = grpoGrid(tmp, { out: `${tmp}/out` });
     await assertRejects(
       () => planCells(spec, "grid"),
       Error,
@@ -150,18 +151,7 @@ Deno.test("a folder of another configuration is refused with the settings that d
     // `--steps 4 --backend wasm-ort` on a folder made with the suite's 3 steps on wasm.
     const cfg = structuredClone(made.config);
     cfg.rl.steps = 4;
-    const spec = {
-      cfg,
-      baselines: [{ baseline: BASELINES.grpo, source: "grpo" }],
-      seeds: [1],
-      overrides: {},
-      backend: "wasm-ort",
-      engine: "onnx" as const,
-      cache: `${tmp}/cache`,
-      out: tmp,
-      resume: true,
-      command: "test",
-    };
+    const spec = grpoGrid(tmp, { cfg, backend: "wasm-ort" });
     const grid = await specGridHash(spec);
     await assertRejects(
       () => planCells(spec, grid),
