@@ -166,13 +166,13 @@ async function benchConfig(options: BenchOptions): Promise<{ cfg: BenchConfig; t
         `or give the path of a task file (e.g. ./my_task.ts)`,
     );
   }
-  const suite = getConfig(cfg.name);
-  cfg.suite.tasks = cfg.suite.tasks.filter((t) => names.includes(t.name));
+  const files: BenchConfig["suite"]["tasks"] = []; // drawn at the levels of the whole suite's tasks
   for (const source of options.tasks.filter(isPath)) {
-    const { task, levels } = await checkedTaskFile(source, suite, taskFiles.map((f) => f.task.name));
-    cfg.suite.tasks.push({ name: task.name, levels, key: await fileKey(source) });
+    const { task, levels } = await checkedTaskFile(source, cfg, taskFiles.map((f) => f.task.name));
+    files.push({ name: task.name, levels, key: await fileKey(source) });
     taskFiles.push({ task, source });
   }
+  cfg.suite.tasks = [...cfg.suite.tasks.filter((t) => names.includes(t.name)), ...files];
   return { cfg, taskFiles };
 }
 

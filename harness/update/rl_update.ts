@@ -255,8 +255,8 @@ export async function updatePolicy(input: UpdateInput): Promise<UpdateStats> {
               ),
               live.entropy!,
             );
-          // Copies of its own: a term the baseline keeps (a cached zero) stays the baseline's to free.
-          terms = [tf.keep(out.loss.clone()), ...(extra ? [tf.keep(extra.clone())] : [])];
+          // A copy of the extra term: one the baseline keeps (a cached zero) stays the baseline's to free.
+          terms = [tf.keep(out.loss), ...(extra ? [tf.keep(extra.clone())] : [])];
           return extra ? out.loss.add(extra) as tf.Scalar : out.loss;
         }, cfg.lr));
       const [clipFraction, kl] = aux.map((t) => t.dataSync()[0]);
