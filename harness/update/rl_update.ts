@@ -303,22 +303,19 @@ function checkedScalar(who: string, value: unknown, entropy: tf.Tensor): tf.Scal
 
 /**
  * Whether `y` was computed from `x` by operations on the gradient tape being recorded (it is called
- * inside a trainer step), found by walking back from `y` through the operations that made each tensor;
- * with no tape at all, nothing is refused.
+ * inside a trainer step), found by walking the tape back from its end, where `y` was made, through the
+ * operations that made each tensor wanted; the walk ends at `x`, made a few operations earlier, so it
+ * does not read the forward pass before it. With no tape at all, nothing is refused.
  */
 function computedFrom(y: tf.Tensor, x: tf.Tensor): boolean {
   const tape = tf.engine().state.activeTape;
   if (!tape) return true;
-  const madeBy = new Map<number, (typeof tape)[number]>();
-  for (const node of tape) for (const out of node.outputs) madeBy.set(out.id, node);
-  const todo = [y.id], seen = new Set(todo);
-  for (let id = todo.pop(); id !== undefined; id = todo.pop()) {
-    if (id === x.id) return true;
-    for (const input of Object.values(madeBy.get(id)?.inputs ?? {})) {
-      if (!seen.has(input.id)) seen.add(input.id), todo.push(input.id);
-    }
+  const wanted = new Set([y.id]);
+  for (let i = tape.length - 1; i >= 0 && !wanted.has(x.id); i--) {
+    const node = tape[i];
+    if (node.outputs.some((t) => wanted.has(t.id))) { for (const t of Object.values(node.inputs)) wanted.add(t.id); }
   }
-  return false;
+  return wanted.has(x.id);
 }
 
 /**
