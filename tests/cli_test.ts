@@ -804,7 +804,7 @@ Deno.test("a task file outside the tree runs beside the suite's, in --jobs child
       ],
       [
         "./tests/fixtures/outside_baseline.ts",
-        /^TypeError: \S+outside_baseline\.ts: the default export is missing levels, strategies, maxResponseWords, generate, verify, demonstrate; see tasks\/linear_equation\.ts for the contract$/,
+        /^TypeError: \S+outside_baseline\.ts: the default export is missing levels, strategies, maxResponseWords, generate, verify, demonstrate; see tasks\/kit\/task\.ts for the contract$/,
       ],
       [
         "./tasks/countdown.ts",

@@ -230,7 +230,7 @@ Deno.test("loadTask", async (t) => {
   );
 
   await t.step("a default export that breaks the contract is refused, naming every problem", () => {
-    const contract = /; see tasks\/linear_equation\.ts for the contract$/;
+    const contract = /; see tasks\/kit\/task\.ts for the contract$/;
     assertThrows(
       () => checkTask(undefined, "./t.ts"),
       /^TypeError: \.\/t\.ts: has no default export; write export default defineTask/,

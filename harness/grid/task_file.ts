@@ -7,15 +7,20 @@
  * that names none of them. The suite's own tasks are tested against their verifiers and are not wrapped.
  * @module
  */
-import type { Problem, StepCheck, Style, TaskDef, Trace, Verdict } from "../../tasks/kit/task.ts";
+import {
+  CONTRACT,
+  type Problem,
+  type StepCheck,
+  type Style,
+  type TaskDef,
+  type Trace,
+  type Verdict,
+} from "../../tasks/kit/task.ts";
 import { loadTask } from "../../tasks/mod.ts";
 import { firstLine } from "../core/errors.ts";
 import { BOS, encode, EOS, PAD, promptIds, SEP } from "../text/tokenizer.ts";
 import { Rng, rng } from "../core/rng.ts";
 import { isDeepStrictEqual } from "node:util";
-
-/** The contract's reference, ending every message. */
-const CONTRACT = "see tasks/kit/task.ts for the contract";
 
 /** At most 60 characters of `text`, for messages. */
 function clip(text: string): string {

@@ -172,7 +172,8 @@ export interface TaskDef<D = unknown> {
   demonstrate(problem: Problem<D>, rng: Rng, style: Style): Trace;
 }
 
-const CONTRACT = "see tasks/linear_equation.ts for the contract";
+/** The pointer every message about a task definition ends with: this file, the contract with its example. */
+export const CONTRACT = "see tasks/kit/task.ts for the contract";
 
 const FIELDS = [
   "name",
@@ -250,7 +251,7 @@ export function defineTask<D>(def: TaskDef<D>): TaskDef<D> {
 /**
  * Check a module's default export loaded from `source` (a path, for messages) and return it as a
  * {@link TaskDef}. Throws a TypeError such as `./my_task.ts: the default export is missing verify; see
- * tasks/linear_equation.ts for the contract`.
+ * tasks/kit/task.ts for the contract`.
  */
 export function checkTask(value: unknown, source: string): TaskDef {
   if (value === undefined) {
