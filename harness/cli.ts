@@ -1,7 +1,7 @@
 /**
  * The command line: `bench` (the suite's base model, every baseline × seed RL run from it into the
  * results store, then the report), `report` (tables, figures and index.html from stored runs),
- * `analyze` (the same metrics on other trainers' rollout dumps) and `list` (tasks and baselines). The default folders (`.cache`, `results`) are the project's, wherever
+ * `analyze` (the same metrics on other trainers' rollout dumps) and `list` (tasks, baselines and the vocabulary). The default folders (`.cache`, `results`) are the project's, wherever
  * the command runs from.
  * @module
  */
@@ -30,6 +30,8 @@ import { TASKS } from "../tasks/mod.ts";
 import type { Baseline } from "./credit/baseline.ts";
 import type { TaskDef } from "../tasks/kit/task.ts";
 import { counted } from "./core/counted.ts";
+import { MAX_NUMBER, SPECIAL, VOCAB } from "./text/vocab.ts";
+import { TOKENIZER_ID } from "./text/tokenizer.ts";
 
 /** The most runs at a time. */
 const MAX_JOBS = 256;
@@ -328,10 +330,22 @@ async function analyzeCommand(inputs: string[], opts: AnalyzeCliOptions) {
   );
 }
 
-/** The tasks and baselines with their summaries and parameters, as printed by `list`. */
+/** The tasks and baselines with their summaries and parameters, and the vocabulary, as printed by `list`. */
 export function listing(): string {
   return `tasks (or the path of a task file):\n${[...TASKS.values()].map(taskEntry).join("\n")}\n\n` +
-    `baselines (or the path of a baseline file):\n${Object.values(BASELINES).map(baselineEntry).join("\n")}`;
+    `baselines (or the path of a baseline file):\n${Object.values(BASELINES).map(baselineEntry).join("\n")}\n\n` +
+    vocabularyEntry();
+}
+
+/** The words a task may write (the vocabulary less its special tokens), as `list` prints them. */
+function vocabularyEntry(): string {
+  const specials = new Set<string>(SPECIAL), lines = [" "];
+  for (const w of VOCAB.filter((w) => !specials.has(w) && !/^\d+$/.test(w))) {
+    if (lines[lines.length - 1].length + w.length >= 100) lines.push(" ");
+    lines[lines.length - 1] += ` ${w}`;
+  }
+  return `vocabulary ${TOKENIZER_ID} (every word of a prompt or response, space-separated): the whole numbers ` +
+    `0..${MAX_NUMBER} and\n${lines.join("\n")}`;
 }
 
 /** A task as `list` prints it. */
@@ -532,7 +546,8 @@ export function program(): Command {
     .action(analyzeCommand);
   cmd.command("list")
     .description(
-      "list the suite's tasks and the registered baselines with their parameters; with files, check and list those",
+      "list the suite's tasks, the registered baselines with their parameters and the vocabulary; with files, check " +
+        "and list those",
     )
     .argument("[files...]", "baseline or task files to load and check as a bench would, without running them")
     .action(async (files: string[]) => console.log(files.length ? await fileListing(files) : listing()));

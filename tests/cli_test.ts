@@ -9,6 +9,8 @@ import { runCellSpec } from "../harness/grid/child.ts";
 import type { CellSpec } from "../harness/grid/runner.ts";
 import { sha256 } from "../harness/core/atomic.ts";
 import { fixture } from "./sentence_fixture.ts";
+import { TOKENIZER_ID } from "../harness/text/tokenizer.ts";
+import { VOCAB } from "../harness/text/vocab.ts";
 
 /** The error Deno gives a write to a full disk (as a write to /dev/full shows; reading /dev/full needs --allow-all). */
 const enospc = (path: string | URL) =>
@@ -1092,6 +1094,11 @@ Deno.test("list names every task and baseline with its parameters", () => {
   assert(text.includes("hicra.alpha=0.2 hicra.mask=mined"), text);
   assert(text.includes("dr_grpo: ") && text.includes("aggregation dr-grpo"), text);
   assert(text.includes("entropy_reg.stdNormalize=true; aggregation token-mean; an extra loss"), text);
+  // The words a task may write, which the vocabulary error points to (its special tokens left out).
+  const vocabulary = text.slice(text.indexOf(`\nvocabulary ${TOKENIZER_ID} `) + 1);
+  assert(vocabulary.includes("the whole numbers 0..99 and\n  + - * / = ."), vocabulary);
+  const words = vocabulary.split("\n").slice(1).flatMap((l) => l.trim().split(" "));
+  assertEquals(words, VOCAB.filter((w) => !/^<.+>$/.test(w) && !/^\d+$/.test(w)));
 });
 
 Deno.test("list of files loads and checks each as a bench would, without running it", async () => {

@@ -162,8 +162,8 @@ Deno.test("loadTask", async (t) => {
             (k) => k.generate(rng(1, "p"), 0, 1),
             (f) =>
               `task file ${f}: generate(rng, 0, 1) returned the prompt "numbers 3 plus 4" with unknown token "plus" at ` +
-              `word 2: the vocabulary (${TOKENIZER_ID}) has no such word; write text as space-separated words of ` +
-              `harness/text/vocab.ts${contract}`,
+              `word 2: the vocabulary (${TOKENIZER_ID}) has no such word, and it is fixed; use only its words, ` +
+              `space-separated (deno task list prints them; numbers are 0..99)${contract}`,
           ],
           [
             "generate",

@@ -2,7 +2,7 @@
  * The word/symbol tokenizer over the fixed {@link VOCAB}: text is space-separated vocabulary words.
  * @module
  */
-import { VOCAB, VOCAB_VERSION } from "./vocab.ts";
+import { MAX_NUMBER, VOCAB, VOCAB_VERSION } from "./vocab.ts";
 import { hashString } from "../core/rng.ts";
 
 const INDEX = new Map(VOCAB.map((w, i) => [w, i]));
@@ -39,9 +39,8 @@ export class UnknownTokenError extends Error {
     readonly position: number,
   ) {
     super(
-      `unknown token ${
-        JSON.stringify(word)
-      } at word ${position}: the vocabulary (${TOKENIZER_ID}) has no such word; write text as space-separated words of harness/text/vocab.ts`,
+      `unknown token ${JSON.stringify(word)} at word ${position}: the vocabulary (${TOKENIZER_ID}) has no such word, ` +
+        `and it is fixed; use only its words, space-separated (deno task list prints them; numbers are 0..${MAX_NUMBER})`,
     );
     this.name = "UnknownTokenError";
   }
