@@ -147,13 +147,44 @@ Deno.test("loadTask", async (t) => {
                 JSON.stringify(p.prompt)
               } returned ${trace.words.length} words but 1 roles${contract}`,
           ],
+          // A problem of the wrong shape: the field at fault, and what it should be.
           [
             "generate",
             "(...a) => ({ ...base.generate(...a), task: 'other' })",
             (k) => k.generate(rng(1, "p"), 0, 1),
             (f) =>
-              `task file ${f}: generate(rng, 0, 1) returned a problem whose task is not "outside_sum" or whose prompt is ` +
-              `not a string${contract}`,
+              `task file ${f}: generate(rng, 0, 1) returned a problem whose task is "other", not "outside_sum", the ` +
+              `task's name${contract}`,
+          ],
+          [
+            "generate",
+            "(...a) => { const { prompt: _, ...rest } = base.generate(...a); return rest; }",
+            (k) => k.generate(rng(1, "p"), 0, 1),
+            (f) =>
+              `task file ${f}: generate(rng, 0, 1) returned a problem whose prompt is missing, not a string${contract}`,
+          ],
+          [
+            "generate",
+            "() => [1, 2]",
+            (k) => k.generate(rng(1, "p"), 0, 1),
+            (f) =>
+              `task file ${f}: generate(rng, 0, 1) returned a list, not a problem { task, level, prompt, data }${contract}`,
+          ],
+          // Unchecked before: a problem labelled with another level than it was asked for, data that is not plain JSON.
+          [
+            "generate",
+            "(rng, i, level) => ({ ...base.generate(rng, i, level), level: level + 1 })",
+            (k) => k.generate(rng(1, "p"), 0, 1),
+            (f) =>
+              `task file ${f}: generate(rng, 0, 1) returned a problem whose level is 2, not 1, the level asked for${contract}`,
+          ],
+          [
+            "generate",
+            "(...a) => { const p = base.generate(...a); return { ...p, data: { ...p.data, seen: [1, new Set()] } }; }",
+            (k) => k.generate(rng(1, "p"), 0, 1),
+            (f) =>
+              `task file ${f}: generate(rng, 0, 1) returned a problem whose data.seen[1] is a Set, not plain JSON ` +
+              `(objects, lists, strings, finite numbers, booleans, null)${contract}`,
           ],
           // Words the tokenizer has not, or its special tokens: they failed deep in the grid, naming no file.
           [

@@ -35,11 +35,14 @@ export type Role = "plan" | "exec" | "answer";
 export interface Problem<D = unknown> {
   /** Name of the task that made it. */
   task: string;
-  /** Difficulty level it was generated at. */
+  /** Difficulty level it was generated at: the `level` its `generate` was asked for. */
   level: number;
   /** Prompt text: space-separated vocabulary words, starting with the task's name. */
   prompt: string;
-  /** Whatever the verifier and the teacher need (plain JSON). */
+  /**
+   * Whatever the verifier and the teacher need, as plain JSON (objects, lists, strings, finite numbers,
+   * booleans, null); a task file's is checked.
+   */
   data: D;
 }
 
