@@ -178,10 +178,10 @@ async function benchConfig(options: BenchOptions): Promise<{ cfg: BenchConfig; t
 
 /**
  * The task of task file `source` as a bench of suite config `cfg` loads it (harness/grid/task_file.ts
- * `loadTaskFile`), with the levels it is drawn at: those of the suite's that it has, else its first. It
- * must have a name of its own, not the fixed suite's nor one of `others` (other task files'), and its
- * teacher must agree with its verifier at those levels (`checkTeacher`, whose note on traces too long for
- * `maxResponseWords` is printed).
+ * `loadTaskFile`), with the levels it is drawn at: those of the suite's that it has, else its first (a
+ * level of its own not drawn gets a note). It must have a name of its own, not the fixed suite's nor one
+ * of `others` (other task files'), and its teacher must agree with its verifier at those levels
+ * (`checkTeacher`, whose note on traces too long for `maxResponseWords` is printed).
  */
 export async function checkedTaskFile(
   source: string,
@@ -196,11 +196,39 @@ export async function checkedTaskFile(
       }; give its task a name of its own`,
     );
   }
-  const own = [...new Set(cfg.suite.tasks.flatMap((t) => t.levels))].filter((l) => task.levels.includes(l));
+  const suite = [...new Set(cfg.suite.tasks.flatMap((t) => t.levels))];
+  const own = suite.filter((l) => task.levels.includes(l));
   const levels = own.length ? own : [task.levels[0]];
-  const note = checkTeacher(task, source, cfg.sft.style, levels);
-  if (note) console.error(`note: ${note}`);
+  const notes = [
+    levelsNote(source, task.levels, suite, levels, cfg.suite.name),
+    checkTeacher(task, source, cfg.sft.style, levels),
+  ];
+  for (const note of notes) if (note) console.error(`note: ${note}`);
   return { task, levels };
+}
+
+/**
+ * The note for task file `source`, of levels `its`, drawn at `levels` in suite `name`, whose tasks are
+ * drawn at `suite`: what it is not drawn at, when some of its levels are not; else null.
+ */
+function levelsNote(
+  source: string,
+  its: readonly number[],
+  suite: readonly number[],
+  levels: readonly number[],
+  name: string,
+): string | null {
+  const left = its.filter((l) => !levels.includes(l)),
+    fix = "give the levels it should be drawn at the suite's numbers";
+  if (!suite.some((l) => its.includes(l))) {
+    return `task file ${source} has none of the levels the ${name} suite draws its tasks at (${suite.join(", ")}), ` +
+      `so it is drawn at its first level, ${levels[0]}${left.length ? `, not at ${left.join(", ")}` : ""}; ${fix}`;
+  }
+  return left.length
+    ? `task file ${source} is not drawn at its level${left.length > 1 ? "s" : ""} ${left.join(", ")}: the ${name} ` +
+      `suite draws its tasks at level${suite.length > 1 ? "s" : ""} ${suite.join(", ")}, a task file at those of ` +
+      `them it has; ${fix}`
+    : null;
 }
 
 /**

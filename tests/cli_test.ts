@@ -1143,12 +1143,20 @@ Deno.test("list of files loads and checks each as a bench would, without running
       /^Error: task file \S+strict\.ts: verify says not correct to the teacher's trace "so \d+ \+ \d+ = \d+ \. answer : \d+" of "numbers \d+ \+ \d+", which demonstrate marks correct; make verify accept what demonstrate writes/,
     );
     await Deno.writeTextFile(`${tmp}/short.ts`, task.replace("maxResponseWords: 12", "maxResponseWords: 8"));
+    // Levels of its own the suite does not draw (the default suite's are 1, 2): said, not dropped unsaid.
+    await Deno.writeTextFile(`${tmp}/high.ts`, task.replace("levels: [1],", "levels: [3, 4],"));
+    await Deno.writeTextFile(`${tmp}/wide.ts`, task.replace("levels: [1],", "levels: [1, 3],"));
     const notes: string[] = [], error = console.error;
     console.error = (...a: unknown[]) => notes.push(a.join(" "));
-    await fileListing([`${tmp}/short.ts`]).finally(() => console.error = error);
+    await fileListing(["short", "high", "wide"].map((f) => `${tmp}/${f}.ts`)).finally(() => console.error = error);
+    const fix = "give the levels it should be drawn at the suite's numbers";
     assertEquals(notes, [
       `note: task file ${tmp}/short.ts: 16 of 16 teacher traces are longer than its maxResponseWords (8 words; the ` +
       "longest 10), where sampling cuts the policy off before it answers; raise maxResponseWords to cover them",
+      `note: task file ${tmp}/high.ts has none of the levels the default suite draws its tasks at (1, 2), so it is ` +
+      `drawn at its first level, 3, not at 4; ${fix}`,
+      `note: task file ${tmp}/wide.ts is not drawn at its level 3: the default suite draws its tasks at levels 1, 2, ` +
+      `a task file at those of them it has; ${fix}`,
     ]);
   } finally {
     await Deno.remove(tmp, { recursive: true });
