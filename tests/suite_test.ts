@@ -90,6 +90,8 @@ Deno.test("loadTask", async (t) => {
     const splits = new TaskSplits(getConfig("smoke").suite, task, [1]);
     const p = splits.train(0), trace = task.demonstrate(p, rng(1, "trace"), { ...DEFAULT_STYLE, execError: 0 });
     assert(inVocab(p.prompt) && inVocab(trace.words), p.prompt);
+    // Its prompts need not begin with its name, which need not be a word of the vocabulary (TaskDef.name).
+    assert(!inVocab(task.name) && !p.prompt.startsWith(task.name), p.prompt);
     assertEquals(task.verify(p, trace.words.join(" ")).correct, true);
   });
 

@@ -37,7 +37,10 @@ export interface Problem<D = unknown> {
   task: string;
   /** Difficulty level it was generated at: the `level` its `generate` was asked for. */
   level: number;
-  /** Prompt text: space-separated vocabulary words, starting with the task's name. */
+  /**
+   * Prompt text: space-separated vocabulary words, no special token. The suite's tasks begin theirs
+   * with the task's name; nothing requires it (a task file's name need not be a vocabulary word).
+   */
   prompt: string;
   /**
    * Whatever the verifier and the teacher need, as plain JSON (objects, lists, strings, finite numbers,
@@ -157,7 +160,7 @@ export interface Style {
  * ```
  */
 export interface TaskDef<D = unknown> {
-  /** Unique name; also the first word of every prompt. */
+  /** Unique lower_snake_case name: runs, tables and the task's problem streams go by it. */
   name: string;
   /** One line saying what the task tests. */
   summary: string;
