@@ -9,10 +9,10 @@ import { extent, fixedLogProbs, responseLogProbs } from "../harness/update/rl_up
 import { byLength, lengthChunks, TRAIN_PASS_OVERHEAD } from "../harness/model/length_chunks.ts";
 import { keptGroups, runRl } from "../harness/loop/rl.ts";
 import { type MaskMaker, planningMasks } from "../harness/masks/planning_masks.ts";
-import { defineTask, type StepCheck } from "../tasks/kit/task.ts";
+import { defineTask, type Problem, type StepCheck } from "../tasks/kit/task.ts";
 import { TaskSplits, trainSplits } from "../harness/suite.ts";
 import { getTask } from "../tasks/mod.ts";
-import { words } from "../harness/text/tokenizer.ts";
+import { BOS, encode, EOS, PAD, SEP, words } from "../harness/text/tokenizer.ts";
 import { trainBase } from "../harness/loop/sft.ts";
 import { BASELINES } from "../baselines/mod.ts";
 import { TfjsEngine } from "../harness/rollout/tfjs_engine.ts";
@@ -123,6 +123,20 @@ Deno.test("rl", async (t) => {
     assertEquals(rows.map((r) => r.group), [0, 0, 1, 1, 2, 2, 3, 3, 4, 4]);
     policy.dispose();
   });
+
+  await t.step(
+    "verify reads the sampled tokens joined by spaces, the final <eos> left out, other specials kept",
+    () => {
+      // What TaskDef.verify's JSDoc and docs/tasks.md promise a task author.
+      const countdown = getTask("countdown"), seen: string[] = [];
+      const task = { ...countdown, verify: (p: Problem, text: string) => (seen.push(text), countdown.verify(p, text)) };
+      const tokens = [...encode("answer : 7"), PAD, BOS, SEP, EOS];
+      const sampled = { group: 0, task, problem: splits[0].train(0), index: 0, prompt: [], finished: true };
+      score([{ ...sampled, tokens, logp: new Float32Array(6), entropy: new Float32Array(6) }]);
+      score([{ ...sampled, tokens: [EOS], logp: new Float32Array(1), entropy: new Float32Array(1) }]);
+      assertEquals(seen, ["answer : 7 <pad> <bos> <sep>", ""]);
+    },
+  );
 
   const base = trainBase(cfg, 1);
   const run = async (

@@ -172,7 +172,14 @@ export interface TaskDef<D = unknown> {
   maxResponseWords: number;
   /** Problem number `index` at `level`; `rng` is that problem's own stream. Deterministic. */
   generate(rng: Rng, index: number, level: number): Problem<D>;
-  /** Judge a response (space-separated words). Never throws, whatever the text. */
+  /**
+   * Judge a response. Never throws, whatever the text. A policy's response comes as its sampled tokens
+   * joined by single spaces, the final `<eos>` left out: vocabulary words, and any special token the
+   * policy wrote (`<pad>`, `<bos>`, `<sep>`) kept where it wrote it; it may be empty, or cut off
+   * without an answer (at `maxResponseWords + 1` words, or where the model's context ends). The
+   * oracle planning mask calls it on the same words with every special token left out; the teacher
+   * check, on a trace's words.
+   */
   verify(problem: Problem<D>, response: string): Verdict;
   /** A teacher trace for the problem in the given style. */
   demonstrate(problem: Problem<D>, rng: Rng, style: Style): Trace;
