@@ -1,6 +1,6 @@
 /**
  * harness/core/progress.ts and the grid's progress in harness/grid/pool.ts: a progress bar never stops a
- * run, whatever counts it is given.
+ * run, whatever counts it is given, and a child's notes reach the parent's stderr.
  */
 import { assert, assertEquals, assertMatch } from "./testing.ts";
 import { Progress } from "../harness/core/progress.ts";
@@ -31,6 +31,21 @@ Deno.test("a grid child that logs more steps than announced, and ends while it i
     await runInChildren([cell, { ...cell, name: "grpo seed 2" }], 2, 3);
     assertEquals(await Deno.readTextFile(`${dir}/train.jsonl`), "{}\n".repeat(5));
   } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a grid child's note: lines are shown by the parent as it ends, its other lines not", async () => {
+  const dir = await Deno.makeTempDir();
+  const lines: string[] = [], error = console.error;
+  try {
+    const note = "note: checkpoint x/checkpoint: weights.bin does not match its checksum (truncated or corrupt); …";
+    const code = `console.error("a progress line"); console.error(${JSON.stringify(note)});`;
+    console.error = (...a: unknown[]) => lines.push(a.join(" "));
+    await runInChildren([{ name: "grpo seed 1", dir, args: ["eval", code], input: "{}" }], 1, 3);
+    assertEquals(lines.filter((l) => !l.startsWith("grid (")), [note]);
+  } finally {
+    console.error = error;
     await Deno.remove(dir, { recursive: true });
   }
 });

@@ -151,6 +151,7 @@ Deno.test("rl", async (t) => {
       baseline?: Baseline;
       masks?: MaskMaker;
       splits?: TaskSplits[];
+      onNote?: (line: string) => void;
     } = {},
   ) => {
     const policy = createPolicy(cfg.model, 1);
@@ -173,6 +174,7 @@ Deno.test("rl", async (t) => {
         dir,
         resume: opts.resume,
         onStep,
+        onNote: opts.onNote,
       });
     } finally {
       policy.dispose();
@@ -282,6 +284,74 @@ Deno.test("rl", async (t) => {
         message:
           `checkpoint ${dir}/checkpoint: optimizer.bin does not match its checksum (truncated or corrupt); ${fix}`,
       });
+      await Deno.remove(tmp, { recursive: true });
+    },
+  );
+
+  await t.step(
+    "a resume whose checkpoint/ is damaged goes on from a whole checkpoint.old/ beside it, to the bytes of a run never stopped",
+    async () => {
+      const tmp = await Deno.makeTempDir(), dir = `${tmp}/runs/cut`;
+      const long = { ...cfg, rl: { ...cfg.rl, steps: 4, checkpointEvery: 1, evalEvery: 3 } };
+      const whole = await run("hicra", 1, `${tmp}/whole`, { cfg: long });
+      const copy = async (from: string, to: string) => {
+        await Deno.mkdir(to);
+        for await (const e of Deno.readDir(from)) await Deno.copyFile(`${from}/${e.name}`, `${to}/${e.name}`);
+      };
+      // Saved after step 2, then after step 3, and killed before the state of step 2 was removed (or a power cut
+      // then lost checkpoint/'s last writes, whose folder rename had reached the disk).
+      const cut = async () => {
+        await Deno.remove(dir, { recursive: true }).catch(() => {});
+        await assertRejects(() => run("hicra", 1, dir, { cfg: long, stopAfter: 2 }), /simulated crash/);
+        await copy(`${dir}/checkpoint`, `${tmp}/step2`);
+        await assertRejects(() => run("hicra", 1, dir, { cfg: long, resume: true, stopAfter: 3 }), /simulated crash/);
+        await Deno.rename(`${tmp}/step2`, `${dir}/checkpoint.old`);
+      };
+      const flip = async (path: string) => {
+        const bytes = await Deno.readFile(path);
+        bytes[100] ^= 1;
+        await Deno.writeFile(path, bytes);
+      };
+      const resumed = async () => {
+        const notes: string[] = [];
+        const r = await run("hicra", 1, dir, { cfg: long, resume: true, onNote: (l) => notes.push(l) });
+        assertEquals([r.files, r.rollouts, r.weights], [whole.files, whole.rollouts, whole.weights]);
+        assert(!(await Deno.stat(`${dir}/checkpoint.old`).catch(() => null)), "checkpoint.old/ is gone");
+        return notes;
+      };
+      const damages = [
+        ["weights.bin", flip, "weights.bin does not match its checksum (truncated or corrupt)"],
+        ["optimizer.bin", flip, "optimizer.bin does not match its checksum (truncated or corrupt)"],
+        ["state.json", (p: string) => Deno.writeTextFile(p, "{"), "state.json cannot be read ("],
+        ["model.json", (p: string) => Deno.remove(p), "model.json cannot be read (No such file or directory"],
+      ] as const;
+      for (const [file, damage, said] of damages) {
+        await cut();
+        await damage(`${dir}/checkpoint/${file}`);
+        const notes = await resumed();
+        assertEquals(notes.length, 1, file);
+        assert(notes[0].startsWith(`note: checkpoint ${dir}/checkpoint: ${said}`), notes[0]);
+        assert(
+          notes[0].endsWith(
+            "; went on from the state saved before it (step 2), which was checkpoint.old/ beside it " +
+              "and takes its place",
+          ),
+          notes[0],
+        );
+      }
+      // A whole checkpoint/: the one it goes on from, checkpoint.old/ removed without a word.
+      await cut();
+      assertEquals(await resumed(), []);
+      // Both damaged: checkpoint/'s own error, and nothing removed.
+      await cut();
+      await flip(`${dir}/checkpoint/weights.bin`);
+      await flip(`${dir}/checkpoint.old/weights.bin`);
+      await assertRejects(
+        () => run("hicra", 1, dir, { cfg: long, resume: true }),
+        Error,
+        `checkpoint ${dir}/checkpoint: weights.bin does not match its checksum (truncated or corrupt); move the run aside`,
+      );
+      for (const state of ["checkpoint", "checkpoint.old"]) await Deno.stat(`${dir}/${state}/weights.bin`);
       await Deno.remove(tmp, { recursive: true });
     },
   );

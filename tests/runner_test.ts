@@ -81,7 +81,7 @@ Deno.test("runs of another commit are noted: finished ones as reused, unfinished
   }
 });
 
-Deno.test("what killed writers left in a runs folder is removed, a running process's and a saved state kept", async () => {
+Deno.test("what killed writers left in a runs folder is removed, a running process's and saved states kept", async () => {
   const tmp = await Deno.makeTempDir();
   try {
     // A process that has ended, and one that runs (this test's parent).
@@ -97,6 +97,8 @@ Deno.test("what killed writers left in a runs folder is removed, a running proce
       [`grpo-s1-e53daaed/manifest.json.tmp-${dead}`]: "{}",
       [`grpo-s1-e53daaed/policy.onnx.tmp-${Deno.pid}`]: "",
       [`grpo-s1-e53daaed/rollouts.jsonl.gz.tmp-${live}`]: "",
+      // Killed before the state saved before checkpoint/ was removed: the loader's, which falls back on it when
+      // checkpoint/ is damaged (harness/loop/run_state.ts).
       "grpo-s1-e53daaed/checkpoint/state.json": "{}",
       "grpo-s1-e53daaed/checkpoint.old/state.json": "{}",
       // Killed between its checkpoint's two renames: checkpoint.old/ is the saved state.
@@ -110,7 +112,6 @@ Deno.test("what killed writers left in a runs folder is removed, a running proce
     }
     assertEquals(await removeLeftovers(tmp), [
       `.write-probe-${dead}`,
-      "grpo-s1-e53daaed/checkpoint.old",
       `grpo-s1-e53daaed/manifest.json.tmp-${dead}`,
       `grpo-s1-e53daaed/policy.onnx.tmp-${Deno.pid}`,
       `grpo-s1-e53daaed.tmp-${dead}`,
@@ -118,6 +119,7 @@ Deno.test("what killed writers left in a runs folder is removed, a running proce
     const left = await Array.fromAsync(walkFiles(tmp));
     assertEquals(left.sort(), [
       ".lock",
+      "grpo-s1-e53daaed/checkpoint.old/state.json",
       "grpo-s1-e53daaed/checkpoint/state.json",
       "grpo-s1-e53daaed/manifest.json",
       `grpo-s1-e53daaed/rollouts.jsonl.gz.tmp-${live}`,

@@ -4,11 +4,11 @@
  * base checkpoint folder, the mined grams…), so a child computes the same bytes as the parent would,
  * from the parent's base model, and plans or re-derives nothing. Children run with the permissions of
  * deno.json's `bench` task, read from there ({@link childArgs}). The parent follows progress by
- * counting the lines of each running job's `train.jsonl`, and a failed child's stderr is shown with its
- * job. Stopping the parent (SIGINT, SIGTERM) stops its children too, and a child whose parent dies any
- * other way (SIGKILL, a crash) stops when its stdin, the pipe from the parent, closes
- * ({@link fromParent}): no run goes on writing unseen, and `--resume` continues them from their last
- * checkpoints.
+ * counting the lines of each running job's `train.jsonl`; a child's `note:` lines are shown as it ends,
+ * and a failed child's stderr with its job. Stopping the parent (SIGINT, SIGTERM) stops its children too,
+ * and a child whose parent dies any other way (SIGKILL, a crash) stops when its stdin, the pipe from the
+ * parent, closes ({@link fromParent}): no run goes on writing unseen, and `--resume` continues them from
+ * their last checkpoints.
  * @module
  */
 import { fileURLToPath } from "node:url";
@@ -134,10 +134,9 @@ export async function runInChildren(
       children.delete(child);
       running.delete(cell);
       stepsDone.set(cell, steps);
-      if (!out.success) {
-        const err = new TextDecoder().decode(out.stderr).trim().split("\n").slice(-3).join(" | ");
-        failures.push(`${cell.name} (exit ${out.code}): ${err}`);
-      }
+      const err = new TextDecoder().decode(out.stderr).trim().split("\n");
+      for (const line of err) if (line.startsWith("note: ")) console.error(line); // e.g. a checkpoint that gave way
+      if (!out.success) failures.push(`${cell.name} (exit ${out.code}): ${err.slice(-3).join(" | ")}`);
     }
   };
   try {

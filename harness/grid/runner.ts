@@ -377,6 +377,7 @@ export async function prepareBase(spec: GridSpec, grid: string): Promise<BaseRun
       bar.update(s.step + 1, `loss ${s.loss.toFixed(3)}`);
       spec.stop?.check(` after step ${s.step + 1} of the base model's build${GO_ON} from there`);
     },
+    onNote: (line) => console.error(line),
   }).catch((e) => {
     throw unwritableCache(e, spec.cache);
   }).finally(() => bar.done());
@@ -491,6 +492,7 @@ export async function runCell(
       dir: cell.dir,
       resume: cell.resume,
       onStep: (l) => onStep?.(l.step + 1),
+      onNote: (line) => console.error(line),
     });
     await finish(cell.dir, m);
   } catch (e) {

@@ -65,6 +65,8 @@ export interface RunSpec {
   /** The held-out split the run's evaluations use (default `test`; `validation` when tuning settings). */
   evalSplit?: EvalSplit;
   onStep?: (log: StepRecord) => void;
+  /** Shows a `note:` line (a damaged checkpoint that gave way to the one saved before it). */
+  onNote?: (line: string) => void;
 }
 
 /** A run stopped by a NaN or Inf: names the step and the last good checkpoint. */
@@ -196,6 +198,7 @@ async function openRun(spec: RunSpec, trainer: Trainer): Promise<RunStart> {
     await Deno.remove(`${dir}/rollouts.jsonl.gz`).catch(() => {});
     return { start: 0, perplexity0: null, saved: null };
   }
+  if (state.note) spec.onNote?.(state.note);
   policy.variables.forEach((v, i) => v.assign(state.policy.variables[i]));
   state.policy.dispose();
   trainer.importState(state.optimizer);

@@ -6,14 +6,17 @@
  *
  * Saving is atomic as a whole: the new state is written to `checkpoint.next/`, the old folder is
  * renamed to `checkpoint.old/`, the new one into place, and the old one removed; a kill at any moment
- * leaves either `checkpoint/` or `checkpoint.old/` complete, and loading takes whichever is there.
+ * leaves either `checkpoint/` or `checkpoint.old/` complete, and loading takes whichever is there. A
+ * `checkpoint/` whose bytes were damaged after it was saved (a write lost to a power cut, a disk fault)
+ * gives way to a whole `checkpoint.old/` beside it, which every checksum vouches for, metric files included.
  * @module
  */
 import { createHash, type Hash } from "node:crypto";
 import { CheckpointError, loadCheckpoint, saveCheckpoint } from "../model/checkpoint.ts";
 import type { ModelConfig, Policy } from "../model/model.ts";
 import type { OptimizerState, Trainer } from "../model/optimizer.ts";
-import { replaceFolder, sha256, writeAtomic } from "../core/atomic.ts";
+import { removeAll, replaceFolder, sha256, writeAtomic } from "../core/atomic.ts";
+import { firstLine } from "../core/errors.ts";
 
 const FORMAT = "credit-bench-run-state/1";
 
@@ -40,6 +43,8 @@ export interface RunState {
   meta: RunStateMeta;
   /** The folder it was read from. */
   dir: string;
+  /** A `note:` line for the caller to show when a damaged `checkpoint/` gave way to `checkpoint.old/`. */
+  note?: string;
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -131,22 +136,67 @@ export async function saveRunState(
   await replaceFolder(next, cur);
 }
 
+/** Why file `name` of a saved state cannot be read: it is missing or not JSON (other errors are thrown). */
+function unreadable(name: string, e: unknown): string {
+  if (e instanceof Deno.errors.NotFound || e instanceof SyntaxError) return `${name} cannot be read (${firstLine(e)})`;
+  throw e;
+}
+
 /**
- * The saved state of the run in `runDir` (`checkpoint/`, or `checkpoint.old/` when a kill came
- * between the two renames), or null when none was saved. A corrupt state throws a CheckpointError
- * naming the folder and `fix`.
+ * What is damaged in the state saved in folder `dir`, or null when its bytes are whole: a file missing or
+ * not JSON, or `optimizer.bin` or `weights.bin` without the SHA-256 that `state.json` or `model.json` records
+ * for it. A state folder is only ever renamed into place whole, so such damage came after it was saved.
+ */
+async function damageOf(dir: string): Promise<string | null> {
+  const sums = [["optimizer.bin", "state.json", "optimizerSha256"], ["weights.bin", "model.json", "sha256"]];
+  for (const [file, meta, key] of sums) {
+    let recorded: Record<string, unknown> | null, bytes: Uint8Array;
+    try {
+      recorded = JSON.parse(await Deno.readTextFile(`${dir}/${meta}`));
+    } catch (e) {
+      return unreadable(meta, e);
+    }
+    try {
+      bytes = await Deno.readFile(`${dir}/${file}`);
+    } catch (e) {
+      return unreadable(file, e);
+    }
+    if ((await sha256(bytes)) !== recorded?.[key]) return `${file} does not match its checksum (truncated or corrupt)`;
+  }
+  return null;
+}
+
+/**
+ * The folder of the state saved in `runDir`: `checkpoint/`, or `checkpoint.old/` when a kill came between the
+ * two renames; null when none was saved. Beside a `checkpoint/`, `checkpoint.old/` is the state saved before
+ * it (a kill came before its removal ended): it is removed when `checkpoint/` is whole, and put in its place
+ * when `checkpoint/` is damaged and it is whole (`damage` then says what was wrong with `checkpoint/`).
+ */
+async function stateFolder(runDir: string): Promise<{ dir: string; damage?: string } | null> {
+  const cur = `${runDir}/checkpoint`, old = `${runDir}/checkpoint.old`;
+  const oldSaved = await exists(`${old}/state.json`);
+  if (!(await exists(`${cur}/state.json`))) return oldSaved ? { dir: old } : null;
+  if (!(await exists(old))) return { dir: cur };
+  const damage = await damageOf(cur);
+  if (damage === null) await removeAll(old);
+  if (damage === null || !oldSaved || (await damageOf(old)) !== null) return { dir: cur };
+  await removeAll(cur); // a kill from here on leaves checkpoint.old/ alone, which is then taken as it is
+  await Deno.rename(old, cur);
+  return { dir: cur, damage };
+}
+
+/**
+ * The saved state of the run in `runDir` ({@link stateFolder}), or null when none was saved. A corrupt
+ * state throws a CheckpointError naming the folder and `fix`.
  */
 export async function loadRunState(
   runDir: string,
   model: ModelConfig,
   fix: string,
 ): Promise<RunState | null> {
-  const dir = (await exists(`${runDir}/checkpoint/state.json`))
-    ? `${runDir}/checkpoint`
-    : (await exists(`${runDir}/checkpoint.old/state.json`))
-    ? `${runDir}/checkpoint.old`
-    : null;
-  if (!dir) return null;
+  const found = await stateFolder(runDir);
+  if (!found) return null;
+  const { dir, damage } = found;
   let meta: RunStateMeta, bytes: Uint8Array;
   try {
     meta = JSON.parse(await Deno.readTextFile(`${dir}/state.json`));
@@ -169,7 +219,11 @@ export async function loadRunState(
     throw new CheckpointError(dir, `optimizer.bin holds ${flat.length} floats, state.json says ${off}; ${fix}`);
   }
   const policy = await loadCheckpoint(dir, model, fix);
-  return { policy, optimizer: { steps: meta.optimizerSteps, accBeta: arrays[0], moments: arrays.slice(1) }, meta, dir };
+  const optimizer = { steps: meta.optimizerSteps, accBeta: arrays[0], moments: arrays.slice(1) };
+  if (damage === undefined) return { policy, optimizer, meta, dir };
+  const note = `note: checkpoint ${dir}: ${damage}; went on from the state saved before it (step ${meta.step}), ` +
+    "which was checkpoint.old/ beside it and takes its place";
+  return { policy, optimizer, meta, dir, note };
 }
 
 /**

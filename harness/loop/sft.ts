@@ -185,6 +185,8 @@ export async function baseModel(
     /** Tasks loaded from files (see harness/suite.ts `trainSplits`). */
     tasks?: readonly TaskDef[];
     onStep?: (s: SftStep) => void;
+    /** Shows a `note:` line (a damaged saved state that gave way to the one saved before it). */
+    onNote?: (line: string) => void;
     saveEvery?: number;
   },
 ): Promise<BaseModel> {
@@ -201,6 +203,7 @@ export async function baseModel(
   try {
     const restart = `delete ${work} to build the base model from the start`;
     const saved = await loadRunState(work, cfg.model, restart);
+    if (saved?.note) opts.onNote?.(saved.note);
     const policy = saved?.policy ?? createPolicy(cfg.model, seed);
     const trainer = new Trainer(policy, cfg.sft.clip);
     const log = `${work}/sft.jsonl`, start = saved?.meta.step ?? 0, sums = new FileSums(work, ["sft.jsonl"]);

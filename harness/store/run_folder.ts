@@ -147,11 +147,6 @@ async function writerGone(pid: number): Promise<boolean> {
   return probe === null || (!probe.success && !/not permitted/i.test(new TextDecoder().decode(probe.stderr)));
 }
 
-/** Whether `path` exists. */
-function exists(path: string): Promise<boolean> {
-  return Deno.stat(path).then(() => true, () => false);
-}
-
 /** The entries of folder `dir` by name (none when it does not exist). */
 async function entriesOf(dir: string): Promise<Deno.DirEntry[]> {
   const entries = await Array.fromAsync(Deno.readDir(dir)).catch((e) => {
@@ -164,10 +159,10 @@ async function entriesOf(dir: string): Promise<Deno.DirEntry[]> {
 /**
  * Remove what writers killed halfway left in runs folder `dir`, whose lock this process holds
  * exclusively and in which it has written nothing yet, and return the paths removed (relative to
- * `dir`): a run folder's temporary name (`<id>.tmp-<pid>`), a write probe (`.write-probe-<pid>`), a
- * file's temporary name in a run folder ({@link writeAtomic}'s `<file>.tmp-<pid>`), and a
- * `checkpoint.old/` beside a whole `checkpoint/` (the state saved before it). A file of a process that
- * still runs (a `--jobs` child of a killed bench, ending) is left.
+ * `dir`): a run folder's temporary name (`<id>.tmp-<pid>`), a write probe (`.write-probe-<pid>`), and a
+ * file's temporary name in a run folder ({@link writeAtomic}'s `<file>.tmp-<pid>`). A file of a process
+ * that still runs (a `--jobs` child of a killed bench, ending) is left. A `checkpoint.old/` is a saved
+ * state, the loader's to take or remove (harness/loop/run_state.ts), not a leftover.
  */
 export async function removeLeftovers(dir: string): Promise<string[]> {
   const removed: string[] = [];
@@ -182,13 +177,9 @@ export async function removeLeftovers(dir: string): Promise<string[]> {
       continue;
     }
     if (!e.isDirectory) continue;
-    // checkpoint/ is only ever a whole checkpoint.next/ renamed; without it, checkpoint.old/ is the saved state.
-    const checkpoint = await exists(`${dir}/${e.name}/checkpoint/state.json`);
     for (const f of await entriesOf(`${dir}/${e.name}`)) {
       const pid = /\.tmp-(\d+)$/.exec(f.name)?.[1];
-      if (pid !== undefined ? await writerGone(Number(pid)) : f.name === "checkpoint.old" && checkpoint) {
-        await stale(`${e.name}/${f.name}`);
-      }
+      if (pid !== undefined && await writerGone(Number(pid))) await stale(`${e.name}/${f.name}`);
     }
   }
   return removed;
