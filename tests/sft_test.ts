@@ -145,6 +145,50 @@ Deno.test("sft", async (t) => {
   );
 
   await t.step(
+    "what a killed build left in its folder is removed as it goes on, and a build folder beside its finished model",
+    async () => {
+      const tmp = await Deno.makeTempDir(), cfg = tiny(7);
+      const opts = { cacheDir: tmp, backend: DEFAULT_BACKEND, saveEvery: 2 };
+      const crash = (s: SftStep) => {
+        if (s.step === 4) throw new Error("simulated crash");
+      };
+      await assertRejects(() => baseModel(cfg, 1, { ...opts, onStep: crash }), /simulated crash/);
+      const [{ name }] = await Array.fromAsync(Deno.readDir(tmp)), work = `${tmp}/${name}`;
+      // Killed as it wrote the finished weights (a file of its own, then renamed): a dead process's file.
+      const ended = new Deno.Command("true").spawn();
+      await ended.status;
+      await Deno.writeFile(`${work}/weights.bin.tmp-${ended.pid}`, new Uint8Array(64));
+      const notes: string[] = [], onNote = (line: string) => notes.push(line);
+      const built = await baseModel(cfg, 1, { ...opts, onNote });
+      assertEquals(notes, [`note: removed what a killed build left in ${work}: weights.bin.tmp-${ended.pid}`]);
+      const files = (await Array.fromAsync(Deno.readDir(built.dir))).map((e) => e.name).sort();
+      assertEquals(
+        files,
+        [".lock", "model.json", "sft.jsonl", "timings.json", "weights.bin"],
+        "the cache holds no leftover",
+      );
+      // A build of the same model killed after another process finished it: never goes on, so removed when the
+      // model is next loaded, unless a live process holds it.
+      await Deno.mkdir(work);
+      await Deno.writeTextFile(`${work}/sft.jsonl`, "");
+      const held = await lockFolder(work);
+      notes.length = 0;
+      const loaded = [await baseModel(cfg, 1, { ...opts, onNote })];
+      assertEquals([loaded[0].cached, notes], [true, []]);
+      await Deno.stat(`${work}/sft.jsonl`);
+      held.close();
+      loaded.push(await baseModel(cfg, 1, { ...opts, onNote }));
+      assertEquals(notes, [
+        `note: removed ${work}, left by a build killed after the one in ${built.dir} finished (it never goes on)`,
+      ]);
+      assert(!(await Deno.stat(work).catch(() => null)), "the build folder is gone");
+      assertEquals(weightBytes(loaded[1].policy), weightBytes(built.policy));
+      for (const m of [built, ...loaded]) m.policy.dispose();
+      await Deno.remove(tmp, { recursive: true });
+    },
+  );
+
+  await t.step(
     "a build stopped by a signal saves its state there and goes on from it to the bytes of one never stopped",
     async () => {
       const tmp = await Deno.makeTempDir(), cfg = tiny(7);

@@ -11,10 +11,11 @@ import { TaskSplits, trainSplits } from "../suite.ts";
 import { encode, EOS, PAD, promptIds, TOKENIZER_ID } from "../text/tokenizer.ts";
 import { Trainer } from "../model/optimizer.ts";
 import { loadCheckpoint, saveCheckpoint } from "../model/checkpoint.ts";
-import { sha256, writeAtomic } from "../core/atomic.ts";
+import { removeAll, sha256, writeAtomic } from "../core/atomic.ts";
 import { byLength, lengthChunks, TRAIN_PASS_OVERHEAD } from "../model/length_chunks.ts";
 import { FileSums, loadRunState, saveRunState, truncateTo } from "./run_state.ts";
 import { lockFolder } from "../core/folder_lock.ts";
+import { removeLeftovers } from "../store/run_folder.ts";
 import { Stopped } from "../core/stop.ts";
 import { localModules } from "../core/module_file.ts";
 import type { TaskDef } from "../../tasks/kit/task.ts";
@@ -168,13 +169,30 @@ export interface BaseModel {
 export const SFT_SAVE_EVERY = 100;
 
 /**
+ * Remove `work`, the build folder of a base model finished in the cache beside it: a build killed after
+ * another process finished the same model, which never goes on (the finished model is loaded first).
+ * Whether it was removed: one whose lock another process holds (a build under way) is left, and so is one
+ * that cannot be locked or removed (a read-only cache).
+ */
+async function removeDeadBuild(work: string): Promise<boolean> {
+  const lock = await lockFolder(work).catch(() => null);
+  if (!lock) return false;
+  try {
+    return await removeAll(work).then(() => true, () => false);
+  } finally {
+    lock.close();
+  }
+}
+
+/**
  * The base model of (config, seed) on `backend`: loaded from `cacheDir/base-<suite>-s<seed>-<key>`
  * when present, else trained and saved there (with `sft.jsonl`, and timings in `timings.json`).
  * Training happens in `<that folder>.partial/`, locked against a second builder (harness/core/folder_lock.ts),
  * with its state saved every `saveEvery` steps and when `onStep` throws {@link Stopped} (harness/loop/run_state.ts);
  * a build that was stopped or killed goes on from its last saved state and ends with the weights of one that never
- * stopped. The finished folder
- * is renamed into place, so the cache never holds half a model.
+ * stopped, once what a kill left there (a file's temporary name) is removed. The finished folder is renamed into
+ * place, so the cache never holds half a model; a build folder found beside a finished one is removed. Each
+ * removal is said to `onNote`.
  */
 export async function baseModel(
   cfg: BenchConfig,
@@ -185,22 +203,31 @@ export async function baseModel(
     /** Tasks loaded from files (see harness/suite.ts `trainSplits`). */
     tasks?: readonly TaskDef[];
     onStep?: (s: SftStep) => void;
-    /** Shows a `note:` line (a damaged saved state that gave way to the one saved before it). */
+    /** Shows a `note:` line (what a killed build left, removed; a damaged state that gave way to the one before). */
     onNote?: (line: string) => void;
     saveEvery?: number;
   },
 ): Promise<BaseModel> {
-  const dir = await baseModelDir(cfg, seed, opts.cacheDir, opts.backend);
-  try {
-    await Deno.stat(`${dir}/model.json`);
-    return { policy: await loadCheckpoint(dir, cfg.model), dir, cached: true };
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  const dir = await baseModelDir(cfg, seed, opts.cacheDir, opts.backend), work = `${dir}.partial`;
+  const finished = await Deno.stat(`${dir}/model.json`).then(() => true, (e) => {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  });
+  if (finished) {
+    const policy = await loadCheckpoint(dir, cfg.model);
+    if (await removeDeadBuild(work)) {
+      opts.onNote?.(
+        `note: removed ${work}, left by a build killed after the one in ${dir} finished (it never goes on)`,
+      );
+    }
+    return { policy, dir, cached: true };
   }
-  const work = `${dir}.partial`, every = opts.saveEvery ?? SFT_SAVE_EVERY;
+  const every = opts.saveEvery ?? SFT_SAVE_EVERY;
   await Deno.mkdir(work, { recursive: true });
   const lock = await lockFolder(work, "pass another --cache");
   try {
+    const left = await removeLeftovers(work);
+    if (left.length) opts.onNote?.(`note: removed what a killed build left in ${work}: ${left.join(", ")}`);
     const restart = `delete ${work} to build the base model from the start`;
     const saved = await loadRunState(work, cfg.model, restart);
     if (saved?.note) opts.onNote?.(saved.note);

@@ -157,12 +157,13 @@ async function entriesOf(dir: string): Promise<Deno.DirEntry[]> {
 }
 
 /**
- * Remove what writers killed halfway left in runs folder `dir`, whose lock this process holds
- * exclusively and in which it has written nothing yet, and return the paths removed (relative to
- * `dir`): a run folder's temporary name (`<id>.tmp-<pid>`), a write probe (`.write-probe-<pid>`), and a
- * file's temporary name in a run folder ({@link writeAtomic}'s `<file>.tmp-<pid>`). A file of a process
- * that still runs (a `--jobs` child of a killed bench, ending) is left. A `checkpoint.old/` is a saved
- * state, the loader's to take or remove (harness/loop/run_state.ts), not a leftover.
+ * Remove what writers killed halfway left in runs folder `dir` (or a base model's build folder,
+ * harness/loop/sft.ts), whose lock this process holds exclusively and in which it has written nothing
+ * yet, and return the paths removed (relative to `dir`): a run folder's temporary name (`<id>.tmp-<pid>`),
+ * a write probe (`.write-probe-<pid>`), and a file's temporary name ({@link writeAtomic}'s
+ * `<file>.tmp-<pid>`) in `dir` or a folder in it. A file of a process that still runs (a `--jobs` child
+ * of a killed bench, ending) is left. A `checkpoint.old/` is a saved state, the loader's to take or remove
+ * (harness/loop/run_state.ts), not a leftover.
  */
 export async function removeLeftovers(dir: string): Promise<string[]> {
   const removed: string[] = [];
