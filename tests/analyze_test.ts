@@ -9,7 +9,7 @@ import { parquetWriteBuffer } from "hyparquet-writer";
 import { analyze, type AnalyzeOptions } from "../harness/analyze/analyze.ts";
 import type { Format } from "../harness/analyze/formats.ts";
 import { AnalyzeError } from "../harness/analyze/completion.ts";
-import { analysisFigures, type AnalysisReport } from "../harness/analyze/report.ts";
+import { analysisFigures, type AnalysisReport, writeAnalysis } from "../harness/analyze/report.ts";
 import { StepStats } from "../harness/analyze/step_stats.ts";
 import { answerRegExp, extractAnswer, textWords, tokenPlanningMask } from "../harness/analyze/text.ts";
 import { jsonLines } from "../harness/analyze/jsonl.ts";
@@ -17,6 +17,7 @@ import { mineFreeText, MiningCorpus } from "../harness/analyze/grams.ts";
 import { strategicGramsJson } from "../harness/masks/strategic_grams.ts";
 import { MAX_POINTS, stepBins } from "../harness/report/series.ts";
 import { FolderLockedError, lockFolder } from "../harness/core/folder_lock.ts";
+import { Stopped, StopSignals } from "../harness/core/stop.ts";
 import { encode } from "../harness/text/tokenizer.ts";
 import { assert, assertClose, assertEquals, assertMatch, assertRejects, assertThrows } from "./testing.ts";
 import { BERT_SPECIALS, fixture } from "./sentence_fixture.ts";
@@ -440,6 +441,139 @@ Deno.test("analyze: an earlier analysis left as out.old by a kill between the re
   await assertRejects(() => run([`${dir}/bad.jsonl`], `${dir}/out`), /line 2 is not JSON/);
   assertEquals(await Deno.readTextFile(`${dir}/out/overall.json`), before);
   assertEquals(await Deno.stat(`${dir}/out.old`).then(() => true, () => false), false);
+});
+
+/** Whether `path` exists. */
+const exists = (path: string) => Deno.lstat(path).then(() => true, () => false);
+
+/**
+ * `deno task analyze` with `args` as a child process, sent `signal` once it has mined its grams and reads the
+ * dump: its exit code and stderr.
+ */
+async function signalled(args: string[], signal: Deno.Signal): Promise<{ code: number; stderr: string }> {
+  const p = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("../harness/cli.ts", import.meta.url).pathname, "analyze", ...args],
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const decoder = new TextDecoder();
+  let stderr = "", sent = false;
+  for await (const chunk of p.stderr) {
+    stderr += decoder.decode(chunk, { stream: true });
+    if (!sent && /\nmining strategic grams from .*\n/.test(stderr)) {
+      p.kill(signal);
+      sent = true;
+    }
+  }
+  return { code: (await p.status).code, stderr };
+}
+
+Deno.test("analyze stopped by Ctrl-C or SIGTERM as it reads leaves --out as it was and nothing beside it, exit 130 or 143", async () => {
+  const dir = await folder({ "run.jsonl": jsonl(GENERIC) }), out = `${dir}/out`, dump = `${dir}/big.jsonl`;
+  // 60,000 completions of 60 words (20 MB): seconds of reading after the line that says the grams are mined.
+  const words = "first we add the numbers then check the sum so the answer is wait let me verify".split(" ");
+  const file = await Deno.open(dump, { write: true, create: true });
+  for (let chunk = 0; chunk < 60; chunk++) {
+    const lines = Array.from({ length: 1000 }, (_, j) => {
+      const i = chunk * 1000 + j;
+      const completion = Array.from({ length: 60 }, (_, k) => words[(i * 7 + k * k) % words.length]).join(" ");
+      const row = { step: Math.floor(i / 600), prompt: `p${i % 50}`, completion, reward: i % 3 === 0 ? 1 : 0 };
+      return `${JSON.stringify(row)}\n`;
+    });
+    await file.write(new TextEncoder().encode(lines.join("")));
+  }
+  file.close();
+  await run([`${dir}/run.jsonl`], out, { mine: 3 });
+  const before = await tree(out);
+  for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+    const r = await signalled([dump, "--out", out, "--mine", "50"], signal);
+    assertEquals(r.code, code, r.stderr);
+    assert(
+      r.stderr.endsWith(
+        `\nstopped by ${signal} before the analysis was written; ${out} is as it was: run the same command again\n`,
+      ),
+      r.stderr,
+    );
+    assertEquals(await tree(out), before);
+    for (const gone of [`${out}.next`, `${out}.lock`, `${out}.old`]) assert(!(await exists(gone)), `${gone} is left`);
+  }
+  // Killed outright, it leaves its lock file (the lock goes with it), which the next analysis removes, with a note.
+  assertEquals((await signalled([dump, "--out", out, "--mine", "50"], "SIGKILL")).code, 137);
+  const pid = Number.parseInt(await Deno.readTextFile(`${out}.lock`), 10);
+  const said: string[] = [], error = console.error;
+  console.error = (line: string) => said.push(line);
+  await run([`${dir}/run.jsonl`], out, { mine: 3 }).finally(() => console.error = error);
+  assertEquals(said, [`note: removed what a killed analysis (pid ${pid}) left beside ${out}: out.lock`]);
+  assertEquals(await tree(out), before);
+  assert(!(await exists(`${out}.lock`)), "the lock file is removed");
+});
+
+Deno.test("analyze: a stop signal as the analysis is written removes its staging folder and leaves --out as it was", async () => {
+  const dir = await folder({ "run.jsonl": jsonl(GENERIC) }), out = `${dir}/out`;
+  const r = await run([`${dir}/run.jsonl`], out, { mine: 3 });
+  const before = await tree(out);
+  const report: AnalysisReport = {
+    label: "run",
+    command: "deno task analyze (test)",
+    inputs: [{ path: `${dir}/run.jsonl`, format: "generic" }],
+    steps: r.steps,
+    overall: r.overall,
+    grams: r.grams,
+    mined: null,
+    gramSource: "given",
+    reflections: ["wait"],
+  };
+  // This process's own SIGTERM (the test runner takes SIGINT), taken by the listener and noted before the write.
+  const said: string[] = [], error = console.error;
+  console.error = (line: string) => said.push(line);
+  const stop = new StopSignals("stopping", "");
+  try {
+    const noted = () => {
+      try {
+        stop.check("");
+        return false;
+      } catch {
+        return true;
+      }
+    };
+    Deno.kill(Deno.pid, "SIGTERM");
+    while (!noted()) await new Promise((ok) => setTimeout(ok, 5));
+    await assertRejects(
+      () => writeAnalysis(out, report, stop),
+      (e: Error) =>
+        e instanceof Stopped &&
+        e.message ===
+          `stopped by SIGTERM before the analysis was written; ${out} is as it was: run the same command again`,
+    );
+  } finally {
+    stop.close();
+    console.error = error;
+  }
+  assertEquals(said, ["\nSIGTERM: stopping (a second SIGTERM stops at once)"]);
+  assertEquals(await tree(out), before);
+  assert(!(await exists(`${out}.next`)), "the staging folder is removed");
+});
+
+Deno.test("analyze: what a killed analysis left beside --out (out.next, out.lock, out.old) is removed by the next, with a note", async () => {
+  const dir = await folder({ "run.jsonl": jsonl(GENERIC) }), out = `${dir}/out`;
+  await run([`${dir}/run.jsonl`], out, { mine: 3 });
+  const before = await tree(out);
+  // Killed as it wrote its staging folder, or after it moved its analysis in, before it removed the earlier one.
+  const ended = new Deno.Command("true").spawn();
+  await ended.status;
+  await Deno.mkdir(`${out}.next`);
+  await Deno.writeTextFile(`${out}.next/steps.jsonl`, "{}\n");
+  await Deno.writeTextFile(`${out}.lock`, `${ended.pid}\n`);
+  await Deno.mkdir(`${out}.old`);
+  await Deno.copyFile(`${out}/overall.json`, `${out}.old/overall.json`);
+  const said: string[] = [], error = console.error;
+  console.error = (line: string) => said.push(line);
+  await run([`${dir}/run.jsonl`], out, { mine: 3 }).finally(() => console.error = error);
+  assertEquals(said, [
+    `note: removed what a killed analysis (pid ${ended.pid}) left beside ${out}: out.next, out.lock, out.old`,
+  ]);
+  assertEquals(await tree(out), before);
+  for (const gone of [`${out}.next`, `${out}.lock`, `${out}.old`]) assert(!(await exists(gone)), `${gone} is left`);
 });
 
 Deno.test("analyze: a corrupt gzip file read many times leaves no file open", async () => {

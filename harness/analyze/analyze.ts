@@ -8,10 +8,11 @@
  * input is an {@link AnalyzeError} before anything is written.
  * @module
  */
-import { resolve } from "node:path";
+import { basename, resolve } from "node:path";
 import { firstLine } from "../core/errors.ts";
 import { removeAll } from "../core/atomic.ts";
 import { lockFolder } from "../core/folder_lock.ts";
+import { StopSignals } from "../core/stop.ts";
 import { Progress } from "../core/progress.ts";
 import { foreignEntry } from "../report/staging.ts";
 import { loadSentenceModel, parseTokenizer } from "../masks/sentence_model.ts";
@@ -21,7 +22,7 @@ import { type Format, FORMATS, type ReadOptions } from "./formats.ts";
 import { loadGramList, mineFreeText, MiningCorpus } from "./grams.ts";
 import { findSources, readSource, type Source } from "./inputs.ts";
 import { DEFAULT_REFLECTIONS, PhraseMatcher } from "./phrases.ts";
-import { isAnalysisFile, writeAnalysis } from "./report.ts";
+import { isAnalysisFile, stoppedBefore, writeAnalysis } from "./report.ts";
 import { type AnalyzeStep, measure, type Readers, StepStats } from "./step_stats.ts";
 import type { Split } from "../metrics/token_stats.ts";
 import { answerRegExp, textWords } from "./text.ts";
@@ -95,12 +96,16 @@ export const DEFAULT_MINE = 2000;
 /** The options that only mining reads, with their command-line flags. */
 const MINING_OPTIONS = [["mine", "--mine"], ["seed", "--seed"], ["sentenceModel", "--sentence-model"]] as const;
 
-/** The grams: given, from a run folder, or mined from the first `mine` successes (refused with mining options). */
+/**
+ * The grams: given, from a run folder, or mined from the first `mine` successes (refused with mining options);
+ * `check` is called at each completion read (it throws once a stop signal came).
+ */
 async function gramsOf(
   o: AnalyzeOptions,
   sources: readonly Source[],
   runGrams: string | undefined,
   readOptions: ReadOptions,
+  check: () => void,
 ): Promise<{ grams: string[]; mined: StrategicGrams | null; source: string }> {
   const given = o.grams ?? runGrams;
   const unused = given ? MINING_OPTIONS.filter(([key]) => o[key] !== undefined).map(([, flag]) => flag) : [];
@@ -121,6 +126,7 @@ async function gramsOf(
     const bar = o.progress === false ? null : new Progress("successes to mine grams from", mine);
     outer: for (const src of sources) {
       for await (const c of readSource(src, readOptions)) {
+        check();
         if (!c.correct) continue;
         successes.add(textWords(c.text));
         bar?.update(successes.length);
@@ -189,10 +195,17 @@ function checkOptions(o: AnalyzeOptions): void {
  * `<out>.lock` held for the analysis ({@link unlockOut}): a second analysis to the same `out` would
  * otherwise write into the first one's staging folder, and the folder moved in would mix the two. An
  * earlier analysis left whole as `<out>.old` with no `<out>` (a kill between the two renames that move
- * an analysis in) is put back first, so that it is there even if this analysis fails.
+ * an analysis in) is put back first, so that it is there even if this analysis fails. What else an analysis
+ * killed before it ended left (`<out>.next`, its `<out>.lock`, an `<out>.old` beside `<out>`) is removed
+ * once the lock is taken, which proves it dead, with a `note:` line.
  */
 async function checkOut(out: string): Promise<Deno.FsFile> {
   const stat = await Deno.stat(out).catch(() => null);
+  // What an analysis killed before it ended may have left: its staging folder, its lock file, the earlier
+  // analysis beside the one it moved in (without out, the earlier one, put back below).
+  const left = [`${out}.next`, `${out}.lock`, ...(stat ? [`${out}.old`] : [])];
+  const found = await Promise.all(left.map((path) => Deno.lstat(path).then(() => true, () => false)));
+  const pid = Number.parseInt(await Deno.readTextFile(`${out}.lock`).catch(() => ""), 10);
   const analysis = stat?.isDirectory && await Deno.stat(`${out}/overall.json`).catch(() => null);
   if (stat && !analysis) {
     throw new AnalyzeError(out, "exists and is not an analysis", "give --out a new folder or an earlier analysis");
@@ -212,9 +225,16 @@ async function checkOut(out: string): Promise<Deno.FsFile> {
     throw new AnalyzeError(out, `cannot be written (${firstLine(e)})`, "give --out a folder you can write");
   }
   const lock = await lockFolder(out, "give --out another folder", { path: `${out}.lock` });
+  // Holding the lock, which the system drops when its holder ends however it ends: no analysis writes here.
   await removeAll(`${out}.next`);
+  if (stat) await removeAll(`${out}.old`);
   // An analysis killed between its two renames left the earlier one whole as out.old and no out: put it back.
-  if (!stat && await Deno.stat(`${out}.old/overall.json`).catch(() => null)) await Deno.rename(`${out}.old`, out);
+  else if (await Deno.stat(`${out}.old/overall.json`).catch(() => null)) await Deno.rename(`${out}.old`, out);
+  const dead = left.filter((_, i) => found[i]).map((path) => basename(path));
+  if (dead.length) {
+    const who = `a killed analysis${Number.isFinite(pid) ? ` (pid ${pid})` : ""}`;
+    console.error(`note: removed what ${who} left beside ${out}: ${dead.join(", ")}`);
+  }
   return lock;
 }
 
@@ -271,7 +291,9 @@ async function unlockOut(out: string, lock: Deno.FsFile): Promise<void> {
 }
 
 /**
- * Analyze rollout dumps and write the report folder `o.out`.
+ * Analyze rollout dumps and write the report folder `o.out`. Ctrl-C or SIGTERM meanwhile stops it at the
+ * next completion read or file written (throwing harness/core/stop.ts's `Stopped`), with `o.out` as it
+ * was, or whole once it is being moved in, and nothing of this analysis left beside it.
  *
  * @example
  * ```ts
@@ -287,15 +309,22 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalyzeResult> {
   const o = { ...options, out: options.out.replace(/(.)\/+$/, "$1") };
   await refuseOverlap(o.inputs, o.out);
   const lock = await checkOut(o.out);
+  // Ctrl-C or SIGTERM stops it at the next completion read or file written, what it wrote removed below.
+  const stop = new StopSignals(
+    "stopping; --out is left whole",
+    ` at once: the next analysis into ${o.out} removes what this one left`,
+  );
   try {
-    return await analyzeLocked(o);
+    return await analyzeLocked(o, stop);
   } finally {
     await unlockOut(o.out, lock);
+    stop.close();
   }
 }
 
-/** {@link analyze} once `o` is checked and `o.out` locked. */
-async function analyzeLocked(o: AnalyzeOptions): Promise<AnalyzeResult> {
+/** {@link analyze} once `o` is checked and `o.out` locked; `stop` is checked at every safe point. */
+async function analyzeLocked(o: AnalyzeOptions, stop: StopSignals): Promise<AnalyzeResult> {
+  const stopped = stoppedBefore(o.out), check = () => stop.check(stopped);
   const { files, runGrams } = await findSources(o.inputs, o.format);
   if (o.rewardColumn !== undefined && files[0].format !== "trl") {
     throw new AnalyzeError(
@@ -327,7 +356,7 @@ async function analyzeLocked(o: AnalyzeOptions): Promise<AnalyzeResult> {
     );
   }
   const countTokens = o.tokenizer === undefined ? undefined : await tokenCounter(o.tokenizer);
-  const { grams, mined, source } = await gramsOf(o, files, runGrams, readOptions);
+  const { grams, mined, source } = await gramsOf(o, files, runGrams, readOptions, check);
   const reflections = o.reflections ?? DEFAULT_REFLECTIONS;
   const readers: Readers = {
     grams: new PhraseMatcher(grams),
@@ -342,6 +371,7 @@ async function analyzeLocked(o: AnalyzeOptions): Promise<AnalyzeResult> {
   let done = 0, n = 0;
   for (const src of files) {
     for await (const c of readSource(src, readOptions, (b) => (done += b))) {
+      check();
       const m = measure(c, readers);
       let stats = byStep.get(c.step);
       if (!stats) byStep.set(c.step, stats = new StepStats(c.step, grams.length));
@@ -372,6 +402,6 @@ async function analyzeLocked(o: AnalyzeOptions): Promise<AnalyzeResult> {
     mined,
     gramSource: source,
     reflections,
-  });
+  }, stop);
   return { steps, overall, grams, files: written };
 }

@@ -5,11 +5,11 @@
  * CSV (harness/report/table.ts); one SVG figure per metric over steps (harness/report/plot.ts); and
  * `index.html` with all of them. Every byte is a function of the input and the command. The folder is
  * built as `<out>.next` and moved into place only when whole (harness/core/atomic.ts), with Ctrl-C and
- * SIGTERM held off meanwhile.
+ * SIGTERM held off meanwhile (before, they stop it and `<out>.next` is removed).
  * @module
  */
 import { removeAll, replaceFolder } from "../core/atomic.ts";
-import { StopSignals } from "../core/stop.ts";
+import type { StopSignals } from "../core/stop.ts";
 import { formatNumber, type NumberFormat, PERCENT } from "../report/format.ts";
 import { figureHtml, htmlDocument } from "../report/html.ts";
 import { renderFigure } from "../report/plot.ts";
@@ -20,6 +20,11 @@ import type { StrategicGrams } from "../masks/strategic_grams.ts";
 import { strategicGramsJson } from "../masks/strategic_grams.ts";
 import type { Split } from "../metrics/token_stats.ts";
 import type { AnalyzeStep } from "./step_stats.ts";
+
+/** What follows `stopped by <signal>` for an analysis into `out` stopped before it was in place (harness/core/stop.ts). */
+export function stoppedBefore(out: string): string {
+  return ` before the analysis was written; ${out} is as it was: run the same command again`;
+}
 
 /** What the report shows. */
 export interface AnalysisReport {
@@ -269,10 +274,17 @@ function pageTable(name: string, table: Table, steps: number): string {
     "<code>steps.md</code> and <code>steps.tex</code>, with every field in <code>steps.jsonl</code>.</p>";
 }
 
-/** Write the report to `out` (built in `<out>.next`, then moved in whole); returns the files written, relative to `out`. */
-export async function writeAnalysis(out: string, r: AnalysisReport): Promise<string[]> {
+/**
+ * Write the report to `out` (built in `<out>.next`, then moved in whole); returns the files written, relative
+ * to `out`. `stop` is checked before each file is written, and once the report is in place: a signal meanwhile
+ * leaves `out` as it was or whole, and `<out>.next` removed.
+ */
+export async function writeAnalysis(out: string, r: AnalysisReport, stop: StopSignals): Promise<string[]> {
   const next = `${out}.next`, staging = await Staging.open(next);
-  const write = (name: string, data: string) => staging.write(name, data);
+  const write = (name: string, data: string) => {
+    stop.check(stoppedBefore(out));
+    return staging.write(name, data);
+  };
   try {
     await write("steps.jsonl", r.steps.map((s) => JSON.stringify(s)).join("\n") + "\n");
     await write("overall.json", JSON.stringify(r.overall, null, 2) + "\n");
@@ -305,12 +317,7 @@ export async function writeAnalysis(out: string, r: AnalysisReport): Promise<str
         ...drawn.map(figureHtml),
       ]),
     );
-    const stop = new StopSignals("finishing moving the analysis in", " while the analysis was moved in: run it again");
-    try {
-      await replaceFolder(next, out);
-    } finally {
-      stop.close();
-    }
+    await replaceFolder(next, out); // no check between its renames: a signal meanwhile waits for the end
     stop.check(" once the analysis was in place");
   } finally {
     await removeAll(next);
