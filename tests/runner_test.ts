@@ -11,7 +11,7 @@ import { gridDifferences } from "../harness/store/hashes.ts";
 import { gitCommit } from "../harness/store/git_commit.ts";
 import { getConfig } from "../harness/config.ts";
 import { BASELINES } from "../baselines/mod.ts";
-import { removeLeftovers } from "../harness/store/run_folder.ts";
+import { removeLeftovers } from "../harness/core/leftovers.ts";
 
 /** A grid of grpo seed 1 on the smoke suite, resumed, with results in `tmp` and `changes` applied. */
 function grpoGrid(tmp: string, changes: Partial<GridSpec> = {}): GridSpec {

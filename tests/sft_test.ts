@@ -86,7 +86,7 @@ Deno.test("sft", async (t) => {
   });
 
   await t.step(
-    "the cache key hashes the modules SFT runs, not the RL loop, the baselines or the thread setup",
+    "the cache key hashes the modules SFT runs, not the RL loop, the baselines, the store or the thread setup",
     async () => {
       const root = new URL("../", import.meta.url).pathname;
       const files = (await sourceFiles()).map((u) => u.pathname.slice(root.length));
@@ -108,6 +108,7 @@ Deno.test("sft", async (t) => {
           "harness/cli.ts",
           "harness/config.ts",
           "harness/backend/wasm_threads.ts",
+          "harness/store/run_folder.ts",
         ]
       ) {
         assert(!files.includes(f), `${f} should not be hashed`);

@@ -35,12 +35,12 @@ import {
   moveAsideCommand,
   newManifest,
   readManifest,
-  removeLeftovers,
   runId,
   runLockPath,
   runsDir,
 } from "../store/run_folder.ts";
 import { gitCommit } from "../store/git_commit.ts";
+import { removeLeftovers } from "../core/leftovers.ts";
 import { gridDifferences, gridHash, manifestProblem, runHash } from "../store/hashes.ts";
 import { tf } from "../backend/backend.ts";
 import { TOKENIZER_ID } from "../text/tokenizer.ts";
@@ -644,7 +644,7 @@ export async function specGridHash(spec: Pick<GridSpec, "cfg" | "backend" | "eng
 }
 
 /**
- * Remove what writers killed halfway left in runs folder `dir` (harness/store/run_folder.ts
+ * Remove what writers killed halfway left in runs folder `dir` (harness/core/leftovers.ts
  * `removeLeftovers`), with a `note:` line naming it; the caller holds the folder's lock exclusively.
  */
 export async function clearLeftovers(dir: string): Promise<void> {

@@ -15,7 +15,7 @@ import { removeAll, sha256, writeAtomic } from "../core/atomic.ts";
 import { byLength, lengthChunks, TRAIN_PASS_OVERHEAD } from "../model/length_chunks.ts";
 import { FileSums, loadRunState, saveRunState, truncateTo } from "./run_state.ts";
 import { lockFolder } from "../core/folder_lock.ts";
-import { removeLeftovers } from "../store/run_folder.ts";
+import { removeLeftovers } from "../core/leftovers.ts";
 import { Stopped } from "../core/stop.ts";
 import { localModules } from "../core/module_file.ts";
 import type { TaskDef } from "../../tasks/kit/task.ts";
