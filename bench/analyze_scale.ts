@@ -2,10 +2,13 @@
  * The scale check of `deno task analyze` (issue 25): writes a generic JSON Lines dump of N completions
  * of about W words each (default 200,000 × 400, groups of 8, one file per step), then runs the analyze
  * command on it under `/usr/bin/time` and prints the wall time and the peak resident memory. The
- * target: at most 3 minutes and under 1.5 GB on the project's 2-core machine. A benchmark, not a
- * test: run it by hand (`deno run -A bench/analyze_scale.ts [--completions N] [--words W] [--keep]`).
+ * target: at most 3 minutes and under 1.5 GB on the project's 2-core machine. `--trl` writes the same
+ * completions as one TRL Parquet file of one row group instead, without offset indexes as pandas (pyarrow)
+ * writes it, or with them (`--offset-index`), as hyparquet-writer does. A benchmark, not a test: run it by
+ * hand (`deno run -A bench/analyze_scale.ts [--completions N] [--words W] [--trl [--offset-index]] [--keep]`).
  * @module
  */
+import { parquetWriteFile } from "hyparquet-writer";
 import { rng } from "../harness/core/rng.ts";
 
 const arg = (name: string, fallback: number) => {
@@ -13,6 +16,7 @@ const arg = (name: string, fallback: number) => {
   return i >= 0 ? Number(Deno.args[i + 1]) : fallback;
 };
 const N = arg("completions", 200_000), W = arg("words", 400), STEPS = arg("steps", 50), GROUP = 8;
+const TRL = Deno.args.includes("--trl"), OFFSET_INDEX = Deno.args.includes("--offset-index");
 
 /** Problem words: a vocabulary of 3,000 made-up words, drawn with a skew so that some are common. */
 const VOCAB = Array.from({ length: 3000 }, (_, i) => `w${i.toString(36)}`);
@@ -44,6 +48,31 @@ const t0 = performance.now();
 const r = rng(1, "analyze_scale");
 const perStep = Math.ceil(N / STEPS / GROUP) * GROUP;
 let written = 0, bytes = 0;
+/** `--trl`: the columns of the one Parquet file, a row a completion. */
+const trl = {
+  step: [] as bigint[],
+  prompt: [] as string[],
+  completion: [] as string[],
+  accuracy_reward: [] as number[],
+};
+for (let step = 0; TRL && written < N; step++) {
+  for (let i = 0; i < perStep && written < N; i++, written++) {
+    const answer = r.int(4);
+    trl.step.push(BigInt(step));
+    trl.prompt.push(`problem ${Math.floor(i / GROUP)}`);
+    trl.completion.push(completion(r, answer));
+    trl.accuracy_reward.push(answer === 0 ? 1 : 0);
+  }
+}
+if (TRL) {
+  const filename = `${dir}/completions_00001.parquet`;
+  parquetWriteFile({
+    filename,
+    rowGroupSize: N,
+    columnData: Object.entries(trl).map(([name, data]) => ({ name, data, offsetIndex: OFFSET_INDEX })),
+  });
+  bytes = (await Deno.stat(filename)).size;
+}
 for (let step = 0; written < N; step++) {
   const file = await Deno.open(`${dir}/${step}.jsonl`, { write: true, create: true });
   const enc = new TextEncoder(), lines: string[] = [];

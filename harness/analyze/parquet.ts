@@ -1,17 +1,18 @@
 /**
  * TRL's completion logs (`log_completions=True`): `completions/completions_{step:05d}.parquet` with
  * columns `step`, `prompt`, `completion`, one column per reward function and optional `advantage`,
- * read one row group at a time with `hyparquet` (snappy and the other codecs from
- * `hyparquet-compressors`). The reward is the sum of the reward columns (every numeric column but
- * `step` and `advantage`; a string column such as `mode` is none) unless `--reward-column` names them
- * (`a,b`: a column `log_extra` logs, such as a token count, is numeric too);
- * an empty cell (NaN or null: the reward function returned None) adds nothing, as in TRL's `nansum`.
+ * read with `hyparquet` (snappy and the other codecs from `hyparquet-compressors`) a bounded slice of rows
+ * at a time (`parquet_slices.ts`), so that a file written as one large row group is not held decoded
+ * whole. The reward is the sum of the reward columns (every numeric column but `step` and `advantage`;
+ * a string column such as `mode` is none) unless `--reward-column` names them (`a,b`: a column
+ * `log_extra` logs, such as a token count, is numeric too); an empty cell (NaN or null: the reward function returned None) adds nothing, as in TRL's `nansum`.
  * @module
  */
-import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } from "hyparquet";
+import { parquetMetadataAsync, parquetReadObjects, parquetSchema } from "hyparquet";
 import { compressors } from "hyparquet-compressors";
 import { AnalyzeError, type Completion } from "./completion.ts";
 import { fields, type ReadOptions } from "./formats.ts";
+import { fileBuffer, rowSlices, SLICE_BYTES, sliceCache } from "./parquet_slices.ts";
 
 /** Columns that are not rewards. */
 const NOT_REWARD = new Set(["step", "prompt", "completion", "advantage"]);
@@ -19,13 +20,17 @@ const NOT_REWARD = new Set(["step", "prompt", "completion", "advantage"]);
 /** Parquet physical types read as numbers. */
 const NUMERIC = new Set(["INT32", "INT64", "FLOAT", "DOUBLE"]);
 
-/** The completions of a TRL Parquet file, calling `onBytes` with each row group's compressed size. */
+/**
+ * The completions of a TRL Parquet file, read `sliceBytes` of uncompressed data at a time, calling
+ * `onBytes` with each slice's share of its row group's compressed size.
+ */
 export async function* trlCompletions(
   path: string,
   o: ReadOptions,
   onBytes: (n: number) => void = () => {},
+  sliceBytes = SLICE_BYTES,
 ): AsyncGenerator<Completion> {
-  const file = await asyncBufferFromFile(path);
+  const file = await fileBuffer(path);
   let metadata;
   try {
     metadata = await parquetMetadataAsync(file);
@@ -58,28 +63,29 @@ export async function* trlCompletions(
       "use a TRL that logs the rewards, or convert the dump to generic JSONL",
     );
   }
-  let row = 0;
-  for (const group of metadata.row_groups) {
-    const rowEnd = row + Number(group.num_rows);
+  const read = ["step", "prompt", "completion", ...rewards], cached = sliceCache(file);
+  for (const { rowStart, rowEnd, bytes } of rowSlices(metadata, read, sliceBytes)) {
     let rows: Record<string, unknown>[];
+    cached.next();
     try {
       rows = await parquetReadObjects({
-        file,
+        file: cached,
         metadata,
         compressors,
-        rowStart: row,
+        rowStart,
         rowEnd,
-        columns: ["step", "prompt", "completion", ...rewards],
+        columns: read,
+        useOffsetIndex: true,
       });
     } catch (e) {
       throw new AnalyzeError(
         path,
-        `rows ${row + 1}–${rowEnd} cannot be read (${(e as Error).message})`,
+        `rows ${rowStart + 1}–${rowEnd} cannot be read (${(e as Error).message})`,
         "copy the file again",
       );
     }
     for (const [i, r] of rows.entries()) {
-      const place = { file: path, at: `row ${row + i + 1}` }, f = fields(place, normalised(r));
+      const place = { file: path, at: `row ${rowStart + i + 1}` }, f = fields(place, normalised(r));
       // TRL's nansum: a reward function that returned None logs NaN (null once pandas wrote it), which adds nothing.
       const reward = rewards.reduce((s, name) => (unscored(r[name]) ? s : s + f.number(name)), 0);
       const prompt = typeof r.prompt === "string" ? r.prompt : JSON.stringify(r.prompt);
@@ -91,8 +97,7 @@ export async function* trlCompletions(
         correct: reward >= o.threshold,
       };
     }
-    onBytes(group.columns.reduce((s, c) => s + Number(c.meta_data?.total_compressed_size ?? 0), 0));
-    row = rowEnd;
+    onBytes(bytes);
   }
 }
 
