@@ -309,6 +309,34 @@ Deno.test("analyze on the command line shows progress while it reads the success
   assertMatch(err, /\nmining strategic grams from 3 successful completions \(\d+ words\)\n/);
 });
 
+Deno.test('analyze: a step written as text ("12", a string column in Parquet) is read as that number', async () => {
+  const steps = ["3", "3", "12", "12"];
+  const others = [
+    { name: "prompt", data: ["q0", "q0", "q1", "q1"], type: "STRING" as const },
+    { name: "completion", data: ["\\boxed{1}", "b", "c", "\\boxed{1}"], type: "STRING" as const },
+    { name: "accuracy_reward", data: [1, 0, 0, 1], type: "DOUBLE" as const },
+  ];
+  const generic = (step: (s: string) => unknown) =>
+    jsonl(steps.map((s, i) => ({ step: step(s), prompt: `q${i >> 1}`, completion: "\\boxed{1}", reward: i % 2 })));
+  const dir = await folder({
+    "text.parquet": new Uint8Array(
+      parquetWriteBuffer({ columnData: [{ name: "step", data: steps, type: "STRING" }, ...others] }),
+    ),
+    "int.parquet": new Uint8Array(
+      parquetWriteBuffer({ columnData: [{ name: "step", data: steps.map(BigInt), type: "INT64" }, ...others] }),
+    ),
+    "text.jsonl": generic((s) => s),
+    "int.jsonl": generic(Number),
+  });
+  const grams = `${await folder({ "g.txt": "boxed\n" })}/g.txt`;
+  for (const kind of ["parquet", "jsonl"]) {
+    const text = await run([`${dir}/text.${kind}`], `${dir}/text_${kind}`, { grams });
+    const int = await run([`${dir}/int.${kind}`], `${dir}/int_${kind}`, { grams });
+    assertEquals(text.steps.map((s) => s.step), [3, 12]);
+    assertEquals(text.steps, int.steps);
+  }
+});
+
 Deno.test("analyze: TRL reward cells a function left empty (None: NaN or null) add nothing, as TRL's nansum", async () => {
   const columnData = [
     { name: "step", data: [3n, 3n, 3n, 3n], type: "INT64" as const },
@@ -737,6 +765,15 @@ Deno.test("analyze: every bad input is one line naming the file, and nothing is 
     "notes.txt": "hello\n",
     "bad_json.jsonl": jsonl([good]) + "{oops\n",
     "bad_step.jsonl": jsonl([{ ...good, step: "one" }]),
+    "bad_step_kind.jsonl": jsonl([{ ...good, step: true }]),
+    "bad_step_text.parquet": new Uint8Array(parquetWriteBuffer({
+      columnData: [
+        { name: "step", data: ["7", "7", " 8"], type: "STRING" },
+        { name: "prompt", data: ["q", "q", "q"], type: "STRING" },
+        { name: "completion", data: ["a", "b", "c"], type: "STRING" },
+        { name: "reward", data: [1, 0, 1], type: "DOUBLE" },
+      ],
+    })),
     "bad_reward.jsonl": jsonl([{ ...good, reward: "high" }]),
     "bad_completion.jsonl": jsonl([{ ...good, completion: 7 }]),
     "no_completion.parquet": trlParquet(1, ["a"], [1], false),
@@ -851,8 +888,18 @@ Deno.test("analyze: every bad input is one line naming the file, and nothing is 
     ],
     [
       "a step that is not a number",
+      [`${dir}/bad_step_kind.jsonl`],
+      `${dir}/bad_step_kind.jsonl: line 1: step is not a number; give every record a step that is a number`,
+    ],
+    [
+      "a step that is a string of no whole number (a string of decimal digits is read as that number)",
       [`${dir}/bad_step.jsonl`],
-      `${dir}/bad_step.jsonl: line 1: step is not a number; give every record a step that is a number`,
+      `${dir}/bad_step.jsonl: line 1: step is "one", a string that is not a whole number in decimal digits; give every record a step that is a number, or a string of decimal digits such as "12"`,
+    ],
+    [
+      "a Parquet step column of text with a cell that is not decimal digits",
+      [`${dir}/bad_step_text.parquet`],
+      `${dir}/bad_step_text.parquet: row 3: step is " 8", a string that is not a whole number in decimal digits; give every record a step that is a number, or a string of decimal digits such as "12"`,
     ],
     [
       "a reward that is not a number",

@@ -52,6 +52,9 @@ export interface Place {
   at: string;
 }
 
+/** A step written as text: decimal digits only. */
+const DIGITS = /^[0-9]+$/;
+
 /** A field checker bound to one place. */
 export function fields(place: Place, o: Record<string, unknown>) {
   const bad = (name: string, kind: string, is = ""): never => {
@@ -61,11 +64,27 @@ export function fields(place: Place, o: Record<string, unknown>) {
       `give every record ${/^[aeiou]/.test(name) ? "an" : "a"} ${name} that is ${kind}`,
     );
   };
+  const number = (name: string): number => {
+    const v = o[name];
+    if (typeof v === "number" && !Number.isFinite(v)) bad(name, "a finite number", ` (it is ${v})`);
+    return typeof v === "number" ? v : bad(name, "a number");
+  };
   return {
-    number: (name: string): number => {
+    number,
+    /**
+     * A step: a number, or a string of decimal digits (`"12"`) read as that whole number, as a dump whose
+     * step column was written as text holds it; any other string is refused with its value.
+     */
+    step: (name: string): number => {
       const v = o[name];
-      if (typeof v === "number" && !Number.isFinite(v)) bad(name, "a finite number", ` (it is ${v})`);
-      return typeof v === "number" ? v : bad(name, "a number");
+      if (typeof v !== "string") return number(name);
+      if (DIGITS.test(v) && Number.isSafeInteger(Number(v))) return Number(v);
+      const shown = JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+      throw new AnalyzeError(
+        place.file,
+        `${place.at}: ${name} is ${shown}, a string that is not a whole number in decimal digits`,
+        `give every record a ${name} that is a number, or a string of decimal digits such as "12"`,
+      );
     },
     string: (name: string): string => (typeof o[name] === "string" ? o[name] as string : bad(name, "a string")),
     /**
@@ -116,7 +135,7 @@ function sameLengths(place: Place, lists: Record<string, readonly unknown[] | un
  */
 export function genericCompletion(place: Place, v: unknown, o: ReadOptions): Completion {
   const r = object(place, v), f = fields(place, r);
-  const step = f.number("step");
+  const step = f.step("step");
   const group = f.optional<string | number>(
     "group",
     "a string or a number",
@@ -178,7 +197,7 @@ export function verlCompletion(place: Place, v: unknown, o: ReadOptions): Comple
   const reward = f.number("score");
   const acc = f.optional<boolean | number>("acc", "true, false, 1 or 0", (a) => isBool(a) || a === 0 || a === 1);
   return {
-    step: f.number("step"),
+    step: f.step("step"),
     prompt: f.string("input"),
     text: f.string("output"),
     reward,

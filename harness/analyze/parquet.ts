@@ -90,7 +90,7 @@ export async function* trlCompletions(
       const reward = rewards.reduce((s, name) => (unscored(r[name]) ? s : s + f.number(name)), 0);
       const prompt = typeof r.prompt === "string" ? r.prompt : JSON.stringify(r.prompt);
       yield {
-        step: f.number("step"),
+        step: f.step("step"),
         prompt,
         text: f.completion("completion"),
         reward,
