@@ -573,6 +573,49 @@ Deno.test("rl", async (t) => {
     );
   });
   await t.step(
+    "a finite loss term whose gradient is not (a sqrt at 0) names its hook; others keep the plain message",
+    async () => {
+      const zeroAdvantages = (ctx: BaselineContext) => ctx.rollouts.map((r) => new Float32Array(r.tokens.length));
+      // sqrt(0) is 0, finite, but its gradient is infinite: 0·∞ is NaN in every weight the entropy reaches.
+      const sqrtAtZero = defineBaseline({
+        name: "sqrt_at_zero",
+        summary: "an extra loss finite in value, not in gradient",
+        params: {},
+        advantages: zeroAdvantages,
+        extraLoss: (_ctx, live) => live.entropy.mean().mul(0).sqrt() as tf.Scalar,
+      });
+      await failsWith(
+        sqrtAtZero,
+        /step 0: baseline sqrt_at_zero: the gradient of extraLoss\(ctx, live\) \(norm NaN\) is not finite at optimiser update 0; the update was not applied\. Look in it for a sqrt or log of a value that reaches 0, also in a branch tf\.where leaves out: .*x\.add\(1e-8\)\.sqrt\(\).*no checkpoint was saved yet/,
+      );
+      const logInClip = defineBaseline({
+        name: "log_in_where",
+        summary: "a policy loss with a log at 0 in the branch tf.where leaves out",
+        params: {},
+        advantages: zeroAdvantages,
+        policyLoss: (input) => ({
+          loss: tf.where(input.mask.greater(2), input.logp.mul(0).log(), input.logp.mul(0)) as tf.Tensor2D,
+        }),
+      });
+      await failsWith(
+        logInClip,
+        /step 0: baseline log_in_where: the gradient of policyLoss\(input, ctx\)'s loss \(norm NaN\) is not finite at optimiser update 0/,
+      );
+      // A gradient that overflows (advantages of 1e30) is not the extra term's, whose gradient is finite: the plain message.
+      const huge = defineBaseline({
+        name: "huge",
+        summary: "advantages of 1e30 and a sound extra loss",
+        params: {},
+        advantages: (ctx) => ctx.rollouts.map((r) => new Float32Array(r.tokens.length).fill(1e30)),
+        extraLoss: (_ctx, live) => live.entropy.mean().mul(-0.01) as tf.Scalar,
+      });
+      await failsWith(
+        huge,
+        /step 0: gradient norm \(Infinity\) is not finite at optimiser update 0; the update was not applied\. Lower the learning rate or check the data/,
+      );
+    },
+  );
+  await t.step(
     "an extra loss term the baseline keeps (a cached zero) stays its own: the harness does not free it",
     async () => {
       const zero = tf.keep(tf.scalar(0));

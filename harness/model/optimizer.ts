@@ -88,6 +88,17 @@ export class NonFiniteError extends Error {
   }
 }
 
+/**
+ * A {@link NonFiniteError} of the gradient where the loss is finite: a term whose value is finite but
+ * whose gradient is not (a sqrt at 0), or a gradient that overflows.
+ */
+export class NonFiniteGradientError extends NonFiniteError {
+  /** The gradient norm `norm`, not finite, at optimiser update `step`. */
+  constructor(step: number, readonly norm: number) {
+    super(step, `gradient norm (${norm})`);
+  }
+}
+
 /** Figures of one step. */
 export interface StepResult {
   loss: number;
@@ -120,7 +131,7 @@ export class Trainer {
       const [lossV, sqV] = [value.dataSync()[0], sq.dataSync()[0]];
       const gradNorm = Math.sqrt(sqV);
       if (!Number.isFinite(lossV)) throw new NonFiniteError(this.#step, `loss (${lossV})`);
-      if (!Number.isFinite(gradNorm)) throw new NonFiniteError(this.#step, `gradient norm (${gradNorm})`);
+      if (!Number.isFinite(gradNorm)) throw new NonFiniteGradientError(this.#step, gradNorm);
       const scale = this.clip > 0 && gradNorm > this.clip ? this.clip / gradNorm : 1;
       this.#opt.applyScaled(grads, scale);
       this.#step++;

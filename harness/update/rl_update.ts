@@ -17,7 +17,7 @@ import { pgLoss } from "./pg_loss.ts";
 import type { Rng } from "../core/rng.ts";
 import { PAD } from "../text/tokenizer.ts";
 import { MASKED, type RolloutEngine } from "../rollout/engine.ts";
-import { NonFiniteError, type Trainer } from "../model/optimizer.ts";
+import { NonFiniteError, NonFiniteGradientError, type Trainer } from "../model/optimizer.ts";
 import {
   byLength,
   type Extent,
@@ -223,38 +223,46 @@ export async function updatePolicy(input: UpdateInput): Promise<UpdateStats> {
       const Tr = Math.max(...rows.map((r) => r.tokens.length));
       const refLogp = refLogps ? padded(idx.map((i) => refLogps[i]), Tr) : undefined;
       let aux: tf.Tensor[] = [], terms: tf.Scalar[] = [];
-      const res = withHookNamed(baseline, () => terms, () =>
+      /** The mini-batch's loss terms on the policy as it is: the policy loss (with the KL) and the extra term. */
+      const lossTerms = () => {
+        const live = responseLogProbs(trainer.policy, rows, TRAIN_PASS_OVERHEAD, readsEntropy);
+        const out = pgLoss({
+          logp: live.logp,
+          oldLogp: padded(idx.map((i) => seqs[i].logp), Tr),
+          advantages: padded(idx.map((i) => advantages[i]), Tr),
+          mask: live.mask,
+          refLogp,
+        }, {
+          clipLow: cfg.clipLow,
+          clipHigh: cfg.clipHigh,
+          aggregation: baseline.aggregation,
+          maxLength: cfg.maxLength,
+          klBeta: cfg.klBeta,
+          policyLoss: baseline.policyLoss &&
+            ((input) => callHook(baseline.name, "policyLoss(input, ctx)", () => baseline.policyLoss!(input, ctx))),
+          policyLossName: `baseline ${baseline.name}: policyLoss(input, ctx)`,
+          entropy: live.entropy,
+          rows: idx,
+        });
+        const extra = baseline.extraLoss &&
+          checkedScalar(
+            `baseline ${baseline.name}: extraLoss(ctx, live)`,
+            callHook(
+              baseline.name,
+              "extraLoss(ctx, live)",
+              () => baseline.extraLoss!(ctx, { entropy: live.entropy!, mask: live.mask, rows: idx }),
+            ),
+            live.entropy!,
+          );
+        return { out, extra };
+      };
+      const res = withHookNamed(baseline, () => terms, (term) => {
+        const vars = trainer.policy.variables;
+        return nonFiniteGradient(() => term === "extra" ? lossTerms().extra! : lossTerms().out.loss, vars);
+      }, () =>
         trainer.step(() => {
-          const live = responseLogProbs(trainer.policy, rows, TRAIN_PASS_OVERHEAD, readsEntropy);
-          const out = pgLoss({
-            logp: live.logp,
-            oldLogp: padded(idx.map((i) => seqs[i].logp), Tr),
-            advantages: padded(idx.map((i) => advantages[i]), Tr),
-            mask: live.mask,
-            refLogp,
-          }, {
-            clipLow: cfg.clipLow,
-            clipHigh: cfg.clipHigh,
-            aggregation: baseline.aggregation,
-            maxLength: cfg.maxLength,
-            klBeta: cfg.klBeta,
-            policyLoss: baseline.policyLoss &&
-              ((input) => callHook(baseline.name, "policyLoss(input, ctx)", () => baseline.policyLoss!(input, ctx))),
-            policyLossName: `baseline ${baseline.name}: policyLoss(input, ctx)`,
-            entropy: live.entropy,
-            rows: idx,
-          });
+          const { out, extra } = lossTerms();
           aux = [tf.keep(out.clipFraction), tf.keep(out.kl)];
-          const extra = baseline.extraLoss &&
-            checkedScalar(
-              `baseline ${baseline.name}: extraLoss(ctx, live)`,
-              callHook(
-                baseline.name,
-                "extraLoss(ctx, live)",
-                () => baseline.extraLoss!(ctx, { entropy: live.entropy!, mask: live.mask, rows: idx }),
-              ),
-              live.entropy!,
-            );
           // A copy of the extra term: one the baseline keeps (a cached zero) stays the baseline's to free.
           terms = [tf.keep(out.loss), ...(extra ? [tf.keep(extra.clone())] : [])];
           return extra ? out.loss.add(extra) as tf.Scalar : out.loss;
@@ -319,15 +327,61 @@ function computedFrom(y: tf.Tensor, x: tf.Tensor): boolean {
 }
 
 /**
+ * The norm of the gradient of `term()` (a loss term, computed afresh) over `vars` when an element of it
+ * is NaN or infinite, else null: also when the term has no path to `vars` (a constant 0) or throws. Asked
+ * only once an update has failed, so it costs nothing otherwise.
+ */
+function nonFiniteGradient(term: () => tf.Scalar, vars: readonly tf.Variable[]): number | null {
+  let norm: number | null = null;
+  try {
+    tf.tidy(() => {
+      const grads = Object.values(tf.variableGrads(term, [...vars]).grads);
+      if (grads.some((g) => !g.isFinite().all().dataSync()[0])) {
+        norm = Math.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g)))).dataSync()[0]);
+      }
+    });
+  } catch {
+    // no gradient to blame
+  }
+  return norm;
+}
+
+/**
  * Run `step` (a trainer step on `baseline`'s loss), naming the baseline's hook when it is what went
  * wrong: its own policy loss left the loss without a path to the policy's weights (tfjs says only that
- * it cannot find one; the default policy loss always has one), or the loss is not finite because
- * `terms()` (the policy loss and the extra term of the step, as computed) says its hook's term is not.
+ * it cannot find one; the default policy loss always has one); the loss is not finite because
+ * `terms()` (the policy loss and the extra term of the step, as computed) says its hook's term is not;
+ * or the loss is finite but its gradient is not, and `gradient` (the norm of a term's gradient where it
+ * is not finite, computed again) finds the extra term's gradient, or that of a policy loss of its own,
+ * at fault.
  */
-function withHookNamed<T>(baseline: Baseline, terms: () => tf.Scalar[], step: () => T): T {
+function withHookNamed<T>(
+  baseline: Baseline,
+  terms: () => tf.Scalar[],
+  gradient: (term: "policy" | "extra") => number | null,
+  step: () => T,
+): T {
   try {
     return step();
   } catch (e) {
+    if (e instanceof NonFiniteGradientError) {
+      const extra = baseline.extraLoss ? gradient("extra") : null;
+      const policy = extra === null && baseline.policyLoss ? gradient("policy") : null;
+      const hook = extra !== null
+        ? `extraLoss(ctx, live) (norm ${extra})`
+        : policy !== null
+        ? `policyLoss(input, ctx)'s loss (norm ${policy})`
+        : null;
+      if (hook) {
+        throw new NonFiniteError(
+          e.step,
+          `baseline ${baseline.name}: the gradient of ${hook}`,
+          "Look in it for a sqrt or log of a value that reaches 0, also in a branch tf.where leaves out: its value " +
+            "is finite there, its gradient not; add a small constant first, e.g. x.add(1e-8).sqrt()",
+        );
+      }
+      throw e;
+    }
     if (e instanceof NonFiniteError) {
       const [pg, extra] = terms().map((t) => t.dataSync()[0]);
       const hook = extra !== undefined && !Number.isFinite(extra)
