@@ -4,6 +4,7 @@
  * @module
  */
 import { checkTask, type TaskDef } from "./kit/task.ts";
+import { deepFrozen } from "../harness/core/deep_frozen.ts";
 import { importDefault, isPath } from "../harness/core/module_file.ts";
 import countdown from "./countdown.ts";
 import knightsKnaves from "./knights_knaves.ts";
@@ -12,7 +13,9 @@ import arithmeticChain from "./arithmetic_chain.ts";
 import shortestPath from "./shortest_path.ts";
 
 /**
- * Every task of the suite, by name, in suite order.
+ * Every task of the suite, by name, in suite order, frozen through and through: every bench of a process
+ * reads it, so a task added or replaced in it (`TASKS.set(…)`), or changed in place, would change every
+ * later one; that throws a TypeError. A task of one's own is given as a file (`--tasks ./my_task.ts`).
  *
  * @example
  * ```ts
@@ -21,8 +24,11 @@ import shortestPath from "./shortest_path.ts";
  * for (const t of TASKS.values()) console.log(t.name, t.summary);
  * ```
  */
-export const TASKS: ReadonlyMap<string, TaskDef> = new Map(
-  ([countdown, knightsKnaves, linearEquation, arithmeticChain, shortestPath] as TaskDef[]).map((t) => [t.name, t]),
+export const TASKS: ReadonlyMap<string, TaskDef> = deepFrozen(
+  new Map(
+    ([countdown, knightsKnaves, linearEquation, arithmeticChain, shortestPath] as TaskDef[]).map((t) => [t.name, t]),
+  ),
+  "TASKS is the fixed suite of every bench: give a task of your own as a file (--tasks ./my_task.ts)",
 );
 
 /**

@@ -74,6 +74,23 @@ Deno.test("suite", async (t) => {
   });
 });
 
+Deno.test("the fixed suite cannot be changed in place (every later bench would read it); a task of one's own is a file", () => {
+  const countdown = getTask("countdown"), tasks = TASKS as Map<string, TaskDef>;
+  const fix = "; TASKS is the fixed suite of every bench: give a task of your own as a file (--tasks ./my_task.ts)";
+  assertThrows(() => tasks.set("mine", countdown), TypeError, `Cannot set a key of a frozen Map${fix}`);
+  assertThrows(() => tasks.set("countdown", { ...countdown, levels: [1] }), TypeError);
+  assertThrows(() => tasks.delete("countdown"), TypeError, `Cannot delete a key of a frozen Map${fix}`);
+  assertThrows(() => tasks.clear(), TypeError, `Cannot clear a frozen Map${fix}`);
+  assertThrows(() => ((countdown as { verify: unknown }).verify = () => ({})), TypeError);
+  assertThrows(() => (countdown.levels as number[]).push(3), TypeError);
+  assertThrows(
+    () => ((countdown.strategies as Record<string, number>)[Object.keys(countdown.strategies)[0]] = 9),
+    TypeError,
+  );
+  assertEquals([TASKS.size, TASKS.get("countdown"), [...countdown.levels]], [5, countdown, [1, 2]]);
+  assertEquals(new Map(TASKS).set("mine", countdown).size, 6); // a copy is one's own
+});
+
 Deno.test("loadTask", async (t) => {
   const fixture = relative(Deno.cwd(), fileURLToPath(new URL("./fixtures/outside_task.ts", import.meta.url)));
 
