@@ -19,6 +19,7 @@ import { TfjsEngine } from "../harness/rollout/tfjs_engine.ts";
 import { EOS, PAD } from "../harness/text/tokenizer.ts";
 import { createPolicy } from "../harness/model/model.ts";
 import { Stopped } from "../harness/core/stop.ts";
+import { basename } from "node:path";
 
 await useBackend(DEFAULT_BACKEND);
 
@@ -26,6 +27,46 @@ function tiny(steps: number): BenchConfig {
   const cfg = getConfig("smoke");
   cfg.sft.steps = steps;
   return cfg;
+}
+
+/** The file-system calls that change something, which a kill stops. */
+const CHANGES = ["mkdir", "writeFile", "writeTextFile", "rename", "remove", "copyFile", "truncate"] as const;
+
+/**
+ * Run `f` with a kill simulated at the `at`-th call of {@link CHANGES} made once `armed()` is true: from it on every
+ * such call throws without changing anything, as in a process that is gone, except that a recursive removal killed
+ * midway first takes the `weights.bin` files under it (an `rm -r` stopped partway). Whether the kill came.
+ */
+async function killedAt(at: number, armed: () => boolean, f: () => Promise<unknown>): Promise<boolean> {
+  type Call = (...args: unknown[]) => Promise<unknown>;
+  const deno = Deno as unknown as Record<string, Call>;
+  const real = Object.fromEntries(CHANGES.map((name) => [name, deno[name]]));
+  const removeWeights = async (dir: string): Promise<void> => {
+    for await (const e of Deno.readDir(dir)) {
+      if (e.isDirectory) await removeWeights(`${dir}/${e.name}`);
+      else if (e.name === "weights.bin") await real.remove(`${dir}/${e.name}`);
+    }
+  };
+  let calls = 0, dead = false;
+  for (const name of CHANGES) {
+    deno[name] = async (...args: unknown[]) => {
+      if (!dead && armed() && calls++ === at) {
+        const opts = args[1] as Deno.RemoveOptions | undefined;
+        if (name === "remove" && opts?.recursive) await removeWeights(String(args[0])).catch(() => {});
+        dead = true;
+      }
+      if (dead) throw new Error("simulated kill");
+      return await real[name](...args);
+    };
+  }
+  try {
+    await f().catch((e) => {
+      if (!dead) throw e;
+    });
+  } finally {
+    for (const name of CHANGES) deno[name] = real[name];
+  }
+  return dead;
 }
 
 Deno.test("sft", async (t) => {
@@ -165,7 +206,7 @@ Deno.test("sft", async (t) => {
       const files = (await Array.fromAsync(Deno.readDir(built.dir))).map((e) => e.name).sort();
       assertEquals(
         files,
-        [".lock", "model.json", "sft.jsonl", "timings.json", "weights.bin"],
+        ["model.json", "sft.jsonl", "timings.json", "weights.bin"],
         "the cache holds no leftover",
       );
       // A build of the same model killed after another process finished it: never goes on, so removed when the
@@ -185,6 +226,35 @@ Deno.test("sft", async (t) => {
       assert(!(await Deno.stat(work).catch(() => null)), "the build folder is gone");
       assertEquals(weightBytes(loaded[1].policy), weightBytes(built.policy));
       for (const m of [built, ...loaded]) m.policy.dispose();
+      await Deno.remove(tmp, { recursive: true });
+    },
+  );
+
+  await t.step(
+    "a build killed at any point of its finish leaves a build that goes on or its finished model, never one refused",
+    async () => {
+      const tmp = await Deno.makeTempDir(), cfg = tiny(5);
+      const whole = await baseModel(cfg, 1, { cacheDir: `${tmp}/whole`, backend: DEFAULT_BACKEND, saveEvery: 2 });
+      const files = ["model.json", "sft.jsonl", "timings.json", "weights.bin"];
+      let at = 0;
+      for (;; at++) {
+        const cacheDir = `${tmp}/killed${at}`, opts = { cacheDir, backend: DEFAULT_BACKEND, saveEvery: 2 };
+        let trained = false; // the kill comes after the last step, as the finished build is moved in
+        const onStep = (s: SftStep) => void (trained = s.step === cfg.sft.steps - 1);
+        if (!(await killedAt(at, () => trained, () => baseModel(cfg, 1, { ...opts, onStep })))) break;
+        const notes: string[] = [];
+        const next = await baseModel(cfg, 1, { ...opts, onNote: (line) => notes.push(line) });
+        const what = `killed at change ${at} (${notes.join("; ")})`;
+        assertEquals(weightBytes(next.policy), weightBytes(whole.policy), what);
+        assertEquals((await Array.fromAsync(Deno.readDir(cacheDir))).map((e) => e.name), [basename(next.dir)], what);
+        assertEquals((await Array.fromAsync(Deno.readDir(next.dir))).map((e) => e.name).sort(), files, what);
+        for (const f of ["sft.jsonl", "weights.bin", "model.json"]) {
+          assertEquals(await Deno.readFile(`${next.dir}/${f}`), await Deno.readFile(`${whole.dir}/${f}`), what);
+        }
+        next.policy.dispose();
+      }
+      assert(at >= 10, `only ${at} changes to kill the finish at`);
+      whole.policy.dispose();
       await Deno.remove(tmp, { recursive: true });
     },
   );

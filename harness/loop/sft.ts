@@ -170,7 +170,7 @@ export const SFT_SAVE_EVERY = 100;
 
 /**
  * Remove `work`, the build folder of a base model finished in the cache beside it: a build killed after
- * another process finished the same model, which never goes on (the finished model is loaded first).
+ * it or another process moved the same model in, which never goes on (the finished model is loaded first).
  * Whether it was removed: one whose lock another process holds (a build under way) is left, and so is one
  * that cannot be locked or removed (a read-only cache).
  */
@@ -185,14 +185,31 @@ async function removeDeadBuild(work: string): Promise<boolean> {
 }
 
 /**
+ * Move the finished build in `work` (whose lock this process holds) into the cache as `dir`, so that a kill at
+ * any moment leaves either `work` as it was, to go on from its saved state, or the finished model in `dir`: the
+ * model's files are written to `<work>/model.tmp-<pid>/` (`sft.jsonl` copied, as the saved state counts it;
+ * what a kill leaves of it is removed when the build goes on), which is renamed `dir`; only then is `work`,
+ * saved state and all, removed.
+ */
+async function moveIn(work: string, dir: string, policy: Policy, timings: string): Promise<void> {
+  const ready = `${work}/model.tmp-${Deno.pid}`;
+  await saveCheckpoint(ready, policy);
+  await Deno.copyFile(`${work}/sft.jsonl`, `${ready}/sft.jsonl`);
+  await writeAtomic(`${ready}/timings.json`, timings);
+  await removeAll(dir); // a folder without model.json: unfinished
+  await Deno.rename(ready, dir);
+  await removeAll(work);
+}
+
+/**
  * The base model of (config, seed) on `backend`: loaded from `cacheDir/base-<suite>-s<seed>-<key>`
  * when present, else trained and saved there (with `sft.jsonl`, and timings in `timings.json`).
  * Training happens in `<that folder>.partial/`, locked against a second builder (harness/core/folder_lock.ts),
  * with its state saved every `saveEvery` steps and when `onStep` throws {@link Stopped} (harness/loop/run_state.ts);
  * a build that was stopped or killed goes on from its last saved state and ends with the weights of one that never
- * stopped, once what a kill left there (a file's temporary name) is removed. The finished folder is renamed into
- * place, so the cache never holds half a model; a build folder found beside a finished one is removed. Each
- * removal is said to `onNote`.
+ * stopped, once what a kill left there (a file's temporary name) is removed. The finished model is renamed into
+ * place whole ({@link moveIn}), so the cache never holds half a model and a kill never leaves a build that cannot
+ * go on; a build folder found beside a finished one is removed. Each removal is said to `onNote`.
  */
 export async function baseModel(
   cfg: BenchConfig,
@@ -260,16 +277,8 @@ export async function baseModel(
       trainer.dispose();
     }
     const seconds = (performance.now() - t0) / 1000;
-    await writeAtomic(
-      `${work}/timings.json`,
-      JSON.stringify({ seconds, tokens, tokensPerSecond: tokens / seconds, fromStep: start }, null, 2) + "\n",
-    );
-    await saveCheckpoint(work, policy);
-    for (const state of ["checkpoint", "checkpoint.old", "checkpoint.next"]) {
-      await Deno.remove(`${work}/${state}`, { recursive: true }).catch(() => {});
-    }
-    await Deno.remove(dir, { recursive: true }).catch(() => {}); // a folder without model.json: unfinished
-    await Deno.rename(work, dir);
+    const timings = { seconds, tokens, tokensPerSecond: tokens / seconds, fromStep: start };
+    await moveIn(work, dir, policy, JSON.stringify(timings, null, 2) + "\n");
     return { policy, dir, cached: false, ...(saved ? { resumedFrom: start } : {}) };
   } finally {
     lock.close();
