@@ -4,6 +4,7 @@ import { DEFAULT_BACKEND, tf, useBackend } from "../harness/backend/backend.ts";
 import { type BenchConfig, getConfig } from "../harness/config.ts";
 import {
   baseModel,
+  baseModelDir,
   learningRate,
   sequenceBatch,
   sequenceLoss,
@@ -255,6 +256,80 @@ Deno.test("sft", async (t) => {
       }
       assert(at >= 10, `only ${at} changes to kill the finish at`);
       whole.policy.dispose();
+      await Deno.remove(tmp, { recursive: true });
+    },
+  );
+
+  await t.step(
+    "a second build that looked in the cache before the first moved its model in loads that model, never builds it",
+    async () => {
+      const tmp = await Deno.makeTempDir(), cfg = tiny(5);
+      // The second waits (as a process the system set aside) once it found no model: before it makes the build
+      // folder, or before it opens its lock, which the first then removes with the folder as it finishes.
+      for (const [where, call] of [["before its folder", "mkdir"], ["before its lock", "open"]] as const) {
+        const opts = { cacheDir: `${tmp}/${call}`, backend: DEFAULT_BACKEND };
+        const dir = await baseModelDir(cfg, 1, opts.cacheDir, DEFAULT_BACKEND), work = `${dir}.partial`;
+        const deno = Deno as unknown as Record<string, (path: string, ...rest: unknown[]) => Promise<unknown>>;
+        const real = deno[call];
+        let waiting!: () => void, go!: () => void;
+        const waits = new Promise<void>((r) => waiting = r), gate = new Promise<void>((r) => go = r);
+        let held = false;
+        deno[call] = async (path: string, ...rest: unknown[]) => {
+          if (!held && String(path) === (call === "mkdir" ? work : `${work}/.lock`)) {
+            held = true;
+            waiting();
+            await gate;
+          }
+          return await real(path, ...rest);
+        };
+        try {
+          const steps: number[] = [];
+          const second = baseModel(cfg, 1, { ...opts, onStep: (s) => steps.push(s.step) });
+          await waits;
+          const first = await baseModel(cfg, 1, opts);
+          const moved = await Deno.readTextFile(`${dir}/timings.json`),
+            ino = (await Deno.stat(`${dir}/weights.bin`)).ino;
+          go();
+          const loaded = await second;
+          assertEquals([first.cached, loaded.cached, loaded.dir, steps], [false, true, dir, []], where);
+          assertEquals(weightBytes(loaded.policy), weightBytes(first.policy), where);
+          assertEquals(await Deno.readTextFile(`${dir}/timings.json`), moved, `${where}: the first's model is kept`);
+          assertEquals((await Deno.stat(`${dir}/weights.bin`)).ino, ino, `${where}: the first's model is kept`);
+          assertEquals((await Array.fromAsync(Deno.readDir(opts.cacheDir))).map((e) => e.name), [basename(dir)], where);
+          for (const m of [first, loaded]) m.policy.dispose();
+        } finally {
+          deno[call] = real;
+        }
+      }
+      await Deno.remove(tmp, { recursive: true });
+    },
+  );
+
+  await t.step(
+    "a finished model moved in while a build ran (a cache its lock cannot guard) is kept, ours dropped",
+    async () => {
+      const tmp = await Deno.makeTempDir(), cfg = tiny(5);
+      const theirs = await baseModel(cfg, 1, { cacheDir: `${tmp}/theirs`, backend: DEFAULT_BACKEND });
+      const opts = { cacheDir: `${tmp}/ours`, backend: DEFAULT_BACKEND };
+      const dir = await baseModelDir(cfg, 1, opts.cacheDir, DEFAULT_BACKEND);
+      const files = ["model.json", "sft.jsonl", "timings.json", "weights.bin"];
+      const onStep = (s: SftStep) => {
+        if (s.step < cfg.sft.steps - 1) return; // the last step: another process moves its model in
+        Deno.mkdirSync(dir);
+        for (const f of files) Deno.copyFileSync(`${theirs.dir}/${f}`, `${dir}/${f}`);
+      };
+      const ours = await baseModel(cfg, 1, { ...opts, onStep });
+      assertEquals([ours.cached, ours.dir], [true, dir]);
+      for (const f of files) {
+        assertEquals(
+          await Deno.readFile(`${dir}/${f}`),
+          await Deno.readFile(`${theirs.dir}/${f}`),
+          f,
+        );
+      }
+      assertEquals(weightBytes(ours.policy), weightBytes(theirs.policy));
+      assertEquals((await Array.fromAsync(Deno.readDir(opts.cacheDir))).map((e) => e.name), [basename(dir)]);
+      for (const m of [theirs, ours]) m.policy.dispose();
       await Deno.remove(tmp, { recursive: true });
     },
   );

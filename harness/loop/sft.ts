@@ -169,6 +169,18 @@ export interface BaseModel {
 export const SFT_SAVE_EVERY = 100;
 
 /**
+ * The finished base model in `dir` (harness/model/checkpoint.ts), or null when none is there yet: a folder
+ * is renamed into place whole ({@link moveIn}), so one with `model.json` is finished.
+ */
+async function loadFinished(dir: string, cfg: BenchConfig): Promise<Policy | null> {
+  const finished = await Deno.stat(`${dir}/model.json`).then(() => true, (e) => {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  });
+  return finished ? await loadCheckpoint(dir, cfg.model) : null;
+}
+
+/**
  * Remove `work`, the build folder of a base model finished in the cache beside it: a build killed after
  * it or another process moved the same model in, which never goes on (the finished model is loaded first).
  * Whether it was removed: one whose lock another process holds (a build under way) is left, and so is one
@@ -185,20 +197,43 @@ async function removeDeadBuild(work: string): Promise<boolean> {
 }
 
 /**
+ * Make the build folder `work` and take its lock (harness/core/folder_lock.ts). A build of the same model that
+ * finishes meanwhile removes the folder between the two: it is made again (twice at most).
+ */
+async function lockBuild(work: string): Promise<Deno.FsFile> {
+  for (let tries = 1;; tries++) {
+    await Deno.mkdir(work, { recursive: true });
+    try {
+      return await lockFolder(work, "pass another --cache");
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound) || tries === 3) throw e;
+    }
+  }
+}
+
+/**
  * Move the finished build in `work` (whose lock this process holds) into the cache as `dir`, so that a kill at
  * any moment leaves either `work` as it was, to go on from its saved state, or the finished model in `dir`: the
  * model's files are written to `<work>/model.tmp-<pid>/` (`sft.jsonl` copied, as the saved state counts it;
  * what a kill leaves of it is removed when the build goes on), which is renamed `dir`; only then is `work`,
- * saved state and all, removed.
+ * saved state and all, removed. A finished model already in `dir` (moved in by another process) is never
+ * replaced: it is kept, ours dropped, and false returned.
  */
-async function moveIn(work: string, dir: string, policy: Policy, timings: string): Promise<void> {
+async function moveIn(work: string, dir: string, policy: Policy, timings: string): Promise<boolean> {
   const ready = `${work}/model.tmp-${Deno.pid}`;
   await saveCheckpoint(ready, policy);
   await Deno.copyFile(`${work}/sft.jsonl`, `${ready}/sft.jsonl`);
   await writeAtomic(`${ready}/timings.json`, timings);
-  await removeAll(dir); // a folder without model.json: unfinished
-  await Deno.rename(ready, dir);
+  const movedIn = await Deno.rename(ready, dir).then(() => true, async (e) => {
+    // A rename replaces no folder that holds anything: a finished model there stays.
+    if (await Deno.stat(`${dir}/model.json`).catch(() => null)) return false;
+    if (!(await Deno.stat(dir).catch(() => null))) throw e;
+    await removeAll(dir); // a folder without model.json: unfinished
+    await Deno.rename(ready, dir);
+    return true;
+  });
   await removeAll(work);
+  return movedIn;
 }
 
 /**
@@ -207,9 +242,11 @@ async function moveIn(work: string, dir: string, policy: Policy, timings: string
  * Training happens in `<that folder>.partial/`, locked against a second builder (harness/core/folder_lock.ts),
  * with its state saved every `saveEvery` steps and when `onStep` throws {@link Stopped} (harness/loop/run_state.ts);
  * a build that was stopped or killed goes on from its last saved state and ends with the weights of one that never
- * stopped, once what a kill left there (a file's temporary name) is removed. The finished model is renamed into
- * place whole ({@link moveIn}), so the cache never holds half a model and a kill never leaves a build that cannot
- * go on; a build folder found beside a finished one is removed. Each removal is said to `onNote`.
+ * stopped, once what a kill left there (a file's temporary name) is removed. Holding the lock, it looks in the cache
+ * again, and loads a model another process finished meanwhile instead of building it too. The finished model is
+ * renamed into place whole ({@link moveIn}), so the cache never holds half a model, a kill never leaves a build that
+ * cannot go on, and a finished model is never replaced; a build folder found beside a finished one is removed. Each
+ * removal is said to `onNote`.
  */
 export async function baseModel(
   cfg: BenchConfig,
@@ -226,23 +263,24 @@ export async function baseModel(
   },
 ): Promise<BaseModel> {
   const dir = await baseModelDir(cfg, seed, opts.cacheDir, opts.backend), work = `${dir}.partial`;
-  const finished = await Deno.stat(`${dir}/model.json`).then(() => true, (e) => {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
-  });
-  if (finished) {
-    const policy = await loadCheckpoint(dir, cfg.model);
+  const found = await loadFinished(dir, cfg);
+  if (found) {
     if (await removeDeadBuild(work)) {
       opts.onNote?.(
         `note: removed ${work}, left by a build killed after the one in ${dir} finished (it never goes on)`,
       );
     }
-    return { policy, dir, cached: true };
+    return { policy: found, dir, cached: true };
   }
   const every = opts.saveEvery ?? SFT_SAVE_EVERY;
-  await Deno.mkdir(work, { recursive: true });
-  const lock = await lockFolder(work, "pass another --cache");
+  const lock = await lockBuild(work);
   try {
+    // A process that finished this model since it was looked for above let go of this lock only once it was in.
+    const raced = await loadFinished(dir, cfg);
+    if (raced) {
+      await removeAll(work); // made above to hold the lock: nothing else is in it
+      return { policy: raced, dir, cached: true };
+    }
     const left = await removeLeftovers(work);
     if (left.length) opts.onNote?.(`note: removed what a killed build left in ${work}: ${left.join(", ")}`);
     const restart = `delete ${work} to build the base model from the start`;
@@ -278,8 +316,11 @@ export async function baseModel(
     }
     const seconds = (performance.now() - t0) / 1000;
     const timings = { seconds, tokens, tokensPerSecond: tokens / seconds, fromStep: start };
-    await moveIn(work, dir, policy, JSON.stringify(timings, null, 2) + "\n");
-    return { policy, dir, cached: false, ...(saved ? { resumedFrom: start } : {}) };
+    if (await moveIn(work, dir, policy, JSON.stringify(timings, null, 2) + "\n")) {
+      return { policy, dir, cached: false, ...(saved ? { resumedFrom: start } : {}) };
+    }
+    policy.dispose();
+    return { policy: await loadCheckpoint(dir, cfg.model), dir, cached: true };
   } finally {
     lock.close();
   }
