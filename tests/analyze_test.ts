@@ -1174,19 +1174,20 @@ Deno.test("analyze: what it removes beside --out is its own: a user's out.next, 
   for (const o of ["run", "a", "b", "c", "d"]) assert(!(await Deno.stat(`${dir}/${o}`).catch(() => null)), o);
 });
 
-Deno.test("analyze: a second analysis into the same --out stops at once, and leaves the first's staging folder alone", async () => {
+Deno.test("analyze: a second analysis into the same --out stops at once, leaves nothing, and leaves the first's staging folder alone", async () => {
   const dir = await folder({ "run.jsonl": jsonl(GENERIC) }), out = `${dir}/out`;
-  // The first analysis, as another process: holding out.lock, writing out.next.
+  // The first analysis, as another process: holding out.lock, then writing out.next.
+  const first = await lockFolder(out, "", { path: `${out}.lock` });
+  const refused = (e: Error) =>
+    e instanceof FolderLockedError &&
+    e.message ===
+      `another credit-bench process (pid ${Deno.pid}) is writing ${out}; wait for it to finish (or stop it), or give --out another folder`;
+  // Before the first has staged anything (or once it has moved its analysis in): the second leaves no out.next.
+  await assertRejects(() => run([`${dir}/run.jsonl`], out, { mine: 3 }), refused);
+  assertEquals([...Deno.readDirSync(dir)].map((e) => e.name).sort(), ["out.lock", "run.jsonl"]);
   await Deno.mkdir(`${out}.next`);
   await Deno.writeTextFile(`${out}.next/steps.jsonl`, "{}\n");
-  const first = await lockFolder(out, "", { path: `${out}.lock` });
-  await assertRejects(
-    () => run([`${dir}/run.jsonl`], out, { mine: 3 }),
-    (e: Error) =>
-      e instanceof FolderLockedError &&
-      e.message ===
-        `another credit-bench process (pid ${Deno.pid}) is writing ${out}; wait for it to finish (or stop it), or give --out another folder`,
-  );
+  await assertRejects(() => run([`${dir}/run.jsonl`], out, { mine: 3 }), refused);
   assertEquals(await Deno.readTextFile(`${out}.next/steps.jsonl`), "{}\n");
   assert(!(await Deno.stat(out).catch(() => null)), "nothing written");
   first.close();

@@ -8,10 +8,10 @@
  * input is an {@link AnalyzeError} before anything is written.
  * @module
  */
-import { basename, resolve } from "node:path";
+import { basename, dirname, resolve } from "node:path";
 import { firstLine } from "../core/errors.ts";
 import { removeAll } from "../core/atomic.ts";
-import { lockFolder } from "../core/folder_lock.ts";
+import { FolderLockedError, lockFolder } from "../core/folder_lock.ts";
 import { StopSignals } from "../core/stop.ts";
 import { Progress } from "../core/progress.ts";
 import { foreignEntry } from "../report/staging.ts";
@@ -190,8 +190,9 @@ function checkOptions(o: AnalyzeOptions): void {
 
 /**
  * Refuse an `out` that exists and is not an earlier analysis, or is one holding a file analyze did not
- * write, so nothing else is ever replaced; or whose staging folder `<out>.next` cannot be made, so that
- * fails before the dump is read, not after; or that another analysis is writing. Returns the lock
+ * write, so nothing else is ever replaced; or beside which nothing can be written (its lock file), so that
+ * fails before the dump is read, not after; or that another analysis is writing, leaving nothing behind
+ * (its staging folder `<out>.next` is made only once the lock is held). Returns the lock
  * `<out>.lock` held for the analysis ({@link unlockOut}): a second analysis to the same `out` would
  * otherwise write into the first one's staging folder, and the folder moved in would mix the two. An
  * earlier analysis left whole as `<out>.old` with no `<out>` (a kill between the two renames that move
@@ -219,12 +220,13 @@ async function checkOut(out: string): Promise<Deno.FsFile> {
       "move it out of the folder, or give --out another folder",
     );
   }
-  try {
-    await Deno.mkdir(`${out}.next`, { recursive: true });
-  } catch (e) {
-    throw new AnalyzeError(out, `cannot be written (${firstLine(e)})`, "give --out a folder you can write");
-  }
-  const lock = await lockFolder(out, "give --out another folder", { path: `${out}.lock` });
+  // Its lock file, made beside it, is what shows the folder can be written: one refused leaves nothing behind.
+  const lock = await Deno.mkdir(dirname(out), { recursive: true })
+    .then(() => lockFolder(out, "give --out another folder", { path: `${out}.lock` }))
+    .catch((e) => {
+      if (e instanceof FolderLockedError) throw e;
+      throw new AnalyzeError(out, `cannot be written (${firstLine(e)})`, "give --out a folder you can write");
+    });
   // Holding the lock, which the system drops when its holder ends however it ends: no analysis writes here.
   await removeAll(`${out}.next`);
   if (stat) await removeAll(`${out}.old`);
