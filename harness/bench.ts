@@ -199,8 +199,10 @@ export async function checkedTaskFile(
   const suite = [...new Set(cfg.suite.tasks.flatMap((t) => t.levels))];
   const own = suite.filter((l) => task.levels.includes(l));
   const levels = own.length ? own : [task.levels[0]];
+  // The levels the suite's own tasks have: one of these it leaves out (smoke draws level 1 of 1 and 2) is no surprise.
+  const declared = new Set(cfg.suite.tasks.flatMap((t) => TASKS.get(t.name)?.levels ?? []));
   const notes = [
-    levelsNote(source, task.levels, suite, levels, cfg.suite.name),
+    levelsNote(source, task.levels, suite, levels, declared, cfg.suite.name),
     checkTeacher(task, source, cfg.sft.style, levels),
   ];
   for (const note of notes) if (note) console.error(`note: ${note}`);
@@ -209,16 +211,18 @@ export async function checkedTaskFile(
 
 /**
  * The note for task file `source`, of levels `its`, drawn at `levels` in suite `name`, whose tasks are
- * drawn at `suite`: what it is not drawn at, when some of its levels are not; else null.
+ * drawn at `suite` and have levels `declared`: that it is drawn at its first level, when it has none of
+ * the suite's; what it is not drawn at, when it has levels no task of the suite has; else null.
  */
 function levelsNote(
   source: string,
   its: readonly number[],
   suite: readonly number[],
   levels: readonly number[],
+  declared: ReadonlySet<number>,
   name: string,
 ): string | null {
-  const left = its.filter((l) => !levels.includes(l)),
+  const left = its.filter((l) => !levels.includes(l) && !declared.has(l)),
     fix = "give the levels it should be drawn at the suite's numbers";
   if (!suite.some((l) => its.includes(l))) {
     return `task file ${source} has none of the levels the ${name} suite draws its tasks at (${suite.join(", ")}), ` +

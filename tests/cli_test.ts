@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertMatch, assertRejects } from "./testing.ts";
 import { errorLine, fileListing, listing, program } from "../harness/cli.ts";
-import { type BenchOptions, runBench } from "../harness/bench.ts";
+import { type BenchOptions, checkedTaskFile, runBench } from "../harness/bench.ts";
+import { getConfig } from "../harness/config.ts";
 import type { EngineName } from "../harness/rollout/engine.ts";
 import { lockFolder } from "../harness/core/folder_lock.ts";
 import { gitCommit } from "../harness/store/git_commit.ts";
@@ -1143,9 +1144,13 @@ Deno.test("list of files loads and checks each as a bench would, without running
     // Levels of its own the suite does not draw (the default suite's are 1, 2): said, not dropped unsaid.
     await Deno.writeTextFile(`${tmp}/high.ts`, task.replace("levels: [1],", "levels: [3, 4],"));
     await Deno.writeTextFile(`${tmp}/wide.ts`, task.replace("levels: [1],", "levels: [1, 3],"));
+    // Levels the suite's own tasks have and it leaves out (smoke draws level 1 of their 1, 2): no note.
+    await Deno.writeTextFile(`${tmp}/both.ts`, task.replace("levels: [1],", "levels: [1, 2],"));
     const notes: string[] = [], error = console.error;
     console.error = (...a: unknown[]) => notes.push(a.join(" "));
-    await fileListing(["short", "high", "wide"].map((f) => `${tmp}/${f}.ts`)).finally(() => console.error = error);
+    await fileListing(["short", "high", "wide"].map((f) => `${tmp}/${f}.ts`))
+      .then(() => checkedTaskFile(`${tmp}/both.ts`, getConfig("smoke")))
+      .finally(() => console.error = error);
     const fix = "give the levels it should be drawn at the suite's numbers";
     assertEquals(notes, [
       `note: task file ${tmp}/short.ts: 16 of 16 teacher traces are longer than its maxResponseWords (8 words; the ` +
