@@ -766,6 +766,7 @@ Deno.test("analyze: every bad input is one line naming the file, and nothing is 
     "bad_json.jsonl": jsonl([good]) + "{oops\n",
     "bad_step.jsonl": jsonl([{ ...good, step: "one" }]),
     "bad_step_kind.jsonl": jsonl([{ ...good, step: true }]),
+    "huge_step.jsonl": jsonl([{ ...good, step: "99999999999999999999" }]),
     "bad_step_text.parquet": new Uint8Array(parquetWriteBuffer({
       columnData: [
         { name: "step", data: ["7", "7", " 8"], type: "STRING" },
@@ -895,6 +896,11 @@ Deno.test("analyze: every bad input is one line naming the file, and nothing is 
       "a step that is a string of no whole number (a string of decimal digits is read as that number)",
       [`${dir}/bad_step.jsonl`],
       `${dir}/bad_step.jsonl: line 1: step is "one", a string that is not a whole number in decimal digits; give every record a step that is a number, or a string of decimal digits such as "12"`,
+    ],
+    [
+      "a step of decimal digits too large to read exactly",
+      [`${dir}/huge_step.jsonl`],
+      `${dir}/huge_step.jsonl: line 1: step is "99999999999999999999", a whole number above 9007199254740991, the largest read exactly; give every record a step that is a number, or a string of decimal digits such as "12"`,
     ],
     [
       "a Parquet step column of text with a cell that is not decimal digits",

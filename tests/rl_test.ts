@@ -342,6 +342,12 @@ Deno.test("rl", async (t) => {
       // A whole checkpoint/: the one it goes on from, checkpoint.old/ removed without a word.
       await cut();
       assertEquals(await resumed(), []);
+      // Killed in the fallback once the damaged checkpoint/ was set aside: checkpoint.old/ alone, whole, is taken.
+      await cut();
+      await flip(`${dir}/checkpoint/weights.bin`);
+      await Deno.rename(`${dir}/checkpoint`, `${dir}/checkpoint.damaged`);
+      assertEquals(await resumed(), []);
+      assert(!(await Deno.stat(`${dir}/checkpoint.damaged`).catch(() => null)), "checkpoint.damaged/ is gone");
       // Both damaged: checkpoint/'s own error, and nothing removed.
       await cut();
       await flip(`${dir}/checkpoint/weights.bin`);

@@ -78,11 +78,16 @@ export function fields(place: Place, o: Record<string, unknown>) {
     step: (name: string): number => {
       const v = o[name];
       if (typeof v !== "string") return number(name);
-      if (DIGITS.test(v) && Number.isSafeInteger(Number(v))) return Number(v);
+      const digits = DIGITS.test(v);
+      if (digits && Number.isSafeInteger(Number(v))) return Number(v);
       const shown = JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
       throw new AnalyzeError(
         place.file,
-        `${place.at}: ${name} is ${shown}, a string that is not a whole number in decimal digits`,
+        `${place.at}: ${name} is ${shown}, ${
+          digits
+            ? `a whole number above ${Number.MAX_SAFE_INTEGER}, the largest read exactly`
+            : "a string that is not a whole number in decimal digits"
+        }`,
         `give every record a ${name} that is a number, or a string of decimal digits such as "12"`,
       );
     },

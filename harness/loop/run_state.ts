@@ -173,15 +173,19 @@ async function damageOf(dir: string): Promise<string | null> {
  * when `checkpoint/` is damaged and it is whole (`damage` then says what was wrong with `checkpoint/`).
  */
 async function stateFolder(runDir: string): Promise<{ dir: string; damage?: string } | null> {
-  const cur = `${runDir}/checkpoint`, old = `${runDir}/checkpoint.old`;
+  const cur = `${runDir}/checkpoint`, old = `${runDir}/checkpoint.old`, damaged = `${runDir}/checkpoint.damaged`;
+  await removeAll(damaged); // a damaged state set aside by a load killed before it removed it
   const oldSaved = await exists(`${old}/state.json`);
   if (!(await exists(`${cur}/state.json`))) return oldSaved ? { dir: old } : null;
   if (!(await exists(old))) return { dir: cur };
   const damage = await damageOf(cur);
   if (damage === null) await removeAll(old);
   if (damage === null || !oldSaved || (await damageOf(old)) !== null) return { dir: cur };
-  await removeAll(cur); // a kill from here on leaves checkpoint.old/ alone, which is then taken as it is
+  // Set aside whole, then removed: a kill between leaves checkpoint.old/ and no checkpoint/, taken as it is and
+  // kept until the next save is in place (harness/core/atomic.ts replaceFolder), never a part of checkpoint/.
+  await Deno.rename(cur, damaged);
   await Deno.rename(old, cur);
+  await removeAll(damaged);
   return { dir: cur, damage };
 }
 
