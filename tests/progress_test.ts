@@ -2,7 +2,7 @@
  * harness/core/progress.ts and the grid's progress in harness/grid/pool.ts: a progress bar never stops a
  * run, whatever counts it is given, and a child's notes reach the parent's stderr.
  */
-import { assert, assertEquals, assertMatch } from "./testing.ts";
+import { assert, assertEquals, assertMatch, assertRejects } from "./testing.ts";
 import { Progress } from "../harness/core/progress.ts";
 import { runInChildren } from "../harness/grid/pool.ts";
 
@@ -43,6 +43,15 @@ Deno.test("a grid child's note: lines are shown by the parent as it ends, its ot
     const code = `console.error("a progress line"); console.error(${JSON.stringify(note)});`;
     console.error = (...a: unknown[]) => lines.push(a.join(" "));
     await runInChildren([{ name: "grpo seed 1", dir, args: ["eval", code], input: "{}" }], 1, 3);
+    assertEquals(lines.filter((l) => !l.startsWith("grid (")), [note]);
+    // A child that fails after a note: the note shown once, its error in the failure, not the note again.
+    lines.length = 0;
+    const failing = `${code} console.error("boom"); Deno.exit(3);`;
+    await assertRejects(
+      () => runInChildren([{ name: "grpo seed 1", dir, args: ["eval", failing], input: "{}" }], 1, 3),
+      Error,
+      "1 job(s) failed: grpo seed 1 (exit 3): a progress line | boom",
+    );
     assertEquals(lines.filter((l) => !l.startsWith("grid (")), [note]);
   } finally {
     console.error = error;

@@ -8,6 +8,7 @@ import { rng } from "../harness/core/rng.ts";
 import { encode, inVocab, TOKENIZER_ID } from "../harness/text/tokenizer.ts";
 import { checkTask, DEFAULT_STYLE, type TaskDef } from "../tasks/kit/task.ts";
 import { loadTaskFile } from "../harness/grid/task_file.ts";
+import { notPlainJson } from "../harness/core/json_object.ts";
 
 const cfg = getConfig("default");
 
@@ -89,6 +90,25 @@ Deno.test("the fixed suite cannot be changed in place (every later bench would r
   );
   assertEquals([TASKS.size, TASKS.get("countdown"), [...countdown.levels]], [5, countdown, [1, 2]]);
   assertEquals(new Map(TASKS).set("mine", countdown).size, 6); // a copy is one's own
+});
+
+Deno.test("notPlainJson finds the first value of a problem's data that JSON cannot hold, and its path", () => {
+  const shared = { x: 1 }, cycle: Record<string, unknown> = {};
+  cycle.self = cycle;
+  const cases: [unknown, string | null][] = [
+    [{ a: [1, "b", null, true, { c: -0 }], d: { e: shared, f: shared } }, null],
+    [{ hint: undefined, n: 2 }, null], // an optional field not set: JSON leaves the key out
+    [Object.assign(Object.create(null), { a: 1 }), null],
+    [{ a: [1, undefined] }, "data.a[1] is undefined"],
+    // deno-lint-ignore no-sparse-arrays
+    [{ a: [1, , 3] }, "data.a[1] is a hole (a list written with an empty place)"],
+    [{ a: { b: NaN } }, "data.a.b is NaN"],
+    [{ a: new Map() }, "data.a is a Map"],
+    [{ f: () => 1 }, "data.f is a function"],
+    [{ n: 1n }, "data.n is a bigint"],
+    [cycle, "data.self is a cycle"],
+  ];
+  for (const [value, fault] of cases) assertEquals(notPlainJson(value, "data"), fault, JSON.stringify(fault));
 });
 
 Deno.test("loadTask", async (t) => {

@@ -15,7 +15,9 @@ export const SLICE_BYTES = 16 * 2 ** 20;
 
 /** Rows `rowStart` to `rowEnd` (0-based, end excluded) of a file, within one row group. */
 export interface Slice {
+  /** Its first row in the file (0-based). */
   rowStart: number;
+  /** The row after its last. */
   rowEnd: number;
   /** Its share of its row group's compressed bytes (a group's slices sum to the group's). */
   bytes: number;

@@ -12,8 +12,8 @@ export function isObject(v: unknown): v is Record<string, unknown> {
 
 /**
  * The first place in `v` that is not plain JSON (null, booleans, finite numbers, strings, and lists
- * and plain objects of those), as `at` and the path to it with what is there (`data.seen is a Set`),
- * or null when all of `v` is plain JSON.
+ * and plain objects of those; a key whose value is undefined counts as left out), as `at` and the path
+ * to it with what is there (`data.seen is a Set`), or null when all of `v` is plain JSON.
  *
  * @example
  * ```ts
@@ -21,6 +21,7 @@ export function isObject(v: unknown): v is Record<string, unknown> {
  *
  * notPlainJson({ a: [1, 2], b: "x" }, "data"); // null
  * notPlainJson({ seen: new Set() }, "data"); // "data.seen is a Set"
+ * notPlainJson({ hint: undefined }, "data"); // null
  * ```
  */
 export function notPlainJson(v: unknown, at: string): string | null {
@@ -35,9 +36,14 @@ export function notPlainJson(v: unknown, at: string): string | null {
       return `${at} is a ${proto.constructor?.name || "class instance"}`;
     }
     within.push(v);
+    if (Array.isArray(v)) {
+      const hole = v.findIndex((_, i) => !(i in v)); // findIndex visits holes too
+      if (hole >= 0) return `${at}[${hole}] is a hole (a list written with an empty place)`;
+    }
+    // A key whose value is undefined is left out, as JSON.stringify leaves it out (an optional field not set).
     const entries: [string, unknown][] = Array.isArray(v)
       ? Array.from(v, (x, i) => [`[${i}]`, x])
-      : Object.entries(v).map(([k, x]) => [`.${k}`, x]);
+      : Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => [`.${k}`, x]);
     for (const [key, x] of entries) {
       const found = fault(x, `${at}${key}`);
       if (found) return found;

@@ -135,8 +135,12 @@ export async function runInChildren(
       running.delete(cell);
       stepsDone.set(cell, steps);
       const err = new TextDecoder().decode(out.stderr).trim().split("\n");
-      for (const line of err) if (line.startsWith("note: ")) console.error(line); // e.g. a checkpoint that gave way
-      if (!out.success) failures.push(`${cell.name} (exit ${out.code}): ${err.slice(-3).join(" | ")}`);
+      const notes = err.filter((line) => line.startsWith("note: ")); // e.g. a checkpoint that gave way
+      for (const line of notes) console.error(line);
+      if (!out.success) {
+        const said = err.filter((line) => !notes.includes(line)).slice(-3).join(" | ");
+        failures.push(`${cell.name} (exit ${out.code}): ${said}`);
+      }
     }
   };
   try {
