@@ -94,7 +94,7 @@ export class NonFiniteError extends Error {
  */
 export class NonFiniteGradientError extends NonFiniteError {
   /** The gradient norm `norm`, not finite, at optimiser update `step`. */
-  constructor(step: number, readonly norm: number) {
+  constructor(step: number, norm: number) {
     super(step, `gradient norm (${norm})`);
   }
 }
