@@ -284,6 +284,13 @@ Deno.test("rl", async (t) => {
         message:
           `checkpoint ${dir}/checkpoint: optimizer.bin does not match its checksum (truncated or corrupt); ${fix}`,
       });
+      // A checkpoint/ without its state.json: refused, not a run started again from step 0 with nothing said.
+      await Deno.remove(`${dir}/checkpoint/state.json`);
+      await assertRejects(() => run("hicra", 1, dir, { cfg: long, resume: true }), {
+        message: `checkpoint ${dir}/checkpoint: cannot be read (No such file or directory (os error 2): readfile ` +
+          `'${dir}/checkpoint/state.json'); ${fix}`,
+      });
+      await Deno.stat(`${dir}/checkpoint/weights.bin`); // nothing removed
       await Deno.remove(tmp, { recursive: true });
     },
   );

@@ -168,7 +168,7 @@ async function damageOf(dir: string): Promise<string | null> {
 
 /**
  * The folder of the state saved in `runDir`: `checkpoint/`, or `checkpoint.old/` when a kill came between the
- * two renames; null when none was saved. Beside a `checkpoint/`, `checkpoint.old/` is the state saved before
+ * two renames; null when none was saved (no `checkpoint/` at all). Beside a `checkpoint/`, `checkpoint.old/` is the state saved before
  * it (a kill came before its removal ended): it is removed when `checkpoint/` is whole, and put in its place
  * when `checkpoint/` is damaged and it is whole (`damage` then says what was wrong with `checkpoint/`).
  */
@@ -176,7 +176,11 @@ async function stateFolder(runDir: string): Promise<{ dir: string; damage?: stri
   const cur = `${runDir}/checkpoint`, old = `${runDir}/checkpoint.old`, damaged = `${runDir}/checkpoint.damaged`;
   await removeAll(damaged); // a damaged state set aside by a load killed before it removed it
   const oldSaved = await exists(`${old}/state.json`);
-  if (!(await exists(`${cur}/state.json`))) return oldSaved ? { dir: old } : null;
+  if (!(await exists(`${cur}/state.json`))) {
+    // A checkpoint/ is only ever put in place whole: one without its state.json is damaged, refused when loaded
+    // (a resume that started the run again from step 0 instead would have said nothing of it).
+    return oldSaved ? { dir: old } : (await exists(cur)) ? { dir: cur } : null;
+  }
   if (!(await exists(old))) return { dir: cur };
   const damage = await damageOf(cur);
   if (damage === null) await removeAll(old);
