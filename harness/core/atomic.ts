@@ -19,6 +19,17 @@ export async function sha256(data: Uint8Array | string): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** Whether `path` exists; an error other than its absence (a permission refused) is thrown. */
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
+}
+
 /** Remove `path` and what it holds, if it exists. */
 export async function removeAll(path: string): Promise<void> {
   await Deno.remove(path, { recursive: true }).catch((e) => {

@@ -15,7 +15,7 @@ import { createHash, type Hash } from "node:crypto";
 import { CheckpointError, loadCheckpoint, saveCheckpoint } from "../model/checkpoint.ts";
 import type { ModelConfig, Policy } from "../model/model.ts";
 import type { OptimizerState, Trainer } from "../model/optimizer.ts";
-import { removeAll, replaceFolder, sha256, writeAtomic } from "../core/atomic.ts";
+import { exists, removeAll, replaceFolder, sha256, writeAtomic } from "../core/atomic.ts";
 import { firstLine } from "../core/errors.ts";
 
 const FORMAT = "credit-bench-run-state/1";
@@ -45,16 +45,6 @@ export interface RunState {
   dir: string;
   /** A `note:` line for the caller to show when a damaged `checkpoint/` gave way to `checkpoint.old/`. */
   note?: string;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
-  }
 }
 
 /** Feed `hash` the bytes of the file at `path` from byte `from` up to byte `to` or its end; returns how many. */

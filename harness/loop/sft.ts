@@ -11,7 +11,7 @@ import { TaskSplits, trainSplits } from "../suite.ts";
 import { encode, EOS, PAD, promptIds, TOKENIZER_ID } from "../text/tokenizer.ts";
 import { Trainer } from "../model/optimizer.ts";
 import { loadCheckpoint, saveCheckpoint } from "../model/checkpoint.ts";
-import { removeAll, sha256, writeAtomic } from "../core/atomic.ts";
+import { exists, removeAll, sha256, writeAtomic } from "../core/atomic.ts";
 import { byLength, lengthChunks, TRAIN_PASS_OVERHEAD } from "../model/length_chunks.ts";
 import { FileSums, loadRunState, saveRunState, truncateTo } from "./run_state.ts";
 import { lockFolder } from "../core/folder_lock.ts";
@@ -173,11 +173,7 @@ export const SFT_SAVE_EVERY = 100;
  * is renamed into place whole ({@link moveIn}), so one with `model.json` is finished.
  */
 async function loadFinished(dir: string, cfg: BenchConfig): Promise<Policy | null> {
-  const finished = await Deno.stat(`${dir}/model.json`).then(() => true, (e) => {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
-  });
-  return finished ? await loadCheckpoint(dir, cfg.model) : null;
+  return (await exists(`${dir}/model.json`)) ? await loadCheckpoint(dir, cfg.model) : null;
 }
 
 /**
